@@ -1,0 +1,36 @@
+// The `sensorwatch` command line: one verb per module. Each module exports
+// `run(argv): Promise<number>` (the exit code) and owns its own flags.
+type CommandModule = { run(argv: string[]): Promise<number> };
+
+const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  demo: { summary: 'run the whole pipeline locally on the embedded default (npm start)', load: () => import('./demo.ts') },
+  kafka: { summary: 'start|stop|status the local single-node Kafka broker', load: () => import('../common/kafka/cli.ts') },
+  simulate: { summary: 'produce simulated sensor readings with labelled anomalies', load: () => import('../ingest/simulate/cli.ts') },
+  ingest: { summary: 'run the ingest service (readings -> windows)', load: () => import('../ingest/cli.ts') },
+  train: { summary: 'train a model once (--once) or run the scheduled trainer service', load: () => import('../trainer/cli.ts') },
+  models: { summary: 'list|show|rollback versioned models', load: () => import('../trainer/models-cli.ts') },
+  scorer: { summary: 'run the scorer service (windows -> alerts)', load: () => import('../scorer/cli.ts') },
+  eval: { summary: 'backtest on historical CSV or NAB data', load: () => import('../eval/cli.ts') },
+  bench: { summary: 'speed, latency and memory benchmarks', load: () => import('../bench/cli.ts') },
+  config: { summary: 'check FILE: validate a config file', load: () => import('../common/config/cli.ts') },
+};
+
+function usage(): string {
+  const rows = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return ['usage: sensorwatch <command> [options]', '', 'commands:', ...rows, ''].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [verb, ...rest] = argv;
+  if (verb === undefined || verb === '--help' || verb === '-h' || verb === 'help') {
+    process.stdout.write(usage());
+    return verb === undefined ? 2 : 0;
+  }
+  const command = commands[verb];
+  if (command === undefined) {
+    process.stderr.write(`sensorwatch: unknown command '${verb}'\n\n${usage()}`);
+    return 2;
+  }
+  const mod = await command.load();
+  return mod.run(rest);
+}

@@ -1,0 +1,160 @@
+// The configuration's shape. Defaults and per-key docs live in schema.ts;
+// load.ts reads YAML + env, validates once, and returns one frozen Config.
+
+export type ModelKind = 'dense' | 'dae' | 'sae' | 'conv';
+export type Activation = 'relu' | 'tanh' | 'sigmoid';
+export type NormalisationKind = 'zscore' | 'robust';
+export type CorruptionKind = 'gaussian' | 'masking' | 'salt_and_pepper';
+export type SparsityPenalty = 'kl' | 'l1';
+export type ThresholdMethod = 'quantile' | 'mean_std' | 'pot' | 'static';
+export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export type GapPolicy = 'fill' | 'reset';
+
+export interface KafkaConfig {
+  /** Empty: the local single-node broker is started (demo, tests). */
+  brokers: string[];
+  clientId: string;
+  ssl: boolean;
+  sasl: { mechanism: 'none' | 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+  localBroker: { port: number; dataDir: string };
+}
+
+export interface TopicsConfig {
+  readings: string;
+  windows: string;
+  alerts: string;
+  models: string;
+  modelArtifacts: string;
+  deadLetter: string;
+  labels: string;
+  partitions: number;
+  replicationFactor: number;
+}
+
+export interface WindowingConfig {
+  channels: string[];
+  length: number;
+  hop: number;
+  /** Expected time between samples of one sensor, ms. */
+  samplePeriodMs: number;
+  allowedLatenessMs: number;
+  maxFutureMs: number;
+  gapPolicy: GapPolicy;
+  /** With gapPolicy 'fill': longest gap (in samples) that is filled; longer gaps reset the window. */
+  maxGapSamples: number;
+}
+
+export interface ThresholdConfig {
+  method: ThresholdMethod;
+  quantile: number;
+  multiplier: number;
+  k: number;
+  potInitialQuantile: number;
+  potRisk: number;
+  value: number;
+}
+
+export interface ModelConfig {
+  kind: ModelKind;
+  /** Encoder layer sizes (dense kinds); the decoder mirrors them. */
+  hidden: number[];
+  codeSize: number;
+  activation: Activation;
+  normalisation: NormalisationKind;
+  noise: { kind: CorruptionKind; level: number };
+  sparsity: { penalty: SparsityPenalty; rho: number; beta: number; lambda: number };
+  conv: { filters: number[]; kernelSize: number };
+  training: {
+    epochs: number;
+    batchSize: number;
+    learningRate: number;
+    validationFraction: number;
+    patience: number;
+    seed: number;
+  };
+  /** Model key -> sensor ids sharing that model. Sensors not listed use the 'default' model. */
+  groups: Record<string, string[]>;
+}
+
+export interface TrainerConfig {
+  /** Interval like '10m', '1h', or a cron expression like '0 * * * *'. */
+  schedule: string;
+  /** How far back training data reaches on the windows topic, ms. */
+  lookbackMs: number;
+  minWindows: number;
+  maxWindows: number;
+  excludeAlerted: boolean;
+  /** Candidate promoted only if its val error <= current * (1 + margin). */
+  promotionMargin: number;
+  modelDir: string;
+  backend: BackendChoice;
+}
+
+export interface Severity {
+  name: string;
+  /** Lowest anomaly score (error / threshold) of this band. */
+  minScore: number;
+}
+
+export interface HysteresisConfig {
+  /** Open when at least `openAfter` of the last `openWindow` windows are above threshold. */
+  openAfter: number;
+  openWindow: number;
+  /** Resolve after this many consecutive windows below threshold. */
+  resolveAfter: number;
+}
+
+export interface FaultConfig {
+  /** A channel that does not change by more than flatlineEpsilon over this many samples is stuck. */
+  flatlineSamples: number;
+  flatlineEpsilon: number;
+  /** Fraction of gap-filled samples in a window above which the sensor is faulty. */
+  maxMissingFraction: number;
+  /** Physical range per channel name: [min, max]. */
+  ranges: Record<string, [number, number]>;
+}
+
+export interface SensorOverride {
+  threshold?: Partial<ThresholdConfig>;
+  hysteresis?: Partial<HysteresisConfig>;
+  severities?: Severity[];
+  faults?: Partial<FaultConfig>;
+}
+
+export interface ScorerConfig {
+  batch: { maxSize: number; maxWaitMs: number };
+  hysteresis: HysteresisConfig;
+  severities: Severity[];
+  faults: FaultConfig;
+  topChannels: number;
+  /** Cap on sensors exported with a per-sensor label (bounded cardinality). */
+  maxSensorsExported: number;
+  backend: BackendChoice;
+}
+
+export interface MetricsConfig {
+  host: string;
+  port: number;
+}
+
+export interface SimulatorConfig {
+  sensors: number;
+  /** Readings per second per sensor. */
+  rateHz: number;
+  /** Mean seconds between injected anomalies per sensor. */
+  anomalyEverySeconds: number;
+  seed: number;
+}
+
+export interface Config {
+  kafka: KafkaConfig;
+  topics: TopicsConfig;
+  windowing: WindowingConfig;
+  model: ModelConfig;
+  thresholds: ThresholdConfig & { perSensor: Record<string, Partial<ThresholdConfig>> };
+  trainer: TrainerConfig;
+  scorer: ScorerConfig & { perSensor: Record<string, SensorOverride> };
+  metrics: MetricsConfig;
+  simulator: SimulatorConfig;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}

@@ -1,0 +1,116 @@
+// The records that flow between the services. Their wire form is the Avro
+// schemas in schemas/*.avsc; these are the decoded shapes the code works with.
+
+export const readingQualities = ['good', 'uncertain', 'bad'] as const;
+export type ReadingQuality = (typeof readingQualities)[number];
+
+/** One sample of one sensor: all channel values at one event time. */
+export interface SensorReading {
+  sensorId: string;
+  /** Event time, milliseconds since the Unix epoch. */
+  timestamp: number;
+  /** Channel values in the configured channel order (windowing.channels). */
+  values: number[];
+  quality: ReadingQuality | null;
+}
+
+/** A run of `length` consecutive samples of one sensor, cut by event time. */
+export interface SignalWindow {
+  sensorId: string;
+  /** Per-sensor window sequence number (0, 1, 2 …); stable across replays. */
+  seq: number;
+  /** Event time of the first and last sample, ms since the epoch. */
+  start: number;
+  end: number;
+  channels: string[];
+  /** Row-major samples: samples[t * channels.length + c]. */
+  samples: number[];
+  /** Samples that were filled in for gaps (see windowing.gapPolicy). */
+  missing: number;
+  /** Samples whose reading carried quality 'bad'. */
+  badQuality: number;
+}
+
+export const alertStates = ['open', 'update', 'resolve'] as const;
+export type AlertState = (typeof alertStates)[number];
+export const alertKinds = ['anomaly', 'sensor_fault'] as const;
+export type AlertKind = (typeof alertKinds)[number];
+
+export interface ChannelContribution {
+  channel: string;
+  /** Share of the window's reconstruction error from this channel (sums to the error). */
+  contribution: number;
+}
+
+export interface AnomalyAlert {
+  /** Stable: derived from the sensor id and the window that opened the alert. */
+  alertId: string;
+  sensorId: string;
+  state: AlertState;
+  kind: AlertKind;
+  /** For sensor faults: flatline | missing | out_of_range | bad_quality. */
+  fault: string | null;
+  severity: string;
+  /** Reconstruction error / threshold. */
+  score: number;
+  reconstructionError: number;
+  threshold: number;
+  topChannels: ChannelContribution[];
+  modelKey: string;
+  modelVersion: number;
+  windowStart: number;
+  windowEnd: number;
+}
+
+export interface ModelUpdated {
+  modelKey: string;
+  version: number;
+  kind: string;
+  checksum: string;
+  createdAt: number;
+  /** Number of chunks of the artifact on the model-artifacts topic. */
+  chunks: number;
+  sizeBytes: number;
+  threshold: number;
+  thresholdMethod: string;
+  backend: string;
+  valLoss: number;
+}
+
+export const deadLetterReasons = [
+  'bad_avro',
+  'bad_json',
+  'unknown_format',
+  'missing_sensor_id',
+  'bad_timestamp',
+  'future_timestamp',
+  'wrong_channel_count',
+  'non_finite_value',
+  'late',
+  'bad_window',
+  'internal',
+] as const;
+export type DeadLetterReason = (typeof deadLetterReasons)[number];
+
+export interface DeadLetter {
+  sourceTopic: string;
+  partition: number;
+  offset: string;
+  /** ingest | scorer | trainer */
+  stage: string;
+  reason: DeadLetterReason;
+  message: string;
+  key: Buffer | null;
+  value: Buffer;
+  /** When it was dead-lettered, ms since the epoch. */
+  timestamp: number;
+}
+
+/** Simulator ground truth: one injected anomaly interval. */
+export interface InjectedAnomaly {
+  sensorId: string;
+  kind: 'spike' | 'level_shift' | 'drift' | 'flatline' | 'noise_burst' | 'frequency_change';
+  start: number;
+  end: number;
+  channels: number[];
+}
