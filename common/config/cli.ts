@@ -1,0 +1,28 @@
+// `sensorwatch config check FILE` validates a file and lists every problem;
+// `sensorwatch config defaults` prints the embedded default as YAML.
+import { stringify } from 'yaml';
+import { defaultConfig } from './defaults.ts';
+import { ConfigError, loadConfig } from './load.ts';
+
+export async function run(argv: string[]): Promise<number> {
+  const [sub, file] = argv;
+  if (sub === 'defaults') {
+    process.stdout.write(stringify(defaultConfig));
+    return 0;
+  }
+  if (sub !== 'check' || file === undefined) {
+    process.stderr.write('usage: sensorwatch config check FILE | sensorwatch config defaults\n');
+    return 2;
+  }
+  try {
+    loadConfig({ file, env: process.env });
+    process.stdout.write(`${file}: ok\n`);
+    return 0;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,107 @@
+// Checks that involve more than one key, or the entries of free-form maps
+// (per-sensor overrides, model groups, channel ranges). Each message says how
+// to fix the problem.
+import type { Config } from './types.ts';
+import { keyDocs } from './schema.ts';
+import { checkRule } from './rules.ts';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function checkSection(path: string, value: unknown, section: string, allowed: readonly string[], errors: string[]): void {
+  if (!isObj(value)) {
+    errors.push(`${path}: must be a mapping of ${section} keys, got ${JSON.stringify(value)}`);
+    return;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    if (!allowed.includes(k)) {
+      errors.push(`${path}.${k}: unknown key; allowed here: ${allowed.join(', ')}`);
+      continue;
+    }
+    const doc = keyDocs[`${section}.${k}`];
+    const problem = doc === undefined ? null : checkRule(doc.rule, v);
+    if (problem !== null) errors.push(`${path}.${k}: ${problem}`);
+  }
+}
+
+function checkSeverities(path: string, value: unknown, errors: string[]): void {
+  if (!Array.isArray(value) || value.length === 0) {
+    errors.push(`${path}: must be a non-empty list of {name, minScore}, e.g. [{name: warning, minScore: 1}, {name: critical, minScore: 3}]`);
+    return;
+  }
+  let last = -Infinity;
+  value.forEach((s: unknown, i) => {
+    if (!isObj(s) || typeof s.name !== 'string' || s.name === '' || typeof s.minScore !== 'number' || !(s.minScore > 0)) {
+      errors.push(`${path}[${i}]: must be {name: <non-empty string>, minScore: <number > 0>}, got ${JSON.stringify(s)}`);
+      return;
+    }
+    if (s.minScore <= last) errors.push(`${path}[${i}]: minScore ${s.minScore} must be larger than the band before it (${last}); list bands in ascending order`);
+    last = s.minScore;
+  });
+}
+
+const thresholdKeys = ['method', 'quantile', 'multiplier', 'k', 'potInitialQuantile', 'potRisk', 'value'] as const;
+const hysteresisKeys = ['openAfter', 'openWindow', 'resolveAfter'] as const;
+const faultKeys = ['flatlineSamples', 'flatlineEpsilon', 'maxMissingFraction', 'ranges'] as const;
+
+function checkRanges(path: string, ranges: unknown, channels: readonly string[], errors: string[]): void {
+  if (!isObj(ranges)) return;
+  for (const [ch, r] of Object.entries(ranges)) {
+    if (!channels.includes(ch)) errors.push(`${path}.${ch}: no such channel; windowing.channels are ${channels.join(', ')}`);
+    if (!Array.isArray(r) || r.length !== 2 || typeof r[0] !== 'number' || typeof r[1] !== 'number' || !(r[0] < r[1])) {
+      errors.push(`${path}.${ch}: must be [min, max] with min < max, got ${JSON.stringify(r)}`);
+    }
+  }
+}
+
+export function checkCrossFields(c: Config): string[] {
+  const errors: string[] = [];
+  const w = c.windowing;
+  if (w.hop > w.length) {
+    errors.push(`windowing.hop (${w.hop}) is larger than windowing.length (${w.length}): samples between windows would never be scored; set hop to at most the length, e.g. ${Math.max(1, Math.floor(w.length / 4))} (a quarter of it)`);
+  }
+  const h = c.scorer.hysteresis;
+  if (h.openAfter > h.openWindow) {
+    errors.push(`scorer.hysteresis.openAfter (${h.openAfter}) is larger than scorer.hysteresis.openWindow (${h.openWindow}): an alert could never open; set openWindow ≥ openAfter (equal means N consecutive windows)`);
+  }
+  if (c.kafka.sasl.mechanism !== 'none' && (c.kafka.sasl.username === '' || c.kafka.sasl.password === '')) {
+    errors.push(`kafka.sasl.mechanism is '${c.kafka.sasl.mechanism}' but kafka.sasl.username or password is empty: set both (env KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD) or set the mechanism to none`);
+  }
+  if (c.trainer.minWindows > c.trainer.maxWindows) {
+    errors.push(`trainer.minWindows (${c.trainer.minWindows}) is larger than trainer.maxWindows (${c.trainer.maxWindows}): no model could ever train; raise maxWindows or lower minWindows`);
+  }
+  if (c.model.kind === 'conv' && c.model.conv.kernelSize > w.length) {
+    errors.push(`model.conv.kernelSize (${c.model.conv.kernelSize}) is larger than windowing.length (${w.length}): use a kernel shorter than the window`);
+  }
+  if (c.model.kind !== 'conv' && c.model.hidden.some((n) => n < c.model.codeSize)) {
+    errors.push(`model.hidden (${c.model.hidden.join(', ')}) has a layer narrower than model.codeSize (${c.model.codeSize}): encoder layers should narrow towards the code; raise the layer sizes or lower codeSize`);
+  }
+  const topics = [c.topics.readings, c.topics.windows, c.topics.alerts, c.topics.models, c.topics.modelArtifacts, c.topics.deadLetter, c.topics.labels];
+  if (new Set(topics).size !== topics.length) errors.push('topics: two roles share one topic name; give each topic its own name');
+  checkSeverities('scorer.severities', c.scorer.severities, errors);
+  checkRanges('scorer.faults.ranges', c.scorer.faults.ranges, w.channels, errors);
+
+  for (const [key, sensors] of Object.entries(c.model.groups)) {
+    if (!Array.isArray(sensors) || sensors.length === 0 || !sensors.every((s) => typeof s === 'string' && s !== '')) {
+      errors.push(`model.groups.${key}: must be a non-empty list of sensor ids, got ${JSON.stringify(sensors)}`);
+    }
+  }
+  for (const [sensor, o] of Object.entries(c.thresholds.perSensor)) checkSection(`thresholds.perSensor.${sensor}`, o, 'thresholds', thresholdKeys, errors);
+  for (const [sensor, o] of Object.entries(c.scorer.perSensor)) {
+    const path = `scorer.perSensor.${sensor}`;
+    if (!isObj(o)) {
+      errors.push(`${path}: must be a mapping with any of threshold, hysteresis, severities, faults`);
+      continue;
+    }
+    for (const [k, v] of Object.entries(o)) {
+      if (k === 'threshold') checkSection(`${path}.threshold`, v, 'thresholds', thresholdKeys, errors);
+      else if (k === 'hysteresis') checkSection(`${path}.hysteresis`, v, 'scorer.hysteresis', hysteresisKeys, errors);
+      else if (k === 'severities') checkSeverities(`${path}.severities`, v, errors);
+      else if (k === 'faults') {
+        checkSection(`${path}.faults`, v, 'scorer.faults', faultKeys, errors);
+        if (isObj(v)) checkRanges(`${path}.faults.ranges`, v.ranges, w.channels, errors);
+      } else errors.push(`${path}.${k}: unknown key; allowed here: threshold, hysteresis, severities, faults`);
+    }
+  }
+  return errors;
+}

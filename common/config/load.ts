@@ -1,0 +1,101 @@
+// Loading: YAML file (optional) + environment overrides for connection
+// settings → validated, frozen Config. The only place that reads env vars;
+// callers pass `env` (process.env at the edge, a literal in tests).
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { SensorwatchError } from '../errors.ts';
+import { defaultConfig } from './defaults.ts';
+import { keyDocs } from './schema.ts';
+import type { Config } from './types.ts';
+import { validateConfig } from './validate.ts';
+
+export interface LoadOptions {
+  /** YAML file; when absent, SENSORWATCH_CONFIG in env, else only the defaults. */
+  file?: string;
+  env?: Record<string, string | undefined>;
+  /** Already-parsed overrides applied over the file (CLI flags). */
+  overrides?: Record<string, unknown>;
+}
+
+export class ConfigError extends SensorwatchError {
+  readonly problems: string[];
+  constructor(source: string, problems: string[]) {
+    super(`invalid configuration in ${source}:\n${problems.map((p) => `  - ${p}`).join('\n')}`, { code: 'config_invalid', details: { source } });
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function setPath(target: Obj, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) {
+    if (!isObj(node[part])) node[part] = {};
+    node = node[part] as Obj;
+  }
+  node[parts[parts.length - 1] as string] = value;
+}
+
+function deepMerge(base: Obj, over: Obj): Obj {
+  const out: Obj = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = isObj(v) && isObj(out[k]) ? deepMerge(out[k] as Obj, v) : v;
+  return out;
+}
+
+/** Env values are strings; convert by the key's rule so validation sees typed values. */
+function envValue(raw: string, kind: string): unknown {
+  if (kind === 'strings') return raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (kind === 'boolean') return raw === 'true' || raw === '1' ? true : raw === 'false' || raw === '0' ? false : raw;
+  if (kind === 'int' || kind === 'number') return raw.trim() === '' || Number.isNaN(Number(raw)) ? raw : Number(raw);
+  return raw;
+}
+
+export function envOverrides(env: Record<string, string | undefined>): Obj {
+  const out: Obj = {};
+  for (const [path, doc] of Object.entries(keyDocs)) {
+    if (doc.env === undefined) continue;
+    const raw = env[doc.env];
+    if (raw !== undefined) setPath(out, path, envValue(raw, doc.rule.kind));
+  }
+  return out;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (typeof o === 'object' && o !== null) {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}
+
+/** Parse + validate a YAML text. Throws ConfigError listing every problem. */
+export function parseConfigText(text: string, source: string, env: Record<string, string | undefined> = {}, overrides: Obj = {}): Config {
+  let raw: unknown;
+  try {
+    raw = parse(text) ?? {};
+  } catch (err) {
+    throw new ConfigError(source, [`YAML syntax: ${(err as Error).message}`]);
+  }
+  if (!isObj(raw)) throw new ConfigError(source, ['the file must hold a mapping of sections (kafka, topics, windowing, …)']);
+  const merged = deepMerge(deepMerge(raw, envOverrides(env)), overrides);
+  const { config, errors } = validateConfig(merged, defaultConfig);
+  if (config === null) throw new ConfigError(source, errors);
+  return deepFreeze(config);
+}
+
+export function loadConfig(options: LoadOptions = {}): Config {
+  const env = options.env ?? {};
+  const file = options.file ?? env.SENSORWATCH_CONFIG;
+  let text = '';
+  if (file !== undefined && file !== '') {
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ConfigError(file, [`cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
+    }
+  }
+  return parseConfigText(text, file ?? 'the embedded defaults (plus environment)', env, options.overrides ?? {});
+}

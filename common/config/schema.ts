@@ -1,0 +1,111 @@
+// Per-key documentation, constraints and environment names. The validator
+// (validate.ts) walks the defaults' shape; this table adds what the shape
+// cannot say. Every leaf key of the defaults must have a row here (a unit test
+// checks), so the README's config table cannot drift from the code.
+
+export type Rule =
+  | { kind: 'int'; min?: number; max?: number }
+  | { kind: 'number'; min?: number; max?: number; exclusiveMin?: boolean; exclusiveMax?: boolean }
+  | { kind: 'enum'; values: readonly string[] }
+  | { kind: 'string'; nonEmpty?: boolean }
+  | { kind: 'boolean' }
+  | { kind: 'strings'; nonEmpty?: boolean; unique?: boolean }
+  | { kind: 'ints'; min?: number; nonEmpty?: boolean }
+  | { kind: 'map' }
+  | { kind: 'list' };
+
+export interface KeyDoc {
+  doc: string;
+  rule: Rule;
+  /** Environment variable that overrides this key (connection settings only). */
+  env?: string;
+  unit?: string;
+}
+
+const pos = { kind: 'int', min: 1 } as const;
+const frac = { kind: 'number', min: 0, max: 1, exclusiveMin: true, exclusiveMax: true } as const;
+
+export const keyDocs: Record<string, KeyDoc> = {
+  'kafka.brokers': { doc: 'Bootstrap brokers, host:port. Empty: start the local single-node broker (demo).', rule: { kind: 'strings' }, env: 'KAFKA_BROKERS' },
+  'kafka.clientId': { doc: 'Kafka client id prefix.', rule: { kind: 'string', nonEmpty: true }, env: 'KAFKA_CLIENT_ID' },
+  'kafka.ssl': { doc: 'Connect with TLS.', rule: { kind: 'boolean' }, env: 'KAFKA_SSL' },
+  'kafka.sasl.mechanism': { doc: 'SASL mechanism: none, plain, scram-sha-256, scram-sha-512.', rule: { kind: 'enum', values: ['none', 'plain', 'scram-sha-256', 'scram-sha-512'] }, env: 'KAFKA_SASL_MECHANISM' },
+  'kafka.sasl.username': { doc: 'SASL user name.', rule: { kind: 'string' }, env: 'KAFKA_SASL_USERNAME' },
+  'kafka.sasl.password': { doc: 'SASL password.', rule: { kind: 'string' }, env: 'KAFKA_SASL_PASSWORD' },
+  'kafka.localBroker.port': { doc: 'Port of the local broker started when no brokers are set.', rule: { kind: 'int', min: 0, max: 65535 }, env: 'SENSORWATCH_KAFKA_PORT' },
+  'kafka.localBroker.dataDir': { doc: 'Data directory of the local broker.', rule: { kind: 'string', nonEmpty: true } },
+  'topics.readings': { doc: 'Raw sensor readings (Avro or JSON).', rule: { kind: 'string', nonEmpty: true } },
+  'topics.windows': { doc: 'Signal windows published by ingest.', rule: { kind: 'string', nonEmpty: true } },
+  'topics.alerts': { doc: 'Alert lifecycle events.', rule: { kind: 'string', nonEmpty: true } },
+  'topics.models': { doc: 'ModelUpdated events.', rule: { kind: 'string', nonEmpty: true } },
+  'topics.modelArtifacts': { doc: 'Compacted topic holding chunked model artifacts.', rule: { kind: 'string', nonEmpty: true } },
+  'topics.deadLetter': { doc: 'Records that could not be processed, with the reason.', rule: { kind: 'string', nonEmpty: true } },
+  'topics.labels': { doc: 'Injected-anomaly labels from the simulator (JSON).', rule: { kind: 'string', nonEmpty: true } },
+  'topics.partitions': { doc: 'Partitions for topics sensorwatch creates.', rule: pos },
+  'topics.replicationFactor': { doc: 'Replication factor for topics sensorwatch creates.', rule: pos },
+  'windowing.channels': { doc: 'Channel names, in the order of `values` in readings.', rule: { kind: 'strings', nonEmpty: true, unique: true } },
+  'windowing.length': { doc: 'Samples per window.', rule: { kind: 'int', min: 2, max: 100_000 }, unit: 'samples' },
+  'windowing.hop': { doc: 'Samples between the starts of consecutive windows (≤ length).', rule: pos, unit: 'samples' },
+  'windowing.samplePeriodMs': { doc: 'Expected time between two readings of one sensor; gaps are measured in it.', rule: { kind: 'number', min: 0, exclusiveMin: true }, unit: 'ms' },
+  'windowing.allowedLatenessMs': { doc: 'How far behind the newest reading of a sensor a reading may arrive and still be reordered in; later ones are dead-lettered as `late`.', rule: { kind: 'number', min: 0 }, unit: 'ms' },
+  'windowing.maxFutureMs': { doc: 'Readings further than this ahead of the ingest clock are dead-lettered as `future_timestamp`.', rule: { kind: 'number', min: 0 }, unit: 'ms' },
+  'windowing.gapPolicy': { doc: '`fill`: carry the last value over gaps up to maxGapSamples (counted as missing); `reset`: any gap starts a fresh window.', rule: { kind: 'enum', values: ['fill', 'reset'] } },
+  'windowing.maxGapSamples': { doc: 'Longest gap filled under `fill`; a longer gap starts a fresh window.', rule: { kind: 'int', min: 0 }, unit: 'samples' },
+  'model.kind': { doc: '`dense`, `dae` (denoising), `sae` (sparse) or `conv` (1D convolutional) autoencoder.', rule: { kind: 'enum', values: ['dense', 'dae', 'sae', 'conv'] } },
+  'model.hidden': { doc: 'Encoder layer sizes (dense kinds); the decoder mirrors them.', rule: { kind: 'ints', min: 1 } },
+  'model.codeSize': { doc: 'Units in the code (bottleneck) layer.', rule: pos },
+  'model.activation': { doc: 'Hidden activation: relu (He init), tanh or sigmoid (Glorot init).', rule: { kind: 'enum', values: ['relu', 'tanh', 'sigmoid'] } },
+  'model.normalisation': { doc: 'Per-channel normalisation: `zscore` (mean/std) or `robust` (median/IQR).', rule: { kind: 'enum', values: ['zscore', 'robust'] } },
+  'model.noise.kind': { doc: 'Denoising corruption: gaussian (σ = level), masking (fraction zeroed), salt_and_pepper (fraction set to min/max).', rule: { kind: 'enum', values: ['gaussian', 'masking', 'salt_and_pepper'] } },
+  'model.noise.level': { doc: 'Corruption level: σ for gaussian, fraction for masking and salt_and_pepper.', rule: { kind: 'number', min: 0 } },
+  'model.sparsity.penalty': { doc: 'Sparse AE penalty: `kl` (β·Σ KL(ρ‖ρ̂ⱼ), sigmoid code) or `l1` (λ·mean|h|).', rule: { kind: 'enum', values: ['kl', 'l1'] } },
+  'model.sparsity.rho': { doc: 'Target mean code activation ρ for `kl`.', rule: frac },
+  'model.sparsity.beta': { doc: 'Weight β of the KL penalty.', rule: { kind: 'number', min: 0 } },
+  'model.sparsity.lambda': { doc: 'Weight λ of the L1 penalty.', rule: { kind: 'number', min: 0 } },
+  'model.conv.filters': { doc: 'Filters per encoder convolution (conv kind).', rule: { kind: 'ints', min: 1, nonEmpty: true } },
+  'model.conv.kernelSize': { doc: 'Convolution kernel size, in samples.', rule: pos, unit: 'samples' },
+  'model.training.epochs': { doc: 'Maximum epochs (early stopping may end sooner).', rule: pos },
+  'model.training.batchSize': { doc: 'Windows per training batch.', rule: pos },
+  'model.training.learningRate': { doc: 'Adam learning rate.', rule: { kind: 'number', min: 0, exclusiveMin: true } },
+  'model.training.validationFraction': { doc: 'Latest fraction of the training windows held out (time-ordered) for validation and threshold calibration.', rule: frac },
+  'model.training.patience': { doc: 'Epochs without validation improvement before early stopping.', rule: pos },
+  'model.training.seed': { doc: 'Seed for initialisation, noise and shuffles (reproducible runs).', rule: { kind: 'int', min: 0 } },
+  'model.groups': { doc: 'Model key → sensor ids that share that model; other sensors use the `default` model.', rule: { kind: 'map' } },
+  'thresholds.method': { doc: '`quantile`, `mean_std`, `pot` (peaks over threshold, EVT) or `static`.', rule: { kind: 'enum', values: ['quantile', 'mean_std', 'pot', 'static'] } },
+  'thresholds.quantile': { doc: '`quantile`: quantile q of held-out errors.', rule: frac },
+  'thresholds.multiplier': { doc: '`quantile`: multiplier applied to the quantile.', rule: { kind: 'number', min: 0, exclusiveMin: true } },
+  'thresholds.k': { doc: '`mean_std`: threshold = mean + k·σ of held-out errors.', rule: { kind: 'number', min: 0 } },
+  'thresholds.potInitialQuantile': { doc: '`pot`: initial high quantile whose excesses are fitted with a generalised Pareto distribution.', rule: frac },
+  'thresholds.potRisk': { doc: '`pot`: target probability of exceeding the threshold on normal data.', rule: frac },
+  'thresholds.value': { doc: '`static`: the threshold on the reconstruction error.', rule: { kind: 'number', min: 0, exclusiveMin: true } },
+  'thresholds.perSensor': { doc: 'Sensor id → any threshold keys above; applied live, without retraining.', rule: { kind: 'map' } },
+  'trainer.schedule': { doc: 'Retraining schedule: an interval (`30s`, `10m`, `1h`) or a cron expression (`0 * * * *`).', rule: { kind: 'string', nonEmpty: true } },
+  'trainer.lookbackMs': { doc: 'How far back on the windows topic training data reaches.', rule: { kind: 'number', min: 0, exclusiveMin: true }, unit: 'ms' },
+  'trainer.minWindows': { doc: 'Fewest windows needed to train a model key.', rule: { kind: 'int', min: 2 } },
+  'trainer.maxWindows': { doc: 'Most windows used (the newest).', rule: { kind: 'int', min: 2 } },
+  'trainer.excludeAlerted': { doc: 'Leave out windows that were alerted as anomalous.', rule: { kind: 'boolean' } },
+  'trainer.promotionMargin': { doc: 'A candidate is promoted only if its validation error ≤ current × (1 + margin).', rule: { kind: 'number', min: 0 } },
+  'trainer.modelDir': { doc: 'Local model cache directory.', rule: { kind: 'string', nonEmpty: true } },
+  'trainer.backend': { doc: 'TensorFlow.js backend: auto (tensorflow, then wasm, then cpu), tensorflow, wasm, cpu.', rule: { kind: 'enum', values: ['auto', 'tensorflow', 'wasm', 'cpu'] } },
+  'scorer.batch.maxSize': { doc: 'Most windows per inference batch.', rule: pos },
+  'scorer.batch.maxWaitMs': { doc: 'Longest a window waits for its batch to fill.', rule: { kind: 'number', min: 0 }, unit: 'ms' },
+  'scorer.hysteresis.openAfter': { doc: 'An alert opens when at least this many of the last openWindow windows are above threshold (k of m).', rule: pos },
+  'scorer.hysteresis.openWindow': { doc: 'm in k-of-m (≥ openAfter); openAfter = openWindow means N consecutive.', rule: pos },
+  'scorer.hysteresis.resolveAfter': { doc: 'Consecutive windows below threshold that resolve an open alert.', rule: pos },
+  'scorer.severities': { doc: 'Severity bands: list of {name, minScore}, ascending; score = error / threshold.', rule: { kind: 'list' } },
+  'scorer.faults.flatlineSamples': { doc: 'A channel unchanged (within flatlineEpsilon) for this many samples is a stuck sensor.', rule: { kind: 'int', min: 2 }, unit: 'samples' },
+  'scorer.faults.flatlineEpsilon': { doc: 'Largest change still counted as unchanged.', rule: { kind: 'number', min: 0 } },
+  'scorer.faults.maxMissingFraction': { doc: 'Gap-filled fraction of a window above which the sensor is faulty.', rule: { kind: 'number', min: 0, max: 1 } },
+  'scorer.faults.ranges': { doc: 'Channel name → [min, max] physical range; values outside are a sensor fault.', rule: { kind: 'map' } },
+  'scorer.topChannels': { doc: 'Contributing channels named in an alert.', rule: pos },
+  'scorer.maxSensorsExported': { doc: 'Cap on sensors exported with a `sensor` label (bounded cardinality).', rule: { kind: 'int', min: 0 } },
+  'scorer.backend': { doc: 'TensorFlow.js backend for scoring (as trainer.backend).', rule: { kind: 'enum', values: ['auto', 'tensorflow', 'wasm', 'cpu'] } },
+  'scorer.perSensor': { doc: 'Sensor id → {threshold, hysteresis, severities, faults} overrides; applied live.', rule: { kind: 'map' } },
+  'metrics.host': { doc: 'Address the /metrics and /healthz server binds.', rule: { kind: 'string', nonEmpty: true }, env: 'SENSORWATCH_METRICS_HOST' },
+  'metrics.port': { doc: 'Port of the /metrics and /healthz server (0: any free port).', rule: { kind: 'int', min: 0, max: 65535 }, env: 'SENSORWATCH_METRICS_PORT' },
+  'simulator.sensors': { doc: 'Simulated sensors.', rule: pos },
+  'simulator.rateHz': { doc: 'Readings per second per simulated sensor.', rule: { kind: 'number', min: 0, exclusiveMin: true }, unit: 'Hz' },
+  'simulator.anomalyEverySeconds': { doc: 'Mean event time between injected anomalies per sensor.', rule: { kind: 'number', min: 0, exclusiveMin: true }, unit: 's' },
+  'simulator.seed': { doc: 'Simulator seed.', rule: { kind: 'int', min: 0 } },
+  logLevel: { doc: 'debug, info, warn or error (logs are JSON lines on stderr).', rule: { kind: 'enum', values: ['debug', 'info', 'warn', 'error'] }, env: 'SENSORWATCH_LOG_LEVEL' },
+};
