@@ -1,0 +1,119 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { decide, initialSensorState, severityFor, alertIdFor, type FaultVerdict, type SensorState } from '../../../scorer/decide.ts';
+import type { HysteresisConfig, Severity } from '../../../common/config/types.ts';
+import type { AnomalyAlert } from '../../../common/types.ts';
+
+const bands: Severity[] = [
+  { name: 'critical', minScore: 3 },
+  { name: 'warning', minScore: 1 },
+];
+const consecutive2: HysteresisConfig = { openAfter: 2, openWindow: 2, resolveAfter: 2 };
+const twoOfThree: HysteresisConfig = { openAfter: 2, openWindow: 3, resolveAfter: 3 };
+const flat: FaultVerdict = { fault: 'flatline', channels: ['ch0'], detail: 'stuck' };
+
+/** Step a sequence of scores (or faults) through decide; returns compact event strings "seq:kind:state:severity". */
+function run(scores: (number | 'F')[], h: HysteresisConfig, start: SensorState = initialSensorState('s1')): { trace: string[]; events: AnomalyAlert[]; state: SensorState } {
+  let state = start;
+  const trace: string[] = [];
+  const events: AnomalyAlert[] = [];
+  scores.forEach((s, i) => {
+    const seq = i;
+    const d = decide(state, {
+      window: { sensorId: 's1', seq, start: seq * 1000, end: seq * 1000 + 999 },
+      score: s === 'F' ? 0.2 : s,
+      error: s === 'F' ? 0.02 : s / 10,
+      threshold: 0.1,
+      topChannels: [{ channel: 'ch0', contribution: 1 }],
+      model: { key: 'default', version: 3 },
+      hysteresis: h,
+      severityBands: bands,
+      fault: s === 'F' ? flat : null,
+    });
+    state = d.state;
+    for (const e of d.events) {
+      trace.push(`${seq}:${e.kind}:${e.state}:${e.severity}`);
+      events.push(e);
+    }
+  });
+  return { trace, events, state };
+}
+
+describe('decide: hysteresis', () => {
+  const cases: { name: string; scores: (number | 'F')[]; h: HysteresisConfig; want: string[] }[] = [
+    { name: 'all below: nothing', scores: [0.1, 0.5, 0.9, 0.99], h: consecutive2, want: [] },
+    { name: 'one spike does not open (N=2 consecutive)', scores: [0.5, 2, 0.5, 2, 0.5], h: consecutive2, want: [] },
+    { name: 'two in a row open, two below resolve', scores: [0.5, 1.5, 1.2, 0.5, 0.4], h: consecutive2, want: ['2:anomaly:open:warning', '4:anomaly:resolve:warning'] },
+    { name: 'one below does not resolve', scores: [1.5, 1.5, 0.5, 1.5, 0.5, 0.5], h: consecutive2, want: ['1:anomaly:open:warning', '5:anomaly:resolve:warning'] },
+    { name: 'k of m: 2 of last 3 opens with a gap', scores: [1.5, 0.5, 1.5], h: twoOfThree, want: ['2:anomaly:open:warning'] },
+    { name: 'k of m: 2 of last 4 does not open with m=3', scores: [1.5, 0.5, 0.5, 1.5], h: twoOfThree, want: [] },
+    { name: 'flapping input opens once and never resolves while flapping', scores: [1.5, 0.5, 1.5, 0.5, 1.5, 0.5, 1.5, 0.5, 1.5], h: twoOfThree, want: ['2:anomaly:open:warning'] },
+    { name: 'escalation is immediate', scores: [1.5, 1.5, 4, 4], h: consecutive2, want: ['1:anomaly:open:warning', '2:anomaly:update:critical'] },
+    { name: 'opens at the band of the opening window', scores: [1.5, 5], h: consecutive2, want: ['1:anomaly:open:critical'] },
+    { name: 'de-escalation waits resolveAfter windows in a lower band', scores: [4, 4, 2, 4, 2, 2, 2], h: consecutive2, want: ['1:anomaly:open:critical', '5:anomaly:update:warning'] },
+    { name: 'resolve after update keeps the id and the new severity', scores: [1.5, 1.5, 4, 0.1, 0.1], h: consecutive2, want: ['1:anomaly:open:warning', '2:anomaly:update:critical', '4:anomaly:resolve:critical'] },
+    { name: 'reopen after resolve needs fresh evidence', scores: [2, 2, 0, 0, 2, 0, 2, 2], h: consecutive2, want: ['1:anomaly:open:warning', '3:anomaly:resolve:warning', '7:anomaly:open:warning'] },
+    { name: 'faults open a sensor_fault, never an anomaly', scores: ['F', 'F', 'F', 0.5, 0.5], h: consecutive2, want: ['1:sensor_fault:open:warning', '4:sensor_fault:resolve:warning'] },
+    { name: 'faulty windows freeze the anomaly track', scores: [2, 'F', 2, 'F', 'F', 0.1, 0.1], h: consecutive2, want: ['2:anomaly:open:warning', '4:sensor_fault:open:warning', '6:sensor_fault:resolve:warning', '6:anomaly:resolve:warning'] },
+  ];
+  for (const c of cases) it(c.name, () => assert.deepEqual(run(c.scores, c.h).trace, c.want));
+});
+
+describe('decide: events', () => {
+  it('update and resolve carry the id of the open; ids are stable and distinct per opening window', () => {
+    const { events } = run([1.5, 1.5, 4, 0, 0, 2, 2], consecutive2);
+    const [open, update, resolve, reopen] = events;
+    assert.ok(open && update && resolve && reopen);
+    assert.equal(update.alertId, open.alertId);
+    assert.equal(resolve.alertId, open.alertId);
+    assert.notEqual(reopen.alertId, open.alertId);
+    assert.equal(open.alertId, alertIdFor('s1', 'anomaly', 1, 1000));
+    assert.deepEqual(run([1.5, 1.5, 4, 0, 0, 2, 2], consecutive2).events, events, 'same input, same events');
+  });
+
+  it('an event carries the model, threshold, score and window in force', () => {
+    const [open] = run([1.5, 2.5], consecutive2).events;
+    assert.deepEqual(open, {
+      alertId: alertIdFor('s1', 'anomaly', 1, 1000), sensorId: 's1', state: 'open', kind: 'anomaly', fault: null,
+      severity: 'warning', score: 2.5, reconstructionError: 0.25, threshold: 0.1,
+      topChannels: [{ channel: 'ch0', contribution: 1 }], modelKey: 'default', modelVersion: 3, windowStart: 1000, windowEnd: 1999,
+    });
+  });
+
+  it('a fault alert names the fault', () => {
+    const [open] = run(['F', 'F'], consecutive2).events;
+    assert.equal(open?.kind, 'sensor_fault');
+    assert.equal(open?.fault, 'flatline');
+  });
+
+  it('a replayed window (seq and end not after the last decided) yields nothing and keeps the state', () => {
+    const { state } = run([1.5], consecutive2);
+    const again = decide(state, {
+      window: { sensorId: 's1', seq: 0, start: 0, end: 999 }, score: 9, error: 0.9, threshold: 0.1, topChannels: [],
+      model: { key: 'default', version: 3 }, hysteresis: consecutive2, severityBands: bands, fault: null,
+    });
+    assert.equal(again.state, state);
+    assert.deepEqual(again.events, []);
+  });
+
+  it('a NaN score without a fault verdict does not move the anomaly track', () => {
+    const { state } = run([1.5], consecutive2);
+    const d = decide(state, {
+      window: { sensorId: 's1', seq: 1, start: 1000, end: 1999 }, score: Number.NaN, error: Number.NaN, threshold: 0.1, topChannels: [],
+      model: { key: 'default', version: 3 }, hysteresis: consecutive2, severityBands: bands, fault: null,
+    });
+    assert.deepEqual(d.state.anomaly, state.anomaly);
+    assert.equal(d.state.lastSeq, 1);
+  });
+
+  it('state is plain JSON (it is persisted between restarts)', () => {
+    const { state } = run([1.5, 1.5, 4], consecutive2);
+    assert.deepEqual(JSON.parse(JSON.stringify(state)), state);
+    assert.deepEqual(JSON.parse(JSON.stringify(initialSensorState('s2'))), initialSensorState('s2'));
+  });
+});
+
+describe('severityFor', () => {
+  const cases: [number, string | null][] = [[0.5, null], [1, 'warning'], [2.99, 'warning'], [3, 'critical'], [100, 'critical'], [Number.POSITIVE_INFINITY, 'critical']];
+  for (const [score, want] of cases) it(`${score} -> ${want}`, () => assert.equal(severityFor(score, bands), want));
+});
