@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { matchAlerts } from '../../../../cli/demo/match.ts';
+import type { InjectedAnomaly } from '../../../../common/types.ts';
+
+const label = (sensorId: string, start: number, end: number): InjectedAnomaly => ({ sensorId, kind: 'spike', start, end, channels: [0] });
+
+describe('demo alert matching', () => {
+  const labels = [label('s1', 1000, 2000), label('s2', 5000, 6000), label('s1', 9000, 9500)];
+  const opts = { scoringSince: 0, now: 20_000, slackMs: 100 };
+
+  it('counts overlapping alerts of the same sensor as true positives', () => {
+    const r = matchAlerts(
+      [
+        { sensorId: 's1', kind: 'anomaly', windowStart: 1500, windowEnd: 2500 },
+        { sensorId: 's2', kind: 'anomaly', windowStart: 1500, windowEnd: 2500 }, // wrong sensor
+        { sensorId: 's2', kind: 'anomaly', windowStart: 6050, windowEnd: 7000 }, // within slack
+      ],
+      labels,
+      opts,
+    );
+    assert.deepEqual(r, { alerts: 3, truePositives: 2, anomalies: 3, detected: 2, precision: 2 / 3, recall: 2 / 3 });
+  });
+
+  it('leaves anomalies out of recall that ended before scoring began or have not ended yet', () => {
+    const r = matchAlerts([], labels, { scoringSince: 3000, now: 9550, slackMs: 100 });
+    assert.equal(r.anomalies, 1); // only s2's; s1's second ends at 9500 + slack > now
+    assert.equal(r.precision, null);
+    assert.equal(r.recall, 0);
+  });
+});
