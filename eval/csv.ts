@@ -1,0 +1,121 @@
+// Generic CSV input: a file or a directory of files, each an independent
+// series. One time column, an optional 0/1 label column, ignored columns;
+// every other column whose cells are all numbers (or empty) is a channel.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { SensorwatchError } from '../common/errors.ts';
+import type { Series } from './series.ts';
+import { parseTime } from './time.ts';
+
+export interface CsvOptions {
+  sep: string;
+  /** Name of the time column; null: rows are numbered 0, 1, 2 … */
+  timeCol: string | null;
+  labelCol: string | null;
+  ignoreCols: string[];
+}
+
+/** Split one line on `sep`, honouring double-quoted fields ("a;b" and "" escapes). */
+export function splitLine(line: string, sep: string): string[] {
+  if (!line.includes('"')) return line.split(sep);
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i] as string;
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cur += ch;
+    } else if (ch === '"') quoted = true;
+    else if (line.startsWith(sep, i)) {
+      out.push(cur);
+      cur = '';
+      i += sep.length - 1;
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out;
+}
+
+function fail(message: string, file: string, line?: number): never {
+  const where = line === undefined ? file : `${file}:${line}`;
+  throw new SensorwatchError(`${where}: ${message}`, { code: 'EVAL_BAD_INPUT', details: { file, line } });
+}
+
+/** Parse one CSV text into a Series (pure: the caller reads the file). */
+export function parseCsv(text: string, name: string, options: CsvOptions): Series {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  const headerLine = lines[0];
+  if (headerLine === undefined) fail('empty file (no header line)', name);
+  const header = splitLine(headerLine, options.sep).map((h) => h.trim());
+  const indexOf = (col: string | null, what: string): number => {
+    if (col === null) return -1;
+    const i = header.indexOf(col);
+    if (i < 0) fail(`${what} column '${col}' not in header [${header.join(', ')}]; check --sep ('${options.sep}') and ${what === 'time' ? '--time-col' : '--label-col'}`, name, 1);
+    return i;
+  };
+  const timeIdx = indexOf(options.timeCol, 'time');
+  const labelIdx = indexOf(options.labelCol, 'label');
+  const rows = lines.slice(1).map((l) => splitLine(l, options.sep).map((c) => c.trim()));
+  rows.forEach((r, i) => {
+    if (r.length !== header.length) fail(`expected ${header.length} fields, found ${r.length}`, name, i + 2);
+  });
+  const skip = new Set([timeIdx, labelIdx, ...options.ignoreCols.map((c) => header.indexOf(c))]);
+  const channelIdx = header
+    .map((_, i) => i)
+    .filter((i) => !skip.has(i))
+    .filter((i) => rows.some((r) => r[i] !== '') && rows.every((r) => r[i] === '' || Number.isFinite(Number(r[i]))));
+  if (channelIdx.length === 0) fail(`no numeric channel column (columns: ${header.join(', ')}; ignored: ${options.ignoreCols.join(', ') || 'none'})`, name, 1);
+
+  const timestamps: number[] = [];
+  const timeText: string[] = [];
+  const values: number[] = [];
+  const labels = labelIdx >= 0 ? new Uint8Array(rows.length) : null;
+  const last = channelIdx.map(() => Number.NaN);
+  let filledCells = 0;
+  rows.forEach((r, row) => {
+    const line = row + 2;
+    const tText = timeIdx >= 0 ? (r[timeIdx] as string) : String(row);
+    const t = timeIdx >= 0 ? parseTime(tText) : row;
+    if (!Number.isFinite(t)) fail(`time '${tText}' is not an ISO time or epoch number`, name, line);
+    const prev = timestamps[timestamps.length - 1];
+    if (prev !== undefined && t < prev) fail(`time '${tText}' goes backwards; sort the file by time`, name, line);
+    timestamps.push(t);
+    timeText.push(tText);
+    channelIdx.forEach((c, k) => {
+      const cell = r[c] as string;
+      if (cell === '') {
+        // Carried forward like the streaming windower's gap fill; counted in metrics.json.
+        if (Number.isNaN(last[k])) fail(`empty value in channel '${header[c]}' before any value to carry forward`, name, line);
+        filledCells++;
+      } else last[k] = Number(cell);
+      values.push(last[k] as number);
+    });
+    if (labels !== null) {
+      const l = r[labelIdx];
+      if (l !== '0' && l !== '1') fail(`label '${l}' must be 0 or 1`, name, line);
+      labels[row] = l === '1' ? 1 : 0;
+    }
+  });
+  return { name, timestamps, timeText, channels: channelIdx.map((i) => header[i] as string), values, labels, filledCells };
+}
+
+/** The .csv files at `path` (itself, or every file under it, sorted), as paths relative to the root. */
+export function listCsvFiles(path: string): { root: string; files: string[] } {
+  if (statSync(path).isFile()) return { root: join(path, '..'), files: [relative(join(path, '..'), path)] };
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true })
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.csv') ? [join(dir, e.name)] : []));
+  const files = walk(path).map((f) => relative(path, f));
+  if (files.length === 0) fail('no .csv files found', path);
+  return { root: path, files };
+}
+
+export function readCsvSeries(path: string, options: CsvOptions): Series[] {
+  const { root, files } = listCsvFiles(path);
+  return files.map((f) => parseCsv(readFileSync(join(root, f), 'utf8'), f, options));
+}

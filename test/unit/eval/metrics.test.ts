@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { countEvents, countPoints, figures } from '../../../eval/metrics.ts';
+
+describe('point-wise and event-wise figures', () => {
+  // rows:    0 1 2 3 4 5 6 7 8 9
+  // labels:  0 0 1 1 1 0 0 1 1 0   two events: rows 2..4 and 7..8
+  // flags:   1 0 0 1 1 0 0 0 0 0   event 1 found at row 3 (delay 1 row, 10 s), event 2 missed
+  const labels = [0, 0, 1, 1, 1, 0, 0, 1, 1, 0];
+  const flags = [1, 0, 0, 1, 1, 0, 0, 0, 0, 0];
+  const ts = labels.map((_, i) => i * 10_000);
+  const f = figures(countPoints(flags, labels), countEvents(flags, labels, ts));
+  const cases: Array<[string, number | null]> = [
+    ['tp', 2], ['fp', 1], ['fn', 3], ['tn', 4],
+    ['precision', 2 / 3], ['recall', 2 / 5], ['f1', 0.5],
+    ['far', 20], // 1 of 5 normal rows flagged
+    ['mar', 60], // 3 of 5 anomalous rows missed
+    ['events', 2], ['eventsDetected', 1], ['eventRecall', 0.5],
+    ['meanDetectionDelayRows', 1], ['meanDetectionDelaySeconds', 10],
+  ];
+  for (const [key, want] of cases) {
+    it(`${key} = ${want}`, () => {
+      const got = f[key as keyof typeof f];
+      if (want === null || typeof got !== 'number') assert.equal(got, want);
+      else assert.ok(Math.abs(got - want) < 1e-12, `${key}: ${got}`);
+    });
+  }
+  it('reports undefined ratios as null, not 0', () => {
+    const none = figures(countPoints([0, 0], [0, 0]), countEvents([0, 0], [0, 0], [0, 1]));
+    assert.equal(none.precision, null);
+    assert.equal(none.recall, null);
+    assert.equal(none.mar, null);
+    assert.equal(none.far, 0);
+    assert.equal(none.eventRecall, null);
+  });
+  it('does not point-adjust: one flagged row in a long event is one true positive', () => {
+    const l = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1];
+    const fl = [0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+    const g = figures(countPoints(fl, l), countEvents(fl, l, l.map((_, i) => i)));
+    assert.equal(g.recall, 0.1);
+    assert.equal(g.eventRecall, 1);
+    assert.equal(g.meanDetectionDelayRows, 9);
+  });
+});
