@@ -1,0 +1,58 @@
+// Per-sensor overrides merged over the scorer's defaults: pure.
+//
+// `scorer.perSensor[id]` may override hysteresis and fault rules key by key
+// (fault ranges channel by channel), replace the severity bands as a whole, and
+// override threshold settings; `thresholds.perSensor[id]` overrides threshold
+// settings too. Where both set a threshold key, `scorer.perSensor` wins (it is
+// the more specific, scorer-only place).
+import type { Config, FaultConfig, HysteresisConfig, Severity, ThresholdConfig } from '../common/config/types.ts';
+import type { ThresholdSettings } from '../common/model/thresholds.ts';
+
+export interface SensorPolicy {
+  hysteresis: HysteresisConfig;
+  severities: Severity[];
+  faults: FaultConfig;
+  /** Threshold settings for resolveThreshold, with this sensor's override (if any) under perSensor[id]. */
+  thresholds: ThresholdSettings;
+}
+
+type PolicyConfig = Pick<Config, 'scorer' | 'thresholds'>;
+
+// One policy per (config object, sensor): configs are frozen and replaced as a
+// whole on reload, so the cache can never serve a stale policy.
+const cache = new WeakMap<PolicyConfig, Map<string, SensorPolicy>>();
+
+export function policyFor(config: PolicyConfig, sensorId: string): SensorPolicy {
+  let perConfig = cache.get(config);
+  if (perConfig === undefined) {
+    perConfig = new Map();
+    cache.set(config, perConfig);
+  }
+  const known = perConfig.get(sensorId);
+  if (known !== undefined) return known;
+  const policy = mergePolicy(config, sensorId);
+  perConfig.set(sensorId, policy);
+  return policy;
+}
+
+export function mergePolicy(config: PolicyConfig, sensorId: string): SensorPolicy {
+  const { scorer, thresholds } = config;
+  const own = scorer.perSensor[sensorId] ?? {};
+  const faults = { ...scorer.faults, ...own.faults, ranges: { ...scorer.faults.ranges, ...own.faults?.ranges } };
+  const thresholdOverride: Partial<ThresholdConfig> = { ...thresholds.perSensor[sensorId], ...own.threshold };
+  const base: ThresholdConfig = {
+    method: thresholds.method,
+    quantile: thresholds.quantile,
+    multiplier: thresholds.multiplier,
+    k: thresholds.k,
+    potInitialQuantile: thresholds.potInitialQuantile,
+    potRisk: thresholds.potRisk,
+    value: thresholds.value,
+  };
+  return {
+    hysteresis: { ...scorer.hysteresis, ...own.hysteresis },
+    severities: own.severities ?? scorer.severities,
+    faults,
+    thresholds: Object.keys(thresholdOverride).length > 0 ? { ...base, perSensor: { [sensorId]: thresholdOverride } } : base,
+  };
+}
