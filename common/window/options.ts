@@ -1,0 +1,41 @@
+// What the windower needs to know, taken from the `windowing` config section.
+import type { GapPolicy, WindowingConfig } from '../config/types.ts';
+
+export interface WindowOptions {
+  /** Channel names in order; every reading has one value per channel. */
+  channels: readonly string[];
+  /** Samples per window. */
+  length: number;
+  /** A window is emitted every `hop` samples once the first is full. */
+  hop: number;
+  /** Expected time between two samples of one sensor, ms: used to measure gaps. */
+  samplePeriodMs: number;
+  /** How far (event time, ms) a reading may trail its sensor's newest reading and still be placed in order. */
+  allowedLatenessMs: number;
+  gapPolicy: GapPolicy;
+  /** With gapPolicy 'fill': longest gap (missing samples) filled; a longer one starts a fresh window. */
+  maxGapSamples: number;
+}
+
+export function windowOptions(config: WindowingConfig): WindowOptions {
+  const { channels, length, hop, samplePeriodMs, allowedLatenessMs, gapPolicy, maxGapSamples } = config;
+  return checkWindowOptions({ channels, length, hop, samplePeriodMs, allowedLatenessMs, gapPolicy, maxGapSamples });
+}
+
+/** Throws one error listing every problem with the options. */
+export function checkWindowOptions(o: WindowOptions): WindowOptions {
+  const problems: string[] = [];
+  const posInt = (name: string, v: number): void => {
+    if (!Number.isInteger(v) || v < 1) problems.push(`windowing.${name} must be a positive integer, got ${v}`);
+  };
+  if (o.channels.length === 0) problems.push('windowing.channels must name at least one channel');
+  if (new Set(o.channels).size !== o.channels.length) problems.push(`windowing.channels has duplicate names: ${o.channels.join(', ')}`);
+  posInt('length', o.length);
+  posInt('hop', o.hop);
+  if (!(o.samplePeriodMs > 0)) problems.push(`windowing.samplePeriodMs must be > 0, got ${o.samplePeriodMs}`);
+  if (!(o.allowedLatenessMs >= 0)) problems.push(`windowing.allowedLatenessMs must be >= 0, got ${o.allowedLatenessMs}`);
+  if (o.gapPolicy !== 'fill' && o.gapPolicy !== 'reset') problems.push(`windowing.gapPolicy must be fill or reset, got ${String(o.gapPolicy)}`);
+  if (!Number.isInteger(o.maxGapSamples) || o.maxGapSamples < 0) problems.push(`windowing.maxGapSamples must be an integer >= 0, got ${o.maxGapSamples}`);
+  if (problems.length > 0) throw new Error(`invalid window options:\n  ${problems.join('\n  ')}`);
+  return o;
+}

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import * as codec from '../../../../common/codec/records.ts';
+import type { AnomalyAlert, DeadLetter, ModelUpdated, SignalWindow } from '../../../../common/types.ts';
+
+const window: SignalWindow = { sensorId: 's', seq: 12, start: 1_700_000_000_000, end: 1_700_000_006_300, channels: ['a', 'b'], samples: [0.5, -1, 2, 3.25], missing: 1, badQuality: 0 };
+const alert: AnomalyAlert = {
+  alertId: 's:1700000000000', sensorId: 's', state: 'open', kind: 'sensor_fault', fault: 'flatline', severity: 'critical',
+  score: 3.5, reconstructionError: 0.7, threshold: 0.2, topChannels: [{ channel: 'a', contribution: 0.5 }, { channel: 'b', contribution: 0.2 }],
+  modelKey: 'default', modelVersion: 3, windowStart: 1_700_000_000_000, windowEnd: 1_700_000_006_300,
+};
+const model: ModelUpdated = { modelKey: 'default', version: 4, kind: 'dae', checksum: 'ab12', createdAt: 1_700_000_000_000, chunks: 3, sizeBytes: 2_500_000, threshold: 0.02, thresholdMethod: 'pot', backend: 'wasm', valLoss: 0.01 };
+const dead: DeadLetter = { sourceTopic: 't', partition: 2, offset: '9007199254740993', stage: 'ingest', reason: 'non_finite_value', message: 'm', key: Buffer.from('k'), value: Buffer.from([0, 1, 255]), timestamp: 1_700_000_000_000 };
+
+const roundTrips: [string, unknown, (v: never) => Buffer, (b: Buffer) => unknown][] = [
+  ['SignalWindow', window, codec.encodeWindow, codec.decodeWindow],
+  ['AnomalyAlert', alert, codec.encodeAlert, codec.decodeAlert],
+  ['AnomalyAlert (anomaly, no fault)', { ...alert, kind: 'anomaly', fault: null, state: 'resolve' }, codec.encodeAlert, codec.decodeAlert],
+  ['ModelUpdated', model, codec.encodeModelUpdated, codec.decodeModelUpdated],
+  ['DeadLetter', dead, codec.encodeDeadLetter, codec.decodeDeadLetter],
+  ['DeadLetter without key', { ...dead, key: null }, codec.encodeDeadLetter, codec.decodeDeadLetter],
+];
+
+// avsc decodes into objects of generated classes; compare as plain data.
+const plain = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
+
+describe('record codecs', () => {
+  for (const [name, value, encode, decode] of roundTrips) {
+    it(`${name} round trip`, () => assert.deepEqual(plain(decode(encode(value as never))), plain(value)));
+  }
+
+  const badDecodes: [string, () => unknown, string, RegExp][] = [
+    ['window from garbage', () => codec.decodeWindow(Buffer.from([0xff, 0xff, 0xff])), 'bad_avro', /not a SignalWindow/],
+    ['window from null', () => codec.decodeWindow(null), 'bad_avro', /empty/],
+    ['window with ragged samples', () => codec.decodeWindow(codec.encodeWindow({ ...window, samples: [1, 2, 3] })), 'bad_window', /3 samples is not a multiple of 2 channels/],
+    ['alert from a window', () => codec.decodeAlert(codec.encodeWindow(window)), 'bad_avro', /AnomalyAlert/],
+    ['model update from garbage', () => codec.decodeModelUpdated(Buffer.from('{}')), 'bad_avro', /ModelUpdated/],
+  ];
+  for (const [name, fn, code, message] of badDecodes) {
+    it(`throws ${code}: ${name}`, () => assert.throws(fn, (err: Error & { code?: string }) => err.code === code && message.test(err.message)));
+  }
+
+  it('refuses to encode a record that does not match its schema', () => {
+    assert.throws(() => codec.encodeWindow({ ...window, seq: 'x' } as unknown as SignalWindow), /cannot encode SignalWindow/);
+  });
+});
