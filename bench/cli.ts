@@ -1,0 +1,206 @@
+// `sensorwatch bench` (npm run bench): scoring, training, Kafka-path and
+// memory figures, each next to a reference measured in the same run.
+// Output: markdown tables on stdout; `--json FILE` writes the full report.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createLogger, type Logger } from '../common/log.ts';
+import { describeMachine, probeBackends } from './machine.ts';
+import { planFor, type BenchPlan } from './plan.ts';
+import { findPython, type PythonEnv } from './reference/python.ts';
+import {
+  backendNames,
+  emptyKafka,
+  emptyMemory,
+  emptyScoring,
+  emptyTraining,
+  missingKeys,
+  renderReport,
+  type BackendName,
+  type BenchReport,
+} from './report.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const parts = ['scoring', 'training', 'kafka', 'memory'] as const;
+type Part = (typeof parts)[number];
+
+const usage = `usage: sensorwatch bench [--quick] [--json FILE] [--only PART,...] [--backends NAME,...]
+                       [--brokers HOST:PORT,...] [--install | --no-install] [--log-level LEVEL]
+
+  --quick        smoke run (about a minute): tiny counts, no Python installs
+  --json FILE    also write the full report as JSON
+  --only         run only these parts: ${parts.join(', ')} (the others report null with a reason)
+  --backends     tfjs backends to measure (default: every available one of ${backendNames.join(', ')})
+  --brokers      use these Kafka brokers instead of starting a local one
+  --install      allow pip installs (numpy, CPU TensorFlow) into .cache/bench-venv even with --quick
+  --no-install   never install; references that need a missing package report null
+Profile with: node --cpu-prof --cpu-prof-dir=.cache/prof bin/sensorwatch.mjs bench --only scoring
+`;
+
+interface Args {
+  plan: BenchPlan;
+  json: string | null;
+  only: Set<Part>;
+  backends: BackendName[] | null;
+  brokers: string[];
+  log: Logger;
+}
+
+function parse(argv: string[]): Args | string {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        quick: { type: 'boolean', default: false },
+        json: { type: 'string' },
+        only: { type: 'string' },
+        backends: { type: 'string' },
+        brokers: { type: 'string' },
+        install: { type: 'boolean' },
+        'no-install': { type: 'boolean' },
+        'log-level': { type: 'string', default: 'warn' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  if (values.help) return '';
+  const plan = planFor(values.quick ? 'quick' : 'full');
+  if (values.install === true && values['no-install'] === true) return '--install and --no-install contradict each other: pass one';
+  if (values.install === true) Object.assign(plan, { installNumpy: true, installTensorflow: true });
+  if (values['no-install'] === true) Object.assign(plan, { installNumpy: false, installTensorflow: false });
+  const only = new Set<Part>();
+  for (const p of (values.only ?? parts.join(',')).split(',').filter((s) => s !== '')) {
+    if (!(parts as readonly string[]).includes(p)) return `--only: unknown part '${p}' (parts: ${parts.join(', ')})`;
+    only.add(p as Part);
+  }
+  let backends: BackendName[] | null = null;
+  if (values.backends !== undefined) {
+    backends = [];
+    for (const b of values.backends.split(',').filter((s) => s !== '')) {
+      if (!(backendNames as readonly string[]).includes(b)) return `--backends: unknown backend '${b}' (backends: ${backendNames.join(', ')})`;
+      backends.push(b as BackendName);
+    }
+  }
+  const level = values['log-level'];
+  if (level !== 'debug' && level !== 'info' && level !== 'warn' && level !== 'error') return `--log-level: '${level}' is not one of debug, info, warn, error`;
+  return {
+    plan,
+    json: values.json ?? null,
+    only,
+    backends,
+    brokers: (values.brokers ?? '').split(',').filter((s) => s !== ''),
+    log: createLogger({ level }),
+  };
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message.split('\n')[0] ?? error.message : String(error);
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parse(argv);
+  if (typeof args === 'string') {
+    if (args === '') {
+      process.stdout.write(usage);
+      return 0;
+    }
+    process.stderr.write(`sensorwatch bench: ${args}\n\n${usage}`);
+    return 2;
+  }
+  const { plan, log } = args;
+  const started = Date.now();
+  const skipped = (part: Part): string => `not run: --only ${[...args.only].join(',')} leaves out ${part}`;
+
+  const probed = await probeBackends();
+  const available = backendNames.filter((b) => probed[b].available && (args.backends === null || args.backends.includes(b)));
+  const wantPython = args.only.has('scoring') || args.only.has('training');
+  let python: PythonEnv | null = null;
+  let pythonReason: string | null = 'not needed by the parts run';
+  if (wantPython) {
+    const found = await findPython({
+      root,
+      installNumpy: plan.installNumpy,
+      wantTensorflow: args.only.has('training'),
+      installTensorflow: plan.installTensorflow,
+      installTimeoutMs: plan.installTimeoutMs,
+      log,
+    });
+    python = found.env;
+    pythonReason = found.reason;
+  }
+
+  const report: BenchReport = {
+    version: 1,
+    mode: plan.mode,
+    startedAt: new Date(started).toISOString(),
+    durationSec: 0,
+    command: ['sensorwatch', 'bench', ...argv].join(' '),
+    machine: describeMachine(probed, python),
+    scoring: emptyScoring(skipped('scoring')),
+    training: emptyTraining(skipped('training')),
+    kafka: emptyKafka(skipped('kafka')),
+    memory: emptyMemory(skipped('memory')),
+  };
+
+  if (args.only.has('scoring')) {
+    try {
+      const { benchScoring } = await import('./parts/scoring.ts');
+      report.scoring = await benchScoring({ backends: available, ...plan.scoring, python, pythonReason, log });
+    } catch (error) {
+      log.error('bench: scoring failed', { error });
+      report.scoring = emptyScoring(`scoring failed: ${reasonOf(error)}`);
+    }
+  }
+  if (args.only.has('training')) {
+    try {
+      const { benchTraining } = await import('./parts/training.ts');
+      report.training = await benchTraining({ backends: available, ...plan.training, python, pythonReason, log });
+    } catch (error) {
+      log.error('bench: training failed', { error });
+      report.training = emptyTraining(`training failed: ${reasonOf(error)}`);
+    }
+  }
+  if (args.only.has('kafka')) {
+    try {
+      const { benchKafka } = await import('./parts/kafka.ts');
+      report.kafka = await benchKafka({ ...plan.kafka, brokers: args.brokers, log });
+    } catch (error) {
+      log.error('bench: kafka failed', { error });
+      report.kafka = emptyKafka(`kafka path failed: ${reasonOf(error)}`);
+    }
+  }
+  if (args.only.has('memory')) {
+    const backend = available.includes('wasm') ? 'wasm' : available[0];
+    if (backend === undefined) {
+      report.memory = emptyMemory('no tfjs backend could be initialised');
+    } else {
+      try {
+        const { benchMemory } = await import('./parts/memory.ts');
+        report.memory = await benchMemory({ backend, ...plan.memory, log });
+      } catch (error) {
+        log.error('bench: memory failed', { error });
+        report.memory = emptyMemory(`memory failed: ${reasonOf(error)}`);
+      }
+    }
+  }
+
+  report.durationSec = (Date.now() - started) / 1000;
+  process.stdout.write(`${renderReport(report)}\n`);
+  if (args.json !== null) {
+    const file = resolve(args.json);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  }
+  const missing = missingKeys(report);
+  if (missing.length > 0) {
+    // A bug in this file, not a slow machine: every key must always be written.
+    process.stderr.write(`sensorwatch bench: report lacks keys ${missing.join(', ')}\n`);
+    return 1;
+  }
+  return 0;
+}

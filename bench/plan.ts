@@ -1,0 +1,41 @@
+// How much work each mode does. --quick is a smoke run (about a minute, tiny
+// counts, no installs); the full run is what docs/performance.md reports.
+import type { MeasureOptions } from './measure.ts';
+import type { ModelCase } from './report.ts';
+
+export interface BenchPlan {
+  mode: 'quick' | 'full';
+  scoring: { batchSizes: number[]; models: ModelCase[]; measure: MeasureOptions; blas: { minSeconds: number; repeats: number; timeoutMs: number } };
+  training: { windows: number; batchSize: number; epochs: number; models: ModelCase[]; kerasTimeoutMs: number };
+  kafka: { readings: number; sensors: number; loads: number[]; loadSeconds: number; perfToolTimeoutMs: number };
+  memory: { scoringWindows: number; batchSize: number; models: number };
+  /** May pip-install numpy / a CPU TensorFlow into .cache/bench-venv. */
+  installNumpy: boolean;
+  installTensorflow: boolean;
+  installTimeoutMs: number;
+}
+
+export function planFor(mode: 'quick' | 'full'): BenchPlan {
+  const quick = mode === 'quick';
+  return {
+    mode,
+    scoring: {
+      batchSizes: [1, 64, 1024],
+      models: ['dense', 'conv'],
+      measure: quick
+        ? { warmupCalls: 2, repeats: 1, minMs: 150, maxCallsPerRepeat: 2000 }
+        : { warmupCalls: 10, repeats: 5, minMs: 2000 },
+      blas: quick ? { minSeconds: 0.15, repeats: 1, timeoutMs: 60_000 } : { minSeconds: 2, repeats: 5, timeoutMs: 300_000 },
+    },
+    training: quick
+      ? { windows: 512, batchSize: 64, epochs: 2, models: ['dense'], kerasTimeoutMs: 120_000 }
+      : { windows: 8192, batchSize: 64, epochs: 5, models: ['dense', 'conv'], kerasTimeoutMs: 600_000 },
+    kafka: quick
+      ? { readings: 20_000, sensors: 50, loads: [5_000, 20_000], loadSeconds: 2, perfToolTimeoutMs: 120_000 }
+      : { readings: 1_000_000, sensors: 500, loads: [5_000, 20_000, 50_000], loadSeconds: 20, perfToolTimeoutMs: 300_000 },
+    memory: quick ? { scoringWindows: 20_000, batchSize: 256, models: 100 } : { scoringWindows: 1_000_000, batchSize: 256, models: 1000 },
+    installNumpy: !quick,
+    installTensorflow: !quick,
+    installTimeoutMs: 15 * 60_000,
+  };
+}
