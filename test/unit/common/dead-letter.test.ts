@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createDeadLetterPublisher, deadLetterOf, type OutgoingRecord } from '../../../common/dead-letter.ts';
+import { decodeDeadLetter } from '../../../common/codec/records.ts';
+
+describe('dead-letter publisher', () => {
+  it('publishes the original bytes, where they came from and why', async () => {
+    const sent: { topic: string; records: readonly OutgoingRecord[] }[] = [];
+    const publisher = createDeadLetterPublisher({ topic: 'dlq', producer: { send: async (topic, records) => void sent.push({ topic, records }) } });
+    const cases = [
+      { source: { topic: 'r', partition: 1, offset: '42', key: Buffer.from('s1'), value: Buffer.from([0xff, 0]) }, reason: 'bad_avro' as const },
+      { source: { topic: 'r', partition: 0, offset: '7', key: null, value: null }, reason: 'unknown_format' as const },
+    ];
+    const letters = cases.map((c) => deadLetterOf(c.source, { stage: 'ingest', reason: c.reason, message: `m-${c.reason}`, now: 1000 }));
+    await publisher.send(letters);
+    await publisher.send([]); // nothing to send: no producer call
+    assert.equal(sent.length, 1);
+    assert.equal(sent[0]?.topic, 'dlq');
+    const out = sent[0]?.records ?? [];
+    assert.deepEqual(out.map((r) => r.key), [Buffer.from('s1'), null]);
+    assert.deepEqual(out.map((r) => r.headers?.['dead-letter-reason']), ['bad_avro', 'unknown_format']);
+    const decoded = out.map((r) => decodeDeadLetter(r.value));
+    assert.deepEqual(
+      decoded.map((d) => [d.sourceTopic, d.partition, d.offset, d.stage, d.reason, d.message, d.key, d.value, d.timestamp]),
+      [
+        ['r', 1, '42', 'ingest', 'bad_avro', 'm-bad_avro', Buffer.from('s1'), Buffer.from([0xff, 0]), 1000],
+        ['r', 0, '7', 'ingest', 'unknown_format', 'm-unknown_format', null, Buffer.alloc(0), 1000],
+      ],
+    );
+  });
+
+  it('propagates a failed send so the caller does not commit', async () => {
+    const publisher = createDeadLetterPublisher({ topic: 'dlq', producer: { send: async () => Promise.reject(new Error('broker down')) } });
+    const letter = deadLetterOf({ topic: 'r', partition: 0, offset: '1', key: null, value: Buffer.from('x') }, { stage: 'ingest', reason: 'bad_json', message: 'm', now: 0 });
+    await assert.rejects(publisher.send([letter]), /broker down/);
+  });
+});
