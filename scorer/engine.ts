@@ -1,0 +1,218 @@
+// The scoring use-case, one batch at a time: swap in staged models, check and
+// score the windows, apply the fault rules and the decision, publish the alerts
+// with the new sensor states and wait for the broker's acknowledgement, and
+// only then make the new states current. A batch that fails leaves the states
+// untouched, so retrying it (or replaying it after a crash) decides the same.
+import type { Config } from '../common/config/types.ts';
+import type { Logger } from '../common/log.ts';
+import type { LoadedModel } from '../common/model/artifact.ts';
+import { scoreWindows } from '../common/model/score.ts';
+import { resolveThreshold } from '../common/model/thresholds.ts';
+import type { AnomalyAlert, ChannelContribution, DeadLetter, DeadLetterReason, SignalWindow } from '../common/types.ts';
+import { decide, initialSensorState, type SensorState } from './decide.ts';
+import { detectFault } from './faults.ts';
+import type { ModelShelf } from './models.ts';
+import { policyFor } from './overrides.ts';
+import type { AlertPublisher, Clock, DeadLetterSink, ModelSummary, ScorerMetrics } from './ports.ts';
+
+/** Where a record came from: enough to dead-letter it with its original bytes. */
+export interface RecordSource {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer;
+}
+
+export type BatchItem = { source: RecordSource; window: SignalWindow } | { source: RecordSource; problem: { reason: DeadLetterReason; message: string } };
+
+export interface EngineOptions {
+  /** Read once per batch: a reloaded config applies from the next batch on. */
+  config: () => Config;
+  models: ModelShelf;
+  publisher: AlertPublisher;
+  deadLetters: DeadLetterSink;
+  metrics: ScorerMetrics;
+  clock: Clock;
+  log: Logger;
+  /** Name of the tfjs backend in use (for sensorwatch_model_info). */
+  backend: () => string;
+}
+
+export interface Engine {
+  handle(items: readonly BatchItem[]): Promise<void[]>;
+  /** Replaces all sensor states (after loading them from the state topic). */
+  restore(states: Iterable<SensorState>): void;
+  states(): ReadonlyMap<string, SensorState>;
+}
+
+interface Scored {
+  window: SignalWindow;
+  model: LoadedModel;
+  error: number;
+  contributions: number[];
+}
+
+export function createEngine(options: EngineOptions): Engine {
+  const states = new Map<string, SensorState>();
+  const { models, metrics, log } = options;
+  const summary = (m: LoadedModel): ModelSummary => ({ modelKey: m.meta.modelKey, version: m.meta.version, kind: m.meta.kind, backend: options.backend(), createdAt: m.meta.createdAt });
+
+  const swapModels = (): void => {
+    for (const { next, previous } of models.applyStaged()) {
+      metrics.modelLoaded(summary(next), previous === null ? null : summary(previous));
+      log.info('model swapped in', {
+        modelKey: next.meta.modelKey,
+        from: previous === null ? null : previous.meta.version,
+        to: next.meta.version,
+        threshold: next.meta.thresholds.model.value,
+      });
+    }
+  };
+
+  const deadLetter = (source: RecordSource, reason: DeadLetterReason, message: string): DeadLetter => ({
+    sourceTopic: source.topic,
+    partition: source.partition,
+    offset: source.offset,
+    stage: 'scorer',
+    reason,
+    message,
+    key: source.key,
+    value: source.value,
+    timestamp: options.clock.now(),
+  });
+
+  async function handle(items: readonly BatchItem[]): Promise<void[]> {
+    swapModels();
+    const config = options.config();
+    const dead: DeadLetter[] = [];
+    const byModel = new Map<LoadedModel, { window: SignalWindow; index: number }[]>();
+    for (const [index, item] of items.entries()) {
+      if ('problem' in item) {
+        dead.push(deadLetter(item.source, item.problem.reason, item.problem.message));
+        continue;
+      }
+      let model = models.forSensor(item.window.sensorId, config.model.groups);
+      while (model === undefined) {
+        // Never drop a window for want of a model: hold the batch (uncommitted) until one arrives.
+        log.warn('no model yet for this sensor; waiting', { sensorId: item.window.sensorId });
+        await models.whenAny();
+        swapModels();
+        model = models.forSensor(item.window.sensorId, config.model.groups);
+      }
+      const problem = incompatibility(item.window, model);
+      if (problem !== null) {
+        dead.push(deadLetter(item.source, 'bad_window', problem));
+        continue;
+      }
+      const list = byModel.get(model) ?? [];
+      list.push({ window: item.window, index });
+      byModel.set(model, list);
+    }
+
+    const scored: (Scored & { index: number })[] = [];
+    for (const [model, list] of byModel) {
+      const results = scoreWindows(model, list.map((l) => l.window));
+      results.forEach((s, i) => {
+        const { window, index } = list[i] as { window: SignalWindow; index: number };
+        scored.push({ window, index, model, ...s });
+      });
+    }
+    // Decide in arrival order: per sensor, that is the order of its windows.
+    scored.sort((a, b) => a.index - b.index);
+    const next = new Map<string, SensorState>();
+    const alerts: AnomalyAlert[] = [];
+    const perWindow: { s: Scored; score: number; threshold: number; top: ChannelContribution[] }[] = [];
+    for (const s of scored) {
+      const { window, model } = s;
+      const policy = policyFor(config, window.sensorId);
+      const threshold = resolveThreshold(model.meta, window.sensorId, policy.thresholds).value;
+      const score = s.error / threshold;
+      const top = topChannels(model.meta.channels, s.contributions, config.scorer.topChannels);
+      const before = next.get(window.sensorId) ?? states.get(window.sensorId) ?? initialSensorState(window.sensorId);
+      const decision = decide(before, {
+        window,
+        score,
+        error: s.error,
+        threshold,
+        topChannels: top,
+        model: { key: model.meta.modelKey, version: model.meta.version },
+        hysteresis: policy.hysteresis,
+        severityBands: policy.severities,
+        fault: detectFault(window, policy.faults),
+      });
+      if (decision.state !== before) next.set(window.sensorId, decision.state);
+      alerts.push(...decision.events);
+      perWindow.push({ s, score, threshold, top });
+    }
+
+    await Promise.all([options.publisher.publish(alerts, [...next.values()]), dead.length > 0 ? options.deadLetters.send(dead) : Promise.resolve()]);
+    for (const [id, state] of next) states.set(id, state);
+
+    const now = options.clock.now();
+    metrics.batchScored({ size: items.length });
+    for (const { s, score, threshold } of perWindow) {
+      metrics.windowScored({
+        model: s.model.meta.modelKey,
+        sensorId: s.window.sensorId,
+        error: s.error,
+        score,
+        threshold,
+        contributions: s.model.meta.channels.map((channel, i) => ({ channel, contribution: s.contributions[i] ?? 0 })),
+      });
+      metrics.decisionLatency((now - s.window.end) / 1000);
+    }
+    for (const a of alerts) {
+      metrics.alertPublished(a);
+      log.info(`alert ${a.state}`, { alertId: a.alertId, sensorId: a.sensorId, kind: a.kind, severity: a.severity, score: a.score, fault: a.fault });
+    }
+    const reasons = new Map<string, number>();
+    for (const d of dead) reasons.set(d.reason, (reasons.get(d.reason) ?? 0) + 1);
+    for (const [reason, count] of reasons) metrics.deadLettered(reason, count);
+    metrics.openAlerts(openCounts(states.values()));
+    return items.map(() => undefined);
+  }
+
+  return {
+    handle,
+    restore(loaded) {
+      states.clear();
+      for (const s of loaded) states.set(s.sensorId, s);
+      metrics.openAlerts(openCounts(states.values()));
+    },
+    states: () => states,
+  };
+}
+
+/** Why a window cannot go through this model, or null. */
+function incompatibility(window: SignalWindow, model: LoadedModel): string | null {
+  const { windowLength, channels, modelKey, version } = model.meta;
+  const missing = channels.filter((c) => !window.channels.includes(c));
+  if (missing.length > 0) return `window ${window.sensorId}#${window.seq} lacks channel(s) ${missing.join(', ')} of model ${modelKey} v${version}`;
+  if (window.channels.length === 0 || window.samples.length !== windowLength * window.channels.length) {
+    return `window ${window.sensorId}#${window.seq} has ${window.samples.length} values for ${window.channels.length} channels; model ${modelKey} v${version} expects ${windowLength} samples per channel`;
+  }
+  return null;
+}
+
+/** The n largest contributions, largest first. */
+export function topChannels(channels: readonly string[], contributions: readonly number[], n: number): ChannelContribution[] {
+  return channels
+    .map((channel, i) => ({ channel, contribution: contributions[i] ?? 0 }))
+    .sort((a, b) => b.contribution - a.contribution)
+    .slice(0, Math.max(0, n));
+}
+
+export function openCounts(states: Iterable<SensorState>): Map<string, { kind: string; severity: string; count: number }> {
+  const counts = new Map<string, { kind: string; severity: string; count: number }>();
+  for (const s of states) {
+    for (const [kind, track] of [['anomaly', s.anomaly], ['sensor_fault', s.fault]] as const) {
+      if (track.open === null) continue;
+      const key = `${kind}\u0000${track.open.severity}`;
+      const c = counts.get(key) ?? { kind, severity: track.open.severity, count: 0 };
+      c.count++;
+      counts.set(key, c);
+    }
+  }
+  return counts;
+}

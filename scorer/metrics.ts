@@ -1,0 +1,114 @@
+// The scorer's Prometheus metrics (names are a contract: docs/metrics.md,
+// deploy/grafana, deploy/prometheus). The registry is passed in: the demo runs
+// every service on one shared registry, so metrics that several services export
+// (dead letters, consumer lag, tensors, backend) are reused when already there.
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { ModelSummary, ScorerMetrics } from './ports.ts';
+
+export interface ScorerMetricsOptions {
+  registry: Registry;
+  /** Most sensors exported with a `sensor` label; the rest are left out (bounded cardinality). */
+  maxSensorsExported: () => number;
+  /** Live tfjs tensor count, read at scrape time. */
+  tensorCount: () => number;
+  /** Name of the tfjs backend in use, read at scrape time. */
+  backend: () => string;
+}
+
+type Labels<L extends string> = { name: string; help: string; labelNames: readonly L[]; registers: Registry[] };
+
+function counter<L extends string>(r: Registry, c: Omit<Labels<L>, 'registers'>): Counter<L> {
+  return (r.getSingleMetric(c.name) as Counter<L> | undefined) ?? new Counter<L>({ ...c, labelNames: [...c.labelNames], registers: [r] });
+}
+
+function gauge<L extends string>(r: Registry, c: Omit<Labels<L>, 'registers'> & { collect?: (this: Gauge<L>) => void }): Gauge<L> {
+  return (r.getSingleMetric(c.name) as Gauge<L> | undefined) ?? new Gauge<L>({ ...c, labelNames: [...c.labelNames], registers: [r] });
+}
+
+function histogram<L extends string>(r: Registry, c: Omit<Labels<L>, 'registers'> & { buckets: number[] }): Histogram<L> {
+  return (r.getSingleMetric(c.name) as Histogram<L> | undefined) ?? new Histogram<L>({ ...c, labelNames: [...c.labelNames], registers: [r] });
+}
+
+export function createScorerMetrics(options: ScorerMetricsOptions): ScorerMetrics {
+  const r = options.registry;
+  const scored = counter(r, { name: 'sensorwatch_windows_scored_total', help: 'Windows scored, by model key.', labelNames: ['model'] });
+  const error = histogram(r, {
+    name: 'sensorwatch_reconstruction_error',
+    help: 'Reconstruction error (MSE over the normalised window), by model key.',
+    labelNames: ['model'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 100],
+  });
+  const score = gauge(r, { name: 'sensorwatch_anomaly_score', help: 'Latest anomaly score (error / threshold) per sensor (capped at scorer.maxSensorsExported sensors).', labelNames: ['sensor'] });
+  const contribution = gauge(r, {
+    name: 'sensorwatch_channel_contribution',
+    help: "Latest window's per-channel share of the reconstruction error (capped sensors).",
+    labelNames: ['sensor', 'channel'],
+  });
+  const alerts = counter(r, { name: 'sensorwatch_alerts_total', help: 'Alert events published, by kind, severity and state (open, update, resolve).', labelNames: ['kind', 'severity', 'state'] });
+  const open = gauge(r, { name: 'sensorwatch_alerts_open', help: 'Alerts open now, by kind and severity.', labelNames: ['kind', 'severity'] });
+  const threshold = gauge(r, { name: 'sensorwatch_threshold', help: 'Threshold in force on the reconstruction error, by model key and sensor (capped sensors).', labelNames: ['model', 'sensor'] });
+  const latency = histogram(r, {
+    name: 'sensorwatch_scoring_latency_seconds',
+    help: 'Seconds from a window\'s end (event time) to its decision being acknowledged by the broker.',
+    labelNames: [],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+  });
+  const batchSize = histogram(r, { name: 'sensorwatch_scoring_batch_size', help: 'Windows per inference batch.', labelNames: [], buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024] });
+  const modelInfo = gauge(r, { name: 'sensorwatch_model_info', help: 'The model in force per model key (value 1).', labelNames: ['model', 'version', 'kind', 'backend'] });
+  const modelCreated = gauge(r, { name: 'sensorwatch_model_created_timestamp_seconds', help: 'When the model in force was trained, seconds since the epoch.', labelNames: ['model'] });
+  const deadLetters = counter(r, { name: 'sensorwatch_records_dead_lettered_total', help: 'Records sent to the dead-letter topic, by stage and reason.', labelNames: ['stage', 'reason'] });
+  const lag = gauge(r, { name: 'sensorwatch_consumer_lag', help: 'Records behind the partition end, by consumer group, topic and partition.', labelNames: ['group', 'topic', 'partition'] });
+  gauge(r, {
+    name: 'sensorwatch_tensors',
+    help: 'Live TensorFlow.js tensors in this process (grows only on a leak).',
+    labelNames: [],
+    collect() {
+      this.set(options.tensorCount());
+    },
+  });
+  gauge(r, {
+    name: 'sensorwatch_backend_info',
+    help: 'TensorFlow.js backend in use (value 1).',
+    labelNames: ['backend'],
+    collect() {
+      this.reset();
+      this.set({ backend: options.backend() }, 1);
+    },
+  });
+
+  // The first maxSensorsExported sensors seen get labels; later ones are not exported.
+  const exported = new Set<string>();
+  const exportable = (sensorId: string): boolean => {
+    if (exported.has(sensorId)) return true;
+    if (exported.size >= options.maxSensorsExported()) return false;
+    exported.add(sensorId);
+    return true;
+  };
+
+  return {
+    batchScored: ({ size }) => batchSize.observe(size),
+    windowScored(w) {
+      scored.inc({ model: w.model });
+      if (Number.isFinite(w.error)) error.observe({ model: w.model }, w.error);
+      if (!exportable(w.sensorId)) return;
+      score.set({ sensor: w.sensorId }, w.score);
+      threshold.set({ model: w.model, sensor: w.sensorId }, w.threshold);
+      for (const c of w.contributions) contribution.set({ sensor: w.sensorId, channel: c.channel }, c.contribution);
+    },
+    alertPublished: (a) => alerts.inc({ kind: a.kind, severity: a.severity, state: a.state }),
+    openAlerts(counts) {
+      open.reset();
+      for (const c of counts.values()) open.set({ kind: c.kind, severity: c.severity }, c.count);
+    },
+    decisionLatency: (seconds) => latency.observe(Math.max(0, seconds)),
+    modelLoaded(model: ModelSummary, previous: ModelSummary | null) {
+      if (previous !== null) {
+        modelInfo.remove({ model: previous.modelKey, version: String(previous.version), kind: previous.kind, backend: previous.backend });
+      }
+      modelInfo.set({ model: model.modelKey, version: String(model.version), kind: model.kind, backend: model.backend }, 1);
+      modelCreated.set({ model: model.modelKey }, model.createdAt / 1000);
+    },
+    deadLettered: (reason, count) => deadLetters.inc({ stage: 'scorer', reason }, count),
+    consumerLag: (group, topic, partition, value) => lag.set({ group, topic, partition: String(partition) }, Math.max(0, value)),
+  };
+}

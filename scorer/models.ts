@@ -1,0 +1,79 @@
+// The models in force, one per model key, and the ones waiting to replace them.
+// New models are only staged when they arrive; the engine swaps them in at the
+// start of a batch (never during one) and the replaced model's tensors are
+// disposed right there, when nothing can be using them any more.
+import type { LoadedModel } from '../common/model/artifact.ts';
+
+export interface ModelSwap {
+  next: LoadedModel;
+  previous: LoadedModel | null;
+}
+
+export interface ModelShelf {
+  /** Stage a model; it goes live at the next applyStaged(). Superseded staged models are disposed. */
+  offer(model: LoadedModel): void;
+  /** Swap every staged model in; returns what changed (old ones already disposed). */
+  applyStaged(): ModelSwap[];
+  /** The live model for a sensor: its group's key (model.groups), else 'default'. */
+  forSensor(sensorId: string, groups: Readonly<Record<string, readonly string[]>>): LoadedModel | undefined;
+  /** Resolves once anything is staged or live. */
+  whenAny(): Promise<void>;
+  live(): LoadedModel[];
+  /** Disposes everything (service stop). */
+  dispose(): void;
+}
+
+export const defaultModelKey = 'default';
+
+export function modelKeyFor(sensorId: string, groups: Readonly<Record<string, readonly string[]>>): string {
+  for (const [key, sensors] of Object.entries(groups)) if (sensors.includes(sensorId)) return key;
+  return defaultModelKey;
+}
+
+const same = (a: LoadedModel, b: LoadedModel): boolean => a.meta.version === b.meta.version && a.meta.checksum === b.meta.checksum;
+
+export function createModelShelf(): ModelShelf {
+  const live = new Map<string, LoadedModel>();
+  const staged = new Map<string, LoadedModel>();
+  let waiters: (() => void)[] = [];
+
+  return {
+    offer(model) {
+      const key = model.meta.modelKey;
+      const current = staged.get(key) ?? live.get(key);
+      if (current !== undefined && same(current, model)) {
+        model.dispose();
+        return;
+      }
+      staged.get(key)?.dispose();
+      staged.set(key, model);
+      const wake = waiters;
+      waiters = [];
+      for (const w of wake) w();
+    },
+    applyStaged() {
+      const swaps: ModelSwap[] = [];
+      for (const [key, next] of staged) {
+        const previous = live.get(key) ?? null;
+        live.set(key, next);
+        previous?.dispose();
+        swaps.push({ next, previous });
+      }
+      staged.clear();
+      return swaps;
+    },
+    forSensor(sensorId, groups) {
+      return live.get(modelKeyFor(sensorId, groups)) ?? live.get(defaultModelKey);
+    },
+    whenAny() {
+      if (live.size > 0 || staged.size > 0) return Promise.resolve();
+      return new Promise<void>((resolve) => waiters.push(resolve));
+    },
+    live: () => [...live.values()],
+    dispose() {
+      for (const m of [...live.values(), ...staged.values()]) m.dispose();
+      live.clear();
+      staged.clear();
+    },
+  };
+}

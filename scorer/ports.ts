@@ -1,0 +1,46 @@
+// The small interfaces the scorer's core talks to. Kafka, prom-client and
+// TensorFlow.js stay behind them, so the engine runs against fakes in unit
+// tests and against the real adapters in service.ts.
+import type { AnomalyAlert, DeadLetter } from '../common/types.ts';
+import type { SensorState } from './decide.ts';
+
+export interface Clock {
+  /** ms since the epoch. */
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/**
+ * Publishes one batch's alerts together with the sensor states they leave
+ * behind; resolves only once the broker has acknowledged every record.
+ */
+export interface AlertPublisher {
+  publish(alerts: readonly AnomalyAlert[], states: readonly SensorState[]): Promise<void>;
+}
+
+export interface DeadLetterSink {
+  send(records: readonly DeadLetter[]): Promise<void>;
+}
+
+/** The model bookkeeping the metrics need (a subset of the artifact's meta). */
+export interface ModelSummary {
+  modelKey: string;
+  version: number;
+  kind: string;
+  backend: string;
+  createdAt: number;
+}
+
+/** What the scorer reports; implemented with prom-client in metrics.ts. */
+export interface ScorerMetrics {
+  batchScored(input: { size: number }): void;
+  windowScored(input: { model: string; sensorId: string; error: number; score: number; threshold: number; contributions: readonly { channel: string; contribution: number }[] }): void;
+  alertPublished(alert: Pick<AnomalyAlert, 'kind' | 'severity' | 'state'>): void;
+  /** Open alerts by kind and severity, recomputed from the sensor states after each batch. */
+  openAlerts(counts: ReadonlyMap<string, { kind: string; severity: string; count: number }>): void;
+  decisionLatency(seconds: number): void;
+  modelLoaded(model: ModelSummary, previous: ModelSummary | null): void;
+  deadLettered(reason: string, count: number): void;
+  consumerLag(group: string, topic: string, partition: number, lag: number): void;
+}
