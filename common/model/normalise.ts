@@ -1,0 +1,124 @@
+// Per-channel normalisation: fitted on the training windows, stored with the
+// model, and applied by the very same function in the trainer, the scorer and
+// eval (house style 2), so training and scoring cannot drift apart.
+import type { NormalisationKind } from '../config/types.ts';
+import { SensorwatchError } from '../errors.ts';
+import type { SignalWindow } from '../types.ts';
+
+export interface NormStats {
+  kind: NormalisationKind;
+  /** Channel order the statistics (and the model) were fitted with. */
+  channels: string[];
+  /** Per channel: mean (zscore) or median (robust). */
+  center: number[];
+  /** Per channel: standard deviation (zscore) or inter-quartile range (robust); never 0. */
+  scale: number[];
+}
+
+/** A scale below this is treated as a constant channel: it is centred but not stretched. */
+const minScale = 1e-8;
+
+/** Fits per-channel statistics over every sample of every window. */
+export function fitNormalisation(windows: readonly SignalWindow[], kind: NormalisationKind): NormStats {
+  const first = windows[0];
+  if (first === undefined) {
+    throw new SensorwatchError('cannot fit normalisation on zero windows', { code: 'no_training_data' });
+  }
+  const channels = [...first.channels];
+  const columns = channels.map(() => [] as number[]);
+  for (const w of windows) {
+    const order = channelIndex(w.channels, channels, `window ${w.sensorId}#${w.seq}`);
+    const frames = w.samples.length / w.channels.length;
+    for (let t = 0; t < frames; t++) {
+      for (let c = 0; c < channels.length; c++) {
+        const v = w.samples[t * w.channels.length + (order[c] ?? 0)] ?? 0;
+        if (Number.isFinite(v)) columns[c]?.push(v);
+      }
+    }
+  }
+  const center: number[] = [];
+  const scale: number[] = [];
+  for (const col of columns) {
+    const [ctr, spread] = kind === 'zscore' ? meanStd(col) : medianIqr(col);
+    center.push(ctr);
+    scale.push(spread > minScale ? spread : 1);
+  }
+  return { kind, channels, center, scale };
+}
+
+/**
+ * The window's samples, normalised, in the model's channel order, row-major
+ * (out[offset + t * C + c]). Writes into `out` when given (batching without copies).
+ */
+export function normaliseWindow(window: SignalWindow, stats: NormStats, out?: Float32Array, offset = 0): Float32Array {
+  const C = stats.channels.length;
+  const order = channelIndex(window.channels, stats.channels, `window ${window.sensorId}#${window.seq}`);
+  const frames = window.samples.length / window.channels.length;
+  const target = out ?? new Float32Array(frames * C);
+  for (let t = 0; t < frames; t++) {
+    for (let c = 0; c < C; c++) {
+      const v = window.samples[t * window.channels.length + (order[c] ?? 0)] ?? 0;
+      // Non-finite values never reach the model (ingest dead-letters them); guard anyway.
+      target[offset + t * C + c] = Number.isFinite(v) ? (v - (stats.center[c] ?? 0)) / (stats.scale[c] ?? 1) : 0;
+    }
+  }
+  return target;
+}
+
+/** Undoes normaliseWindow: row-major normalised values back to raw units. */
+export function denormalise(values: ArrayLike<number>, stats: NormStats): number[] {
+  const C = stats.channels.length;
+  const out = new Array<number>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const c = i % C;
+    out[i] = (values[i] ?? 0) * (stats.scale[c] ?? 1) + (stats.center[c] ?? 0);
+  }
+  return out;
+}
+
+/**
+ * For each model channel, its column in `have`. Windows may list channels in
+ * another order; a missing channel is an error that names it.
+ */
+function channelIndex(have: readonly string[], want: readonly string[], where: string): number[] {
+  if (have.length === want.length && have.every((ch, i) => ch === want[i])) return want.map((_, i) => i);
+  return want.map((ch) => {
+    const i = have.indexOf(ch);
+    if (i < 0) {
+      throw new SensorwatchError(`${where} lacks channel '${ch}' (has ${have.join(',')}; model expects ${want.join(',')})`, {
+        code: 'window_incompatible',
+        details: { have, want },
+      });
+    }
+    return i;
+  });
+}
+
+function meanStd(xs: readonly number[]): [number, number] {
+  if (xs.length === 0) return [0, 1];
+  let sum = 0;
+  for (const x of xs) sum += x;
+  const mean = sum / xs.length;
+  let sq = 0;
+  for (const x of xs) sq += (x - mean) ** 2;
+  return [mean, Math.sqrt(sq / xs.length)];
+}
+
+function medianIqr(xs: readonly number[]): [number, number] {
+  if (xs.length === 0) return [0, 1];
+  const sorted = Float64Array.from(xs).sort();
+  const iqr = quantileSorted(sorted, 0.75) - quantileSorted(sorted, 0.25);
+  // A channel that is mostly constant has IQR 0; fall back to its std so spikes stay finite.
+  return [quantileSorted(sorted, 0.5), iqr > minScale ? iqr : meanStd(xs)[1]];
+}
+
+/** Linear-interpolation quantile (type 7) of ascending-sorted data. */
+export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
+  const n = sorted.length;
+  if (n === 0) return Number.NaN;
+  const h = (n - 1) * Math.min(1, Math.max(0, q));
+  const lo = Math.floor(h);
+  const a = sorted[lo] ?? 0;
+  const b = sorted[Math.min(n - 1, lo + 1)] ?? a;
+  return a + (h - lo) * (b - a);
+}

@@ -1,0 +1,256 @@
+// The training loop: time-ordered split, normalisation fitted on the training
+// part, Adam on MSE (+ sparsity penalty for 'sae', input corruption for 'dae'),
+// early stopping on validation loss, threshold calibration on the held-out
+// windows. Pure of Kafka and the filesystem; all randomness from the seed.
+import * as tf from '@tensorflow/tfjs';
+import type { ModelConfig } from '../config/types.ts';
+import { SensorwatchError } from '../errors.ts';
+import { createRng, type Rng } from '../rng.ts';
+import type { SignalWindow } from '../types.ts';
+import { artifactFormatVersion, type LoadedModel, type ModelMeta, type OffsetRange, wrapModel } from './artifact.ts';
+import { buildAutoencoder } from './build.ts';
+import { channelRange, corrupt } from './corruption.ts';
+import { fitNormalisation, normaliseWindow, quantileSorted } from './normalise.ts';
+import { scoreWindows } from './score.ts';
+import { sparsityPenalty } from './sparsity.ts';
+import { calibrateAll, type ThresholdSettings } from './thresholds.ts';
+
+export interface EpochProgress {
+  epoch: number;
+  epochs: number;
+  loss: number;
+  valLoss: number;
+  bestValLoss: number;
+  elapsedSeconds: number;
+  /** Estimated seconds left if every remaining epoch runs (early stopping may end sooner). */
+  etaSeconds: number;
+}
+
+export interface TrainOptions {
+  windows: readonly SignalWindow[];
+  config: ModelConfig;
+  thresholds: ThresholdSettings;
+  modelKey: string;
+  version: number;
+  /** The tfjs backend in use (tf.getBackend() or the backend module's choice): stored in the metadata. */
+  backend: string;
+  /** Overrides config.training.seed. */
+  seed?: number;
+  /** Kafka offsets the windows came from, stored in the metadata. */
+  offsets?: OffsetRange[];
+  /** Wall clock for createdAt and timings (injected so tests can fix it). */
+  now?: () => number;
+  onEpoch?: (progress: EpochProgress) => void;
+}
+
+export interface TrainResult {
+  model: LoadedModel;
+  meta: ModelMeta;
+  /** Reconstruction error of each held-out window (same order as valWindows). */
+  valErrors: number[];
+  /** The held-out windows: the latest part of the data. The quality gate scores the current model on them. */
+  valWindows: SignalWindow[];
+}
+
+/** Below this many windows a split into training and validation is meaningless. */
+export const minTrainingWindows = 10;
+/** Errors kept in the metadata for per-sensor overrides (evenly thinned beyond this). */
+const maxStoredErrors = 5000;
+
+export async function trainModel(options: TrainOptions): Promise<TrainResult> {
+  const { config: cfg, windows } = options;
+  const now = options.now ?? Date.now;
+  const started = now();
+  if (windows.length < minTrainingWindows) {
+    throw new SensorwatchError(`model ${options.modelKey}: ${windows.length} windows, need at least ${minTrainingWindows} to train`, {
+      code: 'not_enough_windows',
+      details: { modelKey: options.modelKey, windows: windows.length },
+    });
+  }
+  const first = windows[0] as SignalWindow;
+  const channels = [...first.channels];
+  const length = first.samples.length / channels.length;
+  const ordered = [...windows].sort((a, b) => a.start - b.start || a.sensorId.localeCompare(b.sensorId) || a.seq - b.seq);
+  const nVal = Math.min(ordered.length - 1, Math.max(1, Math.round(ordered.length * cfg.training.validationFraction)));
+  const trainWindows = ordered.slice(0, ordered.length - nVal);
+  const valWindows = ordered.slice(ordered.length - nVal);
+
+  const stats = fitNormalisation(trainWindows, cfg.normalisation);
+  const width = length * channels.length;
+  const xTrain = new Float32Array(trainWindows.length * width);
+  trainWindows.forEach((w, i) => normaliseWindow(w, stats, xTrain, i * width));
+  const xVal = new Float32Array(valWindows.length * width);
+  valWindows.forEach((w, i) => normaliseWindow(w, stats, xVal, i * width));
+  const range = channelRange(xTrain, channels.length);
+
+  const seed = options.seed ?? cfg.training.seed;
+  const rng = createRng(seed);
+  const { net, withCode } = buildAutoencoder(cfg, { length, channels: channels.length }, seed);
+  const optimizer = tf.train.adam(cfg.training.learningRate);
+  const valTensor = tf.tensor2d(xVal, [valWindows.length, width]);
+
+  const epochs = Math.max(1, cfg.training.epochs);
+  let best = { valLoss: Number.POSITIVE_INFINITY, trainLoss: Number.NaN, epoch: 0, weights: [] as tf.Tensor[] };
+  let sinceBest = 0;
+  let epochsRun = 0;
+  try {
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      epochsRun = epoch;
+      const loss = trainEpoch({ withCode, optimizer, cfg, xTrain, n: trainWindows.length, width, rng, range });
+      const valValue = validationLoss(net, valTensor);
+      if (valValue < best.valLoss) {
+        for (const w of best.weights) w.dispose();
+        best = { valLoss: valValue, trainLoss: loss, epoch, weights: net.getWeights().map((w) => w.clone()) };
+        sinceBest = 0;
+      } else {
+        sinceBest++;
+      }
+      const elapsedSeconds = (now() - started) / 1000;
+      options.onEpoch?.({
+        epoch,
+        epochs,
+        loss,
+        valLoss: valValue,
+        bestValLoss: best.valLoss,
+        elapsedSeconds,
+        etaSeconds: (elapsedSeconds / epoch) * (epochs - epoch),
+      });
+      if (!Number.isFinite(loss)) {
+        throw new SensorwatchError(`model ${options.modelKey}: training diverged at epoch ${epoch} (loss ${loss}); lower model.training.learningRate`, {
+          code: 'training_diverged',
+        });
+      }
+      if (sinceBest >= cfg.training.patience) break;
+      // Let timers, metrics scrapes and signals through between epochs.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    net.setWeights(best.weights);
+  } catch (err) {
+    net.dispose();
+    throw err;
+  } finally {
+    for (const w of best.weights) w.dispose();
+    valTensor.dispose();
+    optimizer.dispose();
+  }
+
+  const meta: ModelMeta = {
+    formatVersion: artifactFormatVersion,
+    modelKey: options.modelKey,
+    version: options.version,
+    kind: cfg.kind,
+    config: { model: cfg, thresholds: options.thresholds, windowing: { channels, length } },
+    normalisation: stats,
+    channels,
+    windowLength: length,
+    thresholds: { model: { value: 0, method: options.thresholds.method, details: {} }, perSensor: {} },
+    calibration: { errors: [], perSensorErrors: {} },
+    dataRange: {
+      from: ordered[0]?.start ?? 0,
+      to: Math.max(...ordered.map((w) => w.end)),
+      windows: ordered.length,
+      trainWindows: trainWindows.length,
+      valWindows: valWindows.length,
+      sensors: [...new Set(ordered.map((w) => w.sensorId))].sort(),
+      offsets: options.offsets ?? [],
+    },
+    metrics: {
+      trainLoss: best.trainLoss,
+      valLoss: best.valLoss,
+      epochs: epochsRun,
+      bestEpoch: best.epoch,
+      stoppedEarly: epochsRun < epochs,
+      trainSeconds: 0,
+      errorQuantiles: { p50: 0, p90: 0, p99: 0, max: 0 },
+      meanCodeActivation: 0,
+    },
+    backend: options.backend,
+    createdAt: 0,
+    checksum: '',
+  };
+  const model = wrapModel(net, meta);
+  // Held-out errors come from the scorer's own function: what the threshold is compared with.
+  const valErrors = scoreWindows(model, valWindows).map((s) => s.error);
+  const calibrated = calibrateAll(valErrors, valWindows.map((w) => w.sensorId), options.thresholds);
+  const sorted = Float64Array.from(valErrors).sort();
+  meta.thresholds = { model: calibrated.model, perSensor: calibrated.perSensor };
+  meta.calibration = {
+    errors: thin(valErrors, maxStoredErrors),
+    perSensorErrors: Object.fromEntries(Object.entries(calibrated.perSensorErrors).map(([k, v]) => [k, thin(v, maxStoredErrors)])),
+  };
+  meta.metrics.valLoss = valErrors.reduce((a, b) => a + b, 0) / valErrors.length;
+  meta.metrics.errorQuantiles = {
+    p50: quantileSorted(sorted, 0.5),
+    p90: quantileSorted(sorted, 0.9),
+    p99: quantileSorted(sorted, 0.99),
+    max: sorted[sorted.length - 1] ?? 0,
+  };
+  meta.metrics.meanCodeActivation = meanCodeActivation(model, xVal, valWindows.length, width);
+  meta.createdAt = now();
+  meta.metrics.trainSeconds = (meta.createdAt - started) / 1000;
+  return { model, meta, valErrors, valWindows };
+}
+
+interface EpochInput {
+  withCode: tf.LayersModel;
+  optimizer: tf.Optimizer;
+  cfg: ModelConfig;
+  xTrain: Float32Array;
+  n: number;
+  width: number;
+  rng: Rng;
+  range: ReturnType<typeof channelRange>;
+}
+
+/** One pass over the shuffled training windows; returns the mean training objective. */
+function trainEpoch({ withCode, optimizer, cfg, xTrain, n, width, rng, range }: EpochInput): number {
+  const order = shuffled(n, rng);
+  const batchSize = Math.max(1, cfg.training.batchSize);
+  let total = 0;
+  for (let startIdx = 0; startIdx < n; startIdx += batchSize) {
+    const rows = order.slice(startIdx, startIdx + batchSize);
+    const clean = new Float32Array(rows.length * width);
+    rows.forEach((r, i) => clean.set(xTrain.subarray(r * width, (r + 1) * width), i * width));
+    // Denoising: a fresh corruption of every batch; the target stays clean.
+    const input = cfg.kind === 'dae' ? corrupt(clean, cfg.noise, rng, range) : clean;
+    const cost = tf.tidy((): tf.Scalar => {
+      const target = tf.tensor2d(clean, [rows.length, width]);
+      const x = input === clean ? target : tf.tensor2d(input, [rows.length, width]);
+      return optimizer.minimize(() => {
+        const [recon, code] = withCode.apply(x, { training: true }) as [tf.Tensor2D, tf.Tensor];
+        const mse = tf.losses.meanSquaredError(target, recon) as tf.Scalar;
+        if (cfg.kind !== 'sae') return mse;
+        return mse.add(sparsityPenalty(code.reshape([rows.length, -1]) as tf.Tensor2D, cfg.sparsity)) as tf.Scalar;
+      }, true) ?? tf.scalar(Number.NaN);
+    });
+    total += (cost.dataSync()[0] ?? Number.NaN) * rows.length;
+    cost.dispose();
+  }
+  return total / n;
+}
+
+/** MSE of the clean held-out windows (no corruption, no penalty): what early stopping watches. */
+function validationLoss(net: tf.LayersModel, x: tf.Tensor2D): number {
+  return tf.tidy(() => (net.predict(x, { batchSize: 256 }) as tf.Tensor).sub(x).square().mean().dataSync()[0] ?? Number.NaN);
+}
+
+/** Mean activation of the code layer over the held-out windows. */
+function meanCodeActivation(model: LoadedModel, x: Float32Array, n: number, width: number): number {
+  return tf.tidy(() => model.encode(tf.tensor2d(x, [n, width])).mean().dataSync()[0] ?? Number.NaN);
+}
+
+function shuffled(n: number, rng: Rng): number[] {
+  const a = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [a[i], a[j]] = [a[j] as number, a[i] as number];
+  }
+  return a;
+}
+
+function thin(xs: readonly number[], max: number): number[] {
+  const round = (v: number): number => Number(v.toPrecision(7));
+  if (xs.length <= max) return xs.map(round);
+  const step = xs.length / max;
+  return Array.from({ length: max }, (_, i) => round(xs[Math.floor(i * step)] ?? 0));
+}
