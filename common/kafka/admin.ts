@@ -1,0 +1,89 @@
+// Topic administration: idempotent create, delete, consumer lag.
+import type { Admin, ITopicConfig } from 'kafkajs';
+
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+  /** cleanup.policy=compact (the model-artifacts topic). */
+  compacted?: boolean;
+  /** Extra topic configs, e.g. { 'retention.ms': '3600000' }. */
+  config?: Record<string, string>;
+  /** Default: the broker's default.replication.factor. */
+  replicationFactor?: number;
+}
+
+/** Pure: a spec as kafkajs' createTopics wants it. */
+export function topicConfig(spec: TopicSpec): ITopicConfig {
+  const entries: Record<string, string> = { ...(spec.compacted ? { 'cleanup.policy': 'compact' } : {}), ...spec.config };
+  return {
+    topic: spec.name,
+    numPartitions: spec.partitions,
+    ...(spec.replicationFactor === undefined ? {} : { replicationFactor: spec.replicationFactor }),
+    configEntries: Object.entries(entries).map(([name, value]) => ({ name, value })),
+  };
+}
+
+export interface EnsureResult {
+  created: string[];
+  existing: string[];
+}
+
+/** Creates the topics that do not exist yet; existing ones are left as they are. */
+export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<EnsureResult> {
+  const present = new Set(await admin.listTopics());
+  const missing = specs.filter((s) => !present.has(s.name));
+  if (missing.length > 0) {
+    // false (not an error) when another process created one in between.
+    await admin.createTopics({ topics: missing.map(topicConfig), waitForLeaders: true });
+  }
+  return {
+    created: missing.map((s) => s.name),
+    existing: specs.filter((s) => present.has(s.name)).map((s) => s.name),
+  };
+}
+
+/** Deletes those of `names` that exist; unknown names are ignored. */
+export async function deleteTopics(admin: Admin, names: string[]): Promise<string[]> {
+  const present = new Set(await admin.listTopics());
+  const doomed = names.filter((n) => present.has(n));
+  if (doomed.length > 0) await admin.deleteTopics({ topics: doomed });
+  return doomed;
+}
+
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  /** Log end offset (next offset to be written). */
+  high: number;
+  /** Committed offset of the group; -1 when it has none. */
+  committed: number;
+  lag: number;
+}
+
+/** Pure: lag per partition from high watermarks and committed offsets (a group without a commit lags by everything from low). */
+export function computeLag(
+  topic: string,
+  offsets: { partition: number; high: string; low: string }[],
+  committed: { partition: number; offset: string }[],
+): PartitionLag[] {
+  const byPartition = new Map(committed.map((c) => [c.partition, Number(c.offset)]));
+  return offsets
+    .map((o) => {
+      const high = Number(o.high);
+      const done = byPartition.get(o.partition) ?? -1;
+      const from = done >= 0 ? done : Number(o.low);
+      return { topic, partition: o.partition, high, committed: done, lag: Math.max(0, high - from) };
+    })
+    .sort((a, b) => a.partition - b.partition);
+}
+
+export async function consumerLag(admin: Admin, groupId: string, topics: string[]): Promise<PartitionLag[]> {
+  const committed = await admin.fetchOffsets({ groupId, topics });
+  const out: PartitionLag[] = [];
+  for (const topic of topics) {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    const mine = committed.find((c) => c.topic === topic)?.partitions ?? [];
+    out.push(...computeLag(topic, offsets, mine));
+  }
+  return out;
+}

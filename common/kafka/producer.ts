@@ -1,0 +1,24 @@
+// Producers: idempotent by default, no topic auto-creation (topics are made
+// explicitly with ensureTopics, so a typo fails instead of making a new topic).
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+
+export interface ProducerOptions {
+  /**
+   * Requests in flight per broker. 1 keeps per-partition order under retries
+   * with kafkajs' idempotent producer; raise it only for throughput tests.
+   */
+  maxInFlightRequests?: number;
+  /** Makes it a transactional producer. */
+  transactionalId?: string;
+}
+
+export function createIdempotentProducer(kafka: Kafka, options: ProducerOptions = {}): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: options.maxInFlightRequests ?? 1,
+    allowAutoTopicCreation: false,
+    // The murmur2 partitioner Java clients use: same key, same partition, whichever client wrote it.
+    createPartitioner: Partitioners.DefaultPartitioner,
+    ...(options.transactionalId === undefined ? {} : { transactionalId: options.transactionalId }),
+  });
+}

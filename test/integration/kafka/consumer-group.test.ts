@@ -1,0 +1,170 @@
+// The Kafka adapter against the real broker: produce, consume through a group
+// with manual commits, resume from the committed offset after a restart, and
+// two members of one group sharing the partitions.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { consumerLag } from '../../../common/kafka/admin.ts';
+import { createConsumer, runBatches } from '../../../common/kafka/consumer.ts';
+import { createIdempotentProducer } from '../../../common/kafka/producer.ts';
+import type { Consumer, Producer } from '../../../common/kafka/types.ts';
+import {
+  collectMessages,
+  createTopics,
+  deleteGroups,
+  deleteTopics,
+  testBrokers,
+  testKafka,
+  uniqueName,
+  waitFor,
+  withAdmin,
+} from '../../support/kafka.ts';
+
+const messagesFor = (from: number, to: number): { key: string; value: string }[] =>
+  Array.from({ length: to - from }, (_, i) => ({ key: `k${(from + i) % 7}`, value: `v${from + i}` }));
+
+describe('kafka consumer groups', () => {
+  let brokers: string[];
+  let producer: Producer;
+  const topics: string[] = [];
+  const groups: string[] = [];
+
+  before(async () => {
+    brokers = await testBrokers();
+    producer = createIdempotentProducer(testKafka(brokers, 'producer'));
+    await producer.connect();
+  });
+
+  after(async () => {
+    await producer.disconnect();
+    await deleteGroups(brokers, groups);
+    await deleteTopics(brokers, topics);
+  });
+
+  it('reads what was produced, keyed messages keep their partition', async () => {
+    const topic = uniqueName('it-collect');
+    topics.push(topic);
+    await createTopics(brokers, [{ name: topic, partitions: 3 }]);
+    await producer.send({ topic, messages: messagesFor(0, 30) });
+    const got = await collectMessages({ brokers, topic, count: 30 });
+    assert.equal(got.length, 30);
+    assert.deepEqual(
+      got.map((m) => m.value?.toString()).sort(),
+      messagesFor(0, 30).map((m) => m.value).sort(),
+    );
+  });
+
+  it('commits only handled batches and a restarted consumer resumes from the committed offset', async () => {
+    const topic = uniqueName('it-resume');
+    const groupId = uniqueName('it-resume-group');
+    topics.push(topic);
+    groups.push(groupId);
+    await createTopics(brokers, [{ name: topic, partitions: 2 }]);
+    await producer.send({ topic, messages: messagesFor(0, 40) });
+
+    const first: string[] = [];
+    let consumer = createConsumer(testKafka(brokers, 'c1'), { groupId, maxWaitTimeMs: 100 });
+    await consumer.connect();
+    await runBatches(consumer, {
+      topics: [topic],
+      fromBeginning: true,
+      handle: async (batch) => {
+        first.push(...batch.messages.map((m) => m.value?.toString() ?? ''));
+      },
+    });
+    await waitFor(() => first.length >= 40, { what: 'the first consumer to read 40 messages' });
+    // Committed offsets cover everything handled: lag drops to 0.
+    await waitFor(async () => (await withAdmin(brokers, (a) => consumerLag(a, groupId, [topic]))).every((p) => p.lag === 0), {
+      what: 'the group lag to reach 0',
+    });
+    await consumer.disconnect();
+
+    await producer.send({ topic, messages: messagesFor(40, 55) });
+    const lag = await withAdmin(brokers, (a) => consumerLag(a, groupId, [topic]));
+    assert.equal(lag.reduce((sum, p) => sum + p.lag, 0), 15);
+
+    const second: string[] = [];
+    consumer = createConsumer(testKafka(brokers, 'c1-restarted'), { groupId, maxWaitTimeMs: 100 });
+    await consumer.connect();
+    await runBatches(consumer, {
+      topics: [topic],
+      fromBeginning: true,
+      handle: async (batch) => {
+        second.push(...batch.messages.map((m) => m.value?.toString() ?? ''));
+      },
+    });
+    await waitFor(() => second.length >= 15, { what: 'the restarted consumer to read the 15 new messages' });
+    await consumer.disconnect();
+    assert.deepEqual(second.sort(), messagesFor(40, 55).map((m) => m.value).sort(), 'resumed after the committed offset, nothing replayed');
+    assert.equal(first.length, 40, 'the first consumer saw each message once');
+  });
+
+  it('a failed batch is not committed and is delivered again', async () => {
+    const topic = uniqueName('it-replay');
+    const groupId = uniqueName('it-replay-group');
+    topics.push(topic);
+    groups.push(groupId);
+    await createTopics(brokers, [topic]);
+    await producer.send({ topic, messages: messagesFor(0, 5) });
+
+    const seen: string[] = [];
+    let failures = 0;
+    const consumer = createConsumer(testKafka(brokers, 'replay'), { groupId, maxWaitTimeMs: 100 });
+    await consumer.connect();
+    await runBatches(consumer, {
+      topics: [topic],
+      fromBeginning: true,
+      handle: async (batch) => {
+        if (failures === 0) {
+          failures++;
+          throw new Error('alerts not acknowledged (simulated)');
+        }
+        seen.push(...batch.messages.map((m) => m.value?.toString() ?? ''));
+      },
+    });
+    await waitFor(() => seen.length >= 5, { timeoutMs: 30_000, what: 'the batch to be delivered again after the failure' });
+    await consumer.disconnect();
+    assert.equal(failures, 1);
+    assert.deepEqual(seen, messagesFor(0, 5).map((m) => m.value));
+  });
+
+  it('two consumers in one group share the partitions and together read everything once', async () => {
+    const topic = uniqueName('it-share');
+    const groupId = uniqueName('it-share-group');
+    topics.push(topic);
+    groups.push(groupId);
+    await createTopics(brokers, [{ name: topic, partitions: 4 }]);
+
+    const byMember = new Map<string, Set<number>>();
+    const values: string[] = [];
+    const start = async (name: string): Promise<Consumer> => {
+      const consumer = createConsumer(testKafka(brokers, name), { groupId, maxWaitTimeMs: 100 });
+      byMember.set(name, new Set());
+      consumer.on(consumer.events.GROUP_JOIN, (e) => {
+        byMember.set(name, new Set(e.payload.memberAssignment[topic] ?? []));
+      });
+      await consumer.connect();
+      await runBatches(consumer, {
+        topics: [topic],
+        fromBeginning: true,
+        handle: async (batch) => {
+          values.push(...batch.messages.map((m) => m.value?.toString() ?? ''));
+        },
+      });
+      return consumer;
+    };
+    const a = await start('a');
+    const b = await start('b');
+    await waitFor(() => byMember.get('a')?.size === 2 && byMember.get('b')?.size === 2, {
+      timeoutMs: 30_000,
+      what: 'the group to rebalance into 2 partitions per member',
+    });
+    const assigned = [...(byMember.get('a') ?? []), ...(byMember.get('b') ?? [])].sort();
+    assert.deepEqual(assigned, [0, 1, 2, 3], 'each partition has exactly one owner');
+
+    await producer.send({ topic, messages: messagesFor(0, 80) });
+    await waitFor(() => values.length >= 80, { what: 'the two members to read 80 messages' });
+    await Promise.all([a.disconnect(), b.disconnect()]);
+    assert.equal(new Set(values).size, 80);
+    assert.equal(values.length, 80, 'no message read twice');
+  });
+});
