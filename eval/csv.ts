@@ -9,7 +9,7 @@ import { parseTime } from './time.ts';
 
 export interface CsvOptions {
   sep: string;
-  /** Name of the time column; null: rows are numbered 0, 1, 2 … */
+  /** Name of the time column; null: rows are numbered 0, 1, 2 …; 'auto': 'timestamp' if the header has it, else null. */
   timeCol: string | null;
   labelCol: string | null;
   ignoreCols: string[];
@@ -57,7 +57,8 @@ export function parseCsv(text: string, name: string, options: CsvOptions): Serie
     if (i < 0) fail(`${what} column '${col}' not in header [${header.join(', ')}]; check --sep ('${options.sep}') and ${what === 'time' ? '--time-col' : '--label-col'}`, name, 1);
     return i;
   };
-  const timeIdx = indexOf(options.timeCol, 'time');
+  const timeCol = options.timeCol === 'auto' ? (header.includes('timestamp') ? 'timestamp' : null) : options.timeCol;
+  const timeIdx = indexOf(timeCol, 'time');
   const labelIdx = indexOf(options.labelCol, 'label');
   const rows = lines.slice(1).map((l) => splitLine(l, options.sep).map((c) => c.trim()));
   rows.forEach((r, i) => {

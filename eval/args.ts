@@ -1,0 +1,175 @@
+// `sensorwatch eval` flags → options. Pure: argv in, options (or a usage error) out.
+import { parseArgs } from 'node:util';
+import { SensorwatchError } from '../common/errors.ts';
+import type { Split } from './split.ts';
+import { parseTime } from './time.ts';
+
+export const evalUsage = `usage:
+  sensorwatch eval --data PATH --out DIR [options]          backtest and write outputs to DIR
+  sensorwatch eval --what-if FILE --out DIR                  re-decide DIR's scored history with FILE's settings
+
+input:
+  --format csv|nab        csv (default): a file or a directory of files, each an independent series
+                          nab: a NAB tree (data/, labels/combined_windows.json, config/profiles.json)
+  --data PATH             the file or directory
+  --sep S                 csv field separator (default ,)
+  --time-col NAME         time column: ISO time or epoch s/ms (default: 'timestamp' if present, else row numbers)
+  --label-col NAME        0/1 label per row (optional)
+  --ignore-cols a,b       columns that are neither time, label nor channel
+  --only a,b              only files whose path contains one of these
+protocol (one of; default --train-fraction 0.2, with --format nab NAB's probationary period):
+  --train-rows N          the first N rows of each file train, the rest is scored
+  --train-fraction F      the first F of each file's rows train
+  --train-until TIME      rows at or before TIME train
+model and decision (override --config FILE, which is a sensorwatch config YAML):
+  --config FILE           model, windowing.length, thresholds, scorer.hysteresis/perSensor, …
+  --kind dense|dae|sae|conv
+  --window N              samples per window (windowing.length)
+  --train-hop N           stride between training windows (default 1); scoring always uses every window (hop 1)
+  --epochs N              model.training.epochs
+  --threshold-method quantile|mean_std|pot|static
+  --quantile Q  --multiplier M  --k K  --pot-risk R  --threshold-value V
+output:
+  --out DIR               series/<file>.csv, plots/<file>.html, history/, metrics.json, report.md[, nab/]
+  --no-plots              skip the per-file HTML plots
+  --detector NAME         name of the NAB result folder (default sensorwatch-<kind>)
+`;
+
+export interface EvalOptions {
+  mode: 'backtest' | 'what-if';
+  format: 'csv' | 'nab';
+  data: string;
+  out: string;
+  sep: string;
+  timeCol: string | null | 'auto';
+  labelCol: string | null;
+  ignoreCols: string[];
+  only: string[];
+  split: Split;
+  configFile: string | undefined;
+  /** Config overrides from flags, as a partial config object. */
+  overrides: Record<string, unknown>;
+  trainHop: number;
+  plots: boolean;
+  detector: string | undefined;
+  whatIf: string | undefined;
+}
+
+function usageError(message: string): never {
+  throw new SensorwatchError(`${message}\n\n${evalUsage}`, { code: 'EVAL_USAGE' });
+}
+
+function number(flag: string, text: string | undefined, check: (n: number) => boolean, want: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || !check(n)) usageError(`--${flag} must be ${want}, got '${text}'`);
+  return n;
+}
+
+const list = (s: string | undefined): string[] => (s === undefined ? [] : s.split(',').map((x) => x.trim()).filter((x) => x !== ''));
+
+export function parseEvalArgs(argv: string[]): EvalOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      options: {
+        format: { type: 'string' },
+        data: { type: 'string' },
+        out: { type: 'string' },
+        sep: { type: 'string' },
+        'time-col': { type: 'string' },
+        'label-col': { type: 'string' },
+        'ignore-cols': { type: 'string' },
+        only: { type: 'string' },
+        'train-rows': { type: 'string' },
+        'train-fraction': { type: 'string' },
+        'train-until': { type: 'string' },
+        config: { type: 'string' },
+        kind: { type: 'string' },
+        window: { type: 'string' },
+        'train-hop': { type: 'string' },
+        epochs: { type: 'string' },
+        'threshold-method': { type: 'string' },
+        quantile: { type: 'string' },
+        multiplier: { type: 'string' },
+        k: { type: 'string' },
+        'pot-risk': { type: 'string' },
+        'threshold-value': { type: 'string' },
+        'no-plots': { type: 'boolean' },
+        detector: { type: 'string' },
+        'what-if': { type: 'string' },
+      },
+    });
+  } catch (err) {
+    usageError((err as Error).message);
+  }
+  const v = parsed.values;
+  if (v.out === undefined) usageError('--out DIR is required');
+  const whatIf = v['what-if'];
+  const format = v.format ?? 'csv';
+  if (format !== 'csv' && format !== 'nab') usageError(`--format must be csv or nab, got '${format}'`);
+  if (whatIf === undefined && v.data === undefined) usageError('--data PATH is required');
+
+  const splits = (['train-rows', 'train-fraction', 'train-until'] as const).filter((f) => v[f] !== undefined);
+  if (splits.length > 1) usageError(`give one of --train-rows, --train-fraction, --train-until (got ${splits.map((s) => `--${s}`).join(' and ')})`);
+  let split: Split = format === 'nab' ? { kind: 'nab' } : { kind: 'fraction', fraction: 0.2 };
+  const rows = number('train-rows', v['train-rows'], (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
+  const fraction = number('train-fraction', v['train-fraction'], (n) => n > 0 && n < 1, 'between 0 and 1 (exclusive)');
+  if (rows !== undefined) split = { kind: 'rows', rows };
+  if (fraction !== undefined) split = { kind: 'fraction', fraction };
+  if (v['train-until'] !== undefined) {
+    const time = parseTime(v['train-until']);
+    if (!Number.isFinite(time)) usageError(`--train-until must be an ISO time or epoch number, got '${v['train-until']}'`);
+    split = { kind: 'until', time };
+  }
+
+  const kind = v.kind;
+  if (kind !== undefined && !['dense', 'dae', 'sae', 'conv'].includes(kind)) usageError(`--kind must be dense, dae, sae or conv, got '${kind}'`);
+  const method = v['threshold-method'];
+  if (method !== undefined && !['quantile', 'mean_std', 'pot', 'static'].includes(method)) usageError(`--threshold-method must be quantile, mean_std, pot or static, got '${method}'`);
+  const positive = (n: number): boolean => n > 0;
+  const posInt = (n: number): boolean => Number.isInteger(n) && n >= 1;
+  const window = number('window', v.window, posInt, 'a positive integer');
+  const epochs = number('epochs', v.epochs, posInt, 'a positive integer');
+  const thresholds: Record<string, unknown> = {};
+  if (method !== undefined) thresholds.method = method;
+  const put = (key: string, flag: string, check: (n: number) => boolean, want: string): void => {
+    const n = number(flag, v[flag as keyof typeof v] as string | undefined, check, want);
+    if (n !== undefined) thresholds[key] = n;
+  };
+  put('quantile', 'quantile', (n) => n > 0 && n < 1, 'between 0 and 1');
+  put('multiplier', 'multiplier', positive, 'positive');
+  put('k', 'k', positive, 'positive');
+  put('potRisk', 'pot-risk', (n) => n > 0 && n < 1, 'between 0 and 1');
+  put('value', 'threshold-value', positive, 'positive');
+
+  const overrides: Record<string, unknown> = {};
+  const model: Record<string, unknown> = {};
+  if (kind !== undefined) model.kind = kind;
+  if (epochs !== undefined) model.training = { epochs };
+  if (Object.keys(model).length > 0) overrides.model = model;
+  if (window !== undefined) overrides.windowing = { length: window };
+  if (Object.keys(thresholds).length > 0) overrides.thresholds = thresholds;
+
+  const timeCol = v['time-col'];
+  return {
+    mode: whatIf === undefined ? 'backtest' : 'what-if',
+    format,
+    data: v.data ?? '',
+    out: v.out,
+    sep: v.sep ?? ',',
+    timeCol: timeCol === undefined ? 'auto' : timeCol,
+    labelCol: v['label-col'] ?? null,
+    ignoreCols: list(v['ignore-cols']),
+    only: list(v.only),
+    split,
+    configFile: v.config,
+    overrides,
+    trainHop: number('train-hop', v['train-hop'], posInt, 'a positive integer') ?? 1,
+    plots: v['no-plots'] !== true,
+    detector: v.detector,
+    whatIf,
+  };
+}

@@ -1,0 +1,73 @@
+// Decisions over a scored history: the scorer's own decide() (hysteresis,
+// faults first) replayed window by window, and the mapping from windows back
+// to input rows. Pure.
+//
+// Row rule: a row is flagged when, after the last window that ends at or
+// before the row's time, the sensor's anomaly alert is open; its score and
+// threshold are that window's. With hop 1 (what eval uses) that is the window
+// ending at the row itself. Rows before any window of the scored part have no
+// score and are not flagged.
+import type { HysteresisConfig, Severity } from '../common/config/types.ts';
+import { decide, initialSensorState, type FaultVerdict } from '../scorer/decide.ts';
+
+export interface ScoredWindow {
+  seq: number;
+  start: number;
+  end: number;
+  /** Reconstruction error. */
+  error: number;
+  fault: FaultVerdict | null;
+}
+
+export interface DecisionPolicy {
+  hysteresis: HysteresisConfig;
+  severities: Severity[];
+}
+
+export interface Replay {
+  /** Per window: 1 while the anomaly alert is open after it. */
+  open: Uint8Array;
+  /** Alerts opened: anomaly and sensor_fault. */
+  anomalyAlerts: number;
+  faultAlerts: number;
+}
+
+export function replayDecisions(sensorId: string, windows: readonly ScoredWindow[], threshold: number, policy: DecisionPolicy): Replay {
+  let state = initialSensorState(sensorId);
+  const open = new Uint8Array(windows.length);
+  let anomalyAlerts = 0;
+  let faultAlerts = 0;
+  windows.forEach((w, i) => {
+    const d = decide(state, {
+      window: { sensorId, seq: w.seq, start: w.start, end: w.end },
+      score: w.error / threshold,
+      error: w.error,
+      threshold,
+      topChannels: [],
+      model: { key: sensorId, version: 1 },
+      hysteresis: policy.hysteresis,
+      severityBands: policy.severities,
+      fault: w.fault,
+    });
+    state = d.state;
+    for (const e of d.events) {
+      if (e.state !== 'open') continue;
+      if (e.kind === 'anomaly') anomalyAlerts++;
+      else faultAlerts++;
+    }
+    open[i] = state.anomaly.open === null ? 0 : 1;
+  });
+  return { open, anomalyAlerts, faultAlerts };
+}
+
+/** For each row time, the index of the last window ending at or before it (-1: none). Both inputs ascending. */
+export function windowForRows(rowTimes: ArrayLike<number>, windowEnds: ArrayLike<number>): Int32Array {
+  const out = new Int32Array(rowTimes.length);
+  let w = -1;
+  for (let r = 0; r < rowTimes.length; r++) {
+    const t = rowTimes[r] as number;
+    while (w + 1 < windowEnds.length && (windowEnds[w + 1] as number) <= t) w++;
+    out[r] = w;
+  }
+  return out;
+}

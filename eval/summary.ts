@@ -1,0 +1,106 @@
+// metrics.json: pooled point-wise and event-wise figures, per-file figures,
+// and with NAB data the NAB scores. Pure: takes results, returns the object.
+import type { SeriesResult } from './backtest.ts';
+import { addCounts, addEvents, countEvents, countPoints, figures, noCounts, noEvents, type QualityFigures } from './metrics.ts';
+import { nabProfileScore, nabScoreKeys, type CostMatrix, type NabFile, type ProfileResult } from './nab-score.ts';
+
+export interface FileSummary extends Partial<QualityFigures> {
+  rowsScored: number;
+  trainRows: number;
+  threshold: number;
+  anomalyAlerts: number;
+  faultAlerts: number;
+  alertsPerDay: number | null;
+  model: SeriesResult['model'];
+  windower: SeriesResult['windowerStats'];
+  nab?: Record<string, number>;
+}
+
+export interface Summary extends Partial<QualityFigures> {
+  files: number;
+  rowsScored: number;
+  /** Present with NAB data: 'nab.standard', 'nab.lowFP', 'nab.lowFN'. */
+  [key: `nab.${string}`]: number;
+  nab?: { profiles: Record<string, Omit<ProfileResult, 'perFile'>>; atDecisions: Record<string, number> };
+  perFile: Record<string, FileSummary>;
+}
+
+/** Scored span in days (at least one row period), for alerts per day. */
+export function spanDays(timestamps: readonly number[]): number | null {
+  const a = timestamps[0];
+  const b = timestamps[timestamps.length - 1];
+  if (a === undefined || b === undefined || b <= a) return null;
+  return (b - a) / 86_400_000;
+}
+
+/** NAB's anomaly score in [0, 1): r / (1 + r) of r = error / threshold, so 0.5 is the threshold; 0 for unscored rows. */
+export function nabAnomalyScore(error: number, threshold: number): number {
+  if (!Number.isFinite(error) || !(threshold > 0)) return 0;
+  const r = error / threshold;
+  return r / (1 + r);
+}
+
+/** Full-length NAB inputs: training rows (inside NAB's probation) score 0. */
+export function nabFiles(results: readonly SeriesResult[], windows: Record<string, Array<[number, number]>>, use: 'score' | 'decision'): NabFile[] {
+  return results.map((r) => {
+    const scores = new Float64Array(r.trainRows + r.errors.length);
+    r.errors.forEach((e, i) => {
+      scores[r.trainRows + i] = use === 'score' ? nabAnomalyScore(e, r.threshold) : (r.flags[i] as number);
+    });
+    return { name: r.name, scores, windows: windows[r.name] ?? [] };
+  });
+}
+
+export function summarise(results: readonly SeriesResult[], nab?: { profiles: Record<string, CostMatrix>; windows: Record<string, Array<[number, number]>> }): Summary {
+  let counts = noCounts;
+  let events = noEvents;
+  let labelled = false;
+  const perFile: Record<string, FileSummary> = {};
+  for (const r of results) {
+    const days = spanDays(r.timestamps);
+    const file: FileSummary = {
+      rowsScored: r.errors.length,
+      trainRows: r.trainRows,
+      threshold: r.threshold,
+      anomalyAlerts: r.anomalyAlerts,
+      faultAlerts: r.faultAlerts,
+      alertsPerDay: days === null ? null : r.anomalyAlerts / days,
+      model: r.model,
+      windower: r.windowerStats,
+    };
+    if (r.labels !== null) {
+      labelled = true;
+      const c = countPoints(r.flags, r.labels);
+      const e = countEvents(r.flags, r.labels, r.timestamps);
+      counts = addCounts(counts, c);
+      events = addEvents(events, e);
+      Object.assign(file, figures(c, e));
+    }
+    perFile[r.name] = file;
+  }
+  const summary: Summary = {
+    files: results.length,
+    rowsScored: results.reduce((s, r) => s + r.errors.length, 0),
+    ...(labelled ? figures(counts, events) : {}),
+    perFile,
+  };
+  if (nab !== undefined) {
+    const scored = nabFiles(results, nab.windows, 'score');
+    const decided = nabFiles(results, nab.windows, 'decision');
+    const profiles: Record<string, Omit<ProfileResult, 'perFile'>> = {};
+    const atDecisions: Record<string, number> = {};
+    for (const [name, cost] of Object.entries(nab.profiles)) {
+      const { perFile: files, ...rest } = nabProfileScore(scored, cost);
+      const key = nabScoreKeys[name] ?? `nab.${name}`;
+      summary[key as `nab.${string}`] = rest.normalised;
+      profiles[name] = rest;
+      atDecisions[key] = nabProfileScore(decided, cost).normalised;
+      for (const [f, s] of Object.entries(files)) {
+        const entry = perFile[f];
+        if (entry !== undefined) (entry.nab ??= {})[key] = s.score;
+      }
+    }
+    summary.nab = { profiles, atDecisions };
+  }
+  return summary;
+}

@@ -1,0 +1,107 @@
+// Threshold dry run: re-decide an already-scored history (eval's history/
+// files) with other threshold or hysteresis settings, without re-scoring, and
+// compare alerts per day and precision/recall before and after. The settings
+// come from a config-shaped YAML holding only `thresholds` and `scorer`
+// sections, merged over the configuration the backtest ran with. Fault rules
+// are not re-evaluated (the history keeps each window's verdict, not its samples).
+import type { Config } from '../common/config/types.ts';
+import { SensorwatchError } from '../common/errors.ts';
+import { resolveThreshold, type ThresholdSource } from '../common/model/thresholds.ts';
+import { faultCodes, type FaultCode } from '../scorer/decide.ts';
+import { mergePolicy } from '../scorer/overrides.ts';
+import { countPoints, figures } from './metrics.ts';
+import { replayDecisions, windowForRows, type ScoredWindow } from './replay.ts';
+import { spanDays } from './summary.ts';
+
+export interface History {
+  sensorId: string;
+  thresholds: ThresholdSource;
+  windows: ScoredWindow[];
+  rowTimes: number[];
+  labels: number[] | null;
+}
+
+/** Reads the JSON written by write.ts historyJson (windows as [seq, start, end, error, fault]). */
+export function parseHistory(text: string, where: string): History {
+  const raw = JSON.parse(text) as {
+    sensorId: string;
+    thresholds: ThresholdSource;
+    windows: Array<[number, number, number, number, string | null]>;
+    rowTimes: number[];
+    labels: number[] | null;
+  };
+  if (typeof raw.sensorId !== 'string' || !Array.isArray(raw.windows) || !Array.isArray(raw.rowTimes)) {
+    throw new SensorwatchError(`${where}: not an eval history file (sensorId, windows, rowTimes expected)`, { code: 'EVAL_BAD_INPUT' });
+  }
+  const windows = raw.windows.map(([seq, start, end, error, fault]) => ({
+    seq,
+    start,
+    end,
+    error,
+    fault: fault === null ? null : { fault: faultCodes.includes(fault as FaultCode) ? (fault as FaultCode) : 'missing', channels: [], detail: 'from history' },
+  }));
+  return { sensorId: raw.sensorId, thresholds: raw.thresholds, windows, rowTimes: raw.rowTimes, labels: raw.labels };
+}
+
+export interface Outcome {
+  threshold: number;
+  alerts: number;
+  alertsPerDay: number | null;
+  precision: number | null;
+  recall: number | null;
+  flaggedRows: number;
+}
+
+/** The decision path of the scorer, replayed on the history with `config`'s settings. */
+export function reDecide(h: History, config: Pick<Config, 'scorer' | 'thresholds'>): Outcome {
+  const policy = mergePolicy(config, h.sensorId);
+  const threshold = resolveThreshold(h.thresholds, h.sensorId, policy.thresholds).value;
+  const replay = replayDecisions(h.sensorId, h.windows, threshold, policy);
+  const rowWindow = windowForRows(h.rowTimes, h.windows.map((w) => w.end));
+  const flags = Array.from(rowWindow, (w) => (w < 0 ? 0 : (replay.open[w] as number)));
+  const days = spanDays(h.rowTimes);
+  const f = h.labels === null ? null : figures(countPoints(flags, h.labels), { events: 0, detected: 0, delayRows: 0, delayMs: 0 });
+  return {
+    threshold,
+    alerts: replay.anomalyAlerts,
+    alertsPerDay: days === null ? null : replay.anomalyAlerts / days,
+    precision: f?.precision ?? null,
+    recall: f?.recall ?? null,
+    flaggedRows: flags.reduce((a, b) => a + b, 0),
+  };
+}
+
+const allowedSections = new Set(['thresholds', 'scorer']);
+
+/** The what-if file's sections, checked: only thresholds and scorer may change without re-scoring. */
+export function checkWhatIfSections(raw: unknown, where: string): Record<string, unknown> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new SensorwatchError(`${where}: expected a mapping with 'thresholds' and/or 'scorer' sections`, { code: 'EVAL_BAD_INPUT' });
+  }
+  const extra = Object.keys(raw).filter((k) => !allowedSections.has(k));
+  if (extra.length > 0) {
+    throw new SensorwatchError(`${where}: section(s) ${extra.join(', ')} cannot be tried on scored history (only thresholds and scorer); run a new backtest for model or windowing changes`, { code: 'EVAL_BAD_INPUT' });
+  }
+  return raw as Record<string, unknown>;
+}
+
+/** Deep merge of plain objects (arrays and scalars replaced). */
+export function deepMerge(base: unknown, over: unknown): unknown {
+  if (typeof base !== 'object' || base === null || Array.isArray(base)) return over;
+  if (typeof over !== 'object' || over === null || Array.isArray(over)) return over;
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(over)) out[k] = k in out ? deepMerge(out[k], v) : v;
+  return out;
+}
+
+const fmt = (v: number | null, digits: number): string => (v === null ? '–' : v.toFixed(digits));
+
+export function whatIfTable(rows: Array<{ sensor: string; before: Outcome; after: Outcome }>): string {
+  const lines = ['| sensor | threshold | alerts/day | precision | recall |', '| --- | --- | --- | --- | --- |'];
+  for (const { sensor, before: b, after: a } of rows) {
+    lines.push(
+      `| ${sensor} | ${b.threshold.toPrecision(3)} → ${a.threshold.toPrecision(3)} | ${fmt(b.alertsPerDay, 2)} → ${fmt(a.alertsPerDay, 2)} | ${fmt(b.precision, 3)} → ${fmt(a.precision, 3)} | ${fmt(b.recall, 3)} → ${fmt(a.recall, 3)} |`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,78 @@
+// Output files (the I/O edge): per-file CSV, plot and replayable history,
+// NAB-format result files, metrics.json and the Markdown report.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { SeriesResult } from './backtest.ts';
+import { plotHtml } from './plot.ts';
+import type { Series } from './series.ts';
+import { nabAnomalyScore } from './summary.ts';
+
+export const outputPaths = {
+  series: (out: string, name: string): string => join(out, 'series', name),
+  plot: (out: string, name: string): string => join(out, 'plots', `${name}.html`),
+  history: (out: string, name: string): string => join(out, 'history', `${name}.json`),
+  nab: (out: string, detector: string, name: string): string => join(out, 'nab', detector, dirname(name), `${detector}_${basename(name)}`),
+  metrics: (out: string): string => join(out, 'metrics.json'),
+  report: (out: string): string => join(out, 'report.md'),
+  run: (out: string): string => join(out, 'run.json'),
+};
+
+function put(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+}
+
+const num = (v: number): string => (Number.isFinite(v) ? String(Number(v.toPrecision(7))) : '');
+
+/** One CSV row per scored input row: timestamp,score,threshold,is_anomaly,label. */
+export function seriesCsv(r: SeriesResult): string {
+  const lines = ['timestamp,score,threshold,is_anomaly,label'];
+  const t = num(r.threshold);
+  for (let i = 0; i < r.errors.length; i++) {
+    const label = r.labels === null ? '' : String(r.labels[i]);
+    lines.push(`${r.timeText[i]},${num(r.errors[i] as number)},${t},${r.flags[i]},${label}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** NAB's results format: every row of the file, anomaly_score in [0, 1), training rows 0. */
+export function nabResultCsv(series: Series, r: SeriesResult): string {
+  const lines = ['timestamp,value,anomaly_score,label'];
+  const C = series.channels.length;
+  for (let i = 0; i < series.timestamps.length; i++) {
+    const k = i - r.trainRows;
+    const score = k < 0 ? 0 : nabAnomalyScore(r.errors[k] as number, r.threshold);
+    lines.push(`${series.timeText[i]},${series.values[i * C]},${num(score)},${series.labels?.[i] ?? 0}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** What --what-if replays: the scored windows and the threshold source. */
+export function historyJson(r: SeriesResult): string {
+  return JSON.stringify({
+    sensorId: r.name,
+    trainRows: r.trainRows,
+    thresholds: r.thresholds,
+    windows: r.windows.map((w) => [w.seq, w.start, w.end, Number(w.error.toPrecision(7)), w.fault?.fault ?? null]),
+    rowTimes: r.timestamps,
+    labels: r.labels === null ? null : Array.from(r.labels),
+  });
+}
+
+export function writeSeriesOutputs(out: string, series: Series, r: SeriesResult, options: { nabDetector: string | null; plots: boolean }): void {
+  put(outputPaths.series(out, r.name), seriesCsv(r));
+  put(outputPaths.history(out, r.name), historyJson(r));
+  if (options.plots) {
+    put(outputPaths.plot(out, r.name), plotHtml({ title: r.name, timeText: r.timeText, errors: r.errors, threshold: r.threshold, flags: r.flags, labels: r.labels }));
+  }
+  if (options.nabDetector !== null) put(outputPaths.nab(out, options.nabDetector, r.name), nabResultCsv(series, r));
+}
+
+export function writeJson(path: string, value: unknown): void {
+  // Infinity (a threshold that flags nothing) has no JSON form: written as null.
+  put(path, `${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
+}
+
+export function writeText(path: string, text: string): void {
+  put(path, text);
+}
