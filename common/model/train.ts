@@ -9,6 +9,7 @@ import { createRng, type Rng } from '../rng.ts';
 import type { SignalWindow } from '../types.ts';
 import { artifactFormatVersion, type LoadedModel, type ModelMeta, type OffsetRange, wrapModel } from './artifact.ts';
 import { buildAutoencoder } from './build.ts';
+import { ensureConvFilterGradient } from './conv-grad.ts';
 import { channelRange, corrupt } from './corruption.ts';
 import { fitNormalisation, normaliseWindow, quantileSorted } from './normalise.ts';
 import { scoreWindows } from './score.ts';
@@ -85,6 +86,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
 
   const seed = options.seed ?? cfg.training.seed;
   const rng = createRng(seed);
+  if (cfg.kind === 'conv') ensureConvFilterGradient(tf.getBackend());
   const { net, withCode } = buildAutoencoder(cfg, { length, channels: channels.length }, seed);
   const optimizer = tf.train.adam(cfg.training.learningRate);
   const valTensor = tf.tensor2d(xVal, [valWindows.length, width]);
