@@ -28,7 +28,7 @@ export function planFor(mode: 'quick' | 'full'): BenchPlan {
       blas: quick ? { minSeconds: 0.15, repeats: 1, timeoutMs: 60_000 } : { minSeconds: 2, repeats: 5, timeoutMs: 300_000 },
     },
     training: quick
-      ? { windows: 512, batchSize: 64, epochs: 2, models: ['dense'], kerasTimeoutMs: 120_000 }
+      ? { windows: 512, batchSize: 64, epochs: 3, models: ['dense'], kerasTimeoutMs: 120_000 }
       : { windows: 8192, batchSize: 64, epochs: 5, models: ['dense', 'conv'], kerasTimeoutMs: 600_000 },
     kafka: quick
       ? { readings: 20_000, sensors: 50, loads: [5_000, 20_000], loadSeconds: 2, perfToolTimeoutMs: 120_000 }

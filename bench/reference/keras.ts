@@ -15,11 +15,14 @@ export interface KerasOptions {
   batchSize: number;
   epochs: number;
   learningRate: number;
+  /** Held out from training and evaluated each epoch, as the product's trainModel does. */
+  validationFraction: number;
   timeoutMs: number;
 }
 
 export interface KerasResult {
   tensorflow: string;
+  /** Training windows (the validation part excluded). */
   windows: number;
   batchSize: number;
   epochs: number;
@@ -52,6 +55,8 @@ export async function runKerasReference(
       String(options.epochs),
       '--lr',
       String(options.learningRate),
+      '--validation-fraction',
+      String(options.validationFraction),
     ];
     const r = await runProcess(options.python, args, { timeoutMs: options.timeoutMs, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } });
     if (r.code !== 0) {

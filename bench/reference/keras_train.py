@@ -28,13 +28,18 @@ def main():
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--epochs", type=int, default=4)
     p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--validation-fraction", type=float, default=0.2)
     a = p.parse_args()
 
     import tensorflow as tf
 
     with open(a.spec) as f:
         spec = json.load(f)
-    x = model_spec.read_inputs(a.inputs, spec["features"])
+    data = model_spec.read_inputs(a.inputs, spec["features"])
+    # The product holds out the latest windows and evaluates them every epoch;
+    # so does this (validation_data counts inside Keras's epoch time).
+    n_val = max(1, round(len(data) * a.validation_fraction))
+    x, x_val = data[: len(data) - n_val], data[len(data) - n_val :]
     tf.keras.utils.set_random_seed(42)
     layers = [tf.keras.Input(shape=(spec["features"],))]
     for layer in spec["layers"]:
@@ -53,7 +58,17 @@ def main():
         def on_epoch_end(self, epoch, logs=None):
             times.append(time.perf_counter() - self.t0)
 
-    model.fit(x, x, batch_size=a.batch_size, epochs=a.epochs, shuffle=True, verbose=0, callbacks=[EpochTimer()])
+    model.fit(
+        x,
+        x,
+        batch_size=a.batch_size,
+        epochs=a.epochs,
+        shuffle=True,
+        verbose=0,
+        validation_data=(x_val, x_val),
+        validation_batch_size=256,
+        callbacks=[EpochTimer()],
+    )
     rates = [x.shape[0] / t for t in times]
     steady = rates[1:] if len(rates) > 1 else rates
     print(

@@ -1,0 +1,99 @@
+// Part 2: training throughput through the product's trainModel, per backend,
+// against the same dense autoencoder trained in Keras on the same windows.
+import { defaultConfig } from '../../common/config/defaults.ts';
+import type { Logger } from '../../common/log.ts';
+import { initBackend } from '../../common/model/backend.ts';
+import { toBatch } from '../../common/model/score.ts';
+import { trainModel } from '../../common/model/train.ts';
+import { runKerasReference } from '../reference/keras.ts';
+import type { PythonEnv } from '../reference/python.ts';
+import { emptyTraining, type BackendName, type ModelCase, type TrainingRow, type TrainingSection } from '../report.ts';
+import { median, ratio } from '../stats.ts';
+import { benchModel, benchModelConfig, channels, syntheticWindows, windowLength } from './fixtures.ts';
+
+export interface TrainingOptions {
+  backends: BackendName[];
+  models: ModelCase[];
+  windows: number;
+  batchSize: number;
+  /** Epochs run; the first is dropped from the rate (kernel set-up, tracing) on both sides. */
+  epochs: number;
+  kerasTimeoutMs: number;
+  python: PythonEnv | null;
+  pythonReason: string | null;
+  log: Logger;
+}
+
+/** Training windows per second of each epoch after the first, from cumulative epoch end times. */
+export function epochRates(trainWindows: number, elapsedSeconds: readonly number[]): number[] {
+  const rates: number[] = [];
+  for (let i = 1; i < elapsedSeconds.length; i++) {
+    const dt = (elapsedSeconds[i] as number) - (elapsedSeconds[i - 1] as number);
+    if (dt > 0) rates.push(trainWindows / dt);
+  }
+  return rates;
+}
+
+export async function benchTraining(options: TrainingOptions): Promise<TrainingSection> {
+  if (options.backends.length === 0) return emptyTraining('no tfjs backend could be initialised');
+  const epochs = Math.max(2, options.epochs);
+  const windows = syntheticWindows(options.windows);
+  const validationFraction = defaultConfig.model.training.validationFraction;
+  const rows: TrainingRow[] = [];
+  for (const backend of options.backends) {
+    await initBackend(backend);
+    for (const kind of options.models) {
+      const base = benchModelConfig(kind);
+      // Early stopping off (patience > epochs) so every epoch runs and is timed.
+      const config = { ...base, training: { ...base.training, batchSize: options.batchSize, epochs, patience: epochs + 1 } };
+      const elapsed: number[] = [];
+      const result = await trainModel({
+        windows,
+        config,
+        thresholds: { ...defaultConfig.thresholds },
+        modelKey: `bench-${kind}`,
+        version: 1,
+        backend,
+        onEpoch: (p) => elapsed.push(p.elapsedSeconds),
+      });
+      const trainWindows = result.meta.dataRange.trainWindows;
+      result.model.dispose();
+      // Timing starts at trainModel's entry, so epoch 1 also holds data preparation: dropped.
+      const rate = median(epochRates(trainWindows, elapsed));
+      rows.push({ backend, model: kind, batchSize: options.batchSize, windowsPerSec: rate, epochs });
+      options.log.info('bench training', { backend, model: kind, windowsPerSec: Math.round(rate) });
+    }
+  }
+  let best: TrainingRow | null = null;
+  for (const row of rows) if (row.model === 'dense' && (best === null || row.windowsPerSec > best.windowsPerSec)) best = row;
+  const section: TrainingSection = { rows, best, keras: null, kerasRatio: null, reason: null };
+
+  if (options.python === null) {
+    section.reason = `Keras reference not run: ${options.pythonReason ?? 'no python3'}`;
+    return section;
+  }
+  if (options.python.tensorflow === null) {
+    section.reason = `Keras reference not run: ${options.python.tensorflowReason ?? 'TensorFlow for Python is missing'}`;
+    return section;
+  }
+  const first = options.backends[0] as BackendName;
+  await initBackend(first);
+  const model = benchModel('dense', windows, first);
+  try {
+    const keras = await runKerasReference(model.net, { windowLength, channels: channels.length }, toBatch(model, windows), {
+      python: options.python.python,
+      batchSize: options.batchSize,
+      epochs,
+      learningRate: benchModelConfig('dense').training.learningRate,
+      validationFraction,
+      timeoutMs: options.kerasTimeoutMs,
+    });
+    section.keras = [{ model: 'dense', batchSize: keras.batchSize, windowsPerSec: keras.windowsPerSec, epochs: keras.epochs }];
+    section.kerasRatio = ratio(best?.windowsPerSec ?? null, keras.windowsPerSec);
+  } catch (error) {
+    section.reason = `Keras reference failed: ${error instanceof Error ? error.message : String(error)}`;
+  } finally {
+    model.dispose();
+  }
+  return section;
+}

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  emptyKafka,
+  emptyMemory,
+  emptyScoring,
+  emptyTraining,
+  missingKeys,
+  renderReport,
+  requiredKeys,
+  type BenchReport,
+} from '../../../bench/report.ts';
+
+function report(): BenchReport {
+  const unavailable = { available: false, version: null, reason: 'not installed' };
+  return {
+    version: 1,
+    mode: 'quick',
+    startedAt: '2026-01-01T00:00:00.000Z',
+    durationSec: 3,
+    command: 'sensorwatch bench --quick',
+    machine: {
+      cpuModel: 'Test CPU',
+      cores: 2,
+      totalMemoryBytes: 1 << 30,
+      os: 'Linux',
+      node: 'v20.0.0',
+      tfjs: '4.22.0',
+      backends: { tensorflow: unavailable, wasm: { available: true, version: '4.22.0', reason: null }, cpu: { available: true, version: '4.22.0', reason: null } },
+      python: null,
+      numpy: null,
+      blas: null,
+      pythonTensorflow: null,
+      loadAverage: [0.5, 0.4, 0.3],
+    },
+    scoring: emptyScoring('no python'),
+    training: emptyTraining('no keras'),
+    kafka: emptyKafka('no broker'),
+    memory: emptyMemory('skipped'),
+  };
+}
+
+describe('missingKeys', () => {
+  it('finds nothing missing in a report whose parts could not run (null counts as present)', () => {
+    assert.deepEqual(missingKeys(report()), []);
+  });
+  const cases: { name: string; value: unknown; want: string[] }[] = [
+    { name: 'not an object', value: 42, want: [...requiredKeys] },
+    { name: 'a section without its key', value: { ...report(), kafka: { latency: [] } }, want: ['kafka.ingestRatio', 'kafka.latencyP99Ms'] },
+    { name: 'a null section', value: { ...report(), scoring: null }, want: ['scoring.blasRatio'] },
+  ];
+  for (const c of cases) it(c.name, () => assert.deepEqual(missingKeys(c.value), c.want));
+  it('survives a JSON round trip (undefined would not)', () => {
+    assert.deepEqual(missingKeys(JSON.parse(JSON.stringify(report()))), []);
+  });
+});
+
+describe('renderReport', () => {
+  it('shows reasons, misses and rows', () => {
+    const r = report();
+    r.scoring = {
+      ...emptyScoring(''),
+      reason: null,
+      rows: [{ backend: 'wasm', model: 'dense', batchSize: 1024, windowsPerSec: 30000 }],
+      blas: [{ batchSize: 1024, windowsPerSec: 100000, threads: 'default' }],
+      blasRatio: 0.3,
+      blasMaxAbsDiff: 1e-6,
+    };
+    r.kafka = { ...emptyKafka('x'), reason: null, latency: [{ offeredPerSec: 20000, achievedPerSec: 19990, windows: 100, p50Ms: 5, p95Ms: 20, p99Ms: 150, maxMs: 200 }], latencyP99Ms: 150 };
+    const text = renderReport(r);
+    assert.match(text, /scoring\.blasRatio \(batch 1024\) \| 0\.3 +\| ≥ 0\.5 +\| MISSED/);
+    assert.match(text, /kafka\.latencyP99Ms \(20k\/s\) +\| 150 +\| < 100 +\| MISSED/);
+    assert.match(text, /training\.kerasRatio +\| — +\| ≥ 1 +\| n\/a/);
+    assert.match(text, /\| dense +\| wasm +\| 1024 +\| 30,000 +\|/);
+    assert.match(text, /numpy\/BLAS \(default\)/);
+    assert.match(text, /Note: no keras/);
+    assert.match(text, /tensorflow unavailable \(not installed\)/);
+  });
+});
