@@ -19,7 +19,7 @@ import { reportMarkdown } from './report.ts';
 import type { Series } from './series.ts';
 import { trainRowCount } from './split.ts';
 import { summarise, type Summary } from './summary.ts';
-import { checkWhatIfSections, deepMerge, parseHistory, reDecide, whatIfTable } from './what-if.ts';
+import { checkWhatIfSections, deepMerge, globalThresholdsChanged, parseHistory, reDecide, whatIfTable } from './what-if.ts';
 import { outputPaths, writeJson, writeSeriesOutputs, writeText } from './write.ts';
 
 export async function run(argv: string[]): Promise<number> {
@@ -137,10 +137,11 @@ function whatIf(options: EvalOptions): number {
   const before = (JSON.parse(runText) as { config: Config }).config;
   const raw = checkWhatIfSections(parseYaml(readFileSync(file, 'utf8')), file);
   const after = parseConfigText(JSON.stringify(deepMerge(before, raw)), file);
+  const recalibrate = globalThresholdsChanged(before.thresholds, after.thresholds);
   const historyDir = join(options.out, 'history');
   const rows = listJson(historyDir).map((p) => {
     const h = parseHistory(readFileSync(p, 'utf8'), relative(options.out, p));
-    return { sensor: h.sensorId, before: reDecide(h, before), after: reDecide(h, after) };
+    return { sensor: h.sensorId, before: reDecide(h, before), after: reDecide(h, after, { recalibrate }) };
   });
   process.stdout.write(whatIfTable(rows));
   writeJson(join(options.out, 'what-if.json'), { settings: file, sensors: rows });

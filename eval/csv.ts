@@ -77,13 +77,16 @@ export function parseCsv(text: string, name: string, options: CsvOptions): Serie
   const labels = labelIdx >= 0 ? new Uint8Array(rows.length) : null;
   const last = channelIdx.map(() => Number.NaN);
   let filledCells = 0;
+  let outOfOrderRows = 0;
   rows.forEach((r, row) => {
     const line = row + 2;
     const tText = timeIdx >= 0 ? (r[timeIdx] as string) : String(row);
     const t = timeIdx >= 0 ? parseTime(tText) : row;
     if (!Number.isFinite(t)) fail(`time '${tText}' is not an ISO time or epoch number`, name, line);
+    // A row earlier than its predecessor is kept (one output row per input row);
+    // the windower treats it as a stream would: late, duplicate or conflicting.
     const prev = timestamps[timestamps.length - 1];
-    if (prev !== undefined && t < prev) fail(`time '${tText}' goes backwards; sort the file by time`, name, line);
+    if (prev !== undefined && t < prev) outOfOrderRows++;
     timestamps.push(t);
     timeText.push(tText);
     channelIdx.forEach((c, k) => {
@@ -101,7 +104,7 @@ export function parseCsv(text: string, name: string, options: CsvOptions): Serie
       labels[row] = l === '1' ? 1 : 0;
     }
   });
-  return { name, timestamps, timeText, channels: channelIdx.map((i) => header[i] as string), values, labels, filledCells };
+  return { name, timestamps, timeText, channels: channelIdx.map((i) => header[i] as string), values, labels, filledCells, outOfOrderRows };
 }
 
 /** The .csv files at `path` (itself, or every file under it, sorted), as paths relative to the root. */

@@ -60,7 +60,10 @@ export function replayDecisions(sensorId: string, windows: readonly ScoredWindow
   return { open, anomalyAlerts, faultAlerts };
 }
 
-/** For each row time, the index of the last window ending at or before it (-1: none). Both inputs ascending. */
+/**
+ * For each row time, the index of the last window ending at or before it (-1: none).
+ * Window ends ascend; a row out of order (earlier than its predecessor) keeps the window reached so far.
+ */
 export function windowForRows(rowTimes: ArrayLike<number>, windowEnds: ArrayLike<number>): Int32Array {
   const out = new Int32Array(rowTimes.length);
   let w = -1;

@@ -15,6 +15,8 @@ export interface Series {
   labels: Uint8Array | null;
   /** Cells that were empty and carried forward from the previous row (per channel, then summed). */
   filledCells: number;
+  /** Rows whose time is earlier than the row before (kept; the windower drops them as late). */
+  outOfOrderRows: number;
 }
 
 /** Row index ranges [start, end] (inclusive) where labels are 1: the labelled events. */

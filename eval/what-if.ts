@@ -6,7 +6,7 @@
 // are not re-evaluated (the history keeps each window's verdict, not its samples).
 import type { Config } from '../common/config/types.ts';
 import { SensorwatchError } from '../common/errors.ts';
-import { resolveThreshold, type ThresholdSource } from '../common/model/thresholds.ts';
+import { calibrateAll, resolveThreshold, type ThresholdSource } from '../common/model/thresholds.ts';
 import { faultCodes, type FaultCode } from '../scorer/decide.ts';
 import { mergePolicy } from '../scorer/overrides.ts';
 import { countPoints, figures } from './metrics.ts';
@@ -52,10 +52,29 @@ export interface Outcome {
   flaggedRows: number;
 }
 
-/** The decision path of the scorer, replayed on the history with `config`'s settings. */
-export function reDecide(h: History, config: Pick<Config, 'scorer' | 'thresholds'>): Outcome {
+/** True when the model-wide threshold settings differ (per-sensor overrides aside). */
+export function globalThresholdsChanged(a: Config['thresholds'], b: Config['thresholds']): boolean {
+  const keys = ['method', 'quantile', 'multiplier', 'k', 'potInitialQuantile', 'potRisk', 'value'] as const;
+  return keys.some((k) => a[k] !== b[k]);
+}
+
+/**
+ * The decision path of the scorer, replayed on the history with `config`'s
+ * settings. A model-wide threshold change takes effect in the service at the
+ * next training, which calibrates on held-out errors: `recalibrate` does that
+ * calibration now on the stored held-out errors. Per-sensor overrides apply
+ * at once, as in the scorer (resolveThreshold).
+ */
+export function reDecide(h: History, config: Pick<Config, 'scorer' | 'thresholds'>, options: { recalibrate: boolean } = { recalibrate: false }): Outcome {
   const policy = mergePolicy(config, h.sensorId);
-  const threshold = resolveThreshold(h.thresholds, h.sensorId, policy.thresholds).value;
+  let source = h.thresholds;
+  if (options.recalibrate) {
+    const { errors } = h.thresholds.calibration;
+    const { perSensor: _overrides, ...global } = config.thresholds;
+    const fresh = calibrateAll(errors, errors.map(() => h.sensorId), global);
+    source = { thresholds: { model: fresh.model, perSensor: fresh.perSensor }, calibration: h.thresholds.calibration };
+  }
+  const threshold = resolveThreshold(source, h.sensorId, policy.thresholds).value;
   const replay = replayDecisions(h.sensorId, h.windows, threshold, policy);
   const rowWindow = windowForRows(h.rowTimes, h.windows.map((w) => w.end));
   const flags = Array.from(rowWindow, (w) => (w < 0 ? 0 : (replay.open[w] as number)));

@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { replayDecisions, windowForRows, type ScoredWindow } from '../../../eval/replay.ts';
+
+const policy = { hysteresis: { openAfter: 2, openWindow: 3, resolveAfter: 2 }, severities: [{ name: 'warning', minScore: 1 }] };
+const windows = (errors: number[]): ScoredWindow[] => errors.map((error, i) => ({ seq: i, start: i * 10 - 30, end: i * 10, error, fault: null }));
+
+describe('replayDecisions (the scorer decide(), window by window)', () => {
+  it('opens after 2 of 3 above, resolves after 2 below', () => {
+    // threshold 1: above = error >= 1
+    const r = replayDecisions('s', windows([0, 2, 0, 2, 2, 0, 0, 0, 3, 0]), 1, policy);
+    assert.deepEqual(Array.from(r.open), [0, 0, 0, 1, 1, 1, 0, 0, 0, 0]);
+    assert.equal(r.anomalyAlerts, 1);
+  });
+  it('a faulty window goes to the fault track, not the anomaly track', () => {
+    const w = windows([5, 5, 5, 5]).map((x) => ({ ...x, fault: { fault: 'flatline' as const, channels: ['v'], detail: '' } }));
+    const r = replayDecisions('s', w, 1, policy);
+    assert.deepEqual(Array.from(r.open), [0, 0, 0, 0]);
+    assert.equal(r.faultAlerts, 1);
+  });
+});
+
+describe('windowForRows', () => {
+  const cases: Array<[number[], number[], number[]]> = [
+    [[0, 10, 20], [0, 10, 20], [0, 1, 2]], // hop 1: the window ending at the row
+    [[0, 10, 20, 30], [10, 30], [-1, 0, 0, 1]], // hop 2: the last window at or before
+    [[5, 15], [], [-1, -1]],
+  ];
+  for (const [rows, ends, want] of cases) it(`${JSON.stringify(rows)} / ${JSON.stringify(ends)}`, () => assert.deepEqual(Array.from(windowForRows(rows, ends)), want));
+});
