@@ -1,0 +1,45 @@
+// What both ingest CLIs (ingest, simulate) do at the edge: load the config,
+// find the brokers, and turn a thrown error into a message and an exit code.
+import { loadConfig } from '../common/config/load.ts';
+import type { Config } from '../common/config/types.ts';
+import { SensorwatchError } from '../common/errors.ts';
+import { readBrokerInfo } from '../common/kafka/local-broker.ts';
+import { createLogger, type Logger } from '../common/log.ts';
+
+export function loadCliConfig(file: string | undefined): { config: Config; log: Logger } {
+  const config = loadConfig(file === undefined ? { env: process.env } : { file, env: process.env });
+  return { config, log: createLogger({ level: config.logLevel }) };
+}
+
+/** --brokers, else kafka.brokers, else the local broker `sensorwatch kafka start` is running. */
+export function resolveBrokers(config: Config, flag: string | undefined): string[] {
+  if (flag !== undefined && flag.trim() !== '') return flag.split(',').map((b) => b.trim()).filter((b) => b !== '');
+  if (config.kafka.brokers.length > 0) return [...config.kafka.brokers];
+  const local = readBrokerInfo(config.kafka.localBroker.dataDir);
+  if (local !== undefined) return local.brokers;
+  throw new SensorwatchError(
+    `no Kafka brokers: set kafka.brokers (or KAFKA_BROKERS), pass --brokers host:port, or start the local broker with 'sensorwatch kafka start' (looked for it in ${config.kafka.localBroker.dataDir})`,
+    { code: 'no_brokers' },
+  );
+}
+
+/** Prints an error for a person (message, code, cause) and returns exit code 1. */
+export function reportCliError(command: string, err: unknown): number {
+  const e = err as Error & { code?: string; cause?: unknown };
+  const cause = e.cause instanceof Error ? `\n  cause: ${e.cause.message}` : '';
+  process.stderr.write(`sensorwatch ${command}: ${e.message ?? String(err)}${e.code ? ` [${e.code}]` : ''}${cause}\n`);
+  return 1;
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+export function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (sig: NodeJS.Signals): void => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(sig);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}

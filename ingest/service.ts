@@ -1,0 +1,168 @@
+// The ingest service: readings topic -> decode, validate, window -> windows
+// topic, bad records -> dead-letter topic. Kafka at the edges, the use case in
+// pipeline.ts. A batch's offsets are committed only after its windows and dead
+// letters were acknowledged (runBatches), so a crash replays, never loses.
+import type { Registry } from 'prom-client';
+import { encodeWindow } from '../common/codec/records.ts';
+import type { Config } from '../common/config/types.ts';
+import { createDeadLetterPublisher, type OutgoingRecord } from '../common/dead-letter.ts';
+import { SensorwatchError } from '../common/errors.ts';
+import { consumerLag, ensureTopics } from '../common/kafka/admin.ts';
+import { createKafka } from '../common/kafka/client.ts';
+import { createConsumer, runBatches, type ConsumedBatch } from '../common/kafka/consumer.ts';
+import type { ClientOverrides } from '../common/kafka/options.ts';
+import { createIdempotentProducer } from '../common/kafka/producer.ts';
+import type { Logger } from '../common/log.ts';
+import type { SignalWindow } from '../common/types.ts';
+import { windowOptions } from '../common/window/options.ts';
+import { createIngestMetrics } from './metrics.ts';
+import { createIngestPipeline, type ConsumedRecord } from './pipeline.ts';
+import { serialisedProducer } from './producer.ts';
+
+export interface IngestContext {
+  config: Config;
+  log: Logger;
+  registry: Registry;
+  /** Brokers to use instead of config.kafka.brokers (e.g. the local broker the demo started). */
+  brokers?: string[];
+  /** Consumer group; default `<kafka.clientId>-ingest`. */
+  groupId?: string;
+  /** Wall clock (ms) for the future-timestamp check; injected in tests. */
+  clock?: () => number;
+  /** How often consumer lag is measured, ms; default 5000. */
+  lagIntervalMs?: number;
+  /** Called once when ingest cannot go on (a publish failed for good); default: log only. */
+  onFatal?: (error: Error) => void;
+}
+
+export interface IngestService {
+  groupId: string;
+  /** True once the consumer has joined its group. */
+  ready(): boolean;
+  /** Stops consuming, publishes the windows still buffered, closes the clients. */
+  stop(): Promise<void>;
+}
+
+const windowRecord = (w: SignalWindow): OutgoingRecord => ({ key: w.sensorId, value: encodeWindow(w), headers: { 'content-type': 'application/avro' } });
+
+export async function startIngest(ctx: IngestContext): Promise<IngestService> {
+  const { config, registry } = ctx;
+  const log = ctx.log.child({ service: 'ingest' });
+  const clock = ctx.clock ?? Date.now;
+  const topics = config.topics;
+  const groupId = ctx.groupId ?? `${config.kafka.clientId}-ingest`;
+  const metrics = createIngestMetrics(registry);
+  const pipeline = createIngestPipeline({ window: windowOptions(config.windowing), maxFutureMs: config.windowing.maxFutureMs });
+
+  const overrides: ClientOverrides = { clientSuffix: 'ingest' };
+  if (ctx.brokers !== undefined) overrides.brokers = ctx.brokers;
+  const kafka = createKafka(config.kafka, log, overrides);
+  const admin = kafka.admin();
+  const producer = createIdempotentProducer(kafka);
+  const consumer = createConsumer(kafka, { groupId, maxWaitTimeMs: 100 });
+  const out = serialisedProducer(producer);
+  const deadLetters = createDeadLetterPublisher({ topic: topics.deadLetter, producer: out });
+
+  await admin.connect();
+  const spec = (name: string): { name: string; partitions: number; replicationFactor: number } => ({ name, partitions: topics.partitions, replicationFactor: topics.replicationFactor });
+  const ensured = await ensureTopics(admin, [spec(topics.readings), spec(topics.windows), spec(topics.deadLetter)]);
+  if (ensured.created.length > 0) log.info('created topics', { topics: ensured.created });
+  await producer.connect();
+  await consumer.connect();
+
+  let joined = false;
+  let stopping = false;
+  let fatal = false;
+  consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    joined = true;
+    log.info('joined consumer group', { groupId, assignment: e.payload.memberAssignment });
+  });
+  consumer.on(consumer.events.CRASH, (e) => {
+    if (e.payload.restart) log.warn('consumer crashed; kafkajs restarts it', { error: e.payload.error });
+    else fail(new SensorwatchError('ingest consumer crashed and will not restart', { code: 'ingest_consumer_crash', cause: e.payload.error }));
+  });
+
+  function fail(error: Error): void {
+    if (fatal) return;
+    fatal = true;
+    log.error('ingest cannot continue', { error, cause: (error as { cause?: unknown }).cause });
+    ctx.onFatal?.(error);
+  }
+
+  async function handle(batch: ConsumedBatch): Promise<void> {
+    if (fatal) throw new SensorwatchError('ingest stopped after a fatal error', { code: 'ingest_failed' });
+    const records: readonly ConsumedRecord[] = batch.messages;
+    const result = pipeline.processBatch(batch.topic, batch.partition, records, clock());
+    try {
+      await Promise.all([out.send(topics.windows, result.windows.map(windowRecord)), deadLetters.send(result.deadLetters)]);
+    } catch (err) {
+      // The windower has already taken these readings in; replaying the batch
+      // into it would misfile them as duplicates or late. Stop instead, so a
+      // supervisor restarts ingest from the last committed offsets.
+      const error = new SensorwatchError(`publishing the windows and dead letters of ${batch.topic}[${batch.partition}] failed: ${(err as Error).message}`, {
+        code: 'ingest_publish_failed',
+        retriable: true,
+        cause: err,
+        details: { topic: batch.topic, partition: batch.partition, firstOffset: records[0]?.offset },
+      });
+      fail(error);
+      throw error;
+    }
+    metrics.ingested('avro', result.avro);
+    metrics.ingested('json', result.json);
+    metrics.windowsPublished(result.windows.length);
+    metrics.late(result.late);
+    metrics.duplicates(result.duplicates);
+    if (result.deadLetters.length > 0) {
+      const byReason = new Map<string, number>();
+      for (const d of result.deadLetters) byReason.set(d.reason, (byReason.get(d.reason) ?? 0) + 1);
+      for (const [reason, n] of byReason) metrics.deadLettered(reason, n);
+      log.debug('dead-lettered records', { topic: batch.topic, partition: batch.partition, reasons: Object.fromEntries(byReason) });
+    }
+    if (result.conflicts > 0) log.debug('dropped readings that conflict with an earlier one at the same timestamp', { count: result.conflicts, partition: batch.partition });
+  }
+
+  await runBatches(consumer, {
+    topics: [topics.readings],
+    fromBeginning: true,
+    partitionsConsumedConcurrently: Math.max(1, topics.partitions),
+    handle,
+  });
+
+  const lagTimer = setInterval(() => {
+    consumerLag(admin, groupId, [topics.readings]).then(
+      (lags) => {
+        for (const l of lags) metrics.consumerLag(groupId, l.topic, l.partition, l.lag);
+      },
+      (err: unknown) => log.debug('consumer lag not measured', { error: err }),
+    );
+  }, ctx.lagIntervalMs ?? 5000);
+  lagTimer.unref();
+
+  log.info('ingest started', { groupId, readings: topics.readings, windows: topics.windows, deadLetter: topics.deadLetter });
+
+  return {
+    groupId,
+    ready: () => joined && !fatal,
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      clearInterval(lagTimer);
+      await consumer.disconnect();
+      // Samples still in the reorder buffers were committed with their batch:
+      // release them now so the windows they complete are not lost.
+      const rest = pipeline.flush();
+      if (rest.length > 0 && !fatal) {
+        try {
+          await out.send(topics.windows, rest.map(windowRecord));
+          metrics.windowsPublished(rest.length);
+        } catch (err) {
+          log.error('could not publish the windows flushed at shutdown', { error: err, windows: rest.length });
+        }
+      }
+      await producer.disconnect();
+      await admin.disconnect();
+      log.info('ingest stopped', { ...pipeline.windower.stats() });
+    },
+  };
+}

@@ -1,0 +1,98 @@
+// `sensorwatch simulate`: a fleet of simulated sensors producing readings to
+// topics.readings in real time, with injected anomalies labelled on
+// topics.labels and optionally in a JSON Lines file.
+import { parseArgs } from 'node:util';
+import { loadCliConfig, reportCliError, resolveBrokers, untilSignal } from '../edge.ts';
+import { startSimulation } from './service.ts';
+
+const usage = `usage: sensorwatch simulate [options]
+
+  --sensors N          sensors in the fleet (default simulator.sensors)
+  --rate HZ            readings per second per sensor (default simulator.rateHz)
+  --duration S         seconds of event time to produce, then exit (default: until Ctrl-C)
+  --format avro|json   wire format of the readings (default avro)
+  --labels-file F      also write injected anomalies to F (JSON Lines)
+  --anomaly-every S    mean seconds between anomalies per sensor; 0: none (default simulator.anomalyEverySeconds)
+  --quiet S            no anomalies in the first S seconds
+  --seed N             random seed (default simulator.seed)
+  --fast               do not pace by the wall clock (needs --duration; event time ends at now)
+  --config FILE        configuration file
+  --brokers LIST       host:port,... (default kafka.brokers, else the local broker)
+`;
+
+function num(flag: string, raw: string | undefined, check: (n: number) => boolean, what: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (raw.trim() === '' || !check(n)) throw new UsageError(`--${flag} must be ${what}, got '${raw}'`);
+  return n;
+}
+
+class UsageError extends Error {}
+
+export async function run(argv: string[]): Promise<number> {
+  let flags;
+  let parsed: { sensors?: number; rate?: number; duration?: number; anomalyEvery?: number; quiet?: number; seed?: number };
+  try {
+    flags = parseArgs({
+      args: argv,
+      options: {
+        sensors: { type: 'string' },
+        rate: { type: 'string' },
+        duration: { type: 'string' },
+        format: { type: 'string', default: 'avro' },
+        'labels-file': { type: 'string' },
+        'anomaly-every': { type: 'string' },
+        quiet: { type: 'string' },
+        seed: { type: 'string' },
+        fast: { type: 'boolean', default: false },
+        config: { type: 'string' },
+        brokers: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }).values;
+    if (flags.format !== 'avro' && flags.format !== 'json') throw new UsageError(`--format must be avro or json, got '${flags.format}'`);
+    parsed = {};
+    const set = <K extends keyof typeof parsed>(k: K, v: number | undefined): void => {
+      if (v !== undefined) parsed[k] = v;
+    };
+    set('sensors', num('sensors', flags.sensors, (n) => Number.isInteger(n) && n >= 1, 'a positive integer'));
+    set('rate', num('rate', flags.rate, (n) => n > 0 && n <= 1000, 'a rate in Hz, above 0 and at most 1000'));
+    set('duration', num('duration', flags.duration, (n) => n > 0, 'a number of seconds above 0'));
+    set('anomalyEvery', num('anomaly-every', flags['anomaly-every'], (n) => n >= 0, 'seconds >= 0'));
+    set('quiet', num('quiet', flags.quiet, (n) => n >= 0, 'seconds >= 0'));
+    set('seed', num('seed', flags.seed, Number.isSafeInteger, 'an integer'));
+    if (flags.fast && parsed.duration === undefined) throw new UsageError('--fast needs --duration');
+  } catch (err) {
+    process.stderr.write(`sensorwatch simulate: ${(err as Error).message}\n\n${usage}`);
+    return 2;
+  }
+  if (flags.help) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  try {
+    const { config, log } = loadCliConfig(flags.config);
+    const brokers = resolveBrokers(config, flags.brokers);
+    const sim = await startSimulation({
+      config,
+      log,
+      brokers,
+      format: flags.format as 'avro' | 'json',
+      fast: flags.fast,
+      ...(parsed.sensors === undefined ? {} : { sensors: parsed.sensors }),
+      ...(parsed.rate === undefined ? {} : { rateHz: parsed.rate }),
+      ...(parsed.duration === undefined ? {} : { durationSeconds: parsed.duration }),
+      ...(parsed.anomalyEvery === undefined ? {} : { anomalyEverySeconds: parsed.anomalyEvery }),
+      ...(parsed.quiet === undefined ? {} : { quietSeconds: parsed.quiet }),
+      ...(parsed.seed === undefined ? {} : { seed: parsed.seed }),
+      ...(flags['labels-file'] === undefined ? {} : { labelsFile: flags['labels-file'] }),
+    });
+    const signal = untilSignal().then(() => sim.stop());
+    const stats = await Promise.race([sim.done, signal]);
+    process.stdout.write(`produced ${stats.readings} readings from ${sim.sensorIds.length} sensors and ${stats.labels} anomaly labels to ${config.topics.readings} / ${config.topics.labels}\n`);
+    return 0;
+  } catch (err) {
+    return reportCliError('simulate', err);
+  }
+}

@@ -1,0 +1,143 @@
+// The simulator at the edge: the pure generator paced by the wall clock,
+// readings produced to topics.readings (key = sensor id) and labels to
+// topics.labels (JSON) and, optionally, a JSON Lines file. Event time starts at
+// the wall clock's now, so readings look live to ingest; with `fast`, it starts
+// `durationSeconds` in the past and the readings are produced as fast as the
+// broker takes them.
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { encodeReading, readingHeaders } from '../../common/codec/reading.ts';
+import type { ReadingFormat } from '../../common/codec/headers.ts';
+import type { Config } from '../../common/config/types.ts';
+import { ensureTopics } from '../../common/kafka/admin.ts';
+import { createKafka } from '../../common/kafka/client.ts';
+import { createIdempotentProducer } from '../../common/kafka/producer.ts';
+import type { Logger } from '../../common/log.ts';
+import type { InjectedAnomaly } from '../../common/types.ts';
+import { serialisedProducer } from '../producer.ts';
+import { createSimulator, type SimulatorOptions } from './generator.ts';
+
+export interface SimulationContext {
+  config: Config;
+  log: Logger;
+  brokers: string[];
+  format: ReadingFormat;
+  /** Default config.simulator.sensors / rateHz / seed / anomalyEverySeconds. */
+  sensors?: number;
+  rateHz?: number;
+  seed?: number;
+  anomalyEverySeconds?: number;
+  quietSeconds?: number;
+  /** Stop after this many seconds of event time; default: run until stop(). */
+  durationSeconds?: number;
+  /** Produce without waiting for the wall clock (needs durationSeconds). */
+  fast?: boolean;
+  /** Labels are appended here as JSON Lines (one InjectedAnomaly per line); the file is truncated first. */
+  labelsFile?: string;
+  /** Wall clock, ms; injected in tests. */
+  clock?: () => number;
+}
+
+export interface SimulationStats {
+  readings: number;
+  labels: number;
+  /** Event time of the first and the last tick produced, ms. */
+  firstTime: number | null;
+  lastTime: number | null;
+}
+
+export interface Simulation {
+  sensorIds: readonly string[];
+  /** Resolves when the duration is produced, or after stop(). */
+  done: Promise<SimulationStats>;
+  stop(): Promise<SimulationStats>;
+}
+
+export async function startSimulation(ctx: SimulationContext): Promise<Simulation> {
+  const { config } = ctx;
+  const log = ctx.log.child({ service: 'simulate' });
+  const clock = ctx.clock ?? Date.now;
+  if (ctx.fast && ctx.durationSeconds === undefined) throw new Error('simulate: fast mode needs a duration (--duration S)');
+  const rateHz = ctx.rateHz ?? config.simulator.rateHz;
+  const duration = ctx.durationSeconds;
+  const options: SimulatorOptions = {
+    sensors: ctx.sensors ?? config.simulator.sensors,
+    channels: config.windowing.channels,
+    rateHz,
+    startTime: ctx.fast ? clock() - Math.round((duration ?? 0) * 1000) : clock(),
+    seed: ctx.seed ?? config.simulator.seed,
+    anomalyEverySeconds: ctx.anomalyEverySeconds ?? config.simulator.anomalyEverySeconds,
+    ...(ctx.quietSeconds === undefined ? {} : { quietSeconds: ctx.quietSeconds }),
+  };
+  const sim = createSimulator(options);
+  const periodMs = 1000 / rateHz;
+  if (Math.abs(periodMs - config.windowing.samplePeriodMs) > periodMs / 2) {
+    log.warn('simulator rate does not match windowing.samplePeriodMs: ingest will see gaps or squeezed samples', { rateHz, periodMs, samplePeriodMs: config.windowing.samplePeriodMs });
+  }
+
+  const kafka = createKafka(config.kafka, log, { brokers: ctx.brokers, clientSuffix: 'simulate' });
+  const admin = kafka.admin();
+  await admin.connect();
+  const spec = (name: string): { name: string; partitions: number; replicationFactor: number } => ({ name, partitions: config.topics.partitions, replicationFactor: config.topics.replicationFactor });
+  try {
+    await ensureTopics(admin, [spec(config.topics.readings), spec(config.topics.labels)]);
+  } finally {
+    await admin.disconnect();
+  }
+  const kafkaProducer = createIdempotentProducer(kafka);
+  await kafkaProducer.connect();
+  const producer = serialisedProducer(kafkaProducer);
+  if (ctx.labelsFile !== undefined) {
+    mkdirSync(dirname(ctx.labelsFile), { recursive: true });
+    writeFileSync(ctx.labelsFile, '');
+  }
+
+  const stats: SimulationStats = { readings: 0, labels: 0, firstTime: null, lastTime: null };
+  const headers = readingHeaders(ctx.format);
+  const totalTicks = duration === undefined ? Number.POSITIVE_INFINITY : Math.round(duration * rateHz);
+  const stopper = new AbortController();
+  let ticks = 0;
+
+  async function produce(): Promise<SimulationStats> {
+    const wallStart = clock();
+    while (ticks < totalTicks && !stopper.signal.aborted) {
+      // all ticks due by now (at most one second's worth per send)
+      const due = ctx.fast ? totalTicks : Math.floor((clock() - wallStart) / periodMs) + 1;
+      const upTo = Math.min(totalTicks, due, ticks + Math.max(1, Math.ceil(rateHz)));
+      if (upTo <= ticks) {
+        await sleep(Math.max(1, wallStart + ticks * periodMs - clock()), undefined, { signal: stopper.signal }).catch(() => undefined);
+        continue;
+      }
+      const records = [];
+      const labels: InjectedAnomaly[] = [];
+      for (; ticks < upTo; ticks++) {
+        const tick = sim.tick();
+        stats.firstTime ??= tick.time;
+        stats.lastTime = tick.time;
+        for (const r of tick.readings) records.push({ key: r.sensorId, value: encodeReading(r, ctx.format), headers });
+        labels.push(...tick.labels);
+      }
+      await producer.send(config.topics.readings, records);
+      stats.readings += records.length;
+      if (labels.length > 0) {
+        await producer.send(config.topics.labels, labels.map((l) => ({ key: l.sensorId, value: Buffer.from(JSON.stringify(l)), headers: { 'content-type': 'application/json' } })));
+        if (ctx.labelsFile !== undefined) appendFileSync(ctx.labelsFile, labels.map((l) => `${JSON.stringify(l)}\n`).join(''));
+        stats.labels += labels.length;
+        log.debug('injected anomalies', { labels });
+      }
+    }
+    return { ...stats };
+  }
+
+  const done = produce().finally(() => kafkaProducer.disconnect());
+  log.info('simulating', { sensors: options.sensors, channels: options.channels.length, rateHz, format: ctx.format, durationSeconds: duration ?? null, fast: ctx.fast ?? false, topic: config.topics.readings });
+  return {
+    sensorIds: sim.sensorIds,
+    done,
+    async stop() {
+      stopper.abort();
+      return done;
+    },
+  };
+}
