@@ -150,7 +150,9 @@ export function parseEvalArgs(argv: string[]): EvalOptions {
   if (kind !== undefined) model.kind = kind;
   if (epochs !== undefined) model.training = { epochs };
   if (Object.keys(model).length > 0) overrides.model = model;
-  if (window !== undefined) overrides.windowing = { length: window };
+  // Eval scores every window (hop 1) and ignores windowing.hop; it is set only so
+  // the config stays valid (the streaming rule: hop <= length).
+  if (window !== undefined) overrides.windowing = { length: window, hop: Math.max(1, Math.floor(window / 4)) };
   if (Object.keys(thresholds).length > 0) overrides.thresholds = thresholds;
 
   const timeCol = v['time-col'];

@@ -39,8 +39,11 @@ export function countPoints(flags: ArrayLike<number>, labels: ArrayLike<number>)
   const c = { tp: 0, fp: 0, fn: 0, tn: 0 };
   for (let i = 0; i < labels.length; i++) {
     const f = flags[i] === 1;
-    if (labels[i] === 1) f ? c.tp++ : c.fn++;
-    else f ? c.fp++ : c.tn++;
+    if (labels[i] === 1) {
+      if (f) c.tp++;
+      else c.fn++;
+    } else if (f) c.fp++;
+    else c.tn++;
   }
   return c;
 }
