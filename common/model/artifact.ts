@@ -109,6 +109,7 @@ export function wrapModel(net: tf.LayersModel, meta: ModelMeta): LoadedModel {
     dispose: () => {
       if (disposed) return;
       disposed = true;
+      // The encoder is only a view on the net's layers: disposing the net frees every weight.
       net.dispose();
     },
   };

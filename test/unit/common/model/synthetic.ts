@@ -2,6 +2,10 @@
 // correlated sinusoids per channel plus seeded noise, cut into windows.
 import { createRng } from '../../../../common/rng.ts';
 import type { SignalWindow } from '../../../../common/types.ts';
+import { defaultConfig } from '../../../../common/config/defaults.ts';
+import type { ModelConfig } from '../../../../common/config/types.ts';
+import { trainModel, type TrainResult } from '../../../../common/model/train.ts';
+import * as tf from '@tensorflow/tfjs';
 
 export interface SyntheticOptions {
   sensors?: number;
@@ -44,4 +48,30 @@ export function syntheticWindows(options: SyntheticOptions = {}): SignalWindow[]
     }
   }
   return out;
+}
+
+
+/** A small, fast model config for tests (16 × 4 windows). */
+export function smallModelConfig(overrides: Partial<ModelConfig> = {}, training: Partial<ModelConfig['training']> = {}): ModelConfig {
+  return {
+    ...defaultConfig.model,
+    hidden: [16],
+    codeSize: 8,
+    conv: { filters: [8, 4], kernelSize: 3 },
+    ...overrides,
+    training: { ...defaultConfig.model.training, epochs: 3, batchSize: 32, learningRate: 5e-3, ...training },
+  };
+}
+
+/** Trains a tiny model on synthetic windows (a few hundred ms). */
+export async function trainSmall(options: { kind?: ModelConfig['kind']; version?: number; modelKey?: string; epochs?: number } = {}): Promise<TrainResult> {
+  return trainModel({
+    windows: syntheticWindows({ sensors: 2, windowsPerSensor: 60 }),
+    config: smallModelConfig({ kind: options.kind ?? 'dense' }, { epochs: options.epochs ?? 3 }),
+    thresholds: { ...defaultConfig.thresholds },
+    modelKey: options.modelKey ?? 'default',
+    version: options.version ?? 1,
+    backend: tf.getBackend(),
+    now: () => 1_700_000_000_000,
+  });
 }

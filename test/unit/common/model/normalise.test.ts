@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { denormalise, fitNormalisation, normaliseWindow, quantileSorted } from '../../../../common/model/normalise.ts';
+import type { SignalWindow } from '../../../../common/types.ts';
+import { syntheticWindows } from './synthetic.ts';
+
+function win(samples: number[], channels = ['a', 'b']): SignalWindow {
+  return { sensorId: 's', seq: 0, start: 0, end: 1, channels, samples, missing: 0, badQuality: 0 };
+}
+
+describe('normalisation', () => {
+  it('round-trips: denormalise(normalise(x)) = x for both kinds', () => {
+    const windows = syntheticWindows({ sensors: 2, windowsPerSensor: 20 });
+    for (const kind of ['zscore', 'robust'] as const) {
+      const stats = fitNormalisation(windows, kind);
+      for (const w of windows.slice(0, 5)) {
+        const back = denormalise(normaliseWindow(w, stats), stats);
+        back.forEach((v, i) => assert.ok(Math.abs(v - (w.samples[i] ?? 0)) < 1e-4, `${kind} sample ${i}: ${v} vs ${w.samples[i]}`));
+      }
+    }
+  });
+
+  const cases = [
+    { name: 'zscore: mean and population std', kind: 'zscore' as const, a: [1, 2, 3, 4], center: 2.5, scale: Math.sqrt(1.25) },
+    { name: 'robust: median and IQR', kind: 'robust' as const, a: [1, 2, 3, 100], center: 2.5, scale: quantileSorted([1, 2, 3, 100], 0.75) - quantileSorted([1, 2, 3, 100], 0.25) },
+    { name: 'constant channel: scale 1', kind: 'zscore' as const, a: [5, 5, 5, 5], center: 5, scale: 1 },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const w = win(c.a.flatMap((v) => [v, 0]));
+      const stats = fitNormalisation([w], c.kind);
+      assert.ok(Math.abs((stats.center[0] ?? 0) - c.center) < 1e-12);
+      assert.ok(Math.abs((stats.scale[0] ?? 0) - c.scale) < 1e-12, `scale ${stats.scale[0]} vs ${c.scale}`);
+    });
+  }
+
+  it('zscore-normalised training data has mean 0 and std 1 per channel', () => {
+    const windows = syntheticWindows({ sensors: 1, windowsPerSensor: 30, channels: 3 });
+    const stats = fitNormalisation(windows, 'zscore');
+    const values = windows.flatMap((w) => Array.from(normaliseWindow(w, stats)));
+    for (let c = 0; c < 3; c++) {
+      const col = values.filter((_, i) => i % 3 === c);
+      const mean = col.reduce((a, b) => a + b, 0) / col.length;
+      const std = Math.sqrt(col.reduce((a, b) => a + (b - mean) ** 2, 0) / col.length);
+      assert.ok(Math.abs(mean) < 1e-5 && Math.abs(std - 1) < 1e-4, `channel ${c}: mean ${mean} std ${std}`);
+    }
+  });
+
+  it('maps a window listing channels in another order onto the model order', () => {
+    const stats = fitNormalisation([win([1, 10, 3, 30])], 'zscore');
+    const swapped = win([10, 1, 30, 3], ['b', 'a']);
+    assert.deepEqual(Array.from(normaliseWindow(swapped, stats)), Array.from(normaliseWindow(win([1, 10, 3, 30]), stats)));
+  });
+
+  it('refuses a window that lacks a model channel, naming it', () => {
+    const stats = fitNormalisation([win([1, 10, 3, 30])], 'zscore');
+    assert.throws(() => normaliseWindow(win([1, 2], ['a', 'c']), stats), (e: Error & { code?: string }) => e.code === 'window_incompatible' && /'b'/.test(e.message));
+  });
+
+  it('refuses to fit on zero windows', () => {
+    assert.throws(() => fitNormalisation([], 'zscore'), /zero windows/);
+  });
+});
