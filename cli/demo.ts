@@ -1,0 +1,191 @@
+// `npm start` / `sensorwatch demo`: the whole pipeline on one machine, on the
+// embedded default config (or --config FILE): a local Kafka broker, simulator →
+// ingest → trainer → scorer, one /metrics endpoint, and a live summary that
+// scores the alerts against the anomalies the simulator injected.
+import { mkdirSync, appendFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Registry } from 'prom-client';
+import { loadConfig } from '../common/config/load.ts';
+import type { Config } from '../common/config/types.ts';
+import { startLocalBroker, type LocalBroker } from '../common/kafka/index.ts';
+import { createLogger, type Logger } from '../common/log.ts';
+import { startIngest } from '../ingest/service.ts';
+import { startSimulation } from '../ingest/simulate/service.ts';
+import { collectDefaultMetricsOnce, startMetricsServer } from '../scorer/http.ts';
+import { startScorer } from '../scorer/service.ts';
+import { startDemoTrainer } from './demo/trainer.ts';
+import { matchAlerts } from './demo/match.ts';
+import { renderSummary } from './demo/summary.ts';
+import { watchOutputs } from './demo/watch.ts';
+import { isPortFree } from './demo/ports.ts';
+
+const usage = `usage: sensorwatch demo [--duration S] [--config FILE] [--metrics-port P] [--kafka-port P]
+  --duration S      stop by itself after S seconds (exit 0); default: run until Ctrl-C
+  --config FILE     YAML config (default: the embedded default; see README)
+  --metrics-port P  /metrics and /healthz port (default metrics.port, 9464)
+  --kafka-port P    port of the local broker (default kafka.localBroker.port, 9092)
+`;
+
+type Stoppable = { name: string; stop(): Promise<void> };
+
+async function metricTotals(registry: Registry): Promise<Map<string, number>> {
+  const totals = new Map<string, number>();
+  for (const m of await registry.getMetricsAsJSON()) {
+    totals.set(m.name, (m.values as { value: number }[]).reduce((s, v) => s + v.value, 0));
+  }
+  return totals;
+}
+
+async function modelLabel(registry: Registry): Promise<string> {
+  const info = registry.getSingleMetric('sensorwatch_model_info');
+  if (info === undefined) return 'none yet';
+  const values = (await info.get()).values.filter((v) => v.value === 1);
+  if (values.length === 0) return 'none yet (training after warm-up)';
+  return values.map((v) => `${String(v.labels.model)} v${String(v.labels.version)} (${String(v.labels.kind)}, ${String(v.labels.backend)})`).join(', ');
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({ args: argv, options: { duration: { type: 'string' }, config: { type: 'string' }, 'metrics-port': { type: 'string' }, 'kafka-port': { type: 'string' }, help: { type: 'boolean' } } }).values;
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${usage}`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  const duration = args.duration === undefined ? null : Number(args.duration);
+  if (duration !== null && !(duration > 0)) {
+    process.stderr.write(`--duration must be a positive number of seconds, got '${args.duration}'\n`);
+    return 2;
+  }
+  const overrides: Record<string, unknown> = {};
+  if (args['metrics-port'] !== undefined) overrides.metrics = { port: Number(args['metrics-port']) };
+  if (args['kafka-port'] !== undefined) overrides.kafka = { localBroker: { port: Number(args['kafka-port']) } };
+  const config = loadConfig({ ...(args.config === undefined ? {} : { file: args.config }), env: process.env, overrides });
+  return runDemo(config, { duration, configFile: args.config });
+}
+
+async function runDemo(config: Config, opts: { duration: number | null; configFile: string | undefined }): Promise<number> {
+  mkdirSync('.data', { recursive: true });
+  const logFile = resolve('.data', 'demo.log');
+  const log: Logger = createLogger({ level: config.logLevel, write: (line) => appendFileSync(logFile, line) });
+  const out = (s: string): void => void process.stdout.write(s);
+  const started: Stoppable[] = [];
+  let failure: unknown = null;
+  let stopRequested: () => void = () => undefined;
+  const stopSignal = new Promise<void>((res) => (stopRequested = res));
+  const onFatal = (err: unknown): void => {
+    failure ??= err;
+    log.error('demo: a service failed', { error: err });
+    stopRequested();
+  };
+  process.once('SIGINT', () => stopRequested());
+  process.once('SIGTERM', () => stopRequested());
+
+  try {
+    let brokers = config.kafka.brokers;
+    if (brokers.length === 0) {
+      let port = config.kafka.localBroker.port;
+      if (port !== 0 && !(await isPortFree(port))) {
+        out(`port ${port} is taken (another Kafka?): the demo broker takes a free port instead (set --kafka-port to choose)\n`);
+        port = 0;
+      }
+      out('starting the local Kafka broker (the first run fetches its jars with Maven) …\n');
+      const broker: LocalBroker = await startLocalBroker({ port, log: (m) => log.info(m, { service: 'broker' }) });
+      started.push({ name: 'kafka broker', stop: () => broker.stop() });
+      brokers = broker.brokers;
+      out(`Kafka broker ready at ${brokers.join(',')}\n`);
+    } else {
+      out(`using the Kafka cluster at ${brokers.join(',')}\n`);
+    }
+
+    const registry = new Registry();
+    collectDefaultMetricsOnce(registry);
+    const ingest = await startIngest({ config, log, registry, brokers, onFatal });
+    started.push({ name: 'ingest', stop: () => ingest.stop() });
+    const trainer = await startDemoTrainer({ config, log, registry, brokers, onFatal });
+    started.push({ name: 'trainer', stop: () => trainer.stop() });
+    const scorer = await startScorer({
+      config,
+      ...(opts.configFile === undefined ? {} : { configFile: opts.configFile }),
+      env: process.env,
+      log,
+      registry,
+      models: trainer.models,
+      brokers,
+      sighup: true,
+      onFatal,
+    });
+    started.push({ name: 'scorer', stop: () => scorer.stop() });
+    const server = await startMetricsServer({ host: config.metrics.host, port: config.metrics.port, registry, ready: () => ingest.ready() && scorer.ready() });
+    started.push({ name: 'metrics server', stop: () => server.close() });
+    const metricsUrl = `http://${config.metrics.host}:${server.port}/metrics`;
+    out(`metrics at ${metricsUrl}\n`);
+    const watch = await watchOutputs(config, brokers, log);
+    started.push({ name: 'output watch', stop: () => watch.stop() });
+    const warmup = trainer.warmupSeconds;
+    const simulation = await startSimulation({ config, log, brokers, format: 'avro', quietSeconds: warmup + 5 });
+    started.push({ name: 'simulator', stop: async () => void (await simulation.stop()) });
+
+    const t0 = Date.now();
+    let scoringSince: number | null = null;
+    let last = { t: t0, readings: 0, scored: 0 };
+    const tty = process.stdout.isTTY === true;
+    const deadline = opts.duration === null ? null : t0 + opts.duration * 1000;
+    let lastPrinted = 0;
+    for (;;) {
+      const tick = await Promise.race([stopSignal.then(() => 'stop' as const), new Promise<'tick'>((r) => setTimeout(() => r('tick'), 1000))]);
+      const now = Date.now();
+      if (scoringSince === null && scorer.ready()) scoringSince = now;
+      const totals = await metricTotals(registry);
+      const readings = totals.get('sensorwatch_readings_ingested_total') ?? 0;
+      const scored = totals.get('sensorwatch_windows_scored_total') ?? 0;
+      const dt = Math.max((now - last.t) / 1000, 1e-3);
+      const opened = watch.alerts.filter((a) => a.state === 'open');
+      const snapshot = {
+        elapsedSeconds: (now - t0) / 1000,
+        durationSeconds: opts.duration,
+        readingsPerSecond: (readings - last.readings) / dt,
+        windowsPerSecond: (scored - last.scored) / dt,
+        readings,
+        windowsScored: scored,
+        deadLettered: totals.get('sensorwatch_records_dead_lettered_total') ?? 0,
+        model: await modelLabel(registry),
+        phase: scoringSince === null ? `warming up: collecting clean windows, first model after ~${warmup} s` : 'scoring',
+        recentAlerts: watch.alerts.slice(-8),
+        detection: matchAlerts(opened, watch.labels, { scoringSince: scoringSince ?? Infinity, now, slackMs: config.windowing.length * config.windowing.samplePeriodMs }),
+        metricsUrl,
+        logFile,
+      };
+      last = { t: now, readings, scored };
+      const final = tick === 'stop' || (deadline !== null && now >= deadline);
+      if (tty) out(`\x1b[2J\x1b[H${renderSummary(snapshot)}`);
+      else if (final || now - lastPrinted >= 10_000) {
+        out(`\n${renderSummary(snapshot)}`);
+        lastPrinted = now;
+      }
+      if (final) break;
+    }
+  } catch (err) {
+    failure ??= err;
+  }
+
+  out('stopping …\n');
+  for (const s of started.reverse()) {
+    try {
+      await s.stop();
+    } catch (err) {
+      log.warn(`demo: stopping ${s.name} failed`, { error: err });
+    }
+  }
+  if (failure !== null) {
+    process.stderr.write(`demo failed: ${failure instanceof Error ? failure.message : String(failure)}\n(see ${join('.data', 'demo.log')})\n`);
+    return 1;
+  }
+  out('stopped cleanly\n');
+  return 0;
+}
