@@ -59,9 +59,9 @@ describe('model artifact', () => {
   });
 
   const corruptions = [
-    { name: 'a flipped weight byte', code: 'model_corrupt', mutate: (b: Buffer) => { b[b.length - 3] ^= 0xff; } },
-    { name: 'a flipped header byte', code: 'model_corrupt', mutate: (b: Buffer) => { b[60] ^= 0x01; } },
-    { name: 'a wrong checksum', code: 'model_corrupt', mutate: (b: Buffer) => { b[8] ^= 0x01; } },
+    { name: 'a flipped weight byte', code: 'model_corrupt', mutate: (b: Buffer) => { b.writeUInt8(b.readUInt8(b.length - 3) ^ 0xff, b.length - 3); } },
+    { name: 'a flipped header byte', code: 'model_corrupt', mutate: (b: Buffer) => { b.writeUInt8(b.readUInt8(60) ^ 0x01, 60); } },
+    { name: 'a wrong checksum', code: 'model_corrupt', mutate: (b: Buffer) => { b.writeUInt8(b.readUInt8(8) ^ 0x01, 8); } },
     { name: 'bad magic', code: 'model_corrupt', mutate: (b: Buffer) => { b.write('XXXX', 0); } },
     { name: 'a newer format version', code: 'model_incompatible', mutate: (b: Buffer) => { b.writeUInt32BE(99, 4); } },
   ];

@@ -5,10 +5,11 @@ import { initBackend } from '../../../../common/model/backend.ts';
 import { ensureConvFilterGradient } from '../../../../common/model/conv-grad.ts';
 
 // The filter gradient on wasm (our kernel) must match tfjs's own cpu kernel.
-const shapes = [
-  { name: 'conv1d-like, stride 2, same', x: [3, 16, 1, 4], filter: [5, 1, 4, 6], strides: [2, 1] as [number, number], pad: 'same' as const },
-  { name: '2d, stride 1, valid', x: [2, 7, 6, 3], filter: [3, 2, 3, 5], strides: [1, 1] as [number, number], pad: 'valid' as const },
-  { name: 'even kernel, stride 2, same', x: [2, 9, 1, 2], filter: [4, 1, 2, 3], strides: [2, 1] as [number, number], pad: 'same' as const },
+type Shape4 = [number, number, number, number];
+const shapes: { name: string; x: Shape4; filter: Shape4; strides: [number, number]; pad: 'same' | 'valid' }[] = [
+  { name: 'conv1d-like, stride 2, same', x: [3, 16, 1, 4], filter: [5, 1, 4, 6], strides: [2, 1], pad: 'same' },
+  { name: '2d, stride 1, valid', x: [2, 7, 6, 3], filter: [3, 2, 3, 5], strides: [1, 1], pad: 'valid' },
+  { name: 'even kernel, stride 2, same', x: [2, 9, 1, 2], filter: [4, 1, 2, 3], strides: [2, 1], pad: 'same' },
 ];
 
 async function filterGradient(backend: 'cpu' | 'wasm', s: (typeof shapes)[number]): Promise<Float32Array> {
