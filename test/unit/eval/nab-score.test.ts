@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { nabProfileScore, optimiseThreshold, corpusPoints, probationaryLength, scaledSigmoid, scoresByThreshold, sweepFile } from '../../../eval/nab-score.ts';
+import { corpusPoints, nabProfileScore, optimiseThreshold, probationaryLength, scaledSigmoid, scoreAtThreshold, scoresByThreshold, sweepFile } from '../../../eval/nab-score.ts';
 import type { NabFile } from '../../../eval/nab-score.ts';
 
 const standard = { tpWeight: 1, fnWeight: 1, fpWeight: 0.11 };
@@ -80,4 +80,32 @@ describe('threshold sweep and optimisation', () => {
     const many: NabFile = { name: 'm', scores: Array.from({ length: 20 }, (_, i) => (i >= 10 && i <= 13 ? 1 : 0)), windows: [[10, 13]] };
     close(optimiseThreshold(corpusPoints([many], standard), standard).score, 1, 'whole window flagged = left edge only');
   });
+});
+
+describe("agreement with NAB's own published scores", () => {
+  // NAB's results/numenta/numenta_standard_scores.csv lists, for the Numenta HTM
+  // detector on realTraffic/speed_7578.csv at threshold 0.5126953125:
+  // Score 1.23649741556, TP 4, TN 839, FP 3, FN 112 (1127 rows).
+  // From NAB's data and labels: the label windows are rows 303–331, 740–768,
+  // 909–937, 945–973; HTM's anomaly_score reaches the threshold at rows 363,
+  // 632, 679 (outside windows), 754, 924, 960 and 966 (0.5450, 0.5247, 0.5868,
+  // 0.5657, 0.5450, 0.5450, 0.6083); every other row is far below it.
+  const detections: Record<number, number> = { 363: 0.544952, 632: 0.524651, 679: 0.586794, 754: 0.565666, 924: 0.544952, 960: 0.544952, 966: 0.608335 };
+  const htm: NabFile = {
+    name: 'realTraffic/speed_7578.csv',
+    scores: Array.from({ length: 1127 }, (_, i) => detections[i] ?? 0.01),
+    windows: [[303, 331], [740, 768], [909, 937], [945, 973]],
+  };
+  const cases: Array<[string, { tpWeight: number; fnWeight: number; fpWeight: number }, number]> = [
+    ['standard (published)', standard, 1.23649741556],
+    // the sum of the file's published S(t)_reward_low_FP_rate column
+    ['reward_low_FP_rate (S(t) column sum)', { tpWeight: 1, fnWeight: 1, fpWeight: 0.22 }, -1 - 0.21855342899 - 0.22 - 0.22 + 0.871604206333 + 2 * 0.847084961863],
+  ];
+  for (const [what, cost, want] of cases) {
+    it(what, () => {
+      const s = scoreAtThreshold(sweepFile(htm, cost).filter((p) => p.window !== -2), cost, 0.5126953125);
+      close(s.score, want, what);
+      assert.deepEqual([s.tp, s.tn, s.fp, s.fn], [4, 839, 3, 112]);
+    });
+  }
 });
