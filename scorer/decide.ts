@@ -89,9 +89,14 @@ export function severityFor(score: number, bands: readonly Severity[]): string |
   return found;
 }
 
+/** True when this window (or a later one) of the sensor was already decided: a replay. */
+export function alreadyDecided(state: SensorState, window: Pick<SignalWindow, 'seq' | 'end'>): boolean {
+  return window.seq <= state.lastSeq && window.end <= state.lastEnd;
+}
+
 export function decide(state: SensorState, input: DecisionInput): Decision {
   const { window } = input;
-  if (window.seq <= state.lastSeq && window.end <= state.lastEnd) return { state, events: [] };
+  if (alreadyDecided(state, window)) return { state, events: [] };
   const events: AnomalyAlert[] = [];
   const bands = sortBands(input.severityBands);
   const lowest = bands[0]?.name ?? 'warning';

@@ -9,7 +9,7 @@ import type { LoadedModel } from '../common/model/artifact.ts';
 import { scoreWindows } from '../common/model/score.ts';
 import { resolveThreshold } from '../common/model/thresholds.ts';
 import type { AnomalyAlert, ChannelContribution, DeadLetter, DeadLetterReason, SignalWindow } from '../common/types.ts';
-import { decide, initialSensorState, type SensorState } from './decide.ts';
+import { alreadyDecided, decide, initialSensorState, type SensorState } from './decide.ts';
 import { detectFault } from './faults.ts';
 import type { ModelShelf } from './models.ts';
 import { policyFor } from './overrides.ts';
@@ -87,9 +87,16 @@ export function createEngine(options: EngineOptions): Engine {
     const config = options.config();
     const dead: DeadLetter[] = [];
     const byModel = new Map<LoadedModel, { window: SignalWindow; index: number }[]>();
+    let replayed = 0;
     for (const [index, item] of items.entries()) {
       if ('problem' in item) {
         dead.push(deadLetter(item.source, item.problem.reason, item.problem.message));
+        continue;
+      }
+      const known = states.get(item.window.sensorId);
+      if (known !== undefined && alreadyDecided(known, item.window)) {
+        // Decided (and published) before a crash or rebalance: nothing to redo.
+        replayed++;
         continue;
       }
       let model = models.forSensor(item.window.sensorId, config.model.groups);
@@ -149,6 +156,7 @@ export function createEngine(options: EngineOptions): Engine {
     await Promise.all([options.publisher.publish(alerts, [...next.values()]), dead.length > 0 ? options.deadLetters.send(dead) : Promise.resolve()]);
     for (const [id, state] of next) states.set(id, state);
 
+    if (replayed > 0) log.info('replayed windows skipped (already decided)', { count: replayed });
     const now = options.clock.now();
     metrics.batchScored({ size: items.length });
     for (const { s, score, threshold } of perWindow) {

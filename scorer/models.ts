@@ -19,6 +19,8 @@ export interface ModelShelf {
   /** Resolves once anything is staged or live. */
   whenAny(): Promise<void>;
   live(): LoadedModel[];
+  /** True once any model is live or staged. */
+  hasModel(): boolean;
   /** Disposes everything (service stop). */
   dispose(): void;
 }
@@ -70,6 +72,7 @@ export function createModelShelf(): ModelShelf {
       return new Promise<void>((resolve) => waiters.push(resolve));
     },
     live: () => [...live.values()],
+    hasModel: () => live.size > 0 || staged.size > 0,
     dispose() {
       for (const m of [...live.values(), ...staged.values()]) m.dispose();
       live.clear();

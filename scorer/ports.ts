@@ -1,6 +1,7 @@
 // The small interfaces the scorer's core talks to. Kafka, prom-client and
 // TensorFlow.js stay behind them, so the engine runs against fakes in unit
 // tests and against the real adapters in service.ts.
+import type { LoadedModel } from '../common/model/artifact.ts';
 import type { AnomalyAlert, DeadLetter } from '../common/types.ts';
 import type { SensorState } from './decide.ts';
 
@@ -43,4 +44,14 @@ export interface ScorerMetrics {
   modelLoaded(model: ModelSummary, previous: ModelSummary | null): void;
   deadLettered(reason: string, count: number): void;
   consumerLag(group: string, topic: string, partition: number, lag: number): void;
+}
+
+/**
+ * Where models come from (the trainer's model topic in production). start()
+ * offers the models in force now and every later one; models are handed over
+ * to the scorer, which disposes them when they are replaced.
+ */
+export interface ModelFeed {
+  start(offer: (model: LoadedModel) => void): Promise<void>;
+  stop(): Promise<void>;
 }

@@ -101,6 +101,7 @@ describe('engine', () => {
     second.engine.restore(JSON.parse(JSON.stringify(saved)) as SensorState[]);
     await second.engine.handle(items(scores([2, 2, 2, 2, 0, 0])));
     assert.deepEqual(second.alerts().map((a) => `${a.state}:${a.alertId === first.alerts()[0]?.alertId}`), ['resolve:true']);
+    assert.match(await second.registry.metrics(), /sensorwatch_windows_scored_total\{model="default"\} 2\n/, 'replayed windows are not scored again');
   });
 
   it('dead-letters undecodable records and windows the model cannot take, and scores the rest', async () => {

@@ -1,0 +1,181 @@
+// The scorer service: wires Kafka, the model feed, the config watch, metrics
+// and the engine, and owns their lifecycle. Delivery is at least once with
+// effects exactly once: a batch's offsets are committed only after its alerts
+// and sensor states were acknowledged by the broker (engine.ts), and a restart
+// or rebalance first reloads the states (state-store.ts), so replayed windows
+// are recognised and no alert is opened twice.
+import type { Registry } from 'prom-client';
+import * as tf from '@tensorflow/tfjs';
+import { decodeWindow } from '../common/codec/index.ts';
+import { loadConfig } from '../common/config/load.ts';
+import type { Config } from '../common/config/types.ts';
+import { createConsumer, createIdempotentProducer, createKafka, consumerLag, ensureTopics, runBatches, type ConsumedBatch } from '../common/kafka/index.ts';
+import type { Logger } from '../common/log.ts';
+import { initBackend } from '../common/model/backend.ts';
+import type { DeadLetterReason } from '../common/types.ts';
+import { createBatcher } from './batcher.ts';
+import { createEngine, type BatchItem } from './engine.ts';
+import { createScorerMetrics } from './metrics.ts';
+import { createModelShelf } from './models.ts';
+import { systemClock, type Clock, type ModelFeed } from './ports.ts';
+import { createAlertPublisher, createDeadLetterSink } from './publisher.ts';
+import { watchConfig, type ConfigWatch } from './reload.ts';
+import { startStateReader, stateTopicSpec } from './state-store.ts';
+
+export interface ScorerContext {
+  config: Config;
+  /** When given, edits to it (and SIGHUP) change thresholds, hysteresis, severities and overrides live. */
+  configFile?: string;
+  log: Logger;
+  registry: Registry;
+  /** Where models come from. */
+  models: ModelFeed;
+  /** Environment for config reloads (loadConfig); the CLI passes process.env. */
+  env?: Record<string, string | undefined>;
+  /** Brokers to use instead of config.kafka.brokers (the demo's local broker). */
+  brokers?: string[];
+  /** Consumer group; default `<kafka.clientId>.scorer`. Scorers in one group share the partitions. */
+  groupId?: string;
+  /** Re-read the config file on SIGHUP (CLI and demo: true). */
+  sighup?: boolean;
+  clock?: Clock;
+  /** Called when consuming stopped for good (the CLI exits non-zero so a supervisor restarts it). */
+  onFatal?: (error: unknown) => void;
+}
+
+export interface Scorer {
+  ready(): boolean;
+  groupId: string;
+  stateTopic: string;
+  /** The config in force (changes on reload). */
+  config(): Config;
+  stop(): Promise<void>;
+}
+
+const lagEveryMs = 5_000;
+
+export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
+  const log = ctx.log.child({ service: 'scorer' });
+  const initial = ctx.config;
+  const groupId = ctx.groupId ?? `${initial.kafka.clientId}.scorer`;
+  const stateSpec = stateTopicSpec(initial, groupId);
+  const topics = initial.topics;
+  const backend = await initBackend(initial.scorer.backend, log);
+
+  let watcher: ConfigWatch | null = null;
+  if (ctx.configFile !== undefined) {
+    const env = ctx.env ?? {};
+    watcher = watchConfig({ file: ctx.configFile, initial, load: (file) => loadConfig({ file, env }), log, sighup: ctx.sighup ?? false });
+  }
+  const config = (): Config => watcher?.current() ?? initial;
+
+  const kafka = createKafka(initial.kafka, log, { clientSuffix: 'scorer', ...(ctx.brokers === undefined ? {} : { brokers: ctx.brokers }) });
+  const admin = kafka.admin();
+  const producer = createIdempotentProducer(kafka);
+  const consumer = createConsumer(kafka, { groupId, maxWaitTimeMs: 100 });
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const cleanup = async (): Promise<void> => {
+    for (const fn of cleanups.reverse()) await Promise.resolve(fn()).catch((error: unknown) => log.warn('error while stopping', { error }));
+    cleanups.length = 0;
+  };
+
+  try {
+    cleanups.push(() => watcher?.stop());
+    await admin.connect();
+    cleanups.push(() => admin.disconnect());
+    const spec = (name: string) => ({ name, partitions: topics.partitions, replicationFactor: topics.replicationFactor });
+    await ensureTopics(admin, [spec(topics.windows), spec(topics.alerts), spec(topics.deadLetter), stateSpec]);
+    await producer.connect();
+    cleanups.push(() => producer.disconnect());
+
+    const metrics = createScorerMetrics({
+      registry: ctx.registry,
+      maxSensorsExported: () => config().scorer.maxSensorsExported,
+      tensorCount: () => tf.memory().numTensors,
+      backend: () => backend.name,
+    });
+    const shelf = createModelShelf();
+    cleanups.push(() => shelf.dispose());
+    const engine = createEngine({
+      config,
+      models: shelf,
+      publisher: createAlertPublisher({ producer, alertsTopic: topics.alerts, stateTopic: stateSpec.name }),
+      deadLetters: createDeadLetterSink({ producer, topic: topics.deadLetter }),
+      metrics,
+      clock: ctx.clock ?? systemClock,
+      log,
+      backend: () => backend.name,
+    });
+
+    const reader = await startStateReader({ kafka, admin, topic: stateSpec.name, groupId, log });
+    cleanups.push(() => reader.stop());
+    engine.restore((await reader.caughtUp()).values());
+    log.info('sensor states loaded', { stateTopic: stateSpec.name, sensors: engine.states().size });
+
+    await ctx.models.start((model) => shelf.offer(model));
+    cleanups.push(() => ctx.models.stop());
+
+    const batcher = createBatcher<BatchItem, void>({ limits: () => config().scorer.batch, handle: (items) => engine.handle(items) });
+
+    // After every (re)join, states are reloaded before the next batch: partitions
+    // may have moved here from another scorer that decided their windows so far.
+    let restoring: Promise<void> = Promise.resolve();
+    let joined = false;
+    let running = true;
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      joined = true;
+      log.info('joined the scorer group', { groupId, assignment: event.payload.memberAssignment });
+      restoring = reader.caughtUp().then((states) => engine.restore(states.values()));
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      log.error('scorer consumer crashed', { error: event.payload.error, restart: event.payload.restart });
+      if (!event.payload.restart) {
+        running = false;
+        ctx.onFatal?.(event.payload.error);
+      }
+    });
+
+    const handle = async (batch: ConsumedBatch): Promise<void> => {
+      await restoring;
+      const items = batch.messages.map((m): BatchItem => {
+        const source = { topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value ?? Buffer.alloc(0) };
+        try {
+          return { source, window: decodeWindow(m.value) };
+        } catch (error) {
+          const code = (error as { code?: unknown }).code;
+          const reason: DeadLetterReason = code === 'bad_window' ? 'bad_window' : 'bad_avro';
+          return { source, problem: { reason, message: (error as Error).message } };
+        }
+      });
+      await Promise.all(items.map((item) => batcher.add(item)));
+    };
+
+    await consumer.connect();
+    cleanups.push(() => consumer.disconnect());
+    await runBatches(consumer, { topics: [topics.windows], fromBeginning: true, partitionsConsumedConcurrently: Math.max(1, topics.partitions), handle });
+
+    const lagTimer = setInterval(() => {
+      consumerLag(admin, groupId, [topics.windows]).then(
+        (rows) => rows.forEach((r) => metrics.consumerLag(groupId, r.topic, r.partition, r.lag)),
+        (error: unknown) => log.debug('consumer lag not available', { error }),
+      );
+    }, lagEveryMs);
+    lagTimer.unref();
+    cleanups.push(() => clearInterval(lagTimer));
+    log.info('scorer started', { groupId, windows: topics.windows, alerts: topics.alerts, stateTopic: stateSpec.name, backend: backend.name });
+
+    return {
+      ready: () => running && joined && shelf.hasModel(),
+      groupId,
+      stateTopic: stateSpec.name,
+      config,
+      async stop() {
+        running = false;
+        await cleanup();
+      },
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}

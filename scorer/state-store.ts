@@ -1,0 +1,99 @@
+// Sensor states on a compacted Kafka topic: how a restarted (or newly
+// assigned) scorer knows what was already decided.
+//
+// Each batch's alerts and the sensor states they leave behind are produced in
+// one idempotent send and acknowledged before the batch's offsets are
+// committed (engine.ts, service.ts). A restarted scorer first reads this topic
+// to its end, so every sensor starts from the state of its last acknowledged
+// batch; the windows replayed from the last committed offset that that batch
+// already covered have seq <= lastSeq and are skipped by decide(), and the ones
+// after it are decided exactly as the first run would have. Hence no alert is
+// opened twice and replays reproduce the same alert ids. The same reload runs
+// after every group rebalance (partitions moving between scorers).
+//
+// A reader tails the topic for the life of the scorer (its own throwaway group,
+// no commits) and keeps the latest state per sensor written by any instance.
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../common/config/types.ts';
+import { createConsumer, type Admin, type Consumer, type Kafka } from '../common/kafka/index.ts';
+import type { Logger } from '../common/log.ts';
+import type { SensorState } from './decide.ts';
+
+export const stateFormat = 1;
+
+/** The state topic belongs to the consumer group: another group keeps its own decisions. */
+export const stateTopicFor = (groupId: string): string => `${groupId}.state`;
+
+export function encodeState(state: SensorState): Buffer {
+  return Buffer.from(JSON.stringify({ format: stateFormat, state }));
+}
+
+/** null for a tombstone or a record this version cannot read (logged by the caller). */
+export function decodeState(value: Buffer | null): SensorState | null {
+  if (value === null || value.length === 0) return null;
+  const parsed = JSON.parse(value.toString('utf8')) as { format?: unknown; state?: unknown };
+  if (parsed.format !== stateFormat || typeof parsed.state !== 'object' || parsed.state === null) return null;
+  const s = parsed.state as SensorState;
+  if (typeof s.sensorId !== 'string' || typeof s.lastSeq !== 'number' || typeof s.anomaly !== 'object' || typeof s.fault !== 'object') return null;
+  return s;
+}
+
+export interface StateReader {
+  /** Resolves once every state written before this call has been read. */
+  caughtUp(): Promise<ReadonlyMap<string, SensorState>>;
+  stop(): Promise<void>;
+}
+
+export async function startStateReader(options: { kafka: Kafka; admin: Admin; topic: string; groupId: string; log: Logger }): Promise<StateReader> {
+  const { admin, topic, log } = options;
+  const latest = new Map<string, SensorState>();
+  const seen = new Map<number, bigint>();
+  const readerGroup = `${options.groupId}.state-reader.${randomBytes(6).toString('hex')}`;
+  const consumer: Consumer = createConsumer(options.kafka, { groupId: readerGroup, maxWaitTimeMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    eachBatch: async ({ batch }) => {
+      for (const message of batch.messages) {
+        try {
+          const state = decodeState(message.value);
+          if (state !== null) latest.set(state.sensorId, state);
+          else if (message.value !== null) log.warn('state record in an unknown format skipped', { topic, partition: batch.partition, offset: message.offset });
+        } catch (error) {
+          log.warn('unreadable state record skipped', { topic, partition: batch.partition, offset: message.offset, error });
+        }
+        seen.set(batch.partition, BigInt(message.offset));
+      }
+    },
+  });
+
+  return {
+    async caughtUp() {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const behind = ends.filter((e) => BigInt(e.high) > BigInt(e.low) && (seen.get(e.partition) ?? -1n) + 1n < BigInt(e.high));
+        if (behind.length === 0) return latest;
+        if (Date.now() > deadline) throw new Error(`state topic ${topic}: not caught up after 60 s (partitions ${behind.map((b) => b.partition).join(', ')})`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    async stop() {
+      await consumer.disconnect();
+      await admin.deleteGroups([readerGroup]).catch(() => undefined);
+    },
+  };
+}
+
+/** Partitions and topic settings for the state topic. */
+export function stateTopicSpec(config: Config, groupId: string): { name: string; partitions: number; compacted: boolean; replicationFactor: number; config: Record<string, string> } {
+  return {
+    name: stateTopicFor(groupId),
+    partitions: config.topics.partitions,
+    compacted: true,
+    replicationFactor: config.topics.replicationFactor,
+    // Roll segments hourly so compaction can actually drop superseded states.
+    config: { 'segment.ms': '3600000', 'min.cleanable.dirty.ratio': '0.2' },
+  };
+}
