@@ -8,3 +8,4 @@ export { createConsumer, runBatches, nextOffset, type ConsumerOptions, type Cons
 export { startLocalBroker, readBrokerInfo, type LocalBroker, type LocalBrokerOptions } from './local-broker.ts';
 export { MAX_MESSAGE_BYTES } from './broker-config.ts';
 export type * from './types.ts';
+export { runConsumerPerf, parseConsumerPerfOutput, type ConsumerPerfResult, type ConsumerPerfOptions } from './perf-tool.ts';
