@@ -151,6 +151,9 @@ async function importNative(pkg: string): Promise<Attempt> {
   // Importing tfjs-node registers the 'tensorflow' backend and makes it
   // current as a side effect; initBackend sets the chosen one right after.
   const previous = tf.getBackend();
+  // libtensorflow prints INFO lines (oneDNN, CPU features) straight to stderr,
+  // which would break our one-JSON-object-per-line logs; warnings still show.
+  process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '1';
   let mod: { version?: Record<string, string> };
   try {
     // A variable specifier keeps TypeScript from requiring the optional package.
