@@ -1,6 +1,7 @@
 // Ingest against a real broker: readings in -> windows out; every kind of bad
 // record -> a dead letter with the right reason, while good records still flow.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { decodeDeadLetter, decodeWindow } from '../../../common/codec/records.ts';
@@ -9,6 +10,7 @@ import { readingV1Type } from '../../../common/codec/schemas.ts';
 import { defaultConfig } from '../../../common/config/defaults.ts';
 import type { Config } from '../../../common/config/types.ts';
 import { createConsumer } from '../../../common/kafka/consumer.ts';
+import { javaCommand, kafkaClasspath } from '../../../common/kafka/jars.ts';
 import { createIdempotentProducer } from '../../../common/kafka/producer.ts';
 import type { Consumer, Producer } from '../../../common/kafka/types.ts';
 import { createLogger } from '../../../common/log.ts';
@@ -103,10 +105,13 @@ describe('ingest service (real broker)', () => {
         assert.equal(w.badQuality, Array.from({ length: 8 }, (_, k) => first + k).filter((i) => i % 7 === 3).length);
       }
     }
-    const text = await registry.metrics();
-    assert.match(text, /sensorwatch_readings_ingested_total\{format="avro"\} 40/);
-    assert.match(text, /sensorwatch_readings_ingested_total\{format="json"\} 40/);
-    assert.match(text, /sensorwatch_windows_published_total 16/);
+    // counters go up once the broker has acknowledged a batch's windows, which
+    // can be just after the collector has seen them
+    const expectedMetrics = [/sensorwatch_readings_ingested_total\{format="avro"\} 40\n/, /sensorwatch_readings_ingested_total\{format="json"\} 40\n/, /sensorwatch_windows_published_total 16\n/];
+    await waitFor(async () => {
+      const text = await registry.metrics();
+      return expectedMetrics.every((re) => re.test(text));
+    }, { what: `metrics ${expectedMetrics.join(', ')}` });
     await waitFor(async () => /sensorwatch_consumer_lag\{group="[^"]+",topic="[^"]+",partition="\d"\} 0/.test(await registry.metrics()), { what: 'the lag gauge' });
   });
 
@@ -162,11 +167,32 @@ describe('ingest service (real broker)', () => {
     assert.deepEqual(own.map((w) => w.missing), [0, 0, 0, 0, 0]);
     assert.deepEqual(own[4]?.samples.slice(0, 3), [16, 160, -16]);
 
-    const text = await registry.metrics();
-    for (const [reason, n] of [['bad_avro', 1], ['unknown_format', 2], ['wrong_channel_count', 2], ['non_finite_value', 2], ['late', 1]] as const) {
-      assert.match(text, new RegExp(`sensorwatch_records_dead_lettered_total\\{stage="ingest",reason="${reason}"\\} ${n}\\b`));
-    }
-    assert.match(text, /sensorwatch_readings_late_total 1\b/);
+    const counts = [['bad_avro', 1], ['unknown_format', 2], ['wrong_channel_count', 2], ['non_finite_value', 2], ['late', 1]] as const;
+    const expectedMetrics = [
+      ...counts.map(([reason, n]) => new RegExp(`sensorwatch_records_dead_lettered_total\\{stage="ingest",reason="${reason}"\\} ${n}\\n`)),
+      /sensorwatch_readings_late_total 1\n/,
+    ];
+    await waitFor(async () => {
+      const text = await registry.metrics();
+      return expectedMetrics.every((re) => re.test(text));
+    }, { what: `metrics ${expectedMetrics.join(', ')}` });
     assert.ok(ingest.ready());
+  });
+
+  it("dead-letters garbage from another Kafka client (Kafka's own Java console producer) and reads its good JSON", async () => {
+    const ingestedJson = async (): Promise<number> => Number(/sensorwatch_readings_ingested_total\{format="json"\} (\d+)/.exec(await registry.metrics())?.[1]);
+    const before = await ingestedJson();
+    const garbage = 'this is not a sensor reading';
+    const goodJson = JSON.stringify({ sensorId: 'it-java', timestamp: Date.now() - 1000, values: { c: 3, a: 1, b: 2 } });
+    const child = spawn(javaCommand(), ['-Xmx128m', '-cp', kafkaClasspath(), 'org.apache.kafka.tools.ConsoleProducer', '--bootstrap-server', brokers.join(','), '--topic', config.topics.readings], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdin.end(`${garbage}\n${goodJson}\n`);
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(code, 0, `console producer failed: ${stderr}`);
+    const d = await waitFor(() => deadLetters.find((x) => x.value.toString() === garbage), { what: 'the console producer garbage dead letter', timeoutMs: 30_000 });
+    assert.equal(d.reason, 'bad_avro');
+    assert.match(d.message, /not a SensorReading/);
+    await waitFor(async () => (await ingestedJson()) === before + 1, { what: 'the good JSON reading to be ingested' });
   });
 });
