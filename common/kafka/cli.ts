@@ -1,5 +1,5 @@
 // `sensorwatch kafka start|stop|status|fetch`: the local single-node broker.
-//   start [--port N] [--data-dir D] [--heap-mb N] [--foreground] [--config FILE]
+//   start [--port N] [--data-dir D] [--heap-mb N] [--foreground] [--full-jit] [--config FILE]
 //   stop [--data-dir D]      status [--data-dir D] [--json]      fetch
 // Without --foreground the broker outlives the command; its pid and ports are
 // kept in the data dir (broker.pid, broker.json) for stop and status.
@@ -15,9 +15,10 @@ import { probeBrokers } from './probe.ts';
 import { isAlive, stopPid } from './process.ts';
 
 const usage = `usage: sensorwatch kafka <start|stop|status|fetch> [options]
-  start   [--port N] [--data-dir D] [--heap-mb N] [--foreground] [--config FILE]
+  start   [--port N] [--data-dir D] [--heap-mb N] [--foreground] [--full-jit] [--config FILE]
           start the local single-node broker (default port from kafka.localBroker.port, 9092;
-          data dir from kafka.localBroker.dataDir, .data/kafka); returns once it answers
+          data dir from kafka.localBroker.dataDir, .data/kafka); returns once it answers;
+          --full-jit: full JIT for peak throughput (benchmarks) instead of a quick start
   stop    [--data-dir D]           stop it (SIGTERM, SIGKILL after 30 s)
   status  [--data-dir D] [--json]  pid, port and whether it answers metadata requests (exit 1 if not)
   fetch                            only resolve the Kafka jars with Maven (CI)
@@ -38,6 +39,7 @@ export async function run(argv: string[]): Promise<number> {
         'data-dir': { type: 'string' },
         'heap-mb': { type: 'string' },
         foreground: { type: 'boolean' },
+        'full-jit': { type: 'boolean' },
         config: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -59,6 +61,7 @@ export async function run(argv: string[]): Promise<number> {
         port: intFlag(values.port, '--port', config.kafka.localBroker.port),
         heapMb: intFlag(values['heap-mb'], '--heap-mb', 512),
         foreground: values.foreground === true,
+        quickStart: values['full-jit'] !== true,
       });
     case 'stop':
       return stop(dataDir);
@@ -84,7 +87,7 @@ function intFlag(raw: string | boolean | undefined, name: string, fallback: numb
   return value;
 }
 
-async function start(dataDir: string, options: { port: number; heapMb: number; foreground: boolean }): Promise<number> {
+async function start(dataDir: string, options: { port: number; heapMb: number; foreground: boolean; quickStart: boolean }): Promise<number> {
   const running = readBrokerInfo(dataDir);
   if (running !== undefined && isAlive(running.pid)) {
     say(`Kafka already running at ${running.brokers.join(',')} (pid ${running.pid}, data ${dataDir})`);
@@ -95,6 +98,7 @@ async function start(dataDir: string, options: { port: number; heapMb: number; f
     port: options.port,
     dataDir,
     heapMb: options.heapMb,
+    quickStart: options.quickStart,
     detached: !options.foreground,
     log: (m) => process.stderr.write(`[kafka] ${m}\n`),
   });

@@ -29,6 +29,8 @@ export interface LocalBrokerOptions {
   log?: (msg: string) => void;
   /** JVM max heap; default 512. */
   heapMb?: number;
+  /** C1-only JIT: starts with half the CPU; default true. Pass false for benchmarks. */
+  quickStart?: boolean;
   /** How long to wait for the broker to answer metadata requests; default 120 s. */
   readyTimeoutMs?: number;
   /**
@@ -106,17 +108,18 @@ async function startOnce(
   const props = brokerProperties({ host, port, controllerPort, logDirs: layout.logDirs });
   writeFileSync(layout.configFile, propertiesText(props));
   writeFileSync(layout.log4jFile, log4jProperties(layout.serverLog));
-  const jvm = jvmArgs({ heapMb: options.heapMb ?? 512, log4jFile: layout.log4jFile, logsDir: layout.logsDir, classpath });
+  const jvm = (quickStart: boolean): string[] =>
+    jvmArgs({ heapMb: options.heapMb ?? 512, log4jFile: layout.log4jFile, logsDir: layout.logsDir, classpath, quickStart });
   if (!existsSync(join(layout.logDirs, 'meta.properties'))) {
     log(`formatting KRaft storage in ${layout.logDirs}`);
-    await formatStorage(jvm, layout);
+    await formatStorage(jvm(true), layout);
   }
 
   const brokers = [`${host}:${port}`];
   const startedAt = Date.now();
   log(`starting Kafka ${kafkaVersion()} on ${brokers[0]} (data ${layout.dataDir}, log ${layout.serverLog})`);
   const out = openSync(layout.stdoutLog, 'a');
-  const child = spawn(javaCommand(), [...jvm, 'kafka.Kafka', layout.configFile], {
+  const child = spawn(javaCommand(), [...jvm(options.quickStart ?? true), 'kafka.Kafka', layout.configFile], {
     stdio: ['ignore', out, out],
     detached: options.detached === true,
   });

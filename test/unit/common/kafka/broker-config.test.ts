@@ -36,8 +36,13 @@ describe('broker files', () => {
     { name: 'cluster ids differ', got: () => randomClusterId() !== randomClusterId(), expect: true },
     {
       name: 'jvm args: heap, log4j config, classpath last',
-      got: () => jvmArgs({ heapMb: 384, log4jFile: '/l.properties', logsDir: '/logs', classpath: '/lib/*' }),
+      got: () => jvmArgs({ heapMb: 384, log4jFile: '/l.properties', logsDir: '/logs', classpath: '/lib/*', quickStart: false }),
       expect: ['-Xmx384m', '-Xms128m', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true', '-Dlog4j2.configurationFile=/l.properties', '-Dkafka.logs.dir=/logs', '-cp', '/lib/*'],
+    },
+    {
+      name: 'quick start: C1-only JIT, small heap start',
+      got: () => jvmArgs({ heapMb: 64, log4jFile: '/l', logsDir: '/g', classpath: '/c', quickStart: true }).slice(0, 3),
+      expect: ['-Xmx64m', '-Xms64m', '-XX:TieredStopAtLevel=1'],
     },
   ];
   for (const c of cases) it(c.name, () => assert.deepEqual(c.got(), c.expect));
