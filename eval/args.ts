@@ -26,6 +26,10 @@ model and decision (override --config FILE, which is a sensorwatch config YAML):
   --kind dense|dae|sae|conv
   --window N              samples per window (windowing.length)
   --train-hop N           stride between training windows (default 1); scoring always uses every window (hop 1)
+  --spacing time|rows     time (csv default): rows placed by event time, gaps filled/reset as in the service;
+                          rows (nab default): consecutive rows are consecutive samples, whatever their times
+  --retrain-every N       replay the trainer: a new model every N scored rows (default 0: train once)
+  --lookback N            rows of history each retraining sees (default 1000)
   --epochs N              model.training.epochs
   --threshold-method quantile|mean_std|pot|static
   --quantile Q  --multiplier M  --k K  --pot-risk R  --threshold-value V
@@ -50,6 +54,9 @@ export interface EvalOptions {
   /** Config overrides from flags, as a partial config object. */
   overrides: Record<string, unknown>;
   trainHop: number;
+  spacing: 'time' | 'rows';
+  retrainEvery: number;
+  lookback: number;
   plots: boolean;
   detector: string | undefined;
   whatIf: string | undefined;
@@ -90,6 +97,9 @@ export function parseEvalArgs(argv: string[]): EvalOptions {
         kind: { type: 'string' },
         window: { type: 'string' },
         'train-hop': { type: 'string' },
+        spacing: { type: 'string' },
+        'retrain-every': { type: 'string' },
+        lookback: { type: 'string' },
         epochs: { type: 'string' },
         'threshold-method': { type: 'string' },
         quantile: { type: 'string' },
@@ -156,6 +166,8 @@ export function parseEvalArgs(argv: string[]): EvalOptions {
   if (Object.keys(thresholds).length > 0) overrides.thresholds = thresholds;
 
   const timeCol = v['time-col'];
+  const spacing = v.spacing ?? (format === 'nab' ? 'rows' : 'time');
+  if (spacing !== 'time' && spacing !== 'rows') usageError(`--spacing must be time or rows, got '${spacing}'`);
   return {
     mode: whatIf === undefined ? 'backtest' : 'what-if',
     format,
@@ -170,6 +182,9 @@ export function parseEvalArgs(argv: string[]): EvalOptions {
     configFile: v.config,
     overrides,
     trainHop: number('train-hop', v['train-hop'], posInt, 'a positive integer') ?? 1,
+    spacing,
+    retrainEvery: number('retrain-every', v['retrain-every'], (n) => Number.isInteger(n) && n >= 0, 'an integer >= 0') ?? 0,
+    lookback: number('lookback', v.lookback, posInt, 'a positive integer') ?? 1000,
     plots: v['no-plots'] !== true,
     detector: v.detector,
     whatIf,

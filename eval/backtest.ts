@@ -3,13 +3,17 @@
 // (common/model/train.ts), the scorer's scoring maths (scoreWindows), per-
 // sensor policy (scorer/overrides.ts), fault rules and decide() (replay.ts).
 //
-// Protocol: rows [0, trainRows) train and calibrate; every window ending in
-// the scored part is scored (hop 1), so each scored row has the window ending
-// at it (see replay.ts for the row rule).
+// Protocol: rows [0, trainRows) train the first model and calibrate its
+// threshold. Every window ending in the scored part is scored (hop 1), so
+// each scored row has the window ending at it (see replay.ts for the row
+// rule). With `retrainEvery`, the trainer's schedule is replayed in rows: every
+// that many scored rows a new model is trained on the windows ending in the
+// last `lookback` rows (without windows whose row was flagged, when
+// trainer.excludeAlerted is set, as the trainer does), and the scorer goes on
+// with it, its alert state carried over as in a hot reload.
 import type { Config } from '../common/config/types.ts';
 import { scoreWindows } from '../common/model/score.ts';
-import type { ThresholdSource } from '../common/model/thresholds.ts';
-import { resolveThreshold } from '../common/model/thresholds.ts';
+import { resolveThreshold, type ThresholdSource } from '../common/model/thresholds.ts';
 import { trainModel } from '../common/model/train.ts';
 import type { SignalWindow } from '../common/types.ts';
 import { createWindower } from '../common/window/index.ts';
@@ -18,25 +22,51 @@ import { mergePolicy } from '../scorer/overrides.ts';
 import { replayDecisions, windowForRows, type ScoredWindow } from './replay.ts';
 import type { Series } from './series.ts';
 
+/** A model's stretch of the scored windows: [fromWindow, toWindow) and its threshold source. */
+export interface ModelSegment {
+  fromWindow: number;
+  toWindow: number;
+  thresholds: ThresholdSource;
+  trainWindows: number;
+  valLoss: number;
+  epochs: number;
+}
+
 /** What a backtest keeps of one file: enough to write outputs, compute metrics and replay (what-if). */
 export interface SeriesResult {
   name: string;
   trainRows: number;
   /** The scored part (rows trainRows … n−1). */
   timestamps: number[];
+  /** What window ends are compared with: row times, or row numbers with spacing 'rows'. */
+  rowKeys: number[];
   timeText: string[];
   labels: Uint8Array | null;
   /** Per scored row: reconstruction error of its window (NaN: no window yet). */
   errors: Float64Array;
-  threshold: number;
+  /** Per scored row: the threshold in force (NaN: no window yet). */
+  thresholds: Float64Array;
   flags: Uint8Array;
   anomalyAlerts: number;
   faultAlerts: number;
-  /** The scored windows and the threshold source: the history that --what-if replays. */
+  /** The scored windows and the models that scored them: the history that --what-if replays. */
   windows: ScoredWindow[];
-  thresholds: ThresholdSource;
-  model: { kind: string; trainWindows: number; valWindows: number; epochs: number; valLoss: number; trainSeconds: number; backend: string };
+  segments: ModelSegment[];
+  model: { kind: string; models: number; trainWindows: number; valLoss: number; epochs: number; trainSeconds: number; backend: string };
   windowerStats: { duplicates: number; conflicts: number; late: number; filled: number; resets: number };
+}
+
+export interface BacktestOptions {
+  /** The tfjs backend in use, recorded with the model. */
+  backend: string;
+  /** Stride between training windows. */
+  trainHop: number;
+  /** 'time': rows are placed by event time (gaps filled or reset as in the service); 'rows': consecutive rows are consecutive samples. */
+  spacing: 'time' | 'rows';
+  /** Scored rows between retrainings; 0: the first model scores everything. */
+  retrainEvery: number;
+  /** Rows of history a retraining sees (ending at the retraining point). */
+  lookback: number;
 }
 
 /** Median time between consecutive rows: the file's sample period for gap detection. */
@@ -48,22 +78,22 @@ export function medianStep(timestamps: readonly number[]): number {
   return m > 0 ? m : 1;
 }
 
-/** Every hop-1 window of the series, cut by the shared windower. */
-export function cutWindows(series: Series, config: Config): { windows: SignalWindow[]; stats: SeriesResult['windowerStats'] } {
+/** Every hop-1 window of the series, cut by the shared windower, keyed by `keys` (row times or row numbers). */
+export function cutWindows(series: Series, keys: readonly number[], config: Config): { windows: SignalWindow[]; stats: SeriesResult['windowerStats'] } {
   const windower = createWindower({
     channels: series.channels,
     length: config.windowing.length,
     hop: 1,
     // A history file has its own rate; its median step measures its gaps.
-    samplePeriodMs: medianStep(series.timestamps),
-    // Files are sorted (the reader checks), so nothing needs to wait for late rows.
+    samplePeriodMs: medianStep(keys),
+    // Files are sorted (rows out of order are dropped as late, as in a stream).
     allowedLatenessMs: 0,
     gapPolicy: config.windowing.gapPolicy,
     maxGapSamples: config.windowing.maxGapSamples,
   });
   const windows: SignalWindow[] = [];
   const C = series.channels.length;
-  series.timestamps.forEach((timestamp, r) => {
+  keys.forEach((timestamp, r) => {
     windower.push({ sensorId: series.name, timestamp, values: series.values.slice(r * C, (r + 1) * C), quality: null }, windows);
   });
   windower.flush(windows);
@@ -79,71 +109,115 @@ export function trainingWindows(windows: readonly SignalWindow[], hop: number, m
   return Array.from({ length: max }, (_, i) => strided[Math.floor(i * step)] as SignalWindow);
 }
 
-const scoreBatch = 2048;
-
-export interface BacktestOptions {
-  /** The tfjs backend in use, recorded with the model. */
-  backend: string;
-  /** Stride between training windows. */
-  trainHop: number;
+/** Scored-row boundaries where a model takes over: [trainRows, trainRows + every, …]. */
+export function retrainPoints(trainRows: number, rows: number, every: number): number[] {
+  const points = [trainRows];
+  if (every > 0) for (let p = trainRows + every; p < rows; p += every) points.push(p);
+  return points;
 }
 
+const scoreBatch = 2048;
+
 export async function backtestSeries(series: Series, trainRows: number, config: Config, options: BacktestOptions): Promise<SeriesResult> {
-  const { windows, stats } = cutWindows(series, config);
-  const lastTrainTime = series.timestamps[trainRows - 1] as number;
-  const train = windows.filter((w) => w.end <= lastTrainTime);
-  const scored = windows.filter((w) => w.end > lastTrainTime);
+  const n = series.timestamps.length;
+  const keys = options.spacing === 'rows' ? series.timestamps.map((_, i) => i) : series.timestamps;
+  const { windows, stats } = cutWindows(series, keys, config);
+  // The row each window ends at (the last row at or before its end).
+  const endRow = windowForRows(windows.map((w) => w.end), keys);
   const policy = mergePolicy(config, series.name);
-  const { model, meta } = await trainModel({
-    windows: trainingWindows(train, options.trainHop, config.trainer.maxWindows),
-    config: config.model,
-    thresholds: policy.thresholds,
-    modelKey: series.name,
-    version: 1,
-    backend: options.backend,
-  });
-  try {
-    const errors: number[] = [];
-    for (let i = 0; i < scored.length; i += scoreBatch) {
-      for (const s of scoreWindows(model, scored.slice(i, i + scoreBatch))) errors.push(s.error);
-    }
-    const thresholds: ThresholdSource = { thresholds: meta.thresholds, calibration: meta.calibration };
-    const threshold = resolveThreshold(thresholds, series.name, policy.thresholds).value;
-    const history: ScoredWindow[] = scored.map((w, i) => ({ seq: w.seq, start: w.start, end: w.end, error: errors[i] as number, fault: detectFault(w, policy.faults) }));
-    const replay = replayDecisions(series.name, history, threshold, policy);
-    const timestamps = series.timestamps.slice(trainRows);
-    const rowWindow = windowForRows(timestamps, history.map((w) => w.end));
-    const rowErrors = new Float64Array(timestamps.length);
-    const flags = new Uint8Array(timestamps.length);
-    rowWindow.forEach((w, r) => {
-      rowErrors[r] = w < 0 ? Number.NaN : (history[w] as ScoredWindow).error;
-      flags[r] = w < 0 ? 0 : (replay.open[w] as number);
+  const firstScored = windows.findIndex((_, i) => (endRow[i] as number) >= trainRows);
+  const scored = firstScored < 0 ? [] : windows.slice(firstScored);
+  const scoredEndRow = firstScored < 0 ? [] : Array.from(endRow.subarray(firstScored));
+
+  const history: ScoredWindow[] = [];
+  const windowThreshold: number[] = [];
+  const segments: ModelSegment[] = [];
+  const rowFlag = new Uint8Array(n);
+  const points = retrainPoints(trainRows, n, options.retrainEvery);
+  let trainSeconds = 0;
+  let kind: string = config.model.kind;
+  let w = 0;
+  for (let p = 0; p < points.length; p++) {
+    const from = points[p] as number;
+    const to = points[p + 1] ?? n;
+    const lookFrom = p === 0 ? 0 : Math.max(0, from - options.lookback);
+    const pool = windows.filter((_, i) => {
+      const r = endRow[i] as number;
+      // The trainer leaves out windows that raised alerts (trainer.excludeAlerted).
+      return r >= lookFrom && r < from && !(config.trainer.excludeAlerted && rowFlag[r] === 1);
     });
-    return {
-      name: series.name,
-      trainRows,
-      timestamps,
-      timeText: series.timeText.slice(trainRows),
-      labels: series.labels === null ? null : series.labels.slice(trainRows),
-      errors: rowErrors,
-      threshold,
-      flags,
-      anomalyAlerts: replay.anomalyAlerts,
-      faultAlerts: replay.faultAlerts,
-      windows: history,
-      thresholds,
-      model: {
-        kind: meta.kind,
-        trainWindows: meta.dataRange.trainWindows,
-        valWindows: meta.dataRange.valWindows,
-        epochs: meta.metrics.epochs,
-        valLoss: meta.metrics.valLoss,
-        trainSeconds: meta.metrics.trainSeconds,
-        backend: meta.backend,
-      },
-      windowerStats: stats,
-    };
-  } finally {
-    model.dispose();
+    const { model, meta } = await trainModel({
+      windows: trainingWindows(pool, options.trainHop, config.trainer.maxWindows),
+      config: config.model,
+      thresholds: policy.thresholds,
+      modelKey: series.name,
+      version: p + 1,
+      backend: options.backend,
+    });
+    try {
+      trainSeconds += meta.metrics.trainSeconds;
+      kind = meta.kind;
+      const source: ThresholdSource = { thresholds: meta.thresholds, calibration: meta.calibration };
+      const threshold = resolveThreshold(source, series.name, policy.thresholds).value;
+      const start = w;
+      while (w < scored.length && (scoredEndRow[w] as number) < to) w++;
+      const batch = scored.slice(start, w);
+      for (let i = 0; i < batch.length; i += scoreBatch) {
+        const part = batch.slice(i, i + scoreBatch);
+        scoreWindows(model, part).forEach((s, k) => {
+          const win = part[k] as SignalWindow;
+          history.push({ seq: win.seq, start: win.start, end: win.end, error: s.error, fault: detectFault(win, policy.faults) });
+          windowThreshold.push(threshold);
+        });
+      }
+      segments.push({ fromWindow: start, toWindow: w, thresholds: source, trainWindows: meta.dataRange.trainWindows, valLoss: meta.metrics.valLoss, epochs: meta.metrics.epochs });
+      // Decisions so far (the alert state runs on across model reloads), for the next exclusion.
+      if (config.trainer.excludeAlerted && p + 1 < points.length) {
+        const open = replayDecisions(series.name, history, windowThreshold, policy).open;
+        open.forEach((o, i) => {
+          rowFlag[scoredEndRow[i] as number] = o;
+        });
+      }
+    } finally {
+      model.dispose();
+    }
   }
+
+  const replay = replayDecisions(series.name, history, windowThreshold, policy);
+  const rowKeys = keys.slice(trainRows);
+  const rowWindow = windowForRows(rowKeys, history.map((x) => x.end));
+  const m = rowKeys.length;
+  const errors = new Float64Array(m);
+  const thresholds = new Float64Array(m);
+  const flags = new Uint8Array(m);
+  rowWindow.forEach((i, r) => {
+    errors[r] = i < 0 ? Number.NaN : (history[i] as ScoredWindow).error;
+    thresholds[r] = i < 0 ? Number.NaN : (windowThreshold[i] as number);
+    flags[r] = i < 0 ? 0 : (replay.open[i] as number);
+  });
+  return {
+    name: series.name,
+    trainRows,
+    timestamps: series.timestamps.slice(trainRows),
+    rowKeys,
+    timeText: series.timeText.slice(trainRows),
+    labels: series.labels === null ? null : series.labels.slice(trainRows),
+    errors,
+    thresholds,
+    flags,
+    anomalyAlerts: replay.anomalyAlerts,
+    faultAlerts: replay.faultAlerts,
+    windows: history,
+    segments,
+    model: {
+      kind,
+      models: segments.length,
+      trainWindows: segments[0]?.trainWindows ?? 0,
+      valLoss: segments[0]?.valLoss ?? Number.NaN,
+      epochs: segments[0]?.epochs ?? 0,
+      trainSeconds,
+      backend: options.backend,
+    },
+    windowerStats: stats,
+  };
 }

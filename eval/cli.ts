@@ -63,7 +63,7 @@ async function backtest(options: EvalOptions): Promise<number> {
   for (const s of series) {
     try {
       const trainRows = trainRowCount(s.timestamps, options.split, s.name);
-      const r = await backtestSeries(s, trainRows, config, { backend: backend.name, trainHop: options.trainHop });
+      const r = await backtestSeries(s, trainRows, config, { backend: backend.name, trainHop: options.trainHop, spacing: options.spacing, retrainEvery: options.retrainEvery, lookback: options.lookback });
       writeSeriesOutputs(options.out, s, r, { nabDetector: options.format === 'nab' ? detector : null, plots: options.plots });
       results.push({ ...r, windows: [] }); // the history is on disk now; keep memory flat
     } catch (err) {
@@ -87,6 +87,9 @@ async function backtest(options: EvalOptions): Promise<number> {
     split: options.split,
     trainHop: options.trainHop,
     scoringHop: 1,
+    spacing: options.spacing,
+    retrainEvery: options.retrainEvery,
+    lookback: options.lookback,
     detector,
     backend: backend.name,
     seconds: (Date.now() - started) / 1000,

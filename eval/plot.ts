@@ -6,7 +6,8 @@ export interface PlotInput {
   title: string;
   timeText: readonly string[];
   errors: ArrayLike<number>;
-  threshold: number;
+  /** Per row: the threshold in force (it changes when a retrained model takes over). */
+  thresholds: ArrayLike<number>;
   flags: ArrayLike<number>;
   labels: ArrayLike<number> | null;
 }
@@ -23,24 +24,29 @@ export function plotHtml(p: PlotInput): string {
   const buckets = Math.max(1, Math.min(n, maxBuckets));
   const per = n / buckets;
   const err: number[] = [];
+  const thr: number[] = [];
   const flag: boolean[] = [];
   const label: boolean[] = [];
   for (let b = 0; b < buckets; b++) {
     let e = Number.NaN;
     let f = false;
     let l = false;
+    let t = Number.NaN;
     for (let i = Math.floor(b * per); i < Math.min(n, Math.floor((b + 1) * per) || 1); i++) {
       const v = p.errors[i] as number;
       if (Number.isFinite(v) && !(v <= e)) e = v;
       f ||= p.flags[i] === 1;
       l ||= p.labels?.[i] === 1;
+      const ti = p.thresholds[i] as number;
+      if (Number.isFinite(ti)) t = ti;
     }
     err.push(e);
+    thr.push(t);
     flag.push(f);
     label.push(l);
   }
   const floor = 1e-6;
-  const logs = [...err.filter(Number.isFinite), p.threshold].map((v) => Math.log10(Math.max(v, floor)));
+  const logs = [...err.filter(Number.isFinite), ...thr.filter(Number.isFinite)].map((v) => Math.log10(Math.max(v, floor)));
   const lo = Math.floor(Math.min(...logs));
   const hi = Math.max(Math.ceil(Math.max(...logs)), lo + 1);
   const plotW = W - pad.left - pad.right;
@@ -61,7 +67,11 @@ export function plotHtml(p: PlotInput): string {
     .filter((s): s is string => s !== null)
     .join(' ');
   parts.push(`<polyline points="${path}" fill="none" stroke="#1f77b4" stroke-width="1"/>`);
-  parts.push(`<line x1="${pad.left}" x2="${W - pad.right}" y1="${y(p.threshold)}" y2="${y(p.threshold)}" stroke="#d62728" stroke-dasharray="6 4"/>`);
+  const thrPath = thr
+    .map((t, b) => (Number.isFinite(t) ? `${x(b).toFixed(1)},${y(t).toFixed(1)}` : null))
+    .filter((s): s is string => s !== null)
+    .join(' ');
+  parts.push(`<polyline points="${thrPath}" fill="none" stroke="#d62728" stroke-dasharray="6 4"/>`);
   flag.forEach((f, b) => {
     if (f) parts.push(`<rect x="${(x(b) - bw / 2).toFixed(1)}" y="${pad.top + plotH + 4}" width="${(bw + 0.5).toFixed(1)}" height="8" fill="#ff7f0e"/>`);
   });

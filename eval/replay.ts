@@ -32,17 +32,19 @@ export interface Replay {
   faultAlerts: number;
 }
 
-export function replayDecisions(sensorId: string, windows: readonly ScoredWindow[], threshold: number, policy: DecisionPolicy): Replay {
+/** `threshold`: one for all windows, or one per window (models retrained along the way). */
+export function replayDecisions(sensorId: string, windows: readonly ScoredWindow[], threshold: number | ArrayLike<number>, policy: DecisionPolicy): Replay {
   let state = initialSensorState(sensorId);
   const open = new Uint8Array(windows.length);
   let anomalyAlerts = 0;
   let faultAlerts = 0;
   windows.forEach((w, i) => {
+    const t = typeof threshold === 'number' ? threshold : (threshold[i] as number);
     const d = decide(state, {
       window: { sensorId, seq: w.seq, start: w.start, end: w.end },
-      score: w.error / threshold,
+      score: w.error / t,
       error: w.error,
-      threshold,
+      threshold: t,
       topChannels: [],
       model: { key: sensorId, version: 1 },
       hysteresis: policy.hysteresis,

@@ -7,6 +7,7 @@ import { nabProfileScore, nabScoreKeys, type CostMatrix, type NabFile, type Prof
 export interface FileSummary extends Partial<QualityFigures> {
   rowsScored: number;
   trainRows: number;
+  /** The first model's threshold (later models: see series/<file>.csv). */
   threshold: number;
   anomalyAlerts: number;
   faultAlerts: number;
@@ -45,7 +46,7 @@ export function nabFiles(results: readonly SeriesResult[], windows: Record<strin
   return results.map((r) => {
     const scores = new Float64Array(r.trainRows + r.errors.length);
     r.errors.forEach((e, i) => {
-      scores[r.trainRows + i] = use === 'score' ? nabAnomalyScore(e, r.threshold) : (r.flags[i] as number);
+      scores[r.trainRows + i] = use === 'score' ? nabAnomalyScore(e, r.thresholds[i] as number) : (r.flags[i] as number);
     });
     return { name: r.name, scores, windows: windows[r.name] ?? [] };
   });
@@ -61,7 +62,7 @@ export function summarise(results: readonly SeriesResult[], nab?: { profiles: Re
     const file: FileSummary = {
       rowsScored: r.errors.length,
       trainRows: r.trainRows,
-      threshold: r.threshold,
+      threshold: r.segments[0] === undefined ? Number.NaN : (r.thresholds.find(Number.isFinite) ?? Number.NaN),
       anomalyAlerts: r.anomalyAlerts,
       faultAlerts: r.faultAlerts,
       alertsPerDay: days === null ? null : r.anomalyAlerts / days,

@@ -15,9 +15,12 @@ import { spanDays } from './summary.ts';
 
 export interface History {
   sensorId: string;
-  thresholds: ThresholdSource;
+  /** Each model's windows [fromWindow, toWindow) and its threshold source. */
+  segments: Array<{ fromWindow: number; toWindow: number; thresholds: ThresholdSource }>;
   windows: ScoredWindow[];
   rowTimes: number[];
+  /** What window ends are compared with (row times, or row numbers with spacing 'rows'). */
+  rowKeys: number[];
   labels: number[] | null;
 }
 
@@ -25,13 +28,14 @@ export interface History {
 export function parseHistory(text: string, where: string): History {
   const raw = JSON.parse(text) as {
     sensorId: string;
-    thresholds: ThresholdSource;
+    segments: History['segments'];
     windows: Array<[number, number, number, number, string | null]>;
     rowTimes: number[];
+    rowKeys: number[];
     labels: number[] | null;
   };
-  if (typeof raw.sensorId !== 'string' || !Array.isArray(raw.windows) || !Array.isArray(raw.rowTimes)) {
-    throw new SensorwatchError(`${where}: not an eval history file (sensorId, windows, rowTimes expected)`, { code: 'EVAL_BAD_INPUT' });
+  if (typeof raw.sensorId !== 'string' || !Array.isArray(raw.windows) || !Array.isArray(raw.rowKeys) || !Array.isArray(raw.segments)) {
+    throw new SensorwatchError(`${where}: not an eval history file (sensorId, segments, windows, rowKeys expected)`, { code: 'EVAL_BAD_INPUT' });
   }
   const windows = raw.windows.map(([seq, start, end, error, fault]) => ({
     seq,
@@ -40,10 +44,11 @@ export function parseHistory(text: string, where: string): History {
     error,
     fault: fault === null ? null : { fault: faultCodes.includes(fault as FaultCode) ? (fault as FaultCode) : 'missing', channels: [], detail: 'from history' },
   }));
-  return { sensorId: raw.sensorId, thresholds: raw.thresholds, windows, rowTimes: raw.rowTimes, labels: raw.labels };
+  return { sensorId: raw.sensorId, segments: raw.segments, windows, rowTimes: raw.rowTimes, rowKeys: raw.rowKeys, labels: raw.labels };
 }
 
 export interface Outcome {
+  /** The first model's threshold. */
   threshold: number;
   alerts: number;
   alertsPerDay: number | null;
@@ -67,16 +72,22 @@ export function globalThresholdsChanged(a: Config['thresholds'], b: Config['thre
  */
 export function reDecide(h: History, config: Pick<Config, 'scorer' | 'thresholds'>, options: { recalibrate: boolean } = { recalibrate: false }): Outcome {
   const policy = mergePolicy(config, h.sensorId);
-  let source = h.thresholds;
-  if (options.recalibrate) {
-    const { errors } = h.thresholds.calibration;
-    const { perSensor: _overrides, ...global } = config.thresholds;
-    const fresh = calibrateAll(errors, errors.map(() => h.sensorId), global);
-    source = { thresholds: { model: fresh.model, perSensor: fresh.perSensor }, calibration: h.thresholds.calibration };
-  }
-  const threshold = resolveThreshold(source, h.sensorId, policy.thresholds).value;
-  const replay = replayDecisions(h.sensorId, h.windows, threshold, policy);
-  const rowWindow = windowForRows(h.rowTimes, h.windows.map((w) => w.end));
+  const perWindow = new Float64Array(h.windows.length);
+  const perSegment = h.segments.map((seg) => {
+    let source = seg.thresholds;
+    if (options.recalibrate) {
+      const { errors } = source.calibration;
+      const { perSensor: _overrides, ...global } = config.thresholds;
+      const fresh = calibrateAll(errors, errors.map(() => h.sensorId), global);
+      source = { thresholds: { model: fresh.model, perSensor: fresh.perSensor }, calibration: source.calibration };
+    }
+    const t = resolveThreshold(source, h.sensorId, policy.thresholds).value;
+    perWindow.fill(t, seg.fromWindow, seg.toWindow);
+    return t;
+  });
+  const threshold = perSegment[0] ?? Number.NaN;
+  const replay = replayDecisions(h.sensorId, h.windows, perWindow, policy);
+  const rowWindow = windowForRows(h.rowKeys, h.windows.map((w) => w.end));
   const flags = Array.from(rowWindow, (w) => (w < 0 ? 0 : (replay.open[w] as number)));
   const days = spanDays(h.rowTimes);
   const f = h.labels === null ? null : figures(countPoints(flags, h.labels), { events: 0, detected: 0, delayRows: 0, delayMs: 0 });

@@ -27,10 +27,9 @@ const num = (v: number): string => (Number.isFinite(v) ? String(Number(v.toPreci
 /** One CSV row per scored input row: timestamp,score,threshold,is_anomaly,label. */
 export function seriesCsv(r: SeriesResult): string {
   const lines = ['timestamp,score,threshold,is_anomaly,label'];
-  const t = num(r.threshold);
   for (let i = 0; i < r.errors.length; i++) {
     const label = r.labels === null ? '' : String(r.labels[i]);
-    lines.push(`${r.timeText[i]},${num(r.errors[i] as number)},${t},${r.flags[i]},${label}`);
+    lines.push(`${r.timeText[i]},${num(r.errors[i] as number)},${num(r.thresholds[i] as number)},${r.flags[i]},${label}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -41,7 +40,7 @@ export function nabResultCsv(series: Series, r: SeriesResult): string {
   const C = series.channels.length;
   for (let i = 0; i < series.timestamps.length; i++) {
     const k = i - r.trainRows;
-    const score = k < 0 ? 0 : nabAnomalyScore(r.errors[k] as number, r.threshold);
+    const score = k < 0 ? 0 : nabAnomalyScore(r.errors[k] as number, r.thresholds[k] as number);
     lines.push(`${series.timeText[i]},${series.values[i * C]},${num(score)},${series.labels?.[i] ?? 0}`);
   }
   return `${lines.join('\n')}\n`;
@@ -52,9 +51,10 @@ export function historyJson(r: SeriesResult): string {
   return JSON.stringify({
     sensorId: r.name,
     trainRows: r.trainRows,
-    thresholds: r.thresholds,
+    segments: r.segments.map(({ fromWindow, toWindow, thresholds }) => ({ fromWindow, toWindow, thresholds })),
     windows: r.windows.map((w) => [w.seq, w.start, w.end, Number(w.error.toPrecision(7)), w.fault?.fault ?? null]),
     rowTimes: r.timestamps,
+    rowKeys: r.rowKeys,
     labels: r.labels === null ? null : Array.from(r.labels),
   });
 }
@@ -63,7 +63,7 @@ export function writeSeriesOutputs(out: string, series: Series, r: SeriesResult,
   put(outputPaths.series(out, r.name), seriesCsv(r));
   put(outputPaths.history(out, r.name), historyJson(r));
   if (options.plots) {
-    put(outputPaths.plot(out, r.name), plotHtml({ title: r.name, timeText: r.timeText, errors: r.errors, threshold: r.threshold, flags: r.flags, labels: r.labels }));
+    put(outputPaths.plot(out, r.name), plotHtml({ title: r.name, timeText: r.timeText, errors: r.errors, thresholds: r.thresholds, flags: r.flags, labels: r.labels }));
   }
   if (options.nabDetector !== null) put(outputPaths.nab(out, options.nabDetector, r.name), nabResultCsv(series, r));
 }

@@ -8,7 +8,7 @@ describe('plotHtml', () => {
     title: 'a/<b>.csv',
     timeText: Array.from({ length: n }, (_, i) => `t${i}`),
     errors: Array.from({ length: n }, (_, i) => (i === 1234 ? 50 : 0.01 + (i % 7) / 100)),
-    threshold: 0.5,
+    thresholds: Array.from({ length: n }, () => 0.5),
     flags: Array.from({ length: n }, (_, i) => (i >= 1234 && i < 1240 ? 1 : 0)),
     labels: Array.from({ length: n }, (_, i) => (i >= 1200 && i < 1300 ? 1 : 0)),
   });
@@ -18,7 +18,7 @@ describe('plotHtml', () => {
   });
   it('buckets long series and keeps the spike (max per bucket)', () => {
     assert.match(html, /2500 scored rows, shown as 1000 buckets/);
-    const points = /<polyline points="([^"]+)"/.exec(html)?.[1]?.split(' ') ?? [];
+    const points = /<polyline points="([^"]+)" fill="none" stroke="#1f77b4"/.exec(html)?.[1]?.split(' ') ?? [];
     assert.equal(points.length, 1000);
     const ys = points.map((p) => Number(p.split(',')[1]));
     assert.equal(ys.indexOf(Math.min(...ys)), Math.floor(1234 / 2.5)); // the spike's bucket is the highest point

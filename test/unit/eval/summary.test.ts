@@ -12,13 +12,14 @@ function result(name: string, trainRows: number, errors: number[], flags: number
     timeText: errors.map((_, i) => String(i)),
     labels: Uint8Array.from(labels),
     errors: Float64Array.from(errors),
-    threshold: 1,
+    thresholds: Float64Array.from(errors, () => 1),
+    rowKeys: errors.map((_, i) => trainRows + i),
     flags: Uint8Array.from(flags),
     anomalyAlerts: 1,
     faultAlerts: 0,
     windows: [],
-    thresholds: { thresholds: { model: { value: 1, method: 'static', details: {} }, perSensor: {} }, calibration: { errors: [], perSensorErrors: {} } },
-    model: { kind: 'dense', trainWindows: 1, valWindows: 1, epochs: 1, valLoss: 0, trainSeconds: 0, backend: 'cpu' },
+    segments: [{ fromWindow: 0, toWindow: 0, trainWindows: 1, valLoss: 0, epochs: 1, thresholds: { thresholds: { model: { value: 1, method: 'static', details: {} }, perSensor: {} }, calibration: { errors: [], perSensorErrors: {} } } }],
+    model: { kind: 'dense', models: 1, trainWindows: 1, epochs: 1, valLoss: 0, trainSeconds: 0, backend: 'cpu' },
     windowerStats: { duplicates: 0, conflicts: 0, late: 0, filled: 0, resets: 0 },
   };
 }

@@ -9,10 +9,16 @@ import { checkWhatIfSections, deepMerge, parseHistory, reDecide, whatIfTable } f
 const history = parseHistory(
   JSON.stringify({
     sensorId: 's',
-    thresholds: {
-      thresholds: { model: { value: 1, method: 'static', details: {} }, perSensor: {} },
-      calibration: { errors: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0], perSensorErrors: {} },
-    },
+    segments: [
+      {
+        fromWindow: 0,
+        toWindow: 6,
+        thresholds: {
+          thresholds: { model: { value: 1, method: 'static', details: {} }, perSensor: {} },
+          calibration: { errors: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0], perSensorErrors: {} },
+        },
+      },
+    ],
     windows: [
       [0, 0, 0, 0.5, null],
       [1, 0, 86_400_000, 0.6, null],
@@ -22,6 +28,7 @@ const history = parseHistory(
       [5, 0, 5 * 86_400_000, 0.2, null],
     ],
     rowTimes: [0, 1, 2, 3, 4, 5].map((d) => d * 86_400_000),
+    rowKeys: [0, 1, 2, 3, 4, 5].map((d) => d * 86_400_000),
     labels: [0, 0, 1, 1, 0, 0],
   }),
   'h.json',

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { defaultConfig } from '../../../common/config/defaults.ts';
+import type { Config } from '../../../common/config/types.ts';
+import { initBackend } from '../../../common/model/backend.ts';
+import { backtestSeries, medianStep, retrainPoints } from '../../../eval/backtest.ts';
+import type { Series } from '../../../eval/series.ts';
+
+describe('backtest helpers', () => {
+  const points: Array<[number, number, number, number[]]> = [
+    [100, 1000, 0, [100]],
+    [100, 1000, 300, [100, 400, 700]],
+    [100, 400, 300, [100]],
+  ];
+  for (const [train, rows, every, want] of points) it(`retrainPoints(${train}, ${rows}, ${every})`, () => assert.deepEqual(retrainPoints(train, rows, every), want));
+  it('medianStep ignores the odd gap', () => assert.equal(medianStep([0, 10, 20, 30, 1000, 1010]), 10));
+});
+
+describe('backtestSeries', () => {
+  // 400 rows of a sine with irregular gaps; rows 300..309 shifted by +5.
+  const n = 400;
+  const timestamps = Array.from({ length: n }, (_, i) => i * 60_000 + (i > 200 ? 3_600_000 : 0));
+  const values = Array.from({ length: n }, (_, i) => Math.sin(i / 5) + (i >= 300 && i < 310 ? 5 : 0));
+  const series: Series = {
+    name: 's.csv',
+    timestamps,
+    timeText: timestamps.map(String),
+    channels: ['v'],
+    values,
+    labels: Uint8Array.from(values, (_, i) => (i >= 300 && i < 310 ? 1 : 0)),
+    filledCells: 0,
+    outOfOrderRows: 0,
+  };
+  const config = structuredClone(defaultConfig) as Config;
+  config.windowing.length = 8;
+  config.model.kind = 'dense';
+  config.model.hidden = [8];
+  config.model.codeSize = 2;
+  config.model.training.epochs = 2;
+  const base = { backend: 'cpu', trainHop: 1, lookback: 100 };
+
+  it("spacing 'rows' scores every row; retraining adds models and carries decisions", async () => {
+    const backend = (await initBackend('auto')).name;
+    const r = await backtestSeries(series, 100, config, { ...base, backend, spacing: 'rows', retrainEvery: 100 });
+    assert.equal(r.errors.length, 300);
+    assert.ok(r.errors.every(Number.isFinite), 'every scored row has its window');
+    assert.equal(r.model.models, 3); // at rows 100, 200, 300
+    assert.deepEqual(r.segments.map((s) => s.toWindow - s.fromWindow), [100, 100, 100]);
+    assert.ok(r.flags.slice(200, 215).some((f) => f === 1), 'the +5 shift is flagged');
+  });
+  it("spacing 'time': the one-hour gap resets the window; rows before the next full window keep the last decision", async () => {
+    const backend = (await initBackend('auto')).name;
+    const r = await backtestSeries(series, 100, config, { ...base, backend, spacing: 'time', retrainEvery: 0 });
+    assert.equal(r.errors.length, 300);
+    assert.equal(r.windowerStats.resets, 1);
+    // rows 201..207 (scored 101..107) follow the gap: no window ends at them, they carry row 200's;
+    // the first window after the gap is full at row 208
+    for (let i = 101; i <= 107; i++) assert.equal(r.errors[i], r.errors[100]);
+    assert.notEqual(r.errors[108], r.errors[100]);
+  });
+});
