@@ -109,9 +109,16 @@ export function log4jProperties(serverLog: string): string {
   });
 }
 
-/** A Kafka cluster id: 16 random bytes, base64url without padding (what `kafka-storage random-uuid` prints). */
-export function randomClusterId(bytes: Buffer = randomBytes(16)): string {
-  return bytes.toString('base64url');
+/**
+ * A Kafka cluster id: 16 random bytes, base64url without padding (what
+ * `kafka-storage random-uuid` prints). Like Kafka's Uuid.randomUuid(), an id
+ * starting with '-' is drawn again: the storage tool would read it as an option.
+ */
+export function randomClusterId(draw: () => Buffer = () => randomBytes(16)): string {
+  for (;;) {
+    const id = draw().toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 export interface JvmArgsInput {

@@ -91,7 +91,11 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
       };
     } catch (error) {
       const portClash = error instanceof SensorwatchError && error.code === 'KAFKA_PORT_IN_USE';
-      if (!portClash || attempt >= attempts) throw error;
+      if (!portClash || attempt >= attempts) {
+        // The error carries the log tail; a temp dir nobody will look at again goes.
+        if (tempDir) rmSync(dataDir, { recursive: true, force: true, maxRetries: 3 });
+        throw error;
+      }
       log(`port clash, retrying with other ports (attempt ${attempt + 1}/${attempts})`);
     }
   }

@@ -32,7 +32,15 @@ describe('broker files', () => {
     { name: 'layout keeps everything inside the data dir', got: () => Object.values(brokerLayout('/data/k')).every((p) => p.startsWith('/data/k')), expect: true },
     { name: 'server log under logs/', got: () => brokerLayout('/data/k').serverLog, expect: '/data/k/logs/server.log' },
     { name: 'log4j writes to the server log', got: () => log4jProperties('/x/server.log').includes('appender.file.fileName=/x/server.log'), expect: true },
-    { name: 'cluster id is 22 base64url chars', got: () => randomClusterId(Buffer.alloc(16, 0xff)), expect: '_____________________w' },
+    { name: 'cluster id is 22 base64url chars', got: () => randomClusterId(() => Buffer.alloc(16, 0xff)), expect: '_____________________w' },
+    {
+      name: "an id starting with '-' is drawn again (the storage tool would take it for an option)",
+      got: () => {
+        const draws = [Buffer.alloc(16, 0xf8), Buffer.alloc(16, 0x01)]; // 0xf8... encodes as '-...'
+        return randomClusterId(() => draws.shift() ?? Buffer.alloc(16));
+      },
+      expect: 'AQEBAQEBAQEBAQEBAQEBAQ',
+    },
     { name: 'cluster ids differ', got: () => randomClusterId() !== randomClusterId(), expect: true },
     {
       name: 'jvm args: heap, log4j config, classpath last',
