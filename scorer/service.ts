@@ -12,6 +12,7 @@ import type { Config } from '../common/config/types.ts';
 import { createConsumer, createIdempotentProducer, createKafka, consumerLag, ensureTopics, runBatches, type ConsumedBatch } from '../common/kafka/index.ts';
 import type { Logger } from '../common/log.ts';
 import { initBackend } from '../common/model/backend.ts';
+import { createModelFeed } from '../common/model/store/feed.ts';
 import type { DeadLetterReason } from '../common/types.ts';
 import { createBatcher } from './batcher.ts';
 import { createEngine, type BatchItem } from './engine.ts';
@@ -28,8 +29,8 @@ export interface ScorerContext {
   configFile?: string;
   log: Logger;
   registry: Registry;
-  /** Where models come from. */
-  models: ModelFeed;
+  /** Where models come from; default: the trainer's model-artifacts topic (common/model/store/feed.ts). */
+  models?: ModelFeed;
   /** Environment for config reloads (loadConfig); the CLI passes process.env. */
   env?: Record<string, string | undefined>;
   /** Brokers to use instead of config.kafka.brokers (the demo's local broker). */
@@ -39,6 +40,11 @@ export interface ScorerContext {
   /** Re-read the config file on SIGHUP (CLI and demo: true). */
   sighup?: boolean;
   clock?: Clock;
+  /**
+   * Group membership timing. A crashed member keeps its partitions until its
+   * session times out (default 30 s); tests that kill scorers use a few seconds.
+   */
+  consumer?: { sessionTimeoutMs?: number; heartbeatIntervalMs?: number };
   /** Called when consuming stopped for good (the CLI exits non-zero so a supervisor restarts it). */
   onFatal?: (error: unknown) => void;
 }
@@ -72,7 +78,7 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
   const kafka = createKafka(initial.kafka, log, { clientSuffix: 'scorer', ...(ctx.brokers === undefined ? {} : { brokers: ctx.brokers }) });
   const admin = kafka.admin();
   const producer = createIdempotentProducer(kafka);
-  const consumer = createConsumer(kafka, { groupId, maxWaitTimeMs: 100 });
+  const consumer = createConsumer(kafka, { groupId, maxWaitTimeMs: 100, ...ctx.consumer });
   const cleanups: (() => Promise<void> | void)[] = [];
   const cleanup = async (): Promise<void> => {
     for (const fn of cleanups.reverse()) await Promise.resolve(fn()).catch((error: unknown) => log.warn('error while stopping', { error }));
@@ -112,8 +118,9 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
     engine.restore((await reader.caughtUp()).values());
     log.info('sensor states loaded', { stateTopic: stateSpec.name, sensors: engine.states().size });
 
-    await ctx.models.start((model) => shelf.offer(model));
-    cleanups.push(() => ctx.models.stop());
+    const feed = ctx.models ?? createModelFeed({ kafka, topics, log, cacheDir: initial.trainer.modelDir });
+    await feed.start((model) => shelf.offer(model));
+    cleanups.push(() => feed.stop());
 
     const batcher = createBatcher<BatchItem, void>({ limits: () => config().scorer.batch, handle: (items) => engine.handle(items) });
 
@@ -150,9 +157,22 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
       await Promise.all(items.map((item) => batcher.add(item)));
     };
 
-    await consumer.connect();
+    // Consume only once a model is there (the demo starts the scorer before the
+    // trainer has produced one); until then /healthz says not ready.
     cleanups.push(() => consumer.disconnect());
-    await runBatches(consumer, { topics: [topics.windows], fromBeginning: true, partitionsConsumedConcurrently: Math.max(1, topics.partitions), handle });
+    const consume = async (): Promise<void> => {
+      if (!shelf.hasModel()) log.info('waiting for a model before consuming windows', { modelArtifacts: topics.modelArtifacts });
+      await shelf.whenAny();
+      if (!running) return;
+      await consumer.connect();
+      await runBatches(consumer, { topics: [topics.windows], fromBeginning: true, partitionsConsumedConcurrently: Math.max(1, topics.partitions), handle });
+    };
+    consume().catch((error: unknown) => {
+      if (!running) return;
+      running = false;
+      log.error('scorer could not start consuming', { error });
+      ctx.onFatal?.(error);
+    });
 
     const lagTimer = setInterval(() => {
       consumerLag(admin, groupId, [topics.windows]).then(
