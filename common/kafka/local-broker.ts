@@ -141,10 +141,11 @@ async function startOnce(
   );
   const stop = async (): Promise<void> => {
     watchdog?.end();
-    if (exitCode !== undefined) return;
-    const how = await stopPid(pid);
-    await Promise.race([exited, sleep(1000)]);
-    log(`broker pid ${pid} stopped (${how})`);
+    if (exitCode === undefined) {
+      const how = await stopPid(pid);
+      await Promise.race([exited, sleep(1000)]);
+      log(`broker pid ${pid} stopped (${how})`);
+    }
     rmSync(layout.infoFile, { force: true });
   };
 
