@@ -168,7 +168,8 @@ export async function run(argv: string[]): Promise<number> {
   if (args.only.has('kafka')) {
     try {
       const { benchKafka } = await import('./parts/kafka.ts');
-      report.kafka = await benchKafka({ ...plan.kafka, brokers: args.brokers, log });
+      const backend = available.includes('wasm') ? 'wasm' : (available[0] ?? 'cpu');
+      report.kafka = await benchKafka({ ...plan.kafka, brokers: args.brokers, backend, log });
     } catch (error) {
       log.error('bench: kafka failed', { error });
       report.kafka = emptyKafka(`kafka path failed: ${reasonOf(error)}`);

@@ -8,7 +8,6 @@
 import { defaultConfig } from '../../common/config/defaults.ts';
 import { encodeReading, readingHeaders } from '../../common/codec/reading.ts';
 import { createKafka } from '../../common/kafka/client.ts';
-import { createIdempotentProducer } from '../../common/kafka/producer.ts';
 import { createLogger } from '../../common/log.ts';
 import type { SensorReading } from '../../common/types.ts';
 import { createSimulator } from '../../ingest/simulate/generator.ts';
@@ -26,6 +25,8 @@ export interface LoadJob {
   /** paced: offered readings/s and duration. */
   rate?: number;
   seconds?: number;
+  /** paced: sensors join over this many ticks (the window hop, so windows complete evenly spread). */
+  staggerTicks?: number;
   seed: number;
 }
 
@@ -38,7 +39,10 @@ function message(reading: SensorReading, headers: Record<string, string>): Messa
 async function main(job: LoadJob): Promise<void> {
   const log = createLogger({ level: 'warn' });
   const kafka = createKafka({ ...defaultConfig.kafka, brokers: job.brokers }, log, { clientSuffix: 'bench-load' });
-  const producer = createIdempotentProducer(kafka);
+  // Not the product's idempotent producer: several requests in flight keep a
+  // slow acknowledgement from throttling the offered load (a retry could
+  // reorder a few readings; the windower would count them late, not lose them).
+  const producer = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 5 });
   await producer.connect();
   const headers = readingHeaders('avro');
   const started = performance.now();
@@ -54,7 +58,8 @@ async function main(job: LoadJob): Promise<void> {
         seed: job.seed,
         anomalyEverySeconds: 0,
       });
-      const chunk = 20_000;
+      const chunk = 5_000;
+      const inFlight = new Set<Promise<unknown>>();
       while (sent < count) {
         const messages: Message[] = [];
         while (messages.length < chunk && sent + messages.length < count) {
@@ -63,20 +68,34 @@ async function main(job: LoadJob): Promise<void> {
             messages.push(message(r, headers));
           }
         }
-        await producer.send({ topic: job.topic, messages });
+        const p: Promise<unknown> = producer.send({ topic: job.topic, messages }).then((): boolean => inFlight.delete(p));
+        inFlight.add(p);
         sent += messages.length;
+        if (inFlight.size >= 4) await Promise.race(inFlight);
       }
+      await Promise.all(inFlight);
     } else {
       const plan = pacePlan(job.rate ?? 1000, job.seconds ?? 1);
       const sim = createSimulator({ sensors: plan.sensors, channels: job.channels, rateHz: 1000 / plan.tickMs, startTime: 0, seed: job.seed, anomalyEverySeconds: 0 });
+      const staggerTicks = Math.max(1, job.staggerTicks ?? 1);
       const t0 = Date.now();
+      let lastStamp = 0;
       const inFlight = new Set<Promise<unknown>>();
       for (let i = 0; i < plan.ticks; i++) {
         const wait = tickDue(t0, plan, i) - Date.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-        // Event time = the moment of production: the scorer's latency is measured from it.
-        const now = Date.now();
-        const messages = sim.tick().readings.map((r) => message({ ...r, timestamp: now }, headers));
+        // Event time = the moment of production: the scorer's latency is measured
+        // from it. Kept strictly increasing: a generator catching up after a
+        // stall sends ticks within one millisecond, and equal timestamps of one
+        // sensor would be dropped as conflicts.
+        const now = Math.max(Date.now(), lastStamp + 1);
+        lastStamp = now;
+        // Sensor s comes online at tick s mod hop, so their windows complete
+        // spread over the ticks instead of all in the same one.
+        const messages: Message[] = [];
+        sim.tick().readings.forEach((r, s) => {
+          if (i >= s % staggerTicks) messages.push(message({ ...r, timestamp: now }, headers));
+        });
         // Sends overlap (kafkajs queues them in order per partition) so a
         // slow acknowledgement does not hold back the offered load.
         const p: Promise<unknown> = producer.send({ topic: job.topic, messages }).then((): boolean => inFlight.delete(p));

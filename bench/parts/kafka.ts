@@ -1,0 +1,135 @@
+// Part 3: the Kafka path on a real broker. Ingest throughput (Avro readings,
+// 8 channels) against Kafka's own ConsumerPerformance reading the same topic;
+// then end-to-end latency, reading produced → decision for its window, with
+// ingest and scorer running, at several offered loads.
+import { Registry } from 'prom-client';
+import type { Config } from '../../common/config/types.ts';
+import { defaultConfig } from '../../common/config/defaults.ts';
+import { deleteTopics } from '../../common/kafka/admin.ts';
+import { createKafka } from '../../common/kafka/client.ts';
+import { startLocalBroker, type LocalBroker } from '../../common/kafka/local-broker.ts';
+import type { Logger } from '../../common/log.ts';
+import { startIngest } from '../../ingest/service.ts';
+import { runConsumerPerf } from '../../common/kafka/perf-tool.ts';
+import { pacePlan } from '../load/plan.ts';
+import { emptyKafka, type BackendName, type KafkaSection } from '../report.ts';
+import { ratio } from '../stats.ts';
+import { channels } from './fixtures.ts';
+import { latencyAt, latencyConfig, trainLatencyModel } from './latency.ts';
+import { benchTopics, createTopicsReady, metricTotal, pollUntil, runLoad, topicList } from './pipeline.ts';
+
+export interface KafkaOptions {
+  /** Readings preloaded for the throughput comparison. */
+  readings: number;
+  sensors: number;
+  /** Offered loads for the latency runs, readings/s. */
+  loads: number[];
+  loadSeconds: number;
+  /** Extra seconds of load at the start of each latency run, not counted. */
+  warmupSeconds: number;
+  /** Epochs for the model the scorer serves in the latency runs. */
+  modelEpochs: number;
+  /** The backend that trains that model (the scorer picks its own: config scorer.backend). */
+  backend: BackendName;
+  perfToolTimeoutMs: number;
+  /** Use these brokers; empty: start a local one for the run. */
+  brokers: string[];
+  log: Logger;
+}
+
+/** The configuration the Kafka path runs with: defaults, bench topics, given brokers. */
+export function benchConfig(brokers: string[], topics: Config['topics']): Config {
+  return {
+    ...defaultConfig,
+    kafka: { ...defaultConfig.kafka, brokers, clientId: 'sensorwatch-bench' },
+    topics,
+    logLevel: 'warn',
+  };
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message.split('\n')[0] ?? error.message : String(error);
+}
+
+export async function benchKafka(options: KafkaOptions): Promise<KafkaSection> {
+  const { log } = options;
+  let broker: LocalBroker | null = null;
+  let brokers = options.brokers;
+  if (brokers.length === 0) {
+    broker = await startLocalBroker({ port: 0, log: (m) => log.debug(`bench broker: ${m}`) });
+    brokers = broker.brokers;
+  }
+  const admin = createKafka({ ...defaultConfig.kafka, brokers }, log, { clientSuffix: 'bench-admin' }).admin();
+  await admin.connect();
+  const created: string[] = [];
+  const section = emptyKafka('');
+  const reasons: string[] = [];
+  try {
+    // Throughput: one preloaded topic, read by Kafka's tool and by our ingest.
+    const topics = benchTopics('ingest');
+    await createTopicsReady(admin, topicList(topics).map((name) => ({ name, partitions: topics.partitions })));
+    created.push(...topicList(topics));
+    const load = await runLoad(
+      { brokers, topic: topics.readings, channels, mode: 'bulk', count: options.readings, sensors: options.sensors, seed: 11 },
+      options.perfToolTimeoutMs,
+    );
+    section.readings = load.sent;
+    log.info('bench kafka: preloaded readings', { ...load });
+
+    try {
+      const perf = await runConsumerPerf({ brokers, topic: topics.readings, messages: load.sent, groupId: `${topics.readings}.perf` });
+      if (perf.messages < load.sent) throw new Error(`read ${perf.messages} of ${load.sent} records${perf.warning === undefined ? '' : ` (${perf.warning})`}`);
+      // fetch.nMsg.sec: the tool's own rate without its group join, as ingest is timed.
+      section.perfToolReadingsPerSec = perf.fetchMessagesPerSec;
+      log.info('bench kafka: ConsumerPerformance', { ...perf });
+    } catch (error) {
+      reasons.push(`Kafka's consumer perf tool: ${reasonOf(error)}`);
+    }
+    section.ingestReadingsPerSec = await ingestThroughput(brokers, topics, load.sent, options);
+    section.ingestRatio = ratio(section.ingestReadingsPerSec, section.perfToolReadingsPerSec);
+
+    try {
+      const base = benchConfig(brokers, topics);
+      // Trained once; each run loads its own copy from the artifact (the scorer disposes its models on stop).
+      const artifact = await trainLatencyModel(latencyConfig(base, pacePlan(options.loads[0] ?? 1000, 1).tickMs), options.backend, options.modelEpochs);
+      for (const rate of options.loads) {
+        const row = await latencyAt({ brokers, rate, seconds: options.loadSeconds, warmupSeconds: options.warmupSeconds, base, artifact, admin, created, log });
+        section.latency.push(row);
+        if (rate === 20_000) section.latencyP99Ms = row.p99Ms;
+      }
+      if (!options.loads.includes(20_000)) reasons.push('latency not measured at 20k readings/s (not among the loads)');
+    } catch (error) {
+      log.warn('bench: latency runs failed', { error, stack: error instanceof Error ? error.stack : undefined });
+      reasons.push(`latency: ${reasonOf(error)}`);
+    }
+  } finally {
+    await deleteTopics(admin, created).catch((error: unknown) => log.warn('bench: topics not deleted', { error }));
+    await admin.disconnect();
+    if (broker !== null) await broker.stop();
+  }
+  section.reason = reasons.length === 0 ? null : reasons.join('; ');
+  return section;
+}
+
+/**
+ * Readings/s of the product's ingest over a preloaded topic: from the moment
+ * its consumer joined the group (Kafka's tool also leaves the group join out)
+ * until every reading was counted as ingested.
+ */
+async function ingestThroughput(brokers: string[], topics: Config['topics'], count: number, options: KafkaOptions): Promise<number> {
+  const registry = new Registry();
+  const groupId = `${topics.readings}.ingest`;
+  const service = await startIngest({ config: benchConfig(brokers, topics), log: options.log, registry, brokers, groupId });
+  try {
+    if (!(await pollUntil(() => service.ready(), 60_000, 2))) throw new Error('ingest did not join its consumer group within 60 s');
+    const t0 = performance.now();
+    const done = await pollUntil(async () => (await metricTotal(registry, 'sensorwatch_readings_ingested_total')) >= count, 600_000, 5);
+    const seconds = (performance.now() - t0) / 1000;
+    const ingested = await metricTotal(registry, 'sensorwatch_readings_ingested_total');
+    if (!done) throw new Error(`ingest counted ${ingested} of ${count} readings within 600 s`);
+    options.log.info('bench kafka: ingest', { count, seconds });
+    return count / seconds;
+  } finally {
+    await service.stop();
+  }
+}

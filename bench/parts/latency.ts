@@ -1,0 +1,147 @@
+// End-to-end latency with the whole pipeline running: paced readings (stamped
+// with the wall clock when produced) → ingest → windows → scorer → decision.
+// The scorer measures each window's latency itself (decision acknowledged by
+// the broker − the window's end event time = the production time of its last
+// reading); the bench records every one of those observations exactly.
+import { Histogram, Registry, type HistogramConfiguration } from 'prom-client';
+import type { Config } from '../../common/config/types.ts';
+import type { Admin } from '../../common/kafka/types.ts';
+import type { Logger } from '../../common/log.ts';
+import { parseArtifact, serialiseArtifact, type LoadedModel } from '../../common/model/artifact.ts';
+import { initBackend } from '../../common/model/backend.ts';
+import { trainModel } from '../../common/model/train.ts';
+import { windowOptions, windowsFromReadings } from '../../common/window/index.ts';
+import { startIngest } from '../../ingest/service.ts';
+import { simulate } from '../../ingest/simulate/generator.ts';
+import { startScorer } from '../../scorer/service.ts';
+import type { ModelFeed } from '../../scorer/ports.ts';
+import { stateTopicSpec } from '../../scorer/state-store.ts';
+import { pacePlan } from '../load/plan.ts';
+import type { BackendName, LatencyRow } from '../report.ts';
+import { summariseLatencies } from '../stats.ts';
+import { channels } from './fixtures.ts';
+import { benchTopics, createTopicsReady, metricTotal, pollUntil, runLoad, topicList } from './pipeline.ts';
+
+export const latencyMetric = 'sensorwatch_scoring_latency_seconds';
+const loadSeed = 23;
+
+/**
+ * The scorer's own latency histogram, pre-registered so the scorer's metrics
+ * module reuses it (it looks metrics up by name), recording every observation
+ * with the time it was made, for exact percentiles instead of bucket estimates.
+ */
+export class RecordingHistogram extends Histogram<string> {
+  readonly samples: { at: number; seconds: number }[] = [];
+  constructor(config: HistogramConfiguration<string>) {
+    super(config);
+    // prom-client sets `observe` per instance in its constructor (with or
+    // without exemplars), so the recording wrapper goes on the instance too.
+    const observe = this.observe.bind(this) as (...args: unknown[]) => void;
+    this.observe = ((...args: unknown[]): void => {
+      const [first, second] = args;
+      const seconds = typeof first === 'number' ? first : typeof second === 'number' ? second : (first as { value: number }).value;
+      this.samples.push({ at: Date.now(), seconds });
+      observe(...args);
+    }) as Histogram<string>['observe'];
+  }
+}
+
+/** Windowing for the paced load: each sensor samples every tick; lateness 0 so a window is released by its own last reading. */
+export function latencyConfig(base: Config, tickMs: number): Config {
+  return { ...base, windowing: { ...base.windowing, channels, samplePeriodMs: tickMs, allowedLatenessMs: 0 } };
+}
+
+/** The artifact of a 'default' model trained (briefly) on the same simulated fleet the load generator sends. */
+export async function trainLatencyModel(config: Config, backend: BackendName, epochs: number): Promise<Buffer> {
+  await initBackend(backend);
+  const rateHz = 1000 / config.windowing.samplePeriodMs;
+  const { readings } = simulate({ sensors: 100, channels, rateHz, startTime: 0, seed: loadSeed, anomalyEverySeconds: 0 }, 15);
+  const { windows } = windowsFromReadings(readings, windowOptions(config.windowing));
+  const model = { ...config.model, kind: 'dense' as const, training: { ...config.model.training, epochs, patience: epochs } };
+  const result = await trainModel({ windows, config: model, thresholds: config.thresholds, modelKey: 'default', version: 1, backend });
+  try {
+    return await serialiseArtifact(result.model);
+  } finally {
+    result.model.dispose();
+  }
+}
+
+function feedOf(model: LoadedModel): ModelFeed {
+  return {
+    start: async (offer) => offer(model),
+    stop: async () => undefined,
+  };
+}
+
+export interface LatencyRun {
+  brokers: string[];
+  rate: number;
+  seconds: number;
+  /** Observations made in the first warmupSeconds of the load are left out (JIT, first windows). */
+  warmupSeconds: number;
+  base: Config;
+  /** The model the scorer serves, as artifact bytes: each run loads a fresh copy. */
+  artifact: Buffer;
+  admin: Admin;
+  /** Topics made here are added, for the caller to delete. */
+  created: string[];
+  log: Logger;
+}
+
+export async function latencyAt(run: LatencyRun): Promise<LatencyRow> {
+  const plan = pacePlan(run.rate, run.seconds + run.warmupSeconds);
+  const topics = benchTopics(`latency-${run.rate}`);
+  const config = { ...latencyConfig(run.base, plan.tickMs), topics };
+  const scorerGroup = `${topics.windows}.scorer`;
+  // The scorer's state topic is made here too, so it is served before the scorer reads its offsets.
+  const state = stateTopicSpec(config, scorerGroup);
+  await createTopicsReady(run.admin, [...topicList(topics).map((name) => ({ name, partitions: topics.partitions })), state]);
+  run.created.push(...topicList(topics), state.name);
+  const registry = new Registry();
+  const latency = new RecordingHistogram({
+    name: latencyMetric,
+    help: 'Seconds from a window\'s end (event time) to its decision being acknowledged by the broker.',
+    labelNames: [],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [registry],
+  });
+  const ingest = await startIngest({ config, log: run.log, registry, brokers: run.brokers, groupId: `${topics.readings}.ingest` });
+  let scorer: Awaited<ReturnType<typeof startScorer>> | null = null;
+  try {
+    scorer = await startScorer({ config, log: run.log, registry, models: feedOf(await parseArtifact(run.artifact, 'bench latency model')), brokers: run.brokers, groupId: scorerGroup });
+    const live = scorer;
+    if (!(await pollUntil(() => ingest.ready() && live.ready(), 60_000, 5))) throw new Error('ingest and scorer did not join their groups within 60 s');
+    const started = Date.now();
+    const load = await runLoad(
+      { brokers: run.brokers, topic: topics.readings, channels, mode: 'paced', rate: run.rate, seconds: run.seconds + run.warmupSeconds, staggerTicks: config.windowing.hop, seed: loadSeed },
+      (run.seconds + run.warmupSeconds) * 1000 + 120_000,
+    );
+    // Drain: every window ingest published has been decided.
+    const drained = await pollUntil(
+      async () => {
+        const published = await metricTotal(registry, 'sensorwatch_windows_published_total');
+        return published > 0 && latency.samples.length >= published;
+      },
+      30_000,
+      20,
+    );
+    const published = await metricTotal(registry, 'sensorwatch_windows_published_total');
+    if (!drained) run.log.warn('bench latency: not every window was decided within 30 s', { published, decided: latency.samples.length });
+    const from = started + run.warmupSeconds * 1000;
+    const kept = latency.samples.filter((s) => s.at >= from).map((s) => s.seconds * 1000);
+    const summary = summariseLatencies(kept);
+    run.log.info('bench latency', { rate: run.rate, sent: load.sent, achieved: load.perSec, windows: summary.count, p99: summary.p99Ms });
+    return {
+      offeredPerSec: run.rate,
+      achievedPerSec: load.perSec,
+      windows: summary.count,
+      p50Ms: summary.p50Ms,
+      p95Ms: summary.p95Ms,
+      p99Ms: summary.p99Ms,
+      maxMs: summary.maxMs,
+    };
+  } finally {
+    await scorer?.stop();
+    await ingest.stop();
+  }
+}

@@ -1,0 +1,113 @@
+// Helpers for the Kafka-path benchmark: bench-owned topic names, the load
+// generator child process, and reading product metrics from a registry.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Registry } from 'prom-client';
+import type { Config } from '../../common/config/types.ts';
+import { defaultConfig } from '../../common/config/defaults.ts';
+import { ensureTopics, type TopicSpec } from '../../common/kafka/admin.ts';
+import type { Admin } from '../../common/kafka/types.ts';
+import type { LoadJob } from '../load/produce.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const producerScript = join(here, '..', 'load', 'produce.ts');
+
+/** Topic names no other run shares: `sensorwatch-bench-<tag>-<random>.<topic>`. */
+export function benchTopics(tag: string): Config['topics'] {
+  const prefix = `sensorwatch-bench-${tag}-${randomBytes(4).toString('hex')}`;
+  return {
+    ...defaultConfig.topics,
+    readings: `${prefix}.readings`,
+    windows: `${prefix}.windows`,
+    alerts: `${prefix}.alerts`,
+    models: `${prefix}.models`,
+    modelArtifacts: `${prefix}.model-artifacts`,
+    deadLetter: `${prefix}.dead-letter`,
+    labels: `${prefix}.labels`,
+  };
+}
+
+export function topicList(t: Config['topics']): string[] {
+  return [t.readings, t.windows, t.alerts, t.models, t.modelArtifacts, t.deadLetter, t.labels];
+}
+
+export interface LoadResult {
+  sent: number;
+  seconds: number;
+  perSec: number;
+}
+
+/** Runs the load generator as a child process (its own event loop and core). */
+export function runLoad(job: LoadJob, timeoutMs: number): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', producerScript, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) {
+        try {
+          resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '') as LoadResult);
+        } catch (error) {
+          reject(new Error(`load generator printed no result: ${String(error)}`));
+        }
+        return;
+      }
+      const why = signal === 'SIGKILL' ? `ran past ${timeoutMs} ms` : `exited ${code ?? signal}`;
+      reject(new Error(`load generator ${why}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
+    });
+  });
+}
+
+/** Sum of a counter (or a histogram's _count) over all its label sets; 0 when not registered yet. */
+export async function metricTotal(registry: Registry, name: string): Promise<number> {
+  const metric = registry.getSingleMetric(name);
+  if (metric === undefined) return 0;
+  const { values } = await metric.get();
+  let total = 0;
+  for (const v of values as { value: number; metricName?: string }[]) {
+    if (v.metricName === undefined || v.metricName === name || v.metricName === `${name}_count`) total += v.value;
+  }
+  return total;
+}
+
+/** Polls `condition` every `intervalMs` until true or `timeoutMs` passes; returns whether it became true. */
+export async function pollUntil(condition: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 10): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    if (await condition()) return true;
+    if (performance.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/**
+ * Creates the topics and waits until the broker serves offsets for every one
+ * of them: right after creation a fetch can still fail with "This server does
+ * not host this topic-partition", and the services read offsets at start-up.
+ */
+export async function createTopicsReady(admin: Admin, specs: TopicSpec[], timeoutMs = 30_000): Promise<void> {
+  await ensureTopics(admin, specs);
+  for (const spec of specs) {
+    let last: unknown;
+    const ok = await pollUntil(
+      async () => {
+        try {
+          const offsets = await admin.fetchTopicOffsets(spec.name);
+          return offsets.length === spec.partitions;
+        } catch (error) {
+          last = error;
+          return false;
+        }
+      },
+      timeoutMs,
+      50,
+    );
+    if (!ok) throw new Error(`topic ${spec.name} not served within ${timeoutMs} ms: ${last instanceof Error ? last.message : 'partitions missing'}`);
+  }
+}
