@@ -70,11 +70,18 @@ const cases: Case[] = [
     columnA: [[0, 10, 20, 30], [20, 30, 40, 50]],
   },
   {
-    name: 'fill: a short gap carries the last value forward',
+    name: 'fill: a gap of up to maxGapSamples carries the last value forward',
     readings: [0, 10, 40, 50, 60, 70].map((t) => r(t)),
     flush: true,
     windows: ['s1#0 0-30 m2 b0', 's1#1 20-50 m2 b0', 's1#2 40-70 m0 b0'],
     columnA: [[0, 10, 10, 10], [10, 10, 40, 50], [40, 50, 60, 70]],
+  },
+  {
+    name: 'fill: a reading for a slot already filled in is late',
+    readings: [0, 10, 40, 50, 60, 70, 20].map((t) => r(t)),
+    flush: true,
+    outcomes: [...Array<PushOutcome>(6).fill('accepted'), 'late'],
+    windows: ['s1#0 0-30 m2 b0', 's1#1 20-50 m2 b0', 's1#2 40-70 m0 b0'],
   },
   {
     name: 'fill: a gap longer than maxGapSamples starts a fresh window',
