@@ -39,8 +39,11 @@ export function scorerSetup(brokers: string[], prefix: string, options: { partit
       windows: uniqueName(`${prefix}-windows`),
       alerts: uniqueName(`${prefix}-alerts`),
       deadLetter: uniqueName(`${prefix}-dead`),
+      models: uniqueName(`${prefix}-models`),
+      modelArtifacts: uniqueName(`${prefix}-artifacts`),
       partitions: options.partitions ?? 1,
     },
+    trainer: { modelDir: join(dir, 'models') },
     windowing: { channels: ['a', 'b'], length: 8, hop: 2 },
     scorer: { hysteresis: options.hysteresis ?? { openAfter: 2, openWindow: 2, resolveAfter: 2 }, batch: { maxSize: 64, maxWaitMs: 10 } },
     logLevel: 'warn',
@@ -52,7 +55,7 @@ export function scorerSetup(brokers: string[], prefix: string, options: { partit
   };
   writeConfig({});
   const config = loadConfig({ file: configFile, env: {} });
-  return { config, configFile, writeConfig, groupId, topics: [config.topics.windows, config.topics.alerts, config.topics.deadLetter, `${groupId}.state`] };
+  return { config, configFile, writeConfig, groupId, topics: [config.topics.windows, config.topics.alerts, config.topics.deadLetter, config.topics.models, config.topics.modelArtifacts, `${groupId}.state`] };
 }
 
 /** Offers the given models at start; push() offers another one later. */
