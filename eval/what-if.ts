@@ -9,7 +9,7 @@ import { SensorwatchError } from '../common/errors.ts';
 import { calibrateAll, resolveThreshold, type ThresholdSource } from '../common/model/thresholds.ts';
 import { faultCodes, type FaultCode } from '../scorer/decide.ts';
 import { mergePolicy } from '../scorer/overrides.ts';
-import { countPoints, figures } from './metrics.ts';
+import { addCounts, countPoints, figures, noCounts, type Counts } from './metrics.ts';
 import { replayDecisions, windowForRows, type ScoredWindow } from './replay.ts';
 import { spanDays } from './summary.ts';
 
@@ -55,6 +55,9 @@ export interface Outcome {
   precision: number | null;
   recall: number | null;
   flaggedRows: number;
+  /** Point counts (labelled files), for pooling over sensors. */
+  counts: Counts | null;
+  days: number | null;
 }
 
 /** True when the model-wide threshold settings differ (per-sensor overrides aside). */
@@ -90,7 +93,8 @@ export function reDecide(h: History, config: Pick<Config, 'scorer' | 'thresholds
   const rowWindow = windowForRows(h.rowKeys, h.windows.map((w) => w.end));
   const flags = Array.from(rowWindow, (w) => (w < 0 ? 0 : (replay.open[w] as number)));
   const days = spanDays(h.rowTimes);
-  const f = h.labels === null ? null : figures(countPoints(flags, h.labels), { events: 0, detected: 0, delayRows: 0, delayMs: 0 });
+  const counts = h.labels === null ? null : countPoints(flags, h.labels);
+  const f = counts === null ? null : figures(counts, { events: 0, detected: 0, delayRows: 0, delayMs: 0 });
   return {
     threshold,
     alerts: replay.anomalyAlerts,
@@ -98,6 +102,8 @@ export function reDecide(h: History, config: Pick<Config, 'scorer' | 'thresholds
     precision: f?.precision ?? null,
     recall: f?.recall ?? null,
     flaggedRows: flags.reduce((a, b) => a + b, 0),
+    counts,
+    days,
   };
 }
 
@@ -126,11 +132,31 @@ export function deepMerge(base: unknown, over: unknown): unknown {
 
 const fmt = (v: number | null, digits: number): string => (v === null ? '–' : v.toFixed(digits));
 
+/** All sensors together: alerts per day over the summed days, precision/recall from the summed counts. */
+export function pooledOutcome(outcomes: readonly Outcome[]): Outcome {
+  const alerts = outcomes.reduce((s, o) => s + o.alerts, 0);
+  const days = outcomes.reduce((s, o) => s + (o.days ?? 0), 0);
+  const labelled = outcomes.filter((o) => o.counts !== null);
+  const counts = labelled.length === 0 ? null : labelled.reduce((c, o) => addCounts(c, o.counts as Counts), noCounts);
+  const f = counts === null ? null : figures(counts, { events: 0, detected: 0, delayRows: 0, delayMs: 0 });
+  return {
+    threshold: Number.NaN,
+    alerts,
+    alertsPerDay: days > 0 ? alerts / days : null,
+    precision: f?.precision ?? null,
+    recall: f?.recall ?? null,
+    flaggedRows: outcomes.reduce((s, o) => s + o.flaggedRows, 0),
+    counts,
+    days: days > 0 ? days : null,
+  };
+}
+
 export function whatIfTable(rows: Array<{ sensor: string; before: Outcome; after: Outcome }>): string {
   const lines = ['| sensor | threshold | alerts/day | precision | recall |', '| --- | --- | --- | --- | --- |'];
-  for (const { sensor, before: b, after: a } of rows) {
+  const all = { sensor: `all ${rows.length} sensors`, before: pooledOutcome(rows.map((r) => r.before)), after: pooledOutcome(rows.map((r) => r.after)) };
+  for (const { sensor, before: b, after: a } of [...rows, all]) {
     lines.push(
-      `| ${sensor} | ${b.threshold.toPrecision(3)} → ${a.threshold.toPrecision(3)} | ${fmt(b.alertsPerDay, 2)} → ${fmt(a.alertsPerDay, 2)} | ${fmt(b.precision, 3)} → ${fmt(a.precision, 3)} | ${fmt(b.recall, 3)} → ${fmt(a.recall, 3)} |`,
+      `| ${sensor} | ${Number.isNaN(b.threshold) ? '' : `${b.threshold.toPrecision(3)} → ${a.threshold.toPrecision(3)}`} | ${fmt(b.alertsPerDay, 2)} → ${fmt(a.alertsPerDay, 2)} | ${fmt(b.precision, 3)} → ${fmt(a.precision, 3)} | ${fmt(b.recall, 3)} → ${fmt(a.recall, 3)} |`,
     );
   }
   return `${lines.join('\n')}\n`;

@@ -87,9 +87,15 @@ describe('sensorwatch eval (csv, end to end)', () => {
     const code = await capture(['--what-if', file, '--out', out]);
     assert.equal(code, 0, stdout);
     assert.match(stdout, /\| plant-a\.csv \| [0-9.e+-]+ → 1\.00e\+6 \| [0-9.]+ → 0\.00 \|/);
-    const w = JSON.parse(readFileSync(join(out, 'what-if.json'), 'utf8')) as { sensors: Array<{ after: { alerts: number } }> };
+    assert.match(stdout, /\| all 2 sensors \|  \| [0-9.]+ → 0\.00 \|/);
+    const w = JSON.parse(readFileSync(join(out, 'what-if.json'), 'utf8')) as { sensors: Array<{ sensor: string; before: { flaggedRows: number }; after: { alerts: number } }> };
     assert.equal(w.sensors.length, 2);
     assert.ok(w.sensors.every((s) => s.after.alerts === 0));
+    // "before" is the backtest's own decisions, replayed: it flags exactly the rows the CSV flags
+    for (const s of w.sensors) {
+      const flagged = readFileSync(join(out, 'series', s.sensor), 'utf8').trim().split('\n').slice(1).filter((l) => l.split(',')[3] === '1').length;
+      assert.equal(s.before.flaggedRows, flagged, s.sensor);
+    }
   });
 
   it('refuses bad flags with usage (exit 2)', async () => {
