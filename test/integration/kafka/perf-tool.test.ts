@@ -36,8 +36,10 @@ describe('runConsumerPerf', () => {
   });
 
   it('reports a short read instead of hanging when the topic has fewer records', async () => {
-    const result = await runConsumerPerf({ brokers, topic, messages: 2500, timeoutMs: 2000 });
-    assert.equal(result.messages, 2000);
+    // The tool's timeout is the longest gap between records (the group join counts too),
+    // so on a loaded box it may give up before the first record: only the bound is exact.
+    const result = await runConsumerPerf({ brokers, topic, messages: 2500, timeoutMs: 5000 });
+    assert.ok(result.messages <= 2000, `read ${result.messages} of 2000 records`);
     assert.match(result.warning ?? '', /Exiting before consuming the expected number of records/);
   });
 });
