@@ -1,0 +1,70 @@
+// Training data selection (pure): drop windows that overlap an alert, split
+// the rest by model key, keep the newest maxWindows of each.
+import { modelKeyFor } from '../common/model/keys.ts';
+import type { AnomalyAlert, SignalWindow } from '../common/types.ts';
+
+export type Interval = [from: number, to: number];
+
+/**
+ * Event-time intervals per sensor during which an alert was open (open → resolve,
+ * an unresolved alert runs to +∞), plus every alerted window itself.
+ */
+export function alertIntervals(alerts: readonly AnomalyAlert[]): Map<string, Interval[]> {
+  const out = new Map<string, Interval[]>();
+  const open = new Map<string, number>();
+  const sorted = [...alerts].sort((a, b) => a.windowStart - b.windowStart);
+  for (const a of sorted) {
+    const list = out.get(a.sensorId) ?? [];
+    out.set(a.sensorId, list);
+    list.push([a.windowStart, a.windowEnd]);
+    const id = `${a.sensorId}\u0000${a.alertId}`;
+    if (a.state === 'open' && !open.has(id)) open.set(id, a.windowStart);
+    if (a.state === 'resolve') {
+      list.push([open.get(id) ?? a.windowStart, a.windowEnd]);
+      open.delete(id);
+    }
+  }
+  for (const [id, from] of open) {
+    const sensorId = id.split('\u0000')[0] ?? '';
+    out.get(sensorId)?.push([from, Number.POSITIVE_INFINITY]);
+  }
+  return out;
+}
+
+export interface SelectOptions {
+  alerts: readonly AnomalyAlert[];
+  excludeAlerted: boolean;
+  groups: Readonly<Record<string, readonly string[]>>;
+  maxWindows: number;
+}
+
+export interface Selection {
+  byKey: Map<string, SignalWindow[]>;
+  excludedAlerted: number;
+  droppedOverMax: number;
+}
+
+export function selectTrainingWindows(windows: readonly SignalWindow[], options: SelectOptions): Selection {
+  const intervals = options.excludeAlerted ? alertIntervals(options.alerts) : new Map<string, Interval[]>();
+  const byKey = new Map<string, SignalWindow[]>();
+  let excludedAlerted = 0;
+  for (const w of windows) {
+    const hit = intervals.get(w.sensorId)?.some(([from, to]) => w.start <= to && w.end >= from) ?? false;
+    if (hit) {
+      excludedAlerted++;
+      continue;
+    }
+    const key = modelKeyFor(w.sensorId, options.groups);
+    const list = byKey.get(key) ?? [];
+    byKey.set(key, list);
+    list.push(w);
+  }
+  let droppedOverMax = 0;
+  for (const [key, list] of byKey) {
+    if (list.length <= options.maxWindows) continue;
+    list.sort((a, b) => a.start - b.start);
+    droppedOverMax += list.length - options.maxWindows;
+    byKey.set(key, list.slice(list.length - options.maxWindows));
+  }
+  return { byKey, excludedAlerted, droppedOverMax };
+}

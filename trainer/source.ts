@@ -1,0 +1,97 @@
+// Training data from Kafka: every record of a topic from a point in event
+// time (seek by timestamp) up to the end offsets seen when the read started.
+// Undecodable records are counted and skipped (ingest dead-letters its own bad
+// input; a bad window here only means less training data).
+import { randomUUID } from 'node:crypto';
+import type { Kafka } from '../common/kafka/index.ts';
+import type { Logger } from '../common/log.ts';
+import type { OffsetRange } from '../common/model/artifact.ts';
+
+export interface TopicRead<T> {
+  records: T[];
+  offsets: OffsetRange[];
+  bad: number;
+}
+
+export interface ReadSinceOptions<T> {
+  kafka: Kafka;
+  topic: string;
+  /** Event time (ms since the epoch) to start from. */
+  sinceMs: number;
+  decode(value: Buffer | null): T;
+  log: Logger;
+  /** Stop after this many records (newest are not favoured: callers keep the newest themselves). */
+  limit?: number;
+  /** Give up waiting for the end offsets after this long (ms); default 60 s. */
+  timeoutMs?: number;
+}
+
+export async function readTopicSince<T>(options: ReadSinceOptions<T>): Promise<TopicRead<T>> {
+  const { kafka, topic, log } = options;
+  const admin = kafka.admin();
+  await admin.connect();
+  let starts: { partition: number; offset: string }[];
+  let ends: Map<number, bigint>;
+  try {
+    const high = await admin.fetchTopicOffsets(topic);
+    starts = await admin.fetchTopicOffsetsByTimestamp(topic, options.sinceMs);
+    ends = new Map(high.map((o) => [o.partition, BigInt(o.high)]));
+  } finally {
+    await admin.disconnect();
+  }
+  const todo = new Map<number, { from: bigint; end: bigint; last: bigint | null }>();
+  for (const s of starts) {
+    const end = ends.get(s.partition) ?? 0n;
+    const from = BigInt(s.offset);
+    if (from >= 0n && from < end) todo.set(s.partition, { from, end, last: null });
+  }
+  const offsets = (): OffsetRange[] =>
+    [...todo.entries()]
+      .filter(([, t]) => t.last !== null)
+      .map(([partition, t]) => ({ topic, partition, from: t.from.toString(), to: (t.last ?? 0n).toString() }));
+  const result: TopicRead<T> = { records: [], offsets: [], bad: 0 };
+  if (todo.size === 0) return result;
+
+  const consumer = kafka.consumer({ groupId: `sensorwatch.trainer.read.${randomUUID()}`, allowAutoTopicCreation: false, maxWaitTimeInMs: 200 });
+  const pending = new Set(todo.keys());
+  let finish!: () => void;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: false });
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        const t = todo.get(batch.partition);
+        if (t === undefined || !pending.has(batch.partition)) return;
+        for (const m of batch.messages) {
+          const offset = BigInt(m.offset);
+          if (offset < t.from) continue;
+          if (offset >= t.end) break;
+          t.last = offset;
+          try {
+            result.records.push(options.decode(m.value));
+          } catch {
+            result.bad++;
+          }
+        }
+        const reachedLimit = options.limit !== undefined && result.records.length >= options.limit;
+        if ((t.last !== null && t.last + 1n >= t.end) || reachedLimit) {
+          pending.delete(batch.partition);
+          if (pending.size === 0 || reachedLimit) finish();
+        }
+      },
+    });
+    for (const [partition, t] of todo) consumer.seek({ topic, partition, offset: t.from.toString() });
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+    const outcome = await Promise.race([done.then(() => 'done' as const), timedOut]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') log.warn('training data read timed out; using what arrived', { topic, records: result.records.length, timeoutMs });
+  } finally {
+    await consumer.disconnect();
+  }
+  result.offsets = offsets();
+  return result;
+}
