@@ -33,6 +33,10 @@ export async function readTopicSince<T>(options: ReadSinceOptions<T>): Promise<T
   let starts: { partition: number; offset: string }[];
   let ends: Map<number, bigint>;
   try {
+    if (!(await admin.listTopics()).includes(topic)) {
+      log.warn('topic does not exist (yet): no records from it', { topic });
+      return { records: [], offsets: [], bad: 0 };
+    }
     const high = await admin.fetchTopicOffsets(topic);
     starts = await admin.fetchTopicOffsetsByTimestamp(topic, options.sinceMs);
     ends = new Map(high.map((o) => [o.partition, BigInt(o.high)]));

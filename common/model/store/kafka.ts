@@ -2,7 +2,6 @@
 // compacted model-artifacts topic plus a ModelUpdated event to the models
 // topic, and read the artifacts topic back (to its end, or live).
 import { randomUUID } from 'node:crypto';
-import type { Config } from '../../config/types.ts';
 import { encodeModelUpdated } from '../../codec/records.ts';
 import { createIdempotentProducer, ensureTopics, MAX_MESSAGE_BYTES, type Kafka, type KafkaMessage } from '../../kafka/index.ts';
 import type { Logger } from '../../log.ts';
