@@ -1,13 +1,14 @@
 // `sensorwatch bench` (npm run bench): scoring, training, Kafka-path and
 // memory figures, each next to a reference measured in the same run.
 // Output: markdown tables on stdout; `--json FILE` writes the full report.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createLogger, type Logger } from '../common/log.ts';
 import { describeMachine, probeBackends } from './machine.ts';
 import { planFor, type BenchPlan } from './plan.ts';
+import { renderProfileSummary, summariseCpuProfile, type CpuProfile } from './profile.ts';
 import { findPython, type PythonEnv } from './reference/python.ts';
 import {
   backendNames,
@@ -27,6 +28,7 @@ type Part = (typeof parts)[number];
 
 const usage = `usage: sensorwatch bench [--quick] [--json FILE] [--only PART,...] [--backends NAME,...]
                        [--brokers HOST:PORT,...] [--install | --no-install] [--log-level LEVEL]
+       sensorwatch bench --summarise-profile FILE.cpuprofile [--top N]
 
   --quick        smoke run (about a minute): tiny counts, no Python installs
   --json FILE    also write the full report as JSON
@@ -35,7 +37,9 @@ const usage = `usage: sensorwatch bench [--quick] [--json FILE] [--only PART,...
   --brokers      use these Kafka brokers instead of starting a local one
   --install      allow pip installs (numpy, CPU TensorFlow) into .cache/bench-venv even with --quick
   --no-install   never install; references that need a missing package report null
-Profile with: node --cpu-prof --cpu-prof-dir=.cache/prof bin/sensorwatch.mjs bench --only scoring
+  --summarise-profile  print where a node --cpu-prof profile spends its self time, then exit
+
+Profile with: node --cpu-prof --cpu-prof-dir=.cache/prof bin/sensorwatch.mjs bench --only kafka
 `;
 
 interface Args {
@@ -47,7 +51,7 @@ interface Args {
   log: Logger;
 }
 
-function parse(argv: string[]): Args | string {
+function parse(argv: string[]): Args | { profile: string; top: number } | string {
   let values;
   try {
     ({ values } = parseArgs({
@@ -61,6 +65,8 @@ function parse(argv: string[]): Args | string {
         install: { type: 'boolean' },
         'no-install': { type: 'boolean' },
         'log-level': { type: 'string', default: 'warn' },
+        'summarise-profile': { type: 'string' },
+        top: { type: 'string', default: '15' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -69,6 +75,11 @@ function parse(argv: string[]): Args | string {
     return error instanceof Error ? error.message : String(error);
   }
   if (values.help) return '';
+  if (values['summarise-profile'] !== undefined) {
+    const top = Number(values.top);
+    if (!Number.isInteger(top) || top < 1) return `--top must be a positive integer, got '${values.top}'`;
+    return { profile: values['summarise-profile'], top };
+  }
   const plan = planFor(values.quick ? 'quick' : 'full');
   if (values.install === true && values['no-install'] === true) return '--install and --no-install contradict each other: pass one';
   if (values.install === true) Object.assign(plan, { installNumpy: true, installTensorflow: true });
@@ -111,6 +122,16 @@ export async function run(argv: string[]): Promise<number> {
     }
     process.stderr.write(`sensorwatch bench: ${args}\n\n${usage}`);
     return 2;
+  }
+  if ('profile' in args) {
+    try {
+      const profile = JSON.parse(readFileSync(args.profile, 'utf8')) as CpuProfile;
+      process.stdout.write(renderProfileSummary(summariseCpuProfile(profile, args.top)));
+      return 0;
+    } catch (error) {
+      process.stderr.write(`sensorwatch bench: cannot summarise ${args.profile}: ${reasonOf(error)}\n`);
+      return 1;
+    }
   }
   const { plan, log } = args;
   const started = Date.now();

@@ -23,16 +23,16 @@ export function planFor(mode: 'quick' | 'full'): BenchPlan {
       batchSizes: [1, 64, 1024],
       models: ['dense', 'conv'],
       measure: quick
-        ? { warmupCalls: 2, repeats: 1, minMs: 150, maxCallsPerRepeat: 2000 }
-        : { warmupCalls: 10, repeats: 5, minMs: 2000 },
+        ? { warmupCalls: 1, repeats: 1, minMs: 100, maxCallsPerRepeat: 2000 }
+        : { warmupCalls: 3, repeats: 5, minMs: 2000 },
       blas: quick ? { minSeconds: 0.15, repeats: 1, timeoutMs: 60_000 } : { minSeconds: 2, repeats: 5, timeoutMs: 300_000 },
     },
     training: quick
-      ? { windows: 512, batchSize: 64, epochs: 3, models: ['dense'], kerasTimeoutMs: 120_000 }
-      : { windows: 8192, batchSize: 64, epochs: 5, models: ['dense', 'conv'], kerasTimeoutMs: 600_000 },
+      ? { windows: 256, batchSize: 64, epochs: 2, models: ['dense'], kerasTimeoutMs: 120_000 }
+      : { windows: 4096, batchSize: 64, epochs: 4, models: ['dense', 'conv'], kerasTimeoutMs: 600_000 },
     kafka: quick
-      ? { readings: 20_000, sensors: 50, loads: [5_000, 20_000], loadSeconds: 3, warmupSeconds: 0, modelEpochs: 2, perfToolTimeoutMs: 120_000 }
-      : { readings: 1_000_000, sensors: 500, loads: [5_000, 20_000, 50_000], loadSeconds: 20, warmupSeconds: 3, modelEpochs: 10, perfToolTimeoutMs: 300_000 },
+      ? { readings: 10_000, sensors: 50, loads: [20_000], loadSeconds: 2, warmupSeconds: 0, modelEpochs: 1, perfToolTimeoutMs: 120_000 }
+      : { readings: 300_000, sensors: 500, loads: [5_000, 20_000, 50_000], loadSeconds: 20, warmupSeconds: 3, modelEpochs: 10, perfToolTimeoutMs: 300_000 },
     memory: quick ? { scoringWindows: 20_000, batchSize: 256, models: 100 } : { scoringWindows: 1_000_000, batchSize: 256, models: 1000 },
     installNumpy: !quick,
     installTensorflow: !quick,
