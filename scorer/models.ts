@@ -19,6 +19,8 @@ export interface ModelShelf {
   /** Resolves once anything is staged or live. */
   whenAny(): Promise<void>;
   live(): LoadedModel[];
+  /** Live models, and staged ones (which go live at the next batch) flagged as such. */
+  summary(): { modelKey: string; version: number; staged: boolean }[];
   /** True once any model is live or staged. */
   hasModel(): boolean;
   /** Disposes everything (service stop). */
@@ -73,6 +75,10 @@ export function createModelShelf(): ModelShelf {
     },
     live: () => [...live.values()],
     hasModel: () => live.size > 0 || staged.size > 0,
+    summary: () => [
+      ...[...live.values()].map((m) => ({ modelKey: m.meta.modelKey, version: m.meta.version, staged: false })),
+      ...[...staged.values()].map((m) => ({ modelKey: m.meta.modelKey, version: m.meta.version, staged: true })),
+    ],
     dispose() {
       for (const m of [...live.values(), ...staged.values()]) m.dispose();
       live.clear();

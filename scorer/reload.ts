@@ -83,7 +83,8 @@ export function watchConfig(options: WatchOptions): ConfigWatch {
     const { next, applied, ignored } = applyEdit(running, edited);
     for (const c of ignored) log.warn('config change needs a restart; keeping the running value', { file, key: c.path, running: c.from, edited: c.to });
     if (applied.length === 0) {
-      log.debug('config re-read: nothing to apply', { file, reason });
+      // A person who sent SIGHUP wants to hear back; file events can be noisy.
+      (reason === 'SIGHUP' ? log.info : log.debug)('config re-read: nothing to apply', { file, reason });
       return false;
     }
     running = next;

@@ -55,6 +55,8 @@ export interface Scorer {
   stateTopic: string;
   /** The config in force (changes on reload). */
   config(): Config;
+  /** The models in force, and staged ones waiting for the next batch, for /healthz. */
+  models(): { modelKey: string; version: number; staged: boolean }[];
   stop(): Promise<void>;
 }
 
@@ -189,6 +191,7 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
       groupId,
       stateTopic: stateSpec.name,
       config,
+      models: () => shelf.summary(),
       async stop() {
         running = false;
         await cleanup();

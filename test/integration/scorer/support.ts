@@ -50,7 +50,7 @@ export function scorerSetup(brokers: string[], prefix: string, options: { partit
   };
   const writeConfig = (extra: Record<string, unknown>): void => {
     const merged: Record<string, unknown> = { ...base };
-    for (const [k, v] of Object.entries(extra)) merged[k] = { ...(base[k] as object | undefined), ...(v as object) };
+    for (const [k, v] of Object.entries(extra)) merged[k] = typeof v === 'object' && v !== null ? { ...(base[k] as object | undefined), ...v } : v;
     writeFileSync(configFile, stringify(merged));
   };
   writeConfig({});
