@@ -45,28 +45,40 @@ export function createIngestPipeline(options: PipelineOptions): IngestPipeline {
   const windower = createWindower(options.window);
   const lateness = options.window.allowedLatenessMs;
 
+  /** Decodes one record and windows it; what cannot be used goes to out.deadLetters. */
+  function take(topic: string, partition: number, rec: ConsumedRecord, now: number, out: BatchOutcome): void {
+    const res = decoder.decode(rec.value, rec.headers, now);
+    if (!res.ok) {
+      out.deadLetters.push(deadLetterOf({ topic, partition, offset: rec.offset, key: rec.key, value: rec.value }, { stage: 'ingest', reason: res.reason, message: res.message, now }));
+      return;
+    }
+    if (res.format === 'avro') out.avro++;
+    else out.json++;
+    const outcome = windower.push(res.reading, out.windows);
+    if (outcome === 'accepted') return;
+    if (outcome === 'late') {
+      out.late++;
+      const { sensorId, timestamp } = res.reading;
+      const message = `sensor ${sensorId}: reading at ${timestamp} (${new Date(timestamp).toISOString()}) arrived after its place in the window sequence had passed (windowing.allowedLatenessMs = ${lateness})`;
+      out.deadLetters.push(deadLetterOf({ topic, partition, offset: rec.offset, key: rec.key, value: rec.value }, { stage: 'ingest', reason: 'late', message, now }));
+    } else {
+      out.duplicates++;
+      if (outcome === 'conflict') out.conflicts++;
+    }
+  }
+
   return {
     windower,
     processBatch(topic, partition, records, now) {
       const out: BatchOutcome = { windows: [], deadLetters: [], avro: 0, json: 0, late: 0, duplicates: 0, conflicts: 0 };
       for (const rec of records) {
-        const res = decoder.decode(rec.value, rec.headers, now);
-        if (!res.ok) {
-          out.deadLetters.push(deadLetterOf({ topic, partition, offset: rec.offset, key: rec.key, value: rec.value }, { stage: 'ingest', reason: res.reason, message: res.message, now }));
-          continue;
-        }
-        if (res.format === 'avro') out.avro++;
-        else out.json++;
-        const outcome = windower.push(res.reading, out.windows);
-        if (outcome === 'accepted') continue;
-        if (outcome === 'late') {
-          out.late++;
-          const { sensorId, timestamp } = res.reading;
-          const message = `sensor ${sensorId}: reading at ${timestamp} (${new Date(timestamp).toISOString()}) arrived after its place in the window sequence had passed (windowing.allowedLatenessMs = ${lateness})`;
-          out.deadLetters.push(deadLetterOf({ topic, partition, offset: rec.offset, key: rec.key, value: rec.value }, { stage: 'ingest', reason: 'late', message, now }));
-        } else {
-          out.duplicates++;
-          if (outcome === 'conflict') out.conflicts++;
+        try {
+          take(topic, partition, rec, now, out);
+        } catch (err) {
+          // A bug must not stall the partition: this record goes to the dead
+          // letters with what went wrong, and the batch goes on.
+          const message = `ingest failed on this record: ${(err as Error).stack ?? String(err)}`;
+          out.deadLetters.push(deadLetterOf({ topic, partition, offset: rec.offset, key: rec.key, value: rec.value }, { stage: 'ingest', reason: 'internal', message, now }));
         }
       }
       return out;

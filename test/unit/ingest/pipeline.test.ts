@@ -53,4 +53,16 @@ describe('ingest pipeline', () => {
     assert.deepEqual(out.windows[0]?.samples, [0, 1, 100, 101, 200, 201, 300, 301]);
     assert.deepEqual(p.flush().map((w) => w.seq), [2]);
   });
+
+  it('dead-letters a record it fails on unexpectedly as internal and goes on', () => {
+    offset = 0;
+    const p = createIngestPipeline(pipelineOptions);
+    const records = [rec(encodeReading(reading(0), 'avro')), rec(Buffer.from('x')), rec(encodeReading(reading(100), 'avro'))];
+    // a headers object that throws when read stands in for a bug in decoding
+    Object.defineProperty(records[1], 'headers', { get: () => ({ get 'content-type'(): string { throw new Error('boom'); } }) });
+    const out = p.processBatch('readings', 0, records, now);
+    assert.deepEqual(out.deadLetters.map((d) => [d.reason, d.offset]), [['internal', '1']]);
+    assert.match(out.deadLetters[0]?.message ?? '', /ingest failed on this record: Error: boom/);
+    assert.equal(out.avro, 2);
+  });
 });
