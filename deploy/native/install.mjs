@@ -45,17 +45,24 @@ try {
 } catch (error) {
   const why = error instanceof StepError ? error.message : (error?.stack ?? String(error));
   say(`FAILED after ${seconds()} s: ${why}`);
-  say(`the native backend is not installed; sensorwatch falls back to wasm.${args.strict ? '' : ' (exit 0: pass --strict to fail)'}`);
+  const still = existsSync(join(pkgDir, 'package.json')) ? probeAddon() : { ok: false };
+  say(still.ok
+    ? `the native backend already there (libtensorflow ${still.tf}) is unchanged.`
+    : `the native backend is not installed; sensorwatch falls back to wasm.${args.strict ? '' : ' (exit 0: pass --strict to fail)'}`);
   process.exit(args.strict ? 1 : 0);
 }
 
-async function install({ tfVersion, force }) {
+async function install({ tfVersion, explicitVersion, force }) {
   if (!existsSync(join(pkgDir, 'package.json'))) ensurePackage();
   const pkgVersion = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')).version;
 
   if (!force) {
     const probe = probeAddon();
-    if (probe.ok && probe.tf === tfVersion) return `already installed: ${pkgName} ${pkgVersion} with libtensorflow ${probe.tf}`;
+    // A working addon is kept whatever its version (e.g. tfjs-node's own 2.9.1 on a
+    // machine with internet) unless a version was asked for explicitly.
+    if (probe.ok && (probe.tf === tfVersion || !explicitVersion)) {
+      return `already installed: ${pkgName} ${pkgVersion} with libtensorflow ${probe.tf}`;
+    }
     say(probe.ok ? `installed libtensorflow is ${probe.tf}, wanted ${tfVersion}: rebuilding` : 'addon not built yet: building');
   }
 
@@ -224,12 +231,12 @@ async function runAsync(cmd, argv, options, what) {
 }
 
 function parseArgs(argv) {
-  const out = { strict: false, force: false, tfVersion: defaultTfVersion };
+  const out = { strict: false, force: false, tfVersion: defaultTfVersion, explicitVersion: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--strict') out.strict = true;
     else if (a === '--force') out.force = true;
-    else if (a === '--tf-version' && argv[i + 1]) out.tfVersion = argv[++i];
+    else if (a === '--tf-version' && argv[i + 1]) (out.tfVersion = argv[++i]), (out.explicitVersion = true);
     else {
       say(`unknown argument '${a}'\nusage: node deploy/native/install.mjs [--strict] [--force] [--tf-version X.Y.Z]`);
       process.exit(2);
