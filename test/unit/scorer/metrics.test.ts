@@ -1,0 +1,82 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { Registry } from 'prom-client';
+import { createScorerMetrics } from '../../../scorer/metrics.ts';
+
+const docs = readFileSync(new URL('../../../docs/metrics.md', import.meta.url), 'utf8');
+
+/** The docs table rows: name, type, labels (parenthetical notes dropped), services. */
+function documented(): { name: string; type: string; labels: string[]; services: string[] }[] {
+  return docs
+    .split('\n')
+    .filter((l) => l.startsWith('| `sensorwatch_'))
+    .map((l) => {
+      const [name = '', type = '', labels = '', services = ''] = l.split('|').slice(1).map((c) => c.trim());
+      return {
+        name: name.replaceAll('`', ''),
+        type: type.replace(/\s*\(1\)$/, ''),
+        labels: labels.replace(/\([^)]*\)/g, '').split(',').map((s) => s.replaceAll('`', '').trim()).filter((s) => s !== ''),
+        services: services.split(',').map((s) => s.trim()),
+      };
+    });
+}
+
+function scorerRegistry(): Registry {
+  const registry = new Registry();
+  createScorerMetrics({ registry, maxSensorsExported: () => 10, tensorCount: () => 0, backend: () => 'cpu' });
+  return registry;
+}
+
+describe('scorer metrics vs docs/metrics.md', () => {
+  it('the docs list exactly the metrics the scorer exports, with their types and labels', () => {
+    const exported = scorerRegistry()
+      .getMetricsAsArray()
+      .map((m) => {
+        const raw = m as unknown as { name: string; labelNames: string[]; constructor: { name: string } };
+        return { name: raw.name, type: raw.constructor.name.toLowerCase(), labels: [...raw.labelNames].sort() };
+      })
+      .sort((a, b) => a.name.localeCompare(b.name));
+    const rows = documented()
+      .filter((r) => r.services.includes('scorer'))
+      .map((r) => ({ name: r.name, type: r.type, labels: [...r.labels].sort() }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    assert.deepEqual(rows, exported);
+  });
+
+  it('every metric of the architecture contract is in the docs table', () => {
+    const contract = readFileSync(new URL('../../../docs/architecture.md', import.meta.url), 'utf8');
+    const names = [...contract.matchAll(/`(sensorwatch_[a-z_]+)`/g)].map((m) => m[1]);
+    const doc = new Set(documented().map((r) => r.name));
+    for (const name of names) assert.ok(doc.has(name ?? ''), `${name} missing from docs/metrics.md`);
+  });
+});
+
+describe('createScorerMetrics', () => {
+  it('open alerts are replaced as a whole on each update (a resolved alert leaves the gauge)', async () => {
+    const registry = new Registry();
+    const m = createScorerMetrics({ registry, maxSensorsExported: () => 10, tensorCount: () => 0, backend: () => 'cpu' });
+    m.openAlerts(new Map([['a', { kind: 'anomaly', severity: 'critical', count: 2 }]]));
+    m.openAlerts(new Map([['b', { kind: 'anomaly', severity: 'warning', count: 1 }]]));
+    const text = await registry.metrics();
+    assert.match(text, /sensorwatch_alerts_open\{kind="anomaly",severity="warning"\} 1/);
+    assert.doesNotMatch(text, /severity="critical"/);
+  });
+
+  it('reuses metrics another service already registered on a shared registry', () => {
+    const registry = new Registry();
+    createScorerMetrics({ registry, maxSensorsExported: () => 10, tensorCount: () => 0, backend: () => 'cpu' });
+    assert.doesNotThrow(() => createScorerMetrics({ registry, maxSensorsExported: () => 10, tensorCount: () => 0, backend: () => 'cpu' }));
+  });
+
+  it('reports the tensor count and backend at scrape time', async () => {
+    const registry = new Registry();
+    let tensors = 5;
+    createScorerMetrics({ registry, maxSensorsExported: () => 10, tensorCount: () => tensors, backend: () => 'wasm' });
+    assert.match(await registry.metrics(), /sensorwatch_tensors 5/);
+    tensors = 7;
+    const text = await registry.metrics();
+    assert.match(text, /sensorwatch_tensors 7/);
+    assert.match(text, /sensorwatch_backend_info\{backend="wasm"\} 1/);
+  });
+});
