@@ -2,7 +2,8 @@
 // embedded default config (or --config FILE): a local Kafka broker, simulator →
 // ingest → trainer → scorer, one /metrics endpoint, and a live summary that
 // scores the alerts against the anomalies the simulator injected.
-import { mkdirSync, appendFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Registry } from 'prom-client';
@@ -18,6 +19,7 @@ import { startDemoTrainer } from './demo/trainer.ts';
 import { matchAlerts } from './demo/match.ts';
 import { renderSummary } from './demo/summary.ts';
 import { watchOutputs } from './demo/watch.ts';
+import { ensurePipelineTopics } from './demo/topics.ts';
 import { isPortFree } from './demo/ports.ts';
 
 const usage = `usage: sensorwatch demo [--duration S] [--config FILE] [--metrics-port P] [--kafka-port P]
@@ -65,8 +67,15 @@ export async function run(argv: string[]): Promise<number> {
   const overrides: Record<string, unknown> = {};
   if (args['metrics-port'] !== undefined) overrides.metrics = { port: Number(args['metrics-port']) };
   if (args['kafka-port'] !== undefined) overrides.kafka = { localBroker: { port: Number(args['kafka-port']) } };
-  const config = loadConfig({ ...(args.config === undefined ? {} : { file: args.config }), env: process.env, overrides });
-  return runDemo(config, { duration, configFile: args.config });
+  const loaded = loadConfig({ ...(args.config === undefined ? {} : { file: args.config }), env: process.env, overrides });
+  // Each demo run starts from an empty broker, so it also starts from an empty model cache.
+  const modelDir = mkdtempSync(join(tmpdir(), 'sensorwatch-demo-models-'));
+  const config: Config = { ...loaded, trainer: { ...loaded.trainer, modelDir } };
+  try {
+    return await runDemo(config, { duration, configFile: args.config });
+  } finally {
+    rmSync(modelDir, { recursive: true, force: true });
+  }
 }
 
 async function runDemo(config: Config, opts: { duration: number | null; configFile: string | undefined }): Promise<number> {
@@ -103,6 +112,7 @@ async function runDemo(config: Config, opts: { duration: number | null; configFi
       out(`using the Kafka cluster at ${brokers.join(',')}\n`);
     }
 
+    await ensurePipelineTopics(config, brokers, log);
     const registry = new Registry();
     collectDefaultMetricsOnce(registry);
     const ingest = await startIngest({ config, log, registry, brokers, onFatal });
@@ -115,7 +125,6 @@ async function runDemo(config: Config, opts: { duration: number | null; configFi
       env: process.env,
       log,
       registry,
-      models: trainer.models,
       brokers,
       sighup: true,
       onFatal,
@@ -128,7 +137,8 @@ async function runDemo(config: Config, opts: { duration: number | null; configFi
     const watch = await watchOutputs(config, brokers, log);
     started.push({ name: 'output watch', stop: () => watch.stop() });
     const warmup = trainer.warmupSeconds;
-    const simulation = await startSimulation({ config, log, brokers, format: 'avro', quietSeconds: warmup + 5 });
+    // No anomalies until well after the first model is trained: it learns normal behaviour.
+    const simulation = await startSimulation({ config, log, brokers, format: 'avro', quietSeconds: warmup + 20 });
     started.push({ name: 'simulator', stop: async () => void (await simulation.stop()) });
 
     const t0 = Date.now();
@@ -171,6 +181,7 @@ async function runDemo(config: Config, opts: { duration: number | null; configFi
       if (final) break;
     }
   } catch (err) {
+    log.error('demo: start-up failed', { error: err, stack: (err as Error).stack });
     failure ??= err;
   }
 

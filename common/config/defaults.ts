@@ -24,7 +24,7 @@ export const defaultConfig: Config = {
     channels: ['ch0', 'ch1', 'ch2', 'ch3', 'ch4', 'ch5', 'ch6', 'ch7'],
     length: 64,
     hop: 16,
-    samplePeriodMs: 100,
+    samplePeriodMs: 50,
     allowedLatenessMs: 2000,
     maxFutureMs: 60_000,
     gapPolicy: 'fill',

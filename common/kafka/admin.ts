@@ -35,11 +35,29 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<En
   if (missing.length > 0) {
     // false (not an error) when another process created one in between.
     await admin.createTopics({ topics: missing.map(topicConfig), waitForLeaders: true });
+    await waitForLeaders(admin, missing.map((s) => s.name));
   }
   return {
     created: missing.map((s) => s.name),
     existing: specs.filter((s) => present.has(s.name)).map((s) => s.name),
   };
+}
+
+/**
+ * createTopics' own wait can return before the broker's metadata cache names a
+ * leader for every partition; a produce in that gap fails with "not the leader".
+ * Poll the metadata until every partition has a leader (at most ~10 s).
+ */
+async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    try {
+      const { topics: meta } = await admin.fetchTopicMetadata({ topics });
+      if (meta.length === topics.length && meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch {
+      // UNKNOWN_TOPIC_OR_PARTITION while the metadata propagates: poll again
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** Deletes those of `names` that exist; unknown names are ignored. */
