@@ -3,6 +3,7 @@
 // every service on one shared registry, so metrics that several services export
 // (dead letters, consumer lag, tensors, backend) are reused when already there.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { alertKinds, alertStates } from '../common/types.ts';
 import type { ModelSummary, ScorerMetrics } from './ports.ts';
 
 export interface ScorerMetricsOptions {
@@ -96,6 +97,9 @@ export function createScorerMetrics(options: ScorerMetricsOptions): ScorerMetric
       for (const c of w.contributions) contribution.set({ sensor: w.sensorId, channel: c.channel }, c.contribution);
     },
     alertPublished: (a) => alerts.inc({ kind: a.kind, severity: a.severity, state: a.state }),
+    declareSeverities(names) {
+      for (const kind of alertKinds) for (const state of alertStates) for (const severity of names) alerts.inc({ kind, severity, state }, 0);
+    },
     openAlerts(counts) {
       open.reset();
       for (const c of counts.values()) open.set({ kind: c.kind, severity: c.severity }, c.count);

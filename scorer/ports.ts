@@ -38,6 +38,8 @@ export interface ScorerMetrics {
   batchScored(input: { size: number }): void;
   windowScored(input: { model: string; sensorId: string; error: number; score: number; threshold: number; contributions: readonly { channel: string; contribution: number }[] }): void;
   alertPublished(alert: Pick<AnomalyAlert, 'kind' | 'severity' | 'state'>): void;
+  /** Creates the alert counters of these severities at 0, so rates exist before the first alert. */
+  declareSeverities(names: readonly string[]): void;
   /** Open alerts by kind and severity, recomputed from the sensor states after each batch. */
   openAlerts(counts: ReadonlyMap<string, { kind: string; severity: string; count: number }>): void;
   decisionLatency(seconds: number): void;

@@ -71,9 +71,10 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
   const backend = await initBackend(initial.scorer.backend, log);
 
   let watcher: ConfigWatch | null = null;
+  let onConfigChange: (next: Config) => void = () => undefined;
   if (ctx.configFile !== undefined) {
     const env = ctx.env ?? {};
-    watcher = watchConfig({ file: ctx.configFile, initial, load: (file) => loadConfig({ file, env }), log, sighup: ctx.sighup ?? false });
+    watcher = watchConfig({ file: ctx.configFile, initial, load: (file) => loadConfig({ file, env }), log, sighup: ctx.sighup ?? false, onChange: (next) => onConfigChange(next) });
   }
   const config = (): Config => watcher?.current() ?? initial;
 
@@ -102,6 +103,10 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
       tensorCount: () => tf.memory().numTensors,
       backend: () => backend.name,
     });
+    const declareSeverities = (c: Config): void =>
+      metrics.declareSeverities([...new Set([...c.scorer.severities, ...Object.values(c.scorer.perSensor).flatMap((o) => o.severities ?? [])].map((b) => b.name))]);
+    declareSeverities(initial);
+    onConfigChange = declareSeverities;
     const shelf = createModelShelf();
     cleanups.push(() => shelf.dispose());
     const engine = createEngine({

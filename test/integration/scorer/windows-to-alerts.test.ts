@@ -77,7 +77,7 @@ describe('scorer service on a real broker', () => {
       'sensorwatch_reconstruction_error_bucket',
       'sensorwatch_anomaly_score{sensor="s1"}',
       'sensorwatch_channel_contribution{sensor="s1",channel="a"}',
-      'sensorwatch_alerts_total{kind="anomaly",severity="critical",state="update"}',
+      'sensorwatch_alerts_total{kind="anomaly",severity="critical",state="update"} 1',
       'sensorwatch_alerts_open',
       'sensorwatch_threshold{model="default",sensor="s2"} 100',
       'sensorwatch_scoring_latency_seconds_bucket',

@@ -63,6 +63,15 @@ describe('createScorerMetrics', () => {
     assert.doesNotMatch(text, /severity="critical"/);
   });
 
+  it('declared severities exist at 0 for every kind and state', async () => {
+    const registry = new Registry();
+    const m = createScorerMetrics({ registry, maxSensorsExported: () => 10, tensorCount: () => 0, backend: () => 'cpu' });
+    m.declareSeverities(['warning', 'critical']);
+    const text = await registry.metrics();
+    assert.equal((text.match(/^sensorwatch_alerts_total\{.*\} 0$/gm) ?? []).length, 2 * 3 * 2);
+    assert.match(text, /sensorwatch_alerts_total\{kind="sensor_fault",severity="critical",state="resolve"\} 0/);
+  });
+
   it('reuses metrics another service already registered on a shared registry', () => {
     const registry = new Registry();
     createScorerMetrics({ registry, maxSensorsExported: () => 10, tensorCount: () => 0, backend: () => 'cpu' });
