@@ -22,6 +22,8 @@ export function parseSchedule(text: string): Schedule {
     return { text, next: (after) => after + ms };
   }
   try {
+    const fields = text.trim().split(/\s+/).length;
+    if (fields < 5 || fields > 6) throw new Error(`a cron expression has 5 or 6 fields, this has ${text.trim() === '' ? 0 : fields}`);
     const probe = CronExpressionParser.parse(text, { currentDate: new Date(0) });
     probe.next();
   } catch (err) {
