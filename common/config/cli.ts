@@ -1,17 +1,23 @@
 // `sensorwatch config check FILE` validates a file and lists every problem;
-// `sensorwatch config defaults` prints the embedded default as YAML.
+// `sensorwatch config defaults` prints the embedded default as YAML;
+// `sensorwatch config table` prints the README's config table.
 import { stringify } from 'yaml';
 import { defaultConfig } from './defaults.ts';
 import { ConfigError, loadConfig } from './load.ts';
+import { renderConfigTable } from './table.ts';
 
 export async function run(argv: string[]): Promise<number> {
   const [sub, file] = argv;
+  if (sub === 'table') {
+    process.stdout.write(`${renderConfigTable()}\n`);
+    return 0;
+  }
   if (sub === 'defaults') {
     process.stdout.write(stringify(defaultConfig));
     return 0;
   }
   if (sub !== 'check' || file === undefined) {
-    process.stderr.write('usage: sensorwatch config check FILE | sensorwatch config defaults\n');
+    process.stderr.write('usage: sensorwatch config check FILE | config defaults | config table\n');
     return 2;
   }
   try {
