@@ -63,8 +63,9 @@ export function createModelFeed(options: ModelFeedOptions): ModelFeed {
         const model = await parseArtifact(entry.bytes, `${topics.modelArtifacts} ${modelKey}/${version}`);
         serving.set(modelKey, { version, checksum: model.meta.checksum });
         log.info('model loaded', { modelKey, version, kind: model.meta.kind, backend: model.meta.backend, checksum: model.meta.checksum });
-        offer(model);
+        // Cached before it is offered: whoever sees the model served finds it on disk too.
         if (cache !== undefined) await writeToCache(cache, modelKey, version, entry.bytes, log);
+        offer(model);
         return;
       } catch (err) {
         refuse(modelKey, version, err);
