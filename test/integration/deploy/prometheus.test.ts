@@ -13,7 +13,7 @@
 // under each service's job name, so job-specific expressions
 // (up{job="sensorwatch-scorer"}) see the same targets as in compose.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -27,6 +27,8 @@ import { poll, resultSize, startPipeline, startPrometheus, type Pipeline, type P
 const spikeSensor = 'deploy-spike';
 const flatSensor = 'deploy-flat';
 const jobs = ['sensorwatch-ingest', 'sensorwatch-scorer', 'sensorwatch-trainer'];
+/** Sample period of the test config, ms: the simulator runs at 1000 / period Hz, as do the provoked sensors. */
+const period = 25;
 
 interface Checked {
   e: Expression;
@@ -57,6 +59,13 @@ describe('dashboards and alert rules against a real Prometheus scraping the pipe
   };
   const hasData = async (expr: string): Promise<boolean> => resultSize(await query(expr)) > 0;
   const pipelineDied = (): string | undefined => (pipeline?.exited() ? `the pipeline exited:\n${pipeline.output()}` : undefined);
+  /** What the pipeline said: the end of its output and its warnings and errors (the demo logs to .data/demo.log). */
+  const pipelineReport = (): string => {
+    const logFile = join(dir, '.data/demo.log');
+    const log = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').filter((l) => /"level":"(warn|error)"/.test(l)).slice(-20).join('\n') : '(no log)';
+    return `\n--- pipeline output (end) ---\n${pipeline?.output().slice(-2000) ?? ''}\n--- pipeline warnings and errors ---\n${log}`;
+  };
+  const withReport = (err: Error): never => assert.fail(`${err.message}${pipelineReport()}`);
 
   before(async () => {
     brokers = await testBrokers();
@@ -77,9 +86,10 @@ describe('dashboards and alert rules against a real Prometheus scraping the pipe
           labels: `${prefix}.labels`,
           partitions: 1,
         },
+        windowing: { samplePeriodMs: period },
         trainer: { minWindows: 60, modelDir: join(dir, 'models') },
         model: { hidden: [32], codeSize: 8, training: { epochs: 8, patience: 3 } },
-        simulator: { sensors: 3, rateHz: 40 },
+        simulator: { sensors: 3, rateHz: 1000 / period },
         metrics: { host: '127.0.0.1' },
       }),
     );
@@ -108,26 +118,25 @@ describe('dashboards and alert rules against a real Prometheus scraping the pipe
 
   it('Prometheus scrapes the pipeline under every service job, and the pipeline scores windows', async () => {
     await poll(async () => (await Promise.all(jobs.map((j) => hasData(`up{job="${j}"} == 1`)))).every(Boolean), {
-      timeoutMs: 20_000,
+      timeoutMs: 40_000,
       what: 'a successful scrape of each job',
       abort: pipelineDied,
-    });
+    }).catch(withReport);
     // Warm-up: the trainer needs its first windows, then a model reaches the scorer.
     await poll(() => hasData('sum(sensorwatch_windows_scored_total) > 0'), {
       timeoutMs: 150_000,
       intervalMs: 1000,
       what: 'the scorer to score windows (first model trained and loaded)',
       abort: pipelineDied,
-    });
+    }).catch(withReport);
   });
 
   it('provokes the data-dependent cases: an anomalous sensor, a flatlined sensor, a record that is not a reading', async () => {
     const producer = testKafka(brokers, 'deploy-it').producer();
     await producer.connect();
     try {
-      // 30 s of event time ending now, per sensor in order: windows close as
-      // the sensor's own watermark passes them (lateness is per sensor).
-      const period = 100;
+      // 300 samples of event time ending now, per sensor in order: windows
+      // close as the sensor's own watermark passes them (lateness is per sensor).
       const n = 300;
       const end = Date.now();
       const messages = [];
@@ -146,7 +155,7 @@ describe('dashboards and alert rules against a real Prometheus scraping the pipe
       timeoutMs: 30_000,
       what: `a score above threshold for ${spikeSensor}`,
       abort: pipelineDied,
-    });
+    }).catch(withReport);
   });
 
   it('the $sensor variable query lists the provoked sensor', async () => {
@@ -191,7 +200,7 @@ describe('dashboards and alert rules against a real Prometheus scraping the pipe
       },
       { timeoutMs: 60_000, intervalMs: 1000, what: 'every expression to return data', abort: pipelineDied },
     ).catch((err: Error) => {
-      assert.fail(`${err.message}\nexpressions without data:\n${pending().map(describeResult).join('\n')}`);
+      assert.fail(`${err.message}\nexpressions without data:\n${pending().map(describeResult).join('\n')}${pipelineReport()}`);
     });
   });
 
