@@ -10,11 +10,13 @@
 // that many scored rows a new model is trained on the windows ending in the
 // last `lookback` rows (without windows whose row was flagged, when
 // trainer.excludeAlerted is set, as the trainer does), and the scorer goes on
-// with it, its alert state carried over as in a hot reload.
+// with it, its alert state carried over as in a hot reload. A retraining left
+// with fewer than minTrainingWindows windows is skipped (the model stays).
 import type { Config } from '../common/config/types.ts';
 import { scoreWindows } from '../common/model/score.ts';
 import { resolveThreshold, type ThresholdSource } from '../common/model/thresholds.ts';
-import { trainModel } from '../common/model/train.ts';
+import type { LoadedModel } from '../common/model/artifact.ts';
+import { minTrainingWindows, trainModel } from '../common/model/train.ts';
 import type { SignalWindow } from '../common/types.ts';
 import { createWindower } from '../common/window/index.ts';
 import { detectFault } from '../scorer/faults.ts';
@@ -136,41 +138,49 @@ export async function backtestSeries(series: Series, trainRows: number, config: 
   const points = retrainPoints(trainRows, n, options.retrainEvery);
   let trainSeconds = 0;
   let kind: string = config.model.kind;
+  let models = 0;
+  let current: { model: LoadedModel; source: ThresholdSource; threshold: number; trainWindows: number; valLoss: number; epochs: number } | null = null;
   let w = 0;
-  for (let p = 0; p < points.length; p++) {
-    const from = points[p] as number;
-    const to = points[p + 1] ?? n;
-    const lookFrom = p === 0 ? 0 : Math.max(0, from - options.lookback);
-    const pool = windows.filter((_, i) => {
-      const r = endRow[i] as number;
-      // The trainer leaves out windows that raised alerts (trainer.excludeAlerted).
-      return r >= lookFrom && r < from && !(config.trainer.excludeAlerted && rowFlag[r] === 1);
-    });
-    const { model, meta } = await trainModel({
-      windows: trainingWindows(pool, options.trainHop, config.trainer.maxWindows),
-      config: config.model,
-      thresholds: policy.thresholds,
-      modelKey: series.name,
-      version: p + 1,
-      backend: options.backend,
-    });
-    try {
-      trainSeconds += meta.metrics.trainSeconds;
-      kind = meta.kind;
-      const source: ThresholdSource = { thresholds: meta.thresholds, calibration: meta.calibration };
-      const threshold = resolveThreshold(source, series.name, policy.thresholds).value;
+  try {
+    for (let p = 0; p < points.length; p++) {
+      const from = points[p] as number;
+      const to = points[p + 1] ?? n;
+      const lookFrom = p === 0 ? 0 : Math.max(0, from - options.lookback);
+      const pool = windows.filter((_, i) => {
+        const r = endRow[i] as number;
+        // The trainer leaves out windows that raised alerts (trainer.excludeAlerted).
+        return r >= lookFrom && r < from && !(config.trainer.excludeAlerted && rowFlag[r] === 1);
+      });
+      const picked = trainingWindows(pool, options.trainHop, config.trainer.maxWindows);
+      // Like the trainer, a retraining with too little clean data is skipped and the current model stays.
+      if (current === null || picked.length >= minTrainingWindows) {
+        const { model, meta } = await trainModel({ windows: picked, config: config.model, thresholds: policy.thresholds, modelKey: series.name, version: p + 1, backend: options.backend });
+        current?.model.dispose();
+        const source: ThresholdSource = { thresholds: meta.thresholds, calibration: meta.calibration };
+        current = {
+          model,
+          source,
+          threshold: resolveThreshold(source, series.name, policy.thresholds).value,
+          trainWindows: meta.dataRange.trainWindows,
+          valLoss: meta.metrics.valLoss,
+          epochs: meta.metrics.epochs,
+        };
+        trainSeconds += meta.metrics.trainSeconds;
+        kind = meta.kind;
+        models++;
+      }
       const start = w;
       while (w < scored.length && (scoredEndRow[w] as number) < to) w++;
       const batch = scored.slice(start, w);
       for (let i = 0; i < batch.length; i += scoreBatch) {
         const part = batch.slice(i, i + scoreBatch);
-        scoreWindows(model, part).forEach((s, k) => {
+        scoreWindows(current.model, part).forEach((s, k) => {
           const win = part[k] as SignalWindow;
           history.push({ seq: win.seq, start: win.start, end: win.end, error: s.error, fault: detectFault(win, policy.faults) });
-          windowThreshold.push(threshold);
+          windowThreshold.push(current?.threshold ?? Number.NaN);
         });
       }
-      segments.push({ fromWindow: start, toWindow: w, thresholds: source, trainWindows: meta.dataRange.trainWindows, valLoss: meta.metrics.valLoss, epochs: meta.metrics.epochs });
+      segments.push({ fromWindow: start, toWindow: w, thresholds: current.source, trainWindows: current.trainWindows, valLoss: current.valLoss, epochs: current.epochs });
       // Decisions so far (the alert state runs on across model reloads), for the next exclusion.
       if (config.trainer.excludeAlerted && p + 1 < points.length) {
         const open = replayDecisions(series.name, history, windowThreshold, policy).open;
@@ -178,9 +188,9 @@ export async function backtestSeries(series: Series, trainRows: number, config: 
           rowFlag[scoredEndRow[i] as number] = o;
         });
       }
-    } finally {
-      model.dispose();
     }
+  } finally {
+    current?.model.dispose();
   }
 
   const replay = replayDecisions(series.name, history, windowThreshold, policy);
@@ -211,7 +221,7 @@ export async function backtestSeries(series: Series, trainRows: number, config: 
     segments,
     model: {
       kind,
-      models: segments.length,
+      models,
       trainWindows: segments[0]?.trainWindows ?? 0,
       valLoss: segments[0]?.valLoss ?? Number.NaN,
       epochs: segments[0]?.epochs ?? 0,

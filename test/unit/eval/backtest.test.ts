@@ -58,4 +58,13 @@ describe('backtestSeries', () => {
     for (let i = 101; i <= 107; i++) assert.equal(r.errors[i], r.errors[100]);
     assert.notEqual(r.errors[108], r.errors[100]);
   });
+  it('skips a retraining whose lookback is all alerted (trainer.excludeAlerted), keeping the model', async () => {
+    const backend = (await initBackend('auto')).name;
+    // a permanent +50 shift from row 100: the alert opens and stays open
+    const shifted: Series = { ...series, values: values.map((v, i) => v + (i >= 100 ? 50 : 0)) };
+    const r = await backtestSeries(shifted, 100, config, { ...base, backend, spacing: 'rows', retrainEvery: 100 });
+    assert.equal(r.model.models, 1);
+    assert.equal(r.segments.length, 3);
+    assert.ok(r.flags.slice(20).every((f) => f === 1));
+  });
 });
