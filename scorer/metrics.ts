@@ -58,6 +58,8 @@ export function createScorerMetrics(options: ScorerMetricsOptions): ScorerMetric
   const modelInfo = gauge(r, { name: 'sensorwatch_model_info', help: 'The model in force per model key (value 1).', labelNames: ['model', 'version', 'kind', 'backend'] });
   const modelCreated = gauge(r, { name: 'sensorwatch_model_created_timestamp_seconds', help: 'When the model in force was trained, seconds since the epoch.', labelNames: ['model'] });
   const deadLetters = counter(r, { name: 'sensorwatch_records_dead_lettered_total', help: 'Records sent to the dead-letter topic, by stage and reason.', labelNames: ['stage', 'reason'] });
+  // The scorer's dead-letter reasons exist at 0, so a rate() works before the first one.
+  for (const reason of ['bad_avro', 'bad_window']) deadLetters.inc({ stage: 'scorer', reason }, 0);
   const lag = gauge(r, { name: 'sensorwatch_consumer_lag', help: 'Records behind the partition end, by consumer group, topic and partition.', labelNames: ['group', 'topic', 'partition'] });
   gauge(r, {
     name: 'sensorwatch_tensors',

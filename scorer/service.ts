@@ -133,13 +133,18 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
 
     // After every (re)join, states are reloaded before the next batch: partitions
     // may have moved here from another scorer that decided their windows so far.
+    const reload = (): Promise<void> => {
+      const attempt = reader.caughtUp().then((states) => engine.restore(states.values()));
+      attempt.catch(() => undefined); // awaited (and reported) by the next batch
+      return attempt;
+    };
     let restoring: Promise<void> = Promise.resolve();
     let joined = false;
     let running = true;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       joined = true;
       log.info('joined the scorer group', { groupId, assignment: event.payload.memberAssignment });
-      restoring = reader.caughtUp().then((states) => engine.restore(states.values()));
+      restoring = reload();
     });
     consumer.on(consumer.events.CRASH, (event) => {
       log.error('scorer consumer crashed', { error: event.payload.error, restart: event.payload.restart });
@@ -150,7 +155,14 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
     });
 
     const handle = async (batch: ConsumedBatch): Promise<void> => {
-      await restoring;
+      try {
+        await restoring;
+      } catch (error) {
+        // No deciding on stale states: fail the batch (kafkajs retries it) and try the reload again.
+        log.error('could not reload sensor states; retrying before the next batch', { error });
+        restoring = reload();
+        throw error;
+      }
       const items = batch.messages.map((m): BatchItem => {
         const source = { topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value ?? Buffer.alloc(0) };
         try {
