@@ -8,6 +8,7 @@
 import { defaultConfig } from '../../common/config/defaults.ts';
 import { encodeReading, readingHeaders } from '../../common/codec/reading.ts';
 import { createKafka } from '../../common/kafka/client.ts';
+import { createIdempotentProducer } from '../../common/kafka/producer.ts';
 import { createLogger } from '../../common/log.ts';
 import type { SensorReading } from '../../common/types.ts';
 import { createSimulator } from '../../ingest/simulate/generator.ts';
@@ -20,8 +21,9 @@ export interface LoadJob {
   mode: 'bulk' | 'paced';
   /** bulk: readings to send. */
   count?: number;
-  /** bulk: sensors. */
+  /** bulk: sensors, and their sample rate (matching windowing.samplePeriodMs). */
   sensors?: number;
+  rateHz?: number;
   /** paced: offered readings/s and duration. */
   rate?: number;
   seconds?: number;
@@ -39,10 +41,7 @@ function message(reading: SensorReading, headers: Record<string, string>): Messa
 async function main(job: LoadJob): Promise<void> {
   const log = createLogger({ level: 'warn' });
   const kafka = createKafka({ ...defaultConfig.kafka, brokers: job.brokers }, log, { clientSuffix: 'bench-load' });
-  // Not the product's idempotent producer: several requests in flight keep a
-  // slow acknowledgement from throttling the offered load (a retry could
-  // reorder a few readings; the windower would count them late, not lose them).
-  const producer = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 5 });
+  const producer = createIdempotentProducer(kafka);
   await producer.connect();
   const headers = readingHeaders('avro');
   const started = performance.now();
@@ -53,13 +52,14 @@ async function main(job: LoadJob): Promise<void> {
       const sim = createSimulator({
         sensors: job.sensors ?? 100,
         channels: job.channels,
-        rateHz: 10,
+        rateHz: job.rateHz ?? 20,
         startTime: Date.now() - 24 * 3600_000,
         seed: job.seed,
         anomalyEverySeconds: 0,
       });
-      const chunk = 5_000;
-      const inFlight = new Set<Promise<unknown>>();
+      // One send at a time, in order: concurrent sends can reach the broker
+      // out of order, and reordered readings would be dead-lettered as late.
+      const chunk = 10_000;
       while (sent < count) {
         const messages: Message[] = [];
         while (messages.length < chunk && sent + messages.length < count) {
@@ -68,19 +68,32 @@ async function main(job: LoadJob): Promise<void> {
             messages.push(message(r, headers));
           }
         }
-        const p: Promise<unknown> = producer.send({ topic: job.topic, messages }).then((): boolean => inFlight.delete(p));
-        inFlight.add(p);
+        await producer.send({ topic: job.topic, messages });
         sent += messages.length;
-        if (inFlight.size >= 4) await Promise.race(inFlight);
       }
-      await Promise.all(inFlight);
     } else {
       const plan = pacePlan(job.rate ?? 1000, job.seconds ?? 1);
       const sim = createSimulator({ sensors: plan.sensors, channels: job.channels, rateHz: 1000 / plan.tickMs, startTime: 0, seed: job.seed, anomalyEverySeconds: 0 });
       const staggerTicks = Math.max(1, job.staggerTicks ?? 1);
       const t0 = Date.now();
       let lastStamp = 0;
-      const inFlight = new Set<Promise<unknown>>();
+      // Readings are queued as they are produced and sent in order, one
+      // request at a time, each request taking everything queued meanwhile
+      // (the batching a Java producer's linger does), so a slow acknowledgement
+      // delays readings instead of reordering them.
+      const queue: Message[] = [];
+      let sending: Promise<void> | null = null;
+      const pump = async (): Promise<void> => {
+        try {
+          while (queue.length > 0) await producer.send({ topic: job.topic, messages: queue.splice(0) });
+        } finally {
+          sending = null;
+        }
+      };
+      // Only with something queued: pump then awaits before clearing `sending`.
+      const kick = (): void => {
+        if (sending === null && queue.length > 0) sending = pump();
+      };
       for (let i = 0; i < plan.ticks; i++) {
         const wait = tickDue(t0, plan, i) - Date.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
@@ -92,17 +105,19 @@ async function main(job: LoadJob): Promise<void> {
         lastStamp = now;
         // Sensor s comes online at tick s mod hop, so their windows complete
         // spread over the ticks instead of all in the same one.
-        const messages: Message[] = [];
         sim.tick().readings.forEach((r, s) => {
-          if (i >= s % staggerTicks) messages.push(message({ ...r, timestamp: now }, headers));
+          if (i >= s % staggerTicks) {
+            queue.push(message({ ...r, timestamp: now }, headers));
+            sent++;
+          }
         });
-        // Sends overlap (kafkajs queues them in order per partition) so a
-        // slow acknowledgement does not hold back the offered load.
-        const p: Promise<unknown> = producer.send({ topic: job.topic, messages }).then((): boolean => inFlight.delete(p));
-        inFlight.add(p);
-        sent += messages.length;
+        kick();
       }
-      await Promise.all(inFlight);
+      for (;;) {
+        const pending: Promise<void> | null = sending;
+        if (pending === null) break;
+        await pending;
+      }
     }
   } finally {
     await producer.disconnect();
