@@ -11,7 +11,7 @@ import { defaultConfig } from '../../../common/config/defaults.ts';
 import type { Config } from '../../../common/config/types.ts';
 import type { AnomalyAlert, DeadLetter } from '../../../common/types.ts';
 import { silentLogger } from '../../../common/log.ts';
-import { valueForScore, window, zeroModel, type FixtureWindow } from './support.ts';
+import { randomModel, valueForScore, window, zeroModel, type FixtureWindow } from './support.ts';
 
 await tf.setBackend('cpu');
 
@@ -67,6 +67,24 @@ describe('engine', () => {
     assert.equal(open?.topChannels.length, 2);
     const sum = (open?.topChannels ?? []).reduce((a, c) => a + c.contribution, 0);
     assert.ok(Math.abs(sum - (open?.reconstructionError ?? 0)) < 1e-6, 'contributions add up to the error');
+  });
+
+  it('per-channel contributions add up to the reconstruction error (a real, non-trivial model)', async () => {
+    const config: Config = { ...baseConfig, scorer: { ...baseConfig.scorer, topChannels: 3, hysteresis: { openAfter: 1, openWindow: 1, resolveAfter: 1 } } };
+    const t = setup({ config });
+    t.models.offer(randomModel({ channels: ['a', 'b', 'c'], threshold: 1e-6, seed: 7 }));
+    const ws: FixtureWindow[] = [1, 2, 3, 4, 5].map((seq) => ({ seq: seq * 2, channels: ['a', 'b', 'c'], sample: (tt, c) => Math.sin(tt * seq + c) * (c + 1) }));
+    // Alternate above and below so every window publishes an event (open, resolve, open …).
+    const batch = ws.flatMap((w) => [w, { ...w, seq: w.seq + 1, sample: () => 0 }]);
+    await t.engine.handle(items(batch));
+    const opens = t.alerts().filter((a) => a.state === 'open');
+    assert.equal(opens.length, 5);
+    for (const a of opens) {
+      const sum = a.topChannels.reduce((n, c) => n + c.contribution, 0);
+      assert.ok(a.reconstructionError > 0);
+      assert.ok(Math.abs(sum - a.reconstructionError) <= 1e-6 * a.reconstructionError, `${sum} vs ${a.reconstructionError}`);
+      assert.ok(a.topChannels.every((c, i, all) => i === 0 || (all[i - 1]?.contribution ?? 0) >= c.contribution), 'largest first');
+    }
   });
 
   it('the states published with the alerts are the ones the next batch starts from', async () => {

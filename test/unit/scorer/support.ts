@@ -3,6 +3,7 @@
 // test can dial in any score: every sample = sqrt(score · threshold).
 import * as tf from '@tensorflow/tfjs';
 import { wrapModel, type LoadedModel, type ModelMeta } from '../../../common/model/artifact.ts';
+import { buildAutoencoder } from '../../../common/model/build.ts';
 import { defaultConfig } from '../../../common/config/defaults.ts';
 import type { SignalWindow } from '../../../common/types.ts';
 
@@ -82,3 +83,11 @@ export function window(w: FixtureWindow): SignalWindow {
 
 /** The sample value that gives this score under a zero model with this threshold. */
 export const valueForScore = (score: number, threshold = 1): number => Math.sqrt(score * threshold);
+
+/** The fixture's metadata around a real, randomly initialised dense autoencoder (non-trivial reconstructions). */
+export function randomModel(options: FixtureModel & { seed?: number } = {}): LoadedModel {
+  const shell = zeroModel(options);
+  const { net } = buildAutoencoder({ ...defaultConfig.model, kind: 'dense', hidden: [6], codeSize: 3 }, { length: shell.meta.windowLength, channels: shell.meta.channels.length }, options.seed ?? 1);
+  shell.dispose();
+  return wrapModel(net, shell.meta);
+}
