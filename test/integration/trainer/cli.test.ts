@@ -1,0 +1,61 @@
+// The issue's "done when" through the real command line: `sensorwatch train
+// --once --synthetic --kind sae|dae|conv --json` on simulator data, no Kafka.
+// (Shorter data and fewer epochs than the defaults, to keep CI fast.)
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { after, describe, it } from 'node:test';
+import { defaultConfig } from '../../../common/config/defaults.ts';
+
+const run = promisify(execFile);
+const bin = join(import.meta.dirname, '../../../bin/sensorwatch.mjs');
+const dir = mkdtempSync(join(tmpdir(), 'sw-train-cli-'));
+const configFile = join(dir, 'sensorwatch.yaml');
+writeFileSync(configFile, `trainer:\n  modelDir: ${JSON.stringify(join(dir, 'models'))}\nlogLevel: warn\n`);
+
+async function train(kind: string): Promise<Record<string, unknown>> {
+  const args = [bin, 'train', '--once', '--synthetic', '--kind', kind, '--json', '--backend', 'wasm', '--seconds', '90', '--epochs', '10', '--config', configFile];
+  const { stdout, stderr } = await run(process.execPath, args, { timeout: 60_000 });
+  assert.match(stderr, /epoch 10\/10 \[=+>\] loss \S+ val \S+ best \S+ ETA 0s/, 'progress bar on stderr');
+  const lines = stdout.trim().split('\n');
+  assert.equal(lines.length, 1, 'one JSON object on stdout');
+  return JSON.parse(lines[0] ?? '') as Record<string, unknown>;
+}
+
+describe('sensorwatch train --once --synthetic', () => {
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('--kind sae reports a mean code activation within a factor of two of ρ', async () => {
+    const r = await train('sae');
+    for (const key of ['modelKey', 'version', 'kind', 'backend', 'windows', 'trainSeconds', 'valLoss', 'threshold', 'thresholdMethod', 'meanCodeActivation']) {
+      assert.ok(key in r, `--json has ${key}`);
+    }
+    assert.deepEqual([r.modelKey, r.version, r.kind, r.backend, r.thresholdMethod], ['default', 1, 'sae', 'wasm', 'quantile']);
+    const rho = defaultConfig.model.sparsity.rho;
+    const a = r.meanCodeActivation as number;
+    assert.ok(a > rho / 2 && a < rho * 2, `mean code activation ${a} vs ρ ${rho}`);
+    assert.ok((r.windows as number) > 500);
+  });
+
+  for (const [kind, version] of [['dae', 2], ['conv', 3]] as const) {
+    it(`--kind ${kind} reports a positive threshold and validation loss`, async () => {
+      const r = await train(kind);
+      assert.equal(r.kind, kind);
+      assert.equal(r.version, version, 'versions increase per model key');
+      assert.ok((r.threshold as number) > 0 && (r.valLoss as number) > 0, JSON.stringify(r));
+    });
+  }
+
+  it('`models list --local` shows the three versions, the last in force', async () => {
+    const { stdout } = await run(process.execPath, [bin, 'models', 'list', '--local', '--config', configFile], { timeout: 30_000 });
+    const rows = stdout.trim().split('\n').slice(1);
+    assert.deepEqual(rows.map((r) => r.split(/\s+/).filter(Boolean).slice(0, 4)), [
+      ['default', '1', 'sae', 'wasm'],
+      ['default', '2', 'dae', 'wasm'],
+      ['*', 'default', '3', 'conv'],
+    ]);
+  });
+});
