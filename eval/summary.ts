@@ -2,6 +2,7 @@
 // and with NAB data the NAB scores. Pure: takes results, returns the object.
 import type { SeriesResult } from './backtest.ts';
 import { addCounts, addEvents, countEvents, countPoints, figures, noCounts, noEvents, type QualityFigures } from './metrics.ts';
+import { rollingScore } from './rolling.ts';
 import { nabProfileScore, nabScoreKeys, type CostMatrix, type NabFile, type ProfileResult } from './nab-score.ts';
 
 export interface FileSummary extends Partial<QualityFigures> {
@@ -22,7 +23,7 @@ export interface Summary extends Partial<QualityFigures> {
   rowsScored: number;
   /** Present with NAB data: 'nab.standard', 'nab.lowFP', 'nab.lowFN'. */
   [key: `nab.${string}`]: number;
-  nab?: { profiles: Record<string, Omit<ProfileResult, 'perFile'>>; atDecisions: Record<string, number> };
+  nab?: { profiles: Record<string, Omit<ProfileResult, 'perFile'>>; atDecisions: Record<string, number>; rollingZ: Record<string, number> };
   perFile: Record<string, FileSummary>;
 }
 
@@ -42,11 +43,12 @@ export function nabAnomalyScore(error: number, threshold: number): number {
 }
 
 /** Full-length NAB inputs: training rows (inside NAB's probation) score 0. */
-export function nabFiles(results: readonly SeriesResult[], windows: Record<string, Array<[number, number]>>, use: 'score' | 'decision'): NabFile[] {
+export function nabFiles(results: readonly SeriesResult[], windows: Record<string, Array<[number, number]>>, use: 'score' | 'decision' | 'rolling'): NabFile[] {
   return results.map((r) => {
     const scores = new Float64Array(r.trainRows + r.errors.length);
+    const rolling = use === 'rolling' ? rollingScore(r.errors) : null;
     r.errors.forEach((e, i) => {
-      scores[r.trainRows + i] = use === 'score' ? nabAnomalyScore(e, r.thresholds[i] as number) : (r.flags[i] as number);
+      scores[r.trainRows + i] = rolling !== null ? (rolling[i] as number) : use === 'score' ? nabAnomalyScore(e, r.thresholds[i] as number) : (r.flags[i] as number);
     });
     return { name: r.name, scores, windows: windows[r.name] ?? [] };
   });
@@ -88,6 +90,8 @@ export function summarise(results: readonly SeriesResult[], nab?: { profiles: Re
   if (nab !== undefined) {
     const scored = nabFiles(results, nab.windows, 'score');
     const decided = nabFiles(results, nab.windows, 'decision');
+    const rolled = nabFiles(results, nab.windows, 'rolling');
+    const rollingZ: Record<string, number> = {};
     const profiles: Record<string, Omit<ProfileResult, 'perFile'>> = {};
     const atDecisions: Record<string, number> = {};
     for (const [name, cost] of Object.entries(nab.profiles)) {
@@ -96,12 +100,13 @@ export function summarise(results: readonly SeriesResult[], nab?: { profiles: Re
       summary[key as `nab.${string}`] = rest.normalised;
       profiles[name] = rest;
       atDecisions[key] = nabProfileScore(decided, cost).normalised;
+      rollingZ[key] = nabProfileScore(rolled, cost).normalised;
       for (const [f, s] of Object.entries(files)) {
         const entry = perFile[f];
         if (entry !== undefined) (entry.nab ??= {})[key] = s.score;
       }
     }
-    summary.nab = { profiles, atDecisions };
+    summary.nab = { profiles, atDecisions, rollingZ };
   }
   return summary;
 }
