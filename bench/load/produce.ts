@@ -2,8 +2,8 @@
 // with ingest and scorer for the benchmark process's event loop.
 //   node --import tsx bench/load/produce.ts '<json LoadJob>'
 // bulk:  `count` readings as fast as possible (event times from the simulator)
-// paced: `rate` readings/s for `seconds`, each stamped with the wall clock at
-//        send time, so a window's end time is when its last reading was produced.
+// paced: `rate` readings/s for `seconds`, each stamped with the wall-clock time
+//        it was due, so a window's end time is when its last reading was due.
 // Prints one JSON line {sent, seconds, perSec} on stdout.
 import { defaultConfig } from '../../common/config/defaults.ts';
 import { encodeReading, readingHeaders } from '../../common/codec/reading.ts';
@@ -12,6 +12,7 @@ import { createIdempotentProducer } from '../../common/kafka/producer.ts';
 import { createLogger } from '../../common/log.ts';
 import type { SensorReading } from '../../common/types.ts';
 import { createSimulator } from '../../ingest/simulate/generator.ts';
+import { summariseLatencies } from '../stats.ts';
 import { pacePlan, tickDue } from './plan.ts';
 
 export interface LoadJob {
@@ -46,6 +47,7 @@ async function main(job: LoadJob): Promise<void> {
   const headers = readingHeaders('avro');
   const started = performance.now();
   let sent = 0;
+  const sendDelays: number[] = [];
   try {
     if (job.mode === 'bulk') {
       const count = job.count ?? 0;
@@ -81,11 +83,18 @@ async function main(job: LoadJob): Promise<void> {
       // request at a time, each request taking everything queued meanwhile
       // (the batching a Java producer's linger does), so a slow acknowledgement
       // delays readings instead of reordering them.
-      const queue: Message[] = [];
+      const queue: (Message & { stamp: number })[] = [];
       let sending: Promise<void> | null = null;
       const pump = async (): Promise<void> => {
         try {
-          while (queue.length > 0) await producer.send({ topic: job.topic, messages: queue.splice(0) });
+          while (queue.length > 0) {
+            const batch = queue.splice(0);
+            const stamps = batch.map((m) => m.stamp);
+            await producer.send({ topic: job.topic, messages: batch.map(({ stamp: _stamp, ...m }) => m) });
+            // Time each reading spent in this generator before the broker had it.
+            const acked = Date.now();
+            for (const t of stamps) sendDelays.push(acked - t);
+          }
         } finally {
           sending = null;
         }
@@ -95,19 +104,21 @@ async function main(job: LoadJob): Promise<void> {
         if (sending === null && queue.length > 0) sending = pump();
       };
       for (let i = 0; i < plan.ticks; i++) {
-        const wait = tickDue(t0, plan, i) - Date.now();
+        const due = tickDue(t0, plan, i);
+        const wait = due - Date.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-        // Event time = the moment of production: the scorer's latency is measured
-        // from it. Kept strictly increasing: a generator catching up after a
-        // stall sends ticks within one millisecond, and equal timestamps of one
-        // sensor would be dropped as conflicts.
-        const now = Math.max(Date.now(), lastStamp + 1);
+        // Event time = when the reading was due under the offered load, not
+        // when this process got round to it: latency is measured from there,
+        // so a generator that falls behind adds its delay to the figures
+        // instead of hiding it (no coordinated omission), and each sensor's
+        // samples stay exactly one tick apart (no gaps to fill).
+        const now = Math.max(Math.round(due), lastStamp + 1);
         lastStamp = now;
         // Sensor s comes online at tick s mod hop, so their windows complete
         // spread over the ticks instead of all in the same one.
         sim.tick().readings.forEach((r, s) => {
           if (i >= s % staggerTicks) {
-            queue.push(message({ ...r, timestamp: now }, headers));
+            queue.push({ ...message({ ...r, timestamp: now }, headers), stamp: now });
             sent++;
           }
         });
@@ -123,7 +134,8 @@ async function main(job: LoadJob): Promise<void> {
     await producer.disconnect();
   }
   const seconds = (performance.now() - started) / 1000;
-  process.stdout.write(`${JSON.stringify({ sent, seconds, perSec: sent / seconds })}\n`);
+  const delays = summariseLatencies(sendDelays);
+  process.stdout.write(`${JSON.stringify({ sent, seconds, perSec: sent / seconds, sendDelayP50Ms: delays.p50Ms, sendDelayP99Ms: delays.p99Ms })}\n`);
 }
 
 const arg = process.argv[2];

@@ -59,7 +59,8 @@ export async function benchKafka(options: KafkaOptions): Promise<KafkaSection> {
     broker = await startLocalBroker({ port: 0, log: (m) => log.debug(`bench broker: ${m}`) });
     brokers = broker.brokers;
   }
-  const admin = createKafka({ ...defaultConfig.kafka, brokers }, log, { clientSuffix: 'bench-admin' }).admin();
+  const kafka = createKafka({ ...defaultConfig.kafka, brokers }, log, { clientSuffix: 'bench' });
+  const admin = kafka.admin();
   await admin.connect();
   const created: string[] = [];
   const section = emptyKafka('');
@@ -102,7 +103,7 @@ export async function benchKafka(options: KafkaOptions): Promise<KafkaSection> {
       // Trained once; each run loads its own copy from the artifact (the scorer disposes its models on stop).
       const artifact = await trainLatencyModel(latencyConfig(base, pacePlan(options.loads[0] ?? 1000, 1).tickMs), options.backend, options.modelEpochs);
       for (const rate of options.loads) {
-        const row = await latencyAt({ brokers, rate, seconds: options.loadSeconds, warmupSeconds: options.warmupSeconds, base, artifact, admin, created, log });
+        const row = await latencyAt({ brokers, rate, seconds: options.loadSeconds, warmupSeconds: options.warmupSeconds, base, artifact, admin, kafka, created, log });
         section.latency.push(row);
         if (rate === 20_000) section.latencyP99Ms = row.p99Ms;
         if (row.windows === 0) reasons.push(`no window was decided after warm-up at ${rate} readings/s (${Math.round(row.achievedPerSec)}/s achieved)`);

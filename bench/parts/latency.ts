@@ -1,11 +1,11 @@
 // End-to-end latency with the whole pipeline running: paced readings (stamped
-// with the wall clock when produced) → ingest → windows → scorer → decision.
+// with the wall-clock time they were due) → ingest → windows → scorer → decision.
 // The scorer measures each window's latency itself (decision acknowledged by
 // the broker − the window's end event time = the production time of its last
 // reading); the bench records every one of those observations exactly.
 import { Histogram, Registry, type HistogramConfiguration } from 'prom-client';
 import type { Config } from '../../common/config/types.ts';
-import type { Admin } from '../../common/kafka/types.ts';
+import type { Admin, Kafka } from '../../common/kafka/types.ts';
 import type { Logger } from '../../common/log.ts';
 import { parseArtifact, serialiseArtifact, type LoadedModel } from '../../common/model/artifact.ts';
 import { initBackend } from '../../common/model/backend.ts';
@@ -20,7 +20,7 @@ import { pacePlan } from '../load/plan.ts';
 import type { BackendName, LatencyRow } from '../report.ts';
 import { summariseLatencies } from '../stats.ts';
 import { channels } from './fixtures.ts';
-import { benchTopics, createTopicsReady, metricTotal, pollUntil, runLoad, topicList } from './pipeline.ts';
+import { benchTopics, createTopicsReady, metricTotal, pollUntil, runLoad, topicList, windowPublishDelays } from './pipeline.ts';
 
 export const latencyMetric = 'sensorwatch_scoring_latency_seconds';
 const loadSeed = 23;
@@ -92,6 +92,8 @@ export interface LatencyRun {
   /** The model the scorer serves, as artifact bytes: each run loads a fresh copy. */
   artifact: Buffer;
   admin: Admin;
+  /** Client for reading the windows topic back (stage timings). */
+  kafka: Kafka;
   /** Topics made here are added, for the caller to delete. */
   created: string[];
   log: Logger;
@@ -145,6 +147,8 @@ export async function latencyAt(run: LatencyRun): Promise<LatencyRow> {
     const from = started + run.warmupSeconds * 1000;
     const kept = latency.samples.filter((s) => s.at >= from).map((s) => s.seconds * 1000);
     const summary = summariseLatencies(kept);
+    const published = await metricTotal(registry, 'sensorwatch_windows_published_total');
+    const ingestStage = summariseLatencies(await windowPublishDelays(run.kafka, topics.windows, published, from, 30_000));
     run.log.info('bench latency', { rate: run.rate, sent: load.sent, achieved: load.perSec, windows: summary.count, p99: summary.p99Ms });
     return {
       offeredPerSec: run.rate,
@@ -154,6 +158,10 @@ export async function latencyAt(run: LatencyRun): Promise<LatencyRow> {
       p95Ms: summary.p95Ms,
       p99Ms: summary.p99Ms,
       maxMs: summary.maxMs,
+      generatorP50Ms: load.sendDelayP50Ms ?? null,
+      generatorP99Ms: load.sendDelayP99Ms ?? null,
+      ingestP50Ms: ingestStage.p50Ms,
+      ingestP99Ms: ingestStage.p99Ms,
     };
   } finally {
     await scorer?.stop();

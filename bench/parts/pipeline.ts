@@ -7,8 +7,10 @@ import { fileURLToPath } from 'node:url';
 import type { Registry } from 'prom-client';
 import type { Config } from '../../common/config/types.ts';
 import { defaultConfig } from '../../common/config/defaults.ts';
+import { decodeWindow } from '../../common/codec/records.ts';
 import { ensureTopics, type TopicSpec } from '../../common/kafka/admin.ts';
-import type { Admin } from '../../common/kafka/types.ts';
+import { createConsumer } from '../../common/kafka/consumer.ts';
+import type { Admin, Kafka } from '../../common/kafka/types.ts';
 import type { LoadJob } from '../load/produce.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -37,6 +39,9 @@ export interface LoadResult {
   sent: number;
   seconds: number;
   perSec: number;
+  /** paced: time from a reading's stamp to the broker's acknowledgement of it, in the generator. */
+  sendDelayP50Ms?: number | null;
+  sendDelayP99Ms?: number | null;
 }
 
 /** Runs the load generator as a child process (its own event loop and core). */
@@ -110,4 +115,36 @@ export async function createTopicsReady(admin: Admin, specs: TopicSpec[], timeou
     );
     if (!ok) throw new Error(`topic ${spec.name} not served within ${timeoutMs} ms: ${last instanceof Error ? last.message : 'partitions missing'}`);
   }
+}
+
+/**
+ * For each window record on `topic` published at or after `from` (ms): its
+ * Kafka timestamp (when ingest sent it) minus the window's end event time
+ * (when its last reading was produced) = the reading → window-published part
+ * of the end-to-end latency. Reads until `expected` windows were seen.
+ */
+export async function windowPublishDelays(kafka: Kafka, topic: string, expected: number, from: number, timeoutMs: number): Promise<number[]> {
+  const groupId = `${topic}.bench-stages`;
+  const consumer = createConsumer(kafka, { groupId, maxWaitTimeMs: 100 });
+  const delays: number[] = [];
+  let seen = 0;
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) {
+          seen++;
+          const sentAt = Number(m.timestamp);
+          if (sentAt < from) continue;
+          delays.push(sentAt - decodeWindow(m.value).end);
+        }
+      },
+    });
+    await pollUntil(() => seen >= expected, timeoutMs, 50);
+  } finally {
+    await consumer.disconnect();
+  }
+  return delays;
 }
