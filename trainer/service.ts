@@ -82,6 +82,9 @@ export async function startTrainer(ctx: TrainerContext): Promise<Trainer> {
   const trainKey = async (modelKey: string, windows: SignalWindow[], offsets: Awaited<ReturnType<typeof collect>>['offsets'], catalog: ModelCatalog): Promise<TrainReport> => {
     const started = now();
     const klog = log.child({ modelKey });
+    // Export the failure counter at 0 before any failure: a series that first
+    // appears at 1 gives increase() = 0, and the first failure would never alert.
+    metrics.failures.inc({ model: modelKey }, 0);
     try {
       const inForce = await currentModel(modelKey, catalog);
       const version = Math.max(catalog.highestVersion(modelKey), ...(await cache.versions(modelKey)), inForce?.meta.version ?? 0) + 1;

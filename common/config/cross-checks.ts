@@ -73,6 +73,10 @@ export function checkCrossFields(c: Config): string[] {
   if (c.model.kind === 'conv' && c.model.conv.kernelSize > w.length) {
     errors.push(`model.conv.kernelSize (${c.model.conv.kernelSize}) is larger than windowing.length (${w.length}): use a kernel shorter than the window`);
   }
+  const downsample = 2 ** c.model.conv.filters.length;
+  if (c.model.kind === 'conv' && w.length % downsample !== 0) {
+    errors.push(`windowing.length (${w.length}) must be divisible by ${downsample} for the conv model (each of the ${c.model.conv.filters.length} model.conv.filters layers halves the time axis): use a length like ${Math.max(downsample, Math.round(w.length / downsample) * downsample)}, or fewer filter layers`);
+  }
   if (c.model.kind !== 'conv' && c.model.hidden.some((n) => n < c.model.codeSize)) {
     errors.push(`model.hidden (${c.model.hidden.join(', ')}) has a layer narrower than model.codeSize (${c.model.codeSize}): encoder layers should narrow towards the code; raise the layer sizes or lower codeSize`);
   }

@@ -55,6 +55,7 @@ describe('config validation', () => {
       yaml: 'windowing:\n  length: 1\nmodel:\n  kind: x\nmetrics:\n  port: 70000\nbogus: 1\n',
       expect: [/^windowing\.length:/, /^model\.kind:/, /^metrics\.port:/, /^bogus: unknown key/],
     },
+    { name: 'conv needs a length its strides divide', yaml: 'model:\n  kind: conv\nwindowing:\n  length: 30\n  hop: 10\n', expect: [/windowing\.length \(30\) must be divisible by 4 for the conv model.*use a length like 32/] },
     { name: 'YAML syntax', yaml: 'windowing: [\n', expect: [/^YAML syntax:/] },
   ];
   for (const c of cases) {
