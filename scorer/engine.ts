@@ -83,6 +83,7 @@ export function createEngine(options: EngineOptions): Engine {
   });
 
   async function handle(items: readonly BatchItem[]): Promise<void[]> {
+    log.debug('batch', { items: items.length, models: models.summary() });
     swapModels();
     const config = options.config();
     const dead: DeadLetter[] = [];
@@ -178,6 +179,7 @@ export function createEngine(options: EngineOptions): Engine {
     for (const d of dead) reasons.set(d.reason, (reasons.get(d.reason) ?? 0) + 1);
     for (const [reason, count] of reasons) metrics.deadLettered(reason, count);
     metrics.openAlerts(openCounts(states.values()));
+    log.debug('batch done', { items: items.length, alerts: alerts.length, dead: dead.length, replayed });
     return items.map(() => undefined);
   }
 

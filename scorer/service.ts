@@ -155,6 +155,7 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
     });
 
     const handle = async (batch: ConsumedBatch): Promise<void> => {
+      log.debug('windows fetched', { partition: batch.partition, count: batch.messages.length, from: batch.messages[0]?.offset });
       try {
         await restoring;
       } catch (error) {

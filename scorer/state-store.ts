@@ -70,8 +70,8 @@ export async function startStateReader(options: { kafka: Kafka; admin: Admin; to
 
   return {
     async caughtUp() {
-      const ends = await admin.fetchTopicOffsets(topic);
       const deadline = Date.now() + 60_000;
+      const ends = await topicEnds(admin, topic, deadline);
       for (;;) {
         const behind = ends.filter((e) => BigInt(e.high) > BigInt(e.low) && (seen.get(e.partition) ?? -1n) + 1n < BigInt(e.high));
         if (behind.length === 0) return latest;
@@ -84,6 +84,18 @@ export async function startStateReader(options: { kafka: Kafka; admin: Admin; to
       await admin.deleteGroups([readerGroup]).catch(() => undefined);
     },
   };
+}
+
+/** End offsets; retried while the broker is still electing leaders (a just-created topic). */
+async function topicEnds(admin: Admin, topic: string, deadline: number): Promise<{ partition: number; high: string; low: string }[]> {
+  for (;;) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (error) {
+      if ((error as { retriable?: unknown }).retriable !== true || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }
 
 /** Partitions and topic settings for the state topic. */

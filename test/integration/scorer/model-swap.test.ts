@@ -13,8 +13,17 @@ import { deleteGroups, deleteTopics, testBrokers, testKafka, waitFor } from '../
 import { valueForScore, window, zeroModel } from '../../unit/scorer/support.ts';
 import { produceWindows, readAlerts, scorerSetup, type ScorerTestSetup } from './support.ts';
 
-const lines: { msg: string; version?: number }[] = [];
-const log = createLogger({ level: 'info', write: (l) => void lines.push(JSON.parse(l) as { msg: string }) });
+const lines: { msg: string }[] = [];
+const raw: string[] = [];
+const log = createLogger({
+  level: 'debug',
+  write: (l) => {
+    raw.push(l);
+    lines.push(JSON.parse(l) as { msg: string });
+  },
+});
+/** The scorer's log, for a failure message. */
+const recentLog = (): string => raw.filter((l) => !l.includes('"component":"kafkajs"') || l.includes('"level":"warn"') || l.includes('"level":"error"')).slice(-60).map((l) => l.slice(0, 300)).join('');
 
 describe('model hot swap from the model topic', () => {
   let brokers: string[];
@@ -55,9 +64,11 @@ describe('model hot swap from the model topic', () => {
     const tensorsWithV1 = tf.memory().numTensors;
 
     await publish(2, 10);
-    await waitFor(() => lines.some((l) => l.msg === 'model loaded' && l.version === 2), { what: 'the feed to load v2', timeoutMs: 30_000 });
+    await waitFor(() => scorer?.models().some((m) => m.version === 2 && m.staged), { what: 'the feed to hand v2 over (staged for the next batch)', timeoutMs: 30_000 });
     await produceWindows(brokers, setup.config.topics.windows, [scored(2, 2), scored(2, 3)]);
-    const [, resolved] = await readAlerts(brokers, setup.config.topics.alerts, 2);
+    const [, resolved] = await readAlerts(brokers, setup.config.topics.alerts, 2).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}\nscorer log:\n${recentLog()}`);
+    });
     assert.equal(resolved?.state, 'resolve');
     assert.equal(resolved?.alertId, open?.alertId);
     assert.equal(resolved?.modelVersion, 2);
