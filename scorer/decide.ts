@@ -25,6 +25,7 @@
 import { createHash } from 'node:crypto';
 import type { AlertKind, AlertState, AnomalyAlert, ChannelContribution, SignalWindow } from '../common/types.ts';
 import type { HysteresisConfig, Severity } from '../common/config/types.ts';
+import type { AdaptiveState } from './adaptive.ts';
 
 export const faultCodes = ['missing', 'bad_quality', 'out_of_range', 'flatline'] as const;
 export type FaultCode = (typeof faultCodes)[number];
@@ -53,6 +54,8 @@ export interface SensorState {
   lastEnd: number;
   anomaly: AlertTrack;
   fault: AlertTrack;
+  /** Statistics of the `adaptive` threshold method (adaptive.ts); absent: not used yet, seeded on first use. */
+  adaptive?: AdaptiveState;
 }
 
 export interface DecisionInput {
@@ -135,7 +138,7 @@ export function decide(state: SensorState, input: DecisionInput): Decision {
       emit: (s, a) => emit('anomaly', s, a),
     });
   }
-  return { state: { sensorId: state.sensorId, lastSeq: window.seq, lastEnd: window.end, anomaly, fault }, events };
+  return { state: { ...state, lastSeq: window.seq, lastEnd: window.end, anomaly, fault }, events };
 }
 
 interface StepHooks {

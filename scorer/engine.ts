@@ -7,8 +7,9 @@ import type { Config } from '../common/config/types.ts';
 import type { Logger } from '../common/log.ts';
 import type { LoadedModel } from '../common/model/artifact.ts';
 import { scoreWindows } from '../common/model/score.ts';
-import { resolveThreshold } from '../common/model/thresholds.ts';
+import { heldOutErrors, resolveThreshold } from '../common/model/thresholds.ts';
 import type { AnomalyAlert, ChannelContribution, DeadLetter, DeadLetterReason, SignalWindow } from '../common/types.ts';
+import { adaptiveSettings, adaptiveStep, modelTag } from './adaptive.ts';
 import { alreadyDecided, decide, initialSensorState, type SensorState } from './decide.ts';
 import { detectFault } from './faults.ts';
 import type { ModelShelf } from './models.ts';
@@ -134,10 +135,22 @@ export function createEngine(options: EngineOptions): Engine {
     for (const s of scored) {
       const { window, model } = s;
       const policy = policyFor(config, window.sensorId);
-      const threshold = resolveThreshold(model.meta, window.sensorId, policy.thresholds).value;
-      const score = s.error / threshold;
+      const calibrated = resolveThreshold(model.meta, window.sensorId, policy.thresholds).value;
       const top = topChannels(model.meta.channels, s.contributions, config.scorer.topChannels);
       const before = next.get(window.sensorId) ?? states.get(window.sensorId) ?? initialSensorState(window.sensorId);
+      const fault = detectFault(window, policy.faults);
+      let threshold = calibrated;
+      let adaptive = before.adaptive;
+      if (policy.thresholds.method === 'adaptive') {
+        const step = adaptiveStep(
+          before.adaptive,
+          { model: modelTag(model.meta.modelKey, model.meta.version), error: s.error, calibrated, heldOut: () => heldOutErrors(model.meta, window.sensorId), usable: fault === null },
+          adaptiveSettings(config.thresholds),
+        );
+        threshold = step.threshold;
+        adaptive = step.state;
+      }
+      const score = s.error / threshold;
       const decision = decide(before, {
         window,
         score,
@@ -147,9 +160,10 @@ export function createEngine(options: EngineOptions): Engine {
         model: { key: model.meta.modelKey, version: model.meta.version },
         hysteresis: policy.hysteresis,
         severityBands: policy.severities,
-        fault: detectFault(window, policy.faults),
+        fault,
       });
-      if (decision.state !== before) next.set(window.sensorId, decision.state);
+      const after = adaptive === undefined || adaptive === decision.state.adaptive ? decision.state : { ...decision.state, adaptive };
+      if (after !== before) next.set(window.sensorId, after);
       alerts.push(...decision.events);
       perWindow.push({ s, score, threshold, top });
     }

@@ -93,7 +93,7 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
     await admin.connect();
     cleanups.push(() => admin.disconnect());
     const spec = (name: string) => ({ name, partitions: topics.partitions, replicationFactor: topics.replicationFactor });
-    await ensureTopics(admin, [spec(topics.windows), spec(topics.alerts), spec(topics.deadLetter), stateSpec]);
+    await retrying(() => ensureTopics(admin, [spec(topics.windows), spec(topics.alerts), spec(topics.deadLetter), stateSpec]), log, 'creating topics');
     await producer.connect();
     cleanups.push(() => producer.disconnect());
 
@@ -218,5 +218,22 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
   } catch (error) {
     await cleanup();
     throw error;
+  }
+}
+
+/**
+ * Retries an idempotent start-up step while Kafka says retrying can help (a
+ * busy broker can answer UNKNOWN_TOPIC_OR_PARTITION right after creating a topic).
+ */
+async function retrying<T>(step: () => Promise<T>, log: Logger, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (error) {
+      if ((error as { retriable?: unknown }).retriable !== true || Date.now() > deadline) throw error;
+      log.warn(`${what} failed; retrying`, { attempt, error });
+      await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** attempt)));
+    }
   }
 }
