@@ -31,7 +31,7 @@ model and decision (override --config FILE, which is a sensorwatch config YAML):
   --retrain-every N       replay the trainer: a new model every N scored rows (default 0: train once)
   --lookback N            rows of history each retraining sees (default 1000)
   --epochs N              model.training.epochs
-  --threshold-method quantile|mean_std|pot|static
+  --threshold-method quantile|mean_std|pot|static|adaptive
   --quantile Q  --multiplier M  --k K  --pot-risk R  --threshold-value V
 output:
   --out DIR               series/<file>.csv, plots/<file>.html, history/, metrics.json, report.md[, nab/]
@@ -138,7 +138,7 @@ export function parseEvalArgs(argv: string[]): EvalOptions {
   const kind = v.kind;
   if (kind !== undefined && !['dense', 'dae', 'sae', 'conv'].includes(kind)) usageError(`--kind must be dense, dae, sae or conv, got '${kind}'`);
   const method = v['threshold-method'];
-  if (method !== undefined && !['quantile', 'mean_std', 'pot', 'static'].includes(method)) usageError(`--threshold-method must be quantile, mean_std, pot or static, got '${method}'`);
+  if (method !== undefined && !['quantile', 'mean_std', 'pot', 'static', 'adaptive'].includes(method)) usageError(`--threshold-method must be quantile, mean_std, pot, static or adaptive, got '${method}'`);
   const positive = (n: number): boolean => n > 0;
   const posInt = (n: number): boolean => Number.isInteger(n) && n >= 1;
   const window = number('window', v.window, posInt, 'a positive integer');

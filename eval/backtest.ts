@@ -19,6 +19,7 @@ import type { LoadedModel } from '../common/model/artifact.ts';
 import { minTrainingWindows, trainModel } from '../common/model/train.ts';
 import type { SignalWindow } from '../common/types.ts';
 import { createWindower } from '../common/window/index.ts';
+import { adaptiveSettings } from '../scorer/adaptive.ts';
 import { detectFault } from '../scorer/faults.ts';
 import { mergePolicy } from '../scorer/overrides.ts';
 import { replayDecisions, windowForRows, type ScoredWindow } from './replay.ts';
@@ -127,6 +128,8 @@ export async function backtestSeries(series: Series, trainRows: number, config: 
   // The row each window ends at (the last row at or before its end).
   const endRow = windowForRows(windows.map((w) => w.end), keys);
   const policy = mergePolicy(config, series.name);
+  // thresholds.method `adaptive`: the scorer's per-sensor adaptive threshold, over the models' segments.
+  const adaptive = policy.thresholds.method === 'adaptive' ? (segments: ModelSegment[]) => ({ settings: adaptiveSettings(config.thresholds), segments }) : () => undefined;
   const firstScored = windows.findIndex((_, i) => (endRow[i] as number) >= trainRows);
   const scored = firstScored < 0 ? [] : windows.slice(firstScored);
   const scoredEndRow = firstScored < 0 ? [] : Array.from(endRow.subarray(firstScored));
@@ -183,7 +186,7 @@ export async function backtestSeries(series: Series, trainRows: number, config: 
       segments.push({ fromWindow: start, toWindow: w, thresholds: current.source, trainWindows: current.trainWindows, valLoss: current.valLoss, epochs: current.epochs });
       // Decisions so far (the alert state runs on across model reloads), for the next exclusion.
       if (config.trainer.excludeAlerted && p + 1 < points.length) {
-        const open = replayDecisions(series.name, history, windowThreshold, policy).open;
+        const open = replayDecisions(series.name, history, windowThreshold, policy, adaptive(segments)).open;
         open.forEach((o, i) => {
           rowFlag[scoredEndRow[i] as number] = o;
         });
@@ -193,7 +196,7 @@ export async function backtestSeries(series: Series, trainRows: number, config: 
     current?.model.dispose();
   }
 
-  const replay = replayDecisions(series.name, history, windowThreshold, policy);
+  const replay = replayDecisions(series.name, history, windowThreshold, policy, adaptive(segments));
   const rowKeys = keys.slice(trainRows);
   const rowWindow = windowForRows(rowKeys, history.map((x) => x.end));
   const m = rowKeys.length;
@@ -202,7 +205,7 @@ export async function backtestSeries(series: Series, trainRows: number, config: 
   const flags = new Uint8Array(m);
   rowWindow.forEach((i, r) => {
     errors[r] = i < 0 ? Number.NaN : (history[i] as ScoredWindow).error;
-    thresholds[r] = i < 0 ? Number.NaN : (windowThreshold[i] as number);
+    thresholds[r] = i < 0 ? Number.NaN : (replay.thresholds[i] as number);
     flags[r] = i < 0 ? 0 : (replay.open[i] as number);
   });
   return {

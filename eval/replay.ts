@@ -8,7 +8,9 @@
 // ending at the row itself. Rows before any window of the scored part have no
 // score and are not flagged.
 import type { HysteresisConfig, Severity } from '../common/config/types.ts';
-import { decide, initialSensorState, type FaultVerdict } from '../scorer/decide.ts';
+import { heldOutErrors, type ThresholdSource } from '../common/model/thresholds.ts';
+import { adaptiveStep, modelTag, type AdaptiveSettings } from '../scorer/adaptive.ts';
+import { decide, initialSensorState, type FaultVerdict, type SensorState } from '../scorer/decide.ts';
 
 export interface ScoredWindow {
   seq: number;
@@ -24,22 +26,49 @@ export interface DecisionPolicy {
   severities: Severity[];
 }
 
+/** With thresholds.method `adaptive`: the scorer's adaptive threshold (scorer/adaptive.ts), re-seeded where the model changes. */
+export interface AdaptiveReplay {
+  settings: AdaptiveSettings;
+  /** The models over the windows: [fromWindow, toWindow) and their held-out errors. */
+  segments: readonly { fromWindow: number; toWindow: number; thresholds: Pick<ThresholdSource, 'calibration'> }[];
+}
+
 export interface Replay {
   /** Per window: 1 while the anomaly alert is open after it. */
   open: Uint8Array;
+  /** Per window: the threshold the score was computed with (the adaptive one, with `adaptive`). */
+  thresholds: Float64Array;
   /** Alerts opened: anomaly and sensor_fault. */
   anomalyAlerts: number;
   faultAlerts: number;
 }
 
-/** `threshold`: one for all windows, or one per window (models retrained along the way). */
-export function replayDecisions(sensorId: string, windows: readonly ScoredWindow[], threshold: number | ArrayLike<number>, policy: DecisionPolicy): Replay {
-  let state = initialSensorState(sensorId);
+/** `threshold`: the calibrated threshold, one for all windows or one per window (models retrained along the way). */
+export function replayDecisions(sensorId: string, windows: readonly ScoredWindow[], threshold: number | ArrayLike<number>, policy: DecisionPolicy, adaptive?: AdaptiveReplay): Replay {
+  let state: SensorState = initialSensorState(sensorId);
   const open = new Uint8Array(windows.length);
+  const thresholds = new Float64Array(windows.length);
+  const segmentOf = adaptive === undefined ? null : segmentIndex(windows.length, adaptive.segments);
+  const versions = new Map<unknown, number>();
   let anomalyAlerts = 0;
   let faultAlerts = 0;
   windows.forEach((w, i) => {
-    const t = typeof threshold === 'number' ? threshold : (threshold[i] as number);
+    let t = typeof threshold === 'number' ? threshold : (threshold[i] as number);
+    let adaptiveState = state.adaptive;
+    const segment = segmentOf === null ? undefined : adaptive?.segments[segmentOf[i] as number];
+    if (adaptive !== undefined && segment !== undefined) {
+      // One model per distinct threshold source (a skipped retraining keeps the model).
+      const version = versions.get(segment.thresholds) ?? versions.size + 1;
+      versions.set(segment.thresholds, version);
+      const step = adaptiveStep(
+        state.adaptive,
+        { model: modelTag(sensorId, version), error: w.error, calibrated: t, heldOut: () => heldOutErrors(segment.thresholds, sensorId), usable: w.fault === null },
+        adaptive.settings,
+      );
+      t = step.threshold;
+      adaptiveState = step.state;
+    }
+    thresholds[i] = t;
     const d = decide(state, {
       window: { sensorId, seq: w.seq, start: w.start, end: w.end },
       score: w.error / t,
@@ -51,7 +80,7 @@ export function replayDecisions(sensorId: string, windows: readonly ScoredWindow
       severityBands: policy.severities,
       fault: w.fault,
     });
-    state = d.state;
+    state = adaptiveState === undefined ? d.state : { ...d.state, adaptive: adaptiveState };
     for (const e of d.events) {
       if (e.state !== 'open') continue;
       if (e.kind === 'anomaly') anomalyAlerts++;
@@ -59,7 +88,14 @@ export function replayDecisions(sensorId: string, windows: readonly ScoredWindow
     }
     open[i] = state.anomaly.open === null ? 0 : 1;
   });
-  return { open, anomalyAlerts, faultAlerts };
+  return { open, thresholds, anomalyAlerts, faultAlerts };
+}
+
+/** Per window, the index of the segment holding it (-1: none). */
+function segmentIndex(n: number, segments: AdaptiveReplay['segments']): Int32Array {
+  const out = new Int32Array(n).fill(-1);
+  segments.forEach((seg, j) => out.fill(j, Math.max(0, seg.fromWindow), Math.min(n, seg.toWindow)));
+  return out;
 }
 
 /**

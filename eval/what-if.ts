@@ -10,6 +10,7 @@ import { calibrateAll, resolveThreshold, type ThresholdSource } from '../common/
 import { faultCodes, type FaultCode } from '../scorer/decide.ts';
 import { mergePolicy } from '../scorer/overrides.ts';
 import { addCounts, countPoints, figures, noCounts, type Counts } from './metrics.ts';
+import { adaptiveSettings } from '../scorer/adaptive.ts';
 import { replayDecisions, windowForRows, type ScoredWindow } from './replay.ts';
 import { spanDays } from './summary.ts';
 
@@ -89,7 +90,8 @@ export function reDecide(h: History, config: Pick<Config, 'scorer' | 'thresholds
     return t;
   });
   const threshold = perSegment[0] ?? Number.NaN;
-  const replay = replayDecisions(h.sensorId, h.windows, perWindow, policy);
+  const adaptive = policy.thresholds.method === 'adaptive' ? { settings: adaptiveSettings(config.thresholds), segments: h.segments } : undefined;
+  const replay = replayDecisions(h.sensorId, h.windows, perWindow, policy, adaptive);
   const rowWindow = windowForRows(h.rowKeys, h.windows.map((w) => w.end));
   const flags = Array.from(rowWindow, (w) => (w < 0 ? 0 : (replay.open[w] as number)));
   const days = spanDays(h.rowTimes);

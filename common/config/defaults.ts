@@ -50,6 +50,9 @@ export const defaultConfig: Config = {
     potInitialQuantile: 0.98,
     potRisk: 1e-3,
     value: 1,
+    adaptiveHalfLife: 500,
+    adaptiveK: 3,
+    adaptiveFloor: 0.5,
     perSensor: {},
   },
   trainer: {

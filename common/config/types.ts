@@ -6,7 +6,7 @@ export type Activation = 'relu' | 'tanh' | 'sigmoid';
 export type NormalisationKind = 'zscore' | 'robust';
 export type CorruptionKind = 'gaussian' | 'masking' | 'salt_and_pepper';
 export type SparsityPenalty = 'kl' | 'l1';
-export type ThresholdMethod = 'quantile' | 'mean_std' | 'pot' | 'static';
+export type ThresholdMethod = 'quantile' | 'mean_std' | 'pot' | 'static' | 'adaptive';
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 export type GapPolicy = 'fill' | 'reset';
 
@@ -52,6 +52,16 @@ export interface ThresholdConfig {
   potInitialQuantile: number;
   potRisk: number;
   value: number;
+}
+
+/** Settings of the `adaptive` method (scorer/adaptive.ts), model-wide. */
+export interface AdaptiveThresholdConfig {
+  /** Windows after which a past log error's weight has halved. */
+  adaptiveHalfLife: number;
+  /** Threshold = exp(mean + k·std) of recent log errors. */
+  adaptiveK: number;
+  /** The adaptive threshold never goes below this × the calibrated threshold. */
+  adaptiveFloor: number;
 }
 
 export interface ModelConfig {
@@ -151,7 +161,7 @@ export interface Config {
   topics: TopicsConfig;
   windowing: WindowingConfig;
   model: ModelConfig;
-  thresholds: ThresholdConfig & { perSensor: Record<string, Partial<ThresholdConfig>> };
+  thresholds: ThresholdConfig & AdaptiveThresholdConfig & { perSensor: Record<string, Partial<ThresholdConfig>> };
   trainer: TrainerConfig;
   scorer: ScorerConfig & { perSensor: Record<string, SensorOverride> };
   metrics: MetricsConfig;

@@ -32,9 +32,11 @@ export function calibrateThreshold(errors: readonly number[], cfg: ThresholdConf
   }
   const n = finite.length;
   switch (cfg.method) {
-    case 'quantile': {
+    case 'quantile':
+    case 'adaptive': {
+      // `adaptive` starts from (and is floored by) the quantile threshold; the scorer adapts it per sensor (scorer/adaptive.ts).
       const q = quantileSorted(Float64Array.from(finite).sort(), cfg.quantile);
-      return { value: q * cfg.multiplier, method: 'quantile', details: { n, quantile: cfg.quantile, quantileValue: q, multiplier: cfg.multiplier } };
+      return { value: q * cfg.multiplier, method: cfg.method, details: { n, quantile: cfg.quantile, quantileValue: q, multiplier: cfg.multiplier } };
     }
     case 'mean_std': {
       const mean = finite.reduce((a, b) => a + b, 0) / n;
@@ -97,13 +99,17 @@ export function resolveThreshold(meta: ThresholdSource, sensorId: string, cfg: T
     const key = `${sensorId}\u0000${JSON.stringify(merged)}`;
     const known = memo.get(key);
     if (known !== undefined) return known;
-    const own = meta.calibration.perSensorErrors[sensorId] ?? [];
-    const errors = own.length >= minErrorsPerSensor ? own : meta.calibration.errors;
-    const result = calibrateThreshold(errors, merged);
+    const result = calibrateThreshold(heldOutErrors(meta, sensorId), merged);
     memo.set(key, result);
     return result;
   }
   return meta.thresholds.perSensor[sensorId] ?? meta.thresholds.model;
+}
+
+/** The held-out errors a sensor's threshold is calibrated from: its own when it has enough, else the model's. */
+export function heldOutErrors(meta: Pick<ThresholdSource, 'calibration'>, sensorId: string): readonly number[] {
+  const own = meta.calibration.perSensorErrors[sensorId] ?? [];
+  return own.length >= minErrorsPerSensor ? own : meta.calibration.errors;
 }
 
 const overrideMemo = new WeakMap<ThresholdSource, Map<string, CalibratedThreshold>>();

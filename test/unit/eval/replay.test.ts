@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { replayDecisions, windowForRows, type ScoredWindow } from '../../../eval/replay.ts';
+import { adaptiveStep, type AdaptiveState } from '../../../scorer/adaptive.ts';
 
 const policy = { hysteresis: { openAfter: 2, openWindow: 3, resolveAfter: 2 }, severities: [{ name: 'warning', minScore: 1 }] };
 const windows = (errors: number[]): ScoredWindow[] => errors.map((error, i) => ({ seq: i, start: i * 10 - 30, end: i * 10, error, fault: null }));
@@ -17,6 +18,41 @@ describe('replayDecisions (the scorer decide(), window by window)', () => {
     const r = replayDecisions('s', w, 1, policy);
     assert.deepEqual(Array.from(r.open), [0, 0, 0, 0]);
     assert.equal(r.faultAlerts, 1);
+  });
+});
+
+describe('replayDecisions with the adaptive threshold (the scorer adaptiveStep)', () => {
+  const settings = { halfLife: 2, k: 1, floor: 0.5 };
+  const calibration = (errors: number[]) => ({ calibration: { errors, perSensorErrors: {} } });
+  const errors = [0.5, 0.6, 40, 40, 40, 40, 0.5, 0.5, 0.5, 0.5];
+  const fold = (calibrated: number, seeds: Array<[number, number[]]>): number[] => {
+    let state: AdaptiveState | undefined;
+    return errors.map((error, i) => {
+      const seg = seeds.filter(([from]) => from <= i).length;
+      const heldOut = (seeds[seg - 1] as [number, number[]])[1];
+      const r = adaptiveStep(state, { model: `s@${seg}`, error, calibrated, heldOut: () => heldOut, usable: true }, settings);
+      state = r.state;
+      return r.threshold;
+    });
+  };
+  it('without it, the thresholds are the calibrated ones', () => {
+    assert.deepEqual(Array.from(replayDecisions('s', windows(errors), 2, policy).thresholds), errors.map(() => 2));
+  });
+  it('one model: the thresholds are adaptiveStep folded over the windows', () => {
+    const r = replayDecisions('s', windows(errors), 1, policy, { settings, segments: [{ fromWindow: 0, toWindow: errors.length, thresholds: calibration([0.2, 0.5, 1]) }] });
+    assert.deepEqual(Array.from(r.thresholds), fold(1, [[0, [0.2, 0.5, 1]]]));
+    assert.equal(r.anomalyAlerts, 1);
+  });
+  it('a new model (another threshold source) re-seeds; a kept one does not', () => {
+    const a = calibration([0.2, 0.5, 1]);
+    const b = calibration([5, 10, 20]);
+    const segments = [
+      { fromWindow: 0, toWindow: 4, thresholds: a },
+      { fromWindow: 4, toWindow: 6, thresholds: b },
+      { fromWindow: 6, toWindow: errors.length, thresholds: b },
+    ];
+    const r = replayDecisions('s', windows(errors), 1, policy, { settings, segments });
+    assert.deepEqual(Array.from(r.thresholds), fold(1, [[0, [0.2, 0.5, 1]], [4, [5, 10, 20]]]));
   });
 });
 

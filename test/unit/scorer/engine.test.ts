@@ -6,6 +6,7 @@ import { createEngine, topChannels, type BatchItem, type RecordSource } from '..
 import { createModelShelf } from '../../../scorer/models.ts';
 import { createScorerMetrics } from '../../../scorer/metrics.ts';
 import { alertIdFor, type SensorState } from '../../../scorer/decide.ts';
+import { adaptiveStep, type AdaptiveState } from '../../../scorer/adaptive.ts';
 import type { AlertPublisher, DeadLetterSink } from '../../../scorer/ports.ts';
 import { defaultConfig } from '../../../common/config/defaults.ts';
 import type { Config } from '../../../common/config/types.ts';
@@ -238,4 +239,45 @@ describe('topChannels', () => {
     [[0.1, 0.5, 0.2], 0, []],
   ];
   for (const [values, n, want] of cases) it(`${values} top ${n}`, () => assert.deepEqual(topChannels(['a', 'b', 'c'], values, n).map((c) => c.channel), want));
+});
+
+describe('engine with thresholds.method adaptive', () => {
+  const adaptiveConfig: Config = {
+    ...baseConfig,
+    thresholds: { ...baseConfig.thresholds, method: 'adaptive', adaptiveHalfLife: 2, adaptiveK: 1, adaptiveFloor: 0.5 },
+  };
+  it('scores against the adaptive threshold (the same adaptiveStep as eval) and publishes its state', async () => {
+    const t = setup({ config: adaptiveConfig });
+    const model = zeroModel({ threshold: 1 });
+    t.models.offer(model);
+    // The fixture's held-out errors (0 … 0.98) seed a threshold near 10: a shift to 40 opens, is learned, and then resolves.
+    const errors = [0.5, 0.6, 40, 40, 40, 40, 40, 40, 0.5, 0.5, 0.5, 0.5];
+    await t.engine.handle(items(scores(errors.slice(0, 5))));
+    await t.engine.handle(items(scores(errors.slice(5), 5)));
+    // The expectation, folded by hand with the pure function.
+    const settings = { halfLife: 2, k: 1, floor: 0.5 };
+    let state: AdaptiveState | undefined;
+    const want: number[] = [];
+    for (const error of errors) {
+      const r = adaptiveStep(state, { model: 'default@1', error, calibrated: 1, heldOut: () => model.meta.calibration.errors, usable: true }, settings);
+      want.push(r.threshold);
+      state = r.state;
+    }
+    const last = t.published.at(-1)?.states.find((s) => s.sensorId === 's1');
+    assert.ok(last?.adaptive !== undefined);
+    assert.ok(state !== undefined);
+    assert.equal(last.adaptive.model, 'default@1');
+    for (const k of ['mean', 'variance', 'above'] as const) assert.ok(Math.abs(last.adaptive[k] - state[k]) < 1e-5, `${k}: ${last.adaptive[k]} vs ${state[k]}`);
+    const opened = t.alerts().find((a) => a.state === 'open');
+    assert.ok(opened !== undefined);
+    const i = errors.findIndex((_, j) => window({ seq: j }).start === opened.windowStart);
+    assert.ok(Math.abs(opened.threshold - (want[i] as number)) < 1e-5, `threshold ${opened.threshold} vs ${want[i]}`);
+    assert.ok(t.alerts().some((a) => a.state === 'resolve'), 'the shift is learned and the alert resolves');
+  });
+  it('the default method (quantile) keeps no adaptive state', async () => {
+    const t = setup();
+    t.models.offer(zeroModel({ threshold: 1 }));
+    await t.engine.handle(items(scores([0.5, 2, 2])));
+    assert.equal(t.published.at(-1)?.states[0]?.adaptive, undefined);
+  });
 });
