@@ -13,7 +13,7 @@ import { startLocalBroker, type LocalBroker } from '../common/kafka/index.ts';
 import { createLogger, type Logger } from '../common/log.ts';
 import { startIngest } from '../ingest/service.ts';
 import { startSimulation } from '../ingest/simulate/service.ts';
-import { collectDefaultMetricsOnce, startMetricsServer } from '../scorer/http.ts';
+import { collectDefaultMetricsOnce, startMetricsServer } from '../common/service/http.ts';
 import { startScorer } from '../scorer/service.ts';
 import { startDemoTrainer } from './demo/trainer.ts';
 import { matchAlerts } from './demo/match.ts';

@@ -3,9 +3,8 @@
 // SIGHUP (or saving the config file) applies edited thresholds, hysteresis,
 // severities and per-sensor overrides live. Exits 1 if scoring cannot go on.
 import { parseArgs } from 'node:util';
-import { Registry } from 'prom-client';
-import { loadCliConfig, reportCliError, resolveBrokers, untilSignal } from '../ingest/edge.ts';
-import { collectDefaultMetricsOnce, startMetricsServer } from './http.ts';
+import { loadCliConfig, reportCliError, resolveBrokers } from '../common/service/edge.ts';
+import { parsePortFlag, serveUntilSignal } from '../common/service/serve.ts';
 import { startScorer } from './service.ts';
 
 const usage = `usage: sensorwatch scorer [--config FILE] [--brokers host:port,...] [--group ID] [--metrics-port N]
@@ -40,47 +39,35 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(usage);
     return 0;
   }
-  const metricsPort = flags['metrics-port'] === undefined ? undefined : Number(flags['metrics-port']);
-  if (metricsPort !== undefined && !(Number.isInteger(metricsPort) && metricsPort >= 0 && metricsPort < 65536)) {
-    process.stderr.write(`sensorwatch scorer: --metrics-port must be a port number 0-65535, got '${flags['metrics-port']}'\n`);
+  const metricsPort = parsePortFlag(flags['metrics-port']);
+  if (typeof metricsPort === 'object') {
+    process.stderr.write(`sensorwatch scorer: ${metricsPort.error}\n`);
     return 2;
   }
   try {
     const { config, log } = loadCliConfig(flags.config);
     const brokers = resolveBrokers(config, flags.brokers);
-    const registry = new Registry();
-    collectDefaultMetricsOnce(registry);
-    let fatal: unknown;
-    let wake: () => void = () => undefined;
-    const failed = new Promise<void>((resolve) => (wake = resolve));
     const configFile = flags.config ?? process.env.SENSORWATCH_CONFIG;
-    const scorer = await startScorer({
+    return await serveUntilSignal({
+      name: 'scorer',
       config,
-      ...(configFile === undefined || configFile === '' ? {} : { configFile }),
       log,
-      registry,
-      env: process.env,
-      brokers,
-      ...(flags.group === undefined ? {} : { groupId: flags.group }),
-      sighup: true,
-      onFatal: (error) => {
-        fatal = error;
-        wake();
+      metricsPort,
+      start: async ({ registry, onFatal }) => {
+        const scorer = await startScorer({
+          config,
+          ...(configFile === undefined || configFile === '' ? {} : { configFile }),
+          log,
+          registry,
+          env: process.env,
+          brokers,
+          ...(flags.group === undefined ? {} : { groupId: flags.group }),
+          sighup: true,
+          onFatal,
+        });
+        return { ready: scorer.ready, health: () => ({ groupId: scorer.groupId, models: scorer.models() }), stop: () => scorer.stop() };
       },
     });
-    const server = await startMetricsServer({
-      host: config.metrics.host,
-      port: metricsPort ?? config.metrics.port,
-      registry,
-      ready: scorer.ready,
-      health: () => ({ service: 'scorer', groupId: scorer.groupId, models: scorer.models() }),
-    });
-    log.info('metrics served', { url: `http://${config.metrics.host}:${server.port}/metrics` });
-    const why = await Promise.race([untilSignal(), failed.then(() => 'fatal' as const)]);
-    log.info('stopping scorer', { why });
-    await scorer.stop();
-    await server.close();
-    return fatal === undefined ? 0 : 1;
   } catch (err) {
     return reportCliError('scorer', err);
   }

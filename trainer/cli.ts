@@ -10,8 +10,8 @@ import { initBackend } from '../common/model/backend.ts';
 import { defaultModelKey } from '../common/model/keys.ts';
 import { createModelCache } from '../common/model/store/cache.ts';
 import { trainModel } from '../common/model/train.ts';
-import { loadCliConfig, reportCliError, resolveBrokers, untilSignal } from '../ingest/edge.ts';
-import { collectDefaultMetricsOnce, startMetricsServer } from '../scorer/http.ts';
+import { loadCliConfig, reportCliError, resolveBrokers } from '../common/service/edge.ts';
+import { serveUntilSignal } from '../common/service/serve.ts';
 import { progressPrinter } from './progress.ts';
 import { reportOf, type TrainReport } from './report.ts';
 import { startTrainer } from './service.ts';
@@ -196,25 +196,16 @@ async function trainOnceFromKafka(config: Config, flags: Flags, log: Logger): Pr
 
 async function serve(config: Config, flags: Flags, log: Logger): Promise<number> {
   const brokers = resolveBrokers(config, flags.brokers);
-  const registry = new Registry();
-  collectDefaultMetricsOnce(registry);
-  let fatal: unknown;
-  let wake: () => void = () => undefined;
-  const failed = new Promise<void>((resolve) => (wake = resolve));
-  const trainer = await startTrainer({ config, log, registry, brokers, onFatal: (e) => ((fatal = e), wake()) });
-  const server = await startMetricsServer({
-    host: config.metrics.host,
-    port: flags.metricsPort ?? config.metrics.port,
-    registry,
-    ready: () => true,
-    health: () => ({ service: 'trainer', nextRunAt: trainer.nextRunAt() }),
+  return serveUntilSignal({
+    name: 'trainer',
+    config,
+    log,
+    metricsPort: flags.metricsPort,
+    start: async ({ registry, onFatal }) => {
+      const trainer = await startTrainer({ config, log, registry, brokers, onFatal });
+      return { ready: () => true, health: () => ({ nextRunAt: trainer.nextRunAt() }), stop: () => trainer.stop() };
+    },
   });
-  log.info('metrics served', { url: `http://${config.metrics.host}:${server.port}/metrics` });
-  const why = await Promise.race([untilSignal(), failed.then(() => 'fatal' as const)]);
-  log.info('stopping trainer', { why });
-  await trainer.stop();
-  await server.close();
-  return fatal === undefined ? 0 : 1;
 }
 
 function print(reports: TrainReport[], json: boolean): void {

@@ -10,7 +10,7 @@ import { createModelCache } from '../common/model/store/cache.ts';
 import { createModelCatalog, type ModelCatalog } from '../common/model/store/catalog.ts';
 import { createModelPublisher, readArtifactLog } from '../common/model/store/kafka.ts';
 import { defaultChunkBytes } from '../common/model/store/records.ts';
-import { loadCliConfig, reportCliError, resolveBrokers } from '../ingest/edge.ts';
+import { loadCliConfig, reportCliError, resolveBrokers } from '../common/service/edge.ts';
 
 const usage = `usage: sensorwatch models list [--json] [--local]
        sensorwatch models show KEY [VERSION] [--local]

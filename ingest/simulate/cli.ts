@@ -2,7 +2,7 @@
 // topics.readings in real time, with injected anomalies labelled on
 // topics.labels and optionally in a JSON Lines file.
 import { parseArgs } from 'node:util';
-import { loadCliConfig, reportCliError, resolveBrokers, untilSignal } from '../edge.ts';
+import { loadCliConfig, reportCliError, resolveBrokers, untilSignal } from '../../common/service/edge.ts';
 import { startSimulation } from './service.ts';
 
 const usage = `usage: sensorwatch simulate [options]

@@ -7,7 +7,7 @@ import { Registry } from 'prom-client';
 import { decodeDeadLetter } from '../../../common/codec/index.ts';
 import { createLogger } from '../../../common/log.ts';
 import { startScorer, type Scorer } from '../../../scorer/service.ts';
-import { startMetricsServer, collectDefaultMetricsOnce, type MetricsServer } from '../../../scorer/http.ts';
+import { startMetricsServer, collectDefaultMetricsOnce, type MetricsServer } from '../../../common/service/http.ts';
 import { collectMessages, deleteGroups, deleteTopics, testBrokers, waitFor } from '../../support/kafka.ts';
 import { valueForScore, window, zeroModel } from '../../unit/scorer/support.ts';
 import { alertKeys, fixtureFeed, produceWindows, readAlerts, referenceAlerts, scorerSetup, type ScorerTestSetup } from './support.ts';

@@ -1,6 +1,6 @@
 // deploy/k8s, validated structurally (no cluster here, and kubectl's
 // client-side dry run still asks a server for its API list): required fields
-// per kind, selectors match pod labels, probes on /healthz, the ConfigMap key
+// per kind, selectors match pod labels, readiness on /healthz and liveness on /livez, the ConfigMap key
 // that pods mount exists and holds a valid config, the KEDA ScaledObject
 // targets the scorer and stops at the partition count, the trainer asks for a GPU.
 import assert from 'node:assert/strict';
@@ -109,13 +109,13 @@ describe('k8s manifests', () => {
         assert.ok(file.slice('/etc/sensorwatch/'.length) in (configMap?.data ?? {}), `ConfigMap has no key for ${file}`);
       });
 
-      it('readiness and liveness probes on /healthz at the metrics port', () => {
+      it('readiness on /healthz and liveness on /livez at the metrics port', () => {
         const port = c?.ports?.find((p) => p.name === 'metrics');
         assert.equal(port?.containerPort, config.metrics.port);
-        for (const probe of [c?.readinessProbe, c?.livenessProbe]) {
-          assert.equal(probe?.httpGet?.path, '/healthz');
-          assert.equal(probe?.httpGet?.port, 'metrics');
-        }
+        assert.equal(c?.readinessProbe?.httpGet?.path, '/healthz');
+        // Liveness must not wait for a model: a scorer without one yet is alive, not broken.
+        assert.equal(c?.livenessProbe?.httpGet?.path, '/livez');
+        for (const probe of [c?.readinessProbe, c?.livenessProbe]) assert.equal(probe?.httpGet?.port, 'metrics');
       });
 
       it('has a metrics Service selecting its pods', () => {
@@ -152,7 +152,8 @@ describe('k8s manifests', () => {
     assert.equal(trigger?.type, 'kafka');
     assert.equal(trigger?.metadata?.bootstrapServers, config.kafka.brokers.join(','));
     assert.equal(trigger?.metadata?.topic, config.topics.windows);
-    assert.equal(trigger?.metadata?.consumerGroup, `${config.kafka.clientId}-scorer`);
+    // The scorer's default group id (scorer/service.ts: `<kafka.clientId>.scorer`).
+    assert.equal(trigger?.metadata?.consumerGroup, `${config.kafka.clientId}.scorer`);
     assert.equal(trigger?.metadata?.allowIdleConsumers, 'false');
     assert.ok(Number(trigger?.metadata?.lagThreshold) > 0);
   });

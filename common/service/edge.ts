@@ -1,10 +1,10 @@
-// What both ingest CLIs (ingest, simulate) do at the edge: load the config,
+// What every service CLI does at the edge: load the config,
 // find the brokers, and turn a thrown error into a message and an exit code.
-import { loadConfig } from '../common/config/load.ts';
-import type { Config } from '../common/config/types.ts';
-import { SensorwatchError } from '../common/errors.ts';
-import { readBrokerInfo } from '../common/kafka/local-broker.ts';
-import { createLogger, type Logger } from '../common/log.ts';
+import { loadConfig } from '../config/load.ts';
+import type { Config } from '../config/types.ts';
+import { SensorwatchError } from '../errors.ts';
+import { readBrokerInfo } from '../kafka/local-broker.ts';
+import { createLogger, type Logger } from '../log.ts';
 
 export function loadCliConfig(file: string | undefined): { config: Config; log: Logger } {
   const config = loadConfig(file === undefined ? { env: process.env } : { file, env: process.env });

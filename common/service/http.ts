@@ -1,9 +1,9 @@
-// The metrics server: GET /metrics (Prometheus text) and GET /healthz (200 when
-// ready, 503 otherwise). Reusable by every service; bind port 0 in tests.
+// The metrics server: GET /metrics (Prometheus text), GET /healthz (200 when
+// ready, 503 otherwise) and GET /livez (200 while the process runs). Reusable by every service; bind port 0 in tests.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics, type Registry } from 'prom-client';
-import { SensorwatchError } from '../common/errors.ts';
+import { SensorwatchError } from '../errors.ts';
 
 export interface MetricsServerOptions {
   host: string;
@@ -34,12 +34,16 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
         (text) => res.writeHead(200, { 'content-type': options.registry.contentType }).end(text),
         (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics collection failed: ${(err as Error).message}\n`),
       );
+    } else if (path === '/livez') {
+      // Liveness: the process answers. Readiness (/healthz) may take minutes
+      // (no model yet); restarting for that would only make it later.
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('alive\n');
     } else if (path === '/healthz') {
       const ready = options.ready();
       const body = JSON.stringify({ status: ready ? 'ready' : 'starting', ...options.health?.() });
       res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' }).end(`${body}\n`);
     } else {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics or /healthz\n');
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics, /healthz or /livez\n');
     }
   });
   await new Promise<void>((resolve, reject) => {

@@ -1,10 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Counter, Registry } from 'prom-client';
-import { collectDefaultMetricsOnce, startMetricsServer } from '../../../scorer/http.ts';
+import { collectDefaultMetricsOnce, startMetricsServer } from '../../../../common/service/http.ts';
 
 describe('startMetricsServer', () => {
-  it('serves /metrics, /healthz (503 until ready, then 200) and 404 elsewhere', async () => {
+  it('serves /metrics, /healthz (503 until ready, then 200), /livez and 404 elsewhere', async () => {
     const registry = new Registry();
     new Counter({ name: 'test_things_total', help: 'things', registers: [registry] }).inc(3);
     collectDefaultMetricsOnce(registry);
@@ -27,6 +27,7 @@ describe('startMetricsServer', () => {
       const up = await fetch(`${base}/healthz`);
       assert.equal(up.status, 200);
       assert.equal(((await up.json()) as { status: string }).status, 'ready');
+      assert.equal((await fetch(`${base}/livez`)).status, 200);
       assert.equal((await fetch(`${base}/nope`)).status, 404);
     } finally {
       await server.close();
