@@ -3,6 +3,7 @@
 // start of a batch (never during one) and the replaced model's tensors are
 // disposed right there, when nothing can be using them any more.
 import type { LoadedModel } from '../common/model/artifact.ts';
+import { modelKeyFor } from '../common/model/keys.ts';
 
 export interface ModelSwap {
   next: LoadedModel;
@@ -27,12 +28,7 @@ export interface ModelShelf {
   dispose(): void;
 }
 
-export const defaultModelKey = 'default';
-
-export function modelKeyFor(sensorId: string, groups: Readonly<Record<string, readonly string[]>>): string {
-  for (const [key, sensors] of Object.entries(groups)) if (sensors.includes(sensorId)) return key;
-  return defaultModelKey;
-}
+export { defaultModelKey, modelKeyFor } from '../common/model/keys.ts';
 
 const same = (a: LoadedModel, b: LoadedModel): boolean => a.meta.version === b.meta.version && a.meta.checksum === b.meta.checksum;
 
