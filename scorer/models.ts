@@ -3,7 +3,7 @@
 // start of a batch (never during one) and the replaced model's tensors are
 // disposed right there, when nothing can be using them any more.
 import type { LoadedModel } from '../common/model/artifact.ts';
-import { modelKeyFor } from '../common/model/keys.ts';
+import { defaultModelKey, modelKeyFor } from '../common/model/keys.ts';
 
 export interface ModelSwap {
   next: LoadedModel;
