@@ -2,9 +2,8 @@
 // runs the scorer with its own /metrics and /healthz until SIGINT or SIGTERM;
 // SIGHUP (or saving the config file) applies edited thresholds, hysteresis,
 // severities and per-sensor overrides live. Exits 1 if scoring cannot go on.
-import { parseArgs } from 'node:util';
 import { loadCliConfig, reportCliError, resolveBrokers } from '../common/service/edge.ts';
-import { parsePortFlag, serveUntilSignal } from '../common/service/serve.ts';
+import { parseServiceFlags, serveUntilSignal } from '../common/service/serve.ts';
 import { startScorer } from './service.ts';
 
 const usage = `usage: sensorwatch scorer [--config FILE] [--brokers host:port,...] [--group ID] [--metrics-port N]
@@ -18,32 +17,9 @@ http://<metrics.host>:<metrics.port>/metrics (and /healthz).
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  let flags;
-  try {
-    flags = parseArgs({
-      args: argv,
-      options: {
-        config: { type: 'string' },
-        brokers: { type: 'string' },
-        group: { type: 'string' },
-        'metrics-port': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }).values;
-  } catch (err) {
-    process.stderr.write(`sensorwatch scorer: ${(err as Error).message}\n\n${usage}`);
-    return 2;
-  }
-  if (flags.help) {
-    process.stdout.write(usage);
-    return 0;
-  }
-  const metricsPort = parsePortFlag(flags['metrics-port']);
-  if (typeof metricsPort === 'object') {
-    process.stderr.write(`sensorwatch scorer: ${metricsPort.error}\n`);
-    return 2;
-  }
+  const flags = parseServiceFlags('scorer', argv, usage, ['group']);
+  if ('exit' in flags) return flags.exit;
+  const metricsPort = flags.metricsPort;
   try {
     const { config, log } = loadCliConfig(flags.config);
     const brokers = resolveBrokers(config, flags.brokers);
@@ -61,7 +37,7 @@ export async function run(argv: string[]): Promise<number> {
           registry,
           env: process.env,
           brokers,
-          ...(flags.group === undefined ? {} : { groupId: flags.group }),
+          ...(flags.extra.group === undefined ? {} : { groupId: flags.extra.group }),
           sighup: true,
           onFatal,
         });

@@ -1,6 +1,7 @@
 // Running one service as a process: its own registry with Node's default
 // metrics, /metrics + /healthz + /livez, until SIGINT/SIGTERM (exit 0) or until
 // the service reports it cannot go on (exit 1, so a supervisor restarts it).
+import { parseArgs } from 'node:util';
 import { Registry } from 'prom-client';
 import type { Config } from '../config/types.ts';
 import type { Logger } from '../log.ts';
@@ -50,4 +51,45 @@ export function parsePortFlag(text: string | undefined): number | undefined | { 
   if (text === undefined) return undefined;
   const port = Number(text);
   return Number.isInteger(port) && port >= 0 && port < 65536 ? port : { error: `--metrics-port must be a port number 0-65535, got '${text}'` };
+}
+
+export interface ServiceFlags {
+  config: string | undefined;
+  brokers: string | undefined;
+  metricsPort: number | undefined;
+  /** Values of the command's extra string options. */
+  extra: Record<string, string | undefined>;
+}
+
+/**
+ * The flags every service command takes (--config, --brokers, --metrics-port,
+ * --help) plus its own string options. Returns the flags, or the exit code
+ * after printing usage (0 for --help, 2 for a bad flag).
+ */
+export function parseServiceFlags(verb: string, argv: string[], usage: string, extra: readonly string[] = []): ServiceFlags | { exit: number } {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    const options: Record<string, { type: 'string' } | { type: 'boolean'; short: string }> = {
+      config: { type: 'string' },
+      brokers: { type: 'string' },
+      'metrics-port': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    };
+    for (const name of extra) options[name] = { type: 'string' };
+    values = parseArgs({ args: argv, options, strict: true }).values as Record<string, string | boolean | undefined>;
+  } catch (err) {
+    process.stderr.write(`sensorwatch ${verb}: ${(err as Error).message}\n\n${usage}`);
+    return { exit: 2 };
+  }
+  if (values.help === true) {
+    process.stdout.write(usage);
+    return { exit: 0 };
+  }
+  const metricsPort = parsePortFlag(values['metrics-port'] as string | undefined);
+  if (typeof metricsPort === 'object') {
+    process.stderr.write(`sensorwatch ${verb}: ${metricsPort.error}\n`);
+    return { exit: 2 };
+  }
+  const str = (name: string): string | undefined => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  return { config: str('config'), brokers: str('brokers'), metricsPort, extra: Object.fromEntries(extra.map((n) => [n, str(n)])) };
 }
