@@ -1,6 +1,7 @@
 // Micro-batching: items (windows) from any number of callers are gathered into
 // batches of at most `maxSize`, and a batch never waits more than `maxWaitMs`
-// after its first item arrived. Batches run one at a time, in arrival order,
+// after its first item arrived (nor at all once a caller says it has added
+// everything it has: cutSoon). Batches run one at a time, in arrival order,
 // so per-sensor order is kept and a model swap can happen between batches.
 // Each add() resolves with that item's result once its batch has been handled
 // (or rejects with the batch's error), which is what lets the Kafka consumer
@@ -32,6 +33,12 @@ export interface Batcher<T, R> {
   add(item: T): Promise<R>;
   /** Sends whatever is pending now and resolves when every batch so far is handled. */
   flush(): Promise<void>;
+  /**
+   * The caller has added everything it has for now (a consumer batch): cut on
+   * the next turn of the event loop, after the other callers of this turn
+   * (partitions fetched together) added theirs, instead of waiting out maxWaitMs.
+   */
+  cutSoon(): void;
   /** Items waiting for a batch (not counting the batch being handled). */
   pending(): number;
 }
@@ -83,6 +90,11 @@ export function createBatcher<T, R>(options: BatcherOptions<T, R>): Batcher<T, R
     flush(): Promise<void> {
       cut();
       return chain;
+    },
+    cutSoon(): void {
+      if (waiting.length === 0) return;
+      if (handle !== null) timer.clear(handle);
+      handle = timer.set(cut, 0);
     },
     pending: () => waiting.length,
   };

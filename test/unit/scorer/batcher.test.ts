@@ -83,6 +83,23 @@ describe('createBatcher', () => {
     assert.equal(b.pending(), 0);
   });
 
+  it('cutSoon: items added in the same turn go together, without waiting out maxWaitMs', async () => {
+    const timer = manualTimer();
+    const batches: number[][] = [];
+    const b = createBatcher<number, number>({ limits: () => ({ maxSize: 100, maxWaitMs: 1000 }), timer, handle: async (xs) => { batches.push(xs); return xs; } });
+    const first = [b.add(1), b.add(2)];
+    b.cutSoon();
+    assert.equal(timer.armed(), 0, 'the long wait is replaced by a cut on the next turn');
+    const second = [b.add(3)];
+    b.cutSoon();
+    assert.deepEqual(batches, [], 'nothing is cut synchronously');
+    timer.fire();
+    await Promise.all([...first, ...second]);
+    assert.deepEqual(batches, [[1, 2, 3]]);
+    b.cutSoon();
+    assert.equal(timer.armed(), null, 'nothing pending: no timer');
+  });
+
   it('reads the limits on every add (hot reload)', async () => {
     const timer = manualTimer();
     let maxSize = 100;
