@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { decodeWindow } from '../common/codec/index.ts';
 import { loadConfig } from '../common/config/load.ts';
 import type { Config } from '../common/config/types.ts';
-import { createConsumer, createIdempotentProducer, createKafka, consumerLag, ensureTopics, runBatches, type ConsumedBatch } from '../common/kafka/index.ts';
+import { createConsumer, createIdempotentProducer, createKafka, consumerLag, ensureTopics, runBatches, type BatchRun, type ConsumedBatch } from '../common/kafka/index.ts';
 import type { Logger } from '../common/log.ts';
 import { initBackend } from '../common/model/backend.ts';
 import { createModelFeed } from '../common/model/store/feed.ts';
@@ -174,18 +174,27 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
           return { source, problem: { reason, message: (error as Error).message } };
         }
       });
-      await Promise.all(items.map((item) => batcher.add(item)));
+      const decided = Promise.all(items.map((item) => batcher.add(item)));
+      batcher.cutSoon();
+      await decided;
     };
 
     // Consume only once a model is there (the demo starts the scorer before the
     // trainer has produced one); until then /healthz says not ready.
-    cleanups.push(() => consumer.disconnect());
+    let run: BatchRun | null = null;
+    cleanups.push(() => (run === null ? consumer.disconnect() : run.stop()));
     const consume = async (): Promise<void> => {
       if (!shelf.hasModel()) log.info('waiting for a model before consuming windows', { modelArtifacts: topics.modelArtifacts });
       await shelf.whenAny();
       if (!running) return;
       await consumer.connect();
-      await runBatches(consumer, { topics: [topics.windows], fromBeginning: true, partitionsConsumedConcurrently: Math.max(1, topics.partitions), handle });
+      run = await runBatches(consumer, {
+        topics: [topics.windows],
+        fromBeginning: true,
+        partitionsConsumedConcurrently: Math.max(1, topics.partitions),
+        handle,
+        onCommitError: (error, where) => log.warn('offset commit failed; these windows may be read again (already decided ones are skipped)', { error, ...where }),
+      });
     };
     consume().catch((error: unknown) => {
       if (!running) return;

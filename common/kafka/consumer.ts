@@ -1,6 +1,7 @@
 // Consumers: batches with manual offset commits. A batch's offsets are
-// committed only after its handler resolved (for the scorer: after the alerts
-// it produced were acknowledged), so a crash replays it instead of losing it.
+// committed only after its effects are durable (for the scorer: after the
+// alerts it produced were acknowledged), so a crash replays it instead of
+// losing it. Commits run behind the fetch loop, in order per partition.
 import type { Consumer, ConsumerConfig, Kafka, KafkaMessage } from 'kafkajs';
 
 export interface ConsumerOptions {
@@ -34,14 +35,33 @@ export interface ConsumedBatch {
   isActive(): boolean;
 }
 
+/** What a pipelined handler returns: the batch is taken in; its effects become durable later. */
+export interface TakenBatch {
+  /** Resolves once the batch's effects are acknowledged; its offsets are committed only then. */
+  durable: Promise<void>;
+}
+
 export interface RunBatchesOptions {
   topics: string[];
   /** Where a group without committed offsets starts. */
   fromBeginning?: boolean;
   /** Batches of different partitions handled at once; default 1. */
   partitionsConsumedConcurrently?: number;
-  /** Resolve only when the batch's effects are durable; throwing replays the batch. */
-  handle(batch: ConsumedBatch): Promise<void>;
+  /**
+   * Handles one batch. Resolving with nothing means its effects are durable;
+   * resolving with `{ durable }` lets the next fetch start while they become
+   * durable (pipelining). Throwing replays the batch.
+   */
+  handle(batch: ConsumedBatch): Promise<void | TakenBatch>;
+  /** Pipelined batches per partition not yet durable before the next fetch waits; default 4. */
+  maxInFlight?: number;
+  /** A commit failed (e.g. during a rebalance): the batch may be delivered again. */
+  onCommitError?(error: unknown, where: { topic: string; partition: number; offset: string }): void;
+}
+
+export interface BatchRun {
+  /** Stops fetching, waits until every batch taken in is durable and committed, leaves the group. */
+  stop(): Promise<void>;
 }
 
 /** Pure: the offset to commit after handling messages up to `lastOffset` (Kafka commits the next offset to read). */
@@ -49,7 +69,62 @@ export function nextOffset(lastOffset: string): string {
   return (BigInt(lastOffset) + 1n).toString();
 }
 
-export async function runBatches(consumer: Consumer, options: RunBatchesOptions): Promise<void> {
+interface Lane {
+  /** The last commit step queued; steps run in batch order. */
+  tail: Promise<void>;
+  /** Commit steps queued and not finished. */
+  open: Promise<void>[];
+  /** A durable promise rejected: nothing after it in this lane is committed. */
+  failed: boolean;
+}
+
+/**
+ * Consumes with manual commits. Offsets are committed after the batch is
+ * durable, in order per partition, without holding up the next fetch; a
+ * pipelined handler (one that returns `{ durable }`) also lets the next fetch
+ * start before its publishes are acknowledged.
+ */
+export async function runBatches(consumer: Consumer, options: RunBatchesOptions): Promise<BatchRun> {
+  const maxInFlight = Math.max(1, options.maxInFlight ?? 4);
+  let lanes = new Map<string, Lane>();
+  let active = 0;
+  // A rejoin starts from the committed offsets: what the old lanes held is replayed.
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    lanes = new Map();
+  });
+
+  const laneOf = (topic: string, partition: number): Lane => {
+    const key = `${topic}\u0000${partition}`;
+    let lane = lanes.get(key);
+    if (lane === undefined) {
+      lane = { tail: Promise.resolve(), open: [], failed: false };
+      lanes.set(key, lane);
+    }
+    return lane;
+  };
+
+  const queueCommit = (lane: Lane, topic: string, partition: number, lastOffset: string, durable: Promise<void>): Promise<void> => {
+    const offset = nextOffset(lastOffset);
+    const step = lane.tail.then(async () => {
+      if (lane.failed) return;
+      try {
+        await durable;
+      } catch {
+        lane.failed = true; // the handler reports its own failure; the offsets stay where they were
+        return;
+      }
+      try {
+        await consumer.commitOffsets([{ topic, partition, offset }]);
+      } catch (error) {
+        options.onCommitError?.(error, { topic, partition, offset });
+      }
+    });
+    lane.tail = step;
+    lane.open.push(step);
+    void step.finally(() => lane.open.splice(lane.open.indexOf(step), 1));
+    return step;
+  };
+
   await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? false });
   await consumer.run({
     autoCommit: false,
@@ -57,16 +132,44 @@ export async function runBatches(consumer: Consumer, options: RunBatchesOptions)
     partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
       if (batch.messages.length === 0 || !isRunning() || isStale()) return;
-      await options.handle({
-        topic: batch.topic,
-        partition: batch.partition,
-        messages: batch.messages,
-        heartbeat,
-        isActive: () => isRunning() && !isStale(),
-      });
-      const last = batch.lastOffset();
-      resolveOffset(last);
-      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: nextOffset(last) }]);
+      active++;
+      try {
+        const taken = await options.handle({
+          topic: batch.topic,
+          partition: batch.partition,
+          messages: batch.messages,
+          heartbeat,
+          isActive: () => isRunning() && !isStale(),
+        });
+        const durable = taken === undefined ? Promise.resolve() : taken.durable;
+        durable.catch(() => undefined); // observed here; awaited in its lane
+        const last = batch.lastOffset();
+        resolveOffset(last);
+        const lane = laneOf(batch.topic, batch.partition);
+        queueCommit(lane, batch.topic, batch.partition, last, durable);
+        // Back-pressure: at most maxInFlight batches of a partition wait for their acknowledgements.
+        while (lane.open.length > maxInFlight) await lane.open[0];
+      } finally {
+        active--;
+      }
     },
   });
+
+  let stopping: Promise<void> | null = null;
+  return {
+    stop() {
+      stopping ??= (async () => {
+        consumer.pause(options.topics.map((topic) => ({ topic })));
+        // Let the batch being handled finish, then every queued commit.
+        for (;;) {
+          const open = [...lanes.values()].flatMap((l) => l.open);
+          if (active === 0 && open.length === 0) break;
+          if (open.length > 0) await Promise.allSettled(open);
+          else await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        await consumer.disconnect();
+      })();
+      return stopping;
+    },
+  };
 }

@@ -4,7 +4,7 @@ export { createKafka } from './client.ts';
 export { kafkaClientOptions, type ClientOverrides } from './options.ts';
 export { ensureTopics, deleteTopics, consumerLag, type TopicSpec, type PartitionLag } from './admin.ts';
 export { createIdempotentProducer, type ProducerOptions } from './producer.ts';
-export { createConsumer, runBatches, nextOffset, type ConsumerOptions, type ConsumedBatch, type RunBatchesOptions } from './consumer.ts';
+export { createConsumer, runBatches, nextOffset, type ConsumerOptions, type ConsumedBatch, type RunBatchesOptions, type BatchRun, type TakenBatch } from './consumer.ts';
 export { startLocalBroker, readBrokerInfo, type LocalBroker, type LocalBrokerOptions } from './local-broker.ts';
 export { MAX_MESSAGE_BYTES } from './broker-config.ts';
 export type * from './types.ts';

@@ -127,6 +127,75 @@ describe('kafka consumer groups', () => {
     assert.deepEqual(seen, messagesFor(0, 5).map((m) => m.value));
   });
 
+  it('pipelined: the next batch is fetched before the first is durable; offsets are committed only once durable, and stop() waits for that', async () => {
+    const topic = uniqueName('it-pipelined');
+    const groupId = uniqueName('it-pipelined-group');
+    topics.push(topic);
+    groups.push(groupId);
+    await createTopics(brokers, [topic]);
+    await producer.send({ topic, messages: messagesFor(0, 5) });
+
+    const releases: (() => void)[] = [];
+    const seen: string[] = [];
+    const consumer = createConsumer(testKafka(brokers, 'pipelined'), { groupId, maxWaitTimeMs: 100 });
+    await consumer.connect();
+    const run = await runBatches(consumer, {
+      topics: [topic],
+      fromBeginning: true,
+      handle: async (batch) => {
+        seen.push(...batch.messages.map((m) => m.value?.toString() ?? ''));
+        return { durable: new Promise<void>((resolve) => releases.push(resolve)) };
+      },
+    });
+    await waitFor(() => seen.length >= 5, { what: 'the first batch' });
+    await producer.send({ topic, messages: messagesFor(5, 8) });
+    await waitFor(() => seen.length >= 8, { what: 'the second batch, fetched while the first is not durable' });
+    const lag = async (): Promise<number> => (await withAdmin(brokers, (a) => consumerLag(a, groupId, [topic]))).reduce((sum, p) => sum + p.lag, 0);
+    assert.equal(await lag(), 8, 'nothing committed while no batch is durable');
+    const stopped = run.stop();
+    releases.forEach((release) => release());
+    await stopped;
+    assert.equal(await lag(), 0, 'stop() committed both batches once they were durable');
+  });
+
+  it('pipelined: a batch whose effects failed is not committed and a restarted consumer reads it again', async () => {
+    const topic = uniqueName('it-pipelined-fail');
+    const groupId = uniqueName('it-pipelined-fail-group');
+    topics.push(topic);
+    groups.push(groupId);
+    await createTopics(brokers, [topic]);
+    await producer.send({ topic, messages: messagesFor(0, 4) });
+
+    let first = true;
+    const consumer = createConsumer(testKafka(brokers, 'pipelined-fail'), { groupId, maxWaitTimeMs: 100 });
+    await consumer.connect();
+    let handled = 0;
+    const run = await runBatches(consumer, {
+      topics: [topic],
+      fromBeginning: true,
+      handle: async (batch) => {
+        handled += batch.messages.length;
+        const fail = first;
+        first = false;
+        return { durable: fail ? Promise.reject(new Error('publish failed (simulated)')) : Promise.resolve() };
+      },
+    });
+    await waitFor(() => handled >= 4, { what: 'the batch' });
+    await producer.send({ topic, messages: messagesFor(4, 6) });
+    await waitFor(() => handled >= 6, { what: 'the batch after the failed one' });
+    await run.stop();
+    const lag = (await withAdmin(brokers, (a) => consumerLag(a, groupId, [topic]))).reduce((sum, p) => sum + p.lag, 0);
+    assert.equal(lag, 6, 'neither the failed batch nor anything after it in its partition was committed');
+
+    const again: string[] = [];
+    const restarted = createConsumer(testKafka(brokers, 'pipelined-fail-restarted'), { groupId, maxWaitTimeMs: 100 });
+    await restarted.connect();
+    const rerun = await runBatches(restarted, { topics: [topic], fromBeginning: true, handle: async (batch) => void again.push(...batch.messages.map((m) => m.value?.toString() ?? '')) });
+    await waitFor(() => again.length >= 6, { what: 'the restarted consumer to read the uncommitted batches again' });
+    await rerun.stop();
+    assert.deepEqual(again, messagesFor(0, 6).map((m) => m.value));
+  });
+
   it('two consumers in one group share the partitions and together read everything once', async () => {
     const topic = uniqueName('it-share');
     const groupId = uniqueName('it-share-group');
