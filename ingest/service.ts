@@ -1,6 +1,7 @@
 // The ingest service: readings topic -> decode, validate, window -> windows
 // topic, bad records -> dead-letter topic. Kafka at the edges, the use case in
-// pipeline.ts. A batch's offsets are committed only after its windows and dead
+// pipeline.ts. The next batch is fetched while a batch's windows are being
+// published; its offsets are committed only after its windows and dead
 // letters were acknowledged (runBatches), so a crash replays, never loses.
 import type { Registry } from 'prom-client';
 import { encodeWindow } from '../common/codec/records.ts';
@@ -9,14 +10,14 @@ import { createDeadLetterPublisher, type OutgoingRecord } from '../common/dead-l
 import { SensorwatchError } from '../common/errors.ts';
 import { consumerLag, ensureTopics } from '../common/kafka/admin.ts';
 import { createKafka } from '../common/kafka/client.ts';
-import { createConsumer, runBatches, type ConsumedBatch } from '../common/kafka/consumer.ts';
+import { createConsumer, runBatches, type ConsumedBatch, type TakenBatch } from '../common/kafka/consumer.ts';
 import type { ClientOverrides } from '../common/kafka/options.ts';
 import { createIdempotentProducer } from '../common/kafka/producer.ts';
 import type { Logger } from '../common/log.ts';
 import type { SignalWindow } from '../common/types.ts';
 import { windowOptions } from '../common/window/options.ts';
 import { createIngestMetrics } from './metrics.ts';
-import { createIngestPipeline, type ConsumedRecord } from './pipeline.ts';
+import { createIngestPipeline, type BatchOutcome, type ConsumedRecord } from './pipeline.ts';
 import { serialisedProducer } from './producer.ts';
 
 export interface IngestContext {
@@ -59,7 +60,7 @@ export async function startIngest(ctx: IngestContext): Promise<IngestService> {
   const kafka = createKafka(config.kafka, log, overrides);
   const admin = kafka.admin();
   const producer = createIdempotentProducer(kafka);
-  const consumer = createConsumer(kafka, { groupId, maxWaitTimeMs: 100 });
+  const consumer = createConsumer(kafka, { groupId, maxWaitTimeMs: 100, maxBytesPerPartition: 8 * 1048576 });
   const out = serialisedProducer(producer);
   const deadLetters = createDeadLetterPublisher({ topic: topics.deadLetter, producer: out });
 
@@ -89,25 +90,32 @@ export async function startIngest(ctx: IngestContext): Promise<IngestService> {
     ctx.onFatal?.(error);
   }
 
-  async function handle(batch: ConsumedBatch): Promise<void> {
+  /** Decodes and windows a batch now; its windows and dead letters are acknowledged later (`durable`). */
+  async function handle(batch: ConsumedBatch): Promise<TakenBatch> {
     if (fatal) throw new SensorwatchError('ingest stopped after a fatal error', { code: 'ingest_failed' });
     const records: readonly ConsumedRecord[] = batch.messages;
     const result = pipeline.processBatch(batch.topic, batch.partition, records, clock());
-    try {
-      await Promise.all([out.send(topics.windows, result.windows.map(windowRecord)), deadLetters.send(result.deadLetters)]);
-    } catch (err) {
-      // The windower has already taken these readings in; replaying the batch
-      // into it would misfile them as duplicates or late. Stop instead, so a
-      // supervisor restarts ingest from the last committed offsets.
-      const error = new SensorwatchError(`publishing the windows and dead letters of ${batch.topic}[${batch.partition}] failed: ${(err as Error).message}`, {
-        code: 'ingest_publish_failed',
-        retriable: true,
-        cause: err,
-        details: { topic: batch.topic, partition: batch.partition, firstOffset: records[0]?.offset },
-      });
-      fail(error);
-      throw error;
-    }
+    const sent = Promise.all([out.send(topics.windows, result.windows.map(windowRecord)), deadLetters.send(result.deadLetters)]);
+    const durable = sent.then(
+      () => counted(batch, result),
+      (err: unknown) => {
+        // The windower has already taken these readings in; replaying the batch
+        // into it would misfile them as duplicates or late. Stop instead, so a
+        // supervisor restarts ingest from the last committed offsets.
+        const error = new SensorwatchError(`publishing the windows and dead letters of ${batch.topic}[${batch.partition}] failed: ${(err as Error).message}`, {
+          code: 'ingest_publish_failed',
+          retriable: true,
+          cause: err,
+          details: { topic: batch.topic, partition: batch.partition, firstOffset: records[0]?.offset },
+        });
+        fail(error);
+        throw error;
+      },
+    );
+    return { durable };
+  }
+
+  function counted(batch: ConsumedBatch, result: BatchOutcome): void {
     metrics.ingested('avro', result.avro);
     metrics.ingested('json', result.json);
     metrics.windowsPublished(result.windows.length);
@@ -122,11 +130,12 @@ export async function startIngest(ctx: IngestContext): Promise<IngestService> {
     if (result.conflicts > 0) log.debug('dropped readings that conflict with an earlier one at the same timestamp', { count: result.conflicts, partition: batch.partition });
   }
 
-  await runBatches(consumer, {
+  const run = await runBatches(consumer, {
     topics: [topics.readings],
     fromBeginning: true,
     partitionsConsumedConcurrently: Math.max(1, topics.partitions),
     handle,
+    onCommitError: (error, where) => log.warn('offset commit failed; these readings may be read again', { error, ...where }),
   });
 
   const lagTimer = setInterval(() => {
@@ -148,7 +157,7 @@ export async function startIngest(ctx: IngestContext): Promise<IngestService> {
       if (stopping) return;
       stopping = true;
       clearInterval(lagTimer);
-      await consumer.disconnect();
+      await run.stop();
       // Samples still in the reorder buffers were committed with their batch:
       // release them now so the windows they complete are not lost.
       const rest = pipeline.flush();
