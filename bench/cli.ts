@@ -27,7 +27,7 @@ const parts = ['scoring', 'training', 'kafka', 'memory'] as const;
 type Part = (typeof parts)[number];
 
 const usage = `usage: sensorwatch bench [--quick] [--json FILE] [--only PART,...] [--backends NAME,...]
-                       [--brokers HOST:PORT,...] [--install | --no-install] [--log-level LEVEL]
+                       [--brokers HOST:PORT,...] [--loads N,...] [--install | --no-install] [--log-level LEVEL]
        sensorwatch bench --summarise-profile FILE.cpuprofile [--top N]
 
   --quick        smoke run (about a minute): tiny counts, no Python installs
@@ -35,6 +35,7 @@ const usage = `usage: sensorwatch bench [--quick] [--json FILE] [--only PART,...
   --only         run only these parts: ${parts.join(', ')} (the others report null with a reason)
   --backends     tfjs backends to measure (default: every available one of ${backendNames.join(', ')})
   --brokers      use these Kafka brokers instead of starting a local one
+  --loads        offered loads for the latency runs, readings/s (default 5000,20000,50000; quick: 20000)
   --install      allow pip installs (numpy, CPU TensorFlow) into .cache/bench-venv even with --quick
   --no-install   never install; references that need a missing package report null
   --summarise-profile  print where a node --cpu-prof profile spends its self time, then exit
@@ -62,6 +63,7 @@ function parse(argv: string[]): Args | { profile: string; top: number } | string
         only: { type: 'string' },
         backends: { type: 'string' },
         brokers: { type: 'string' },
+        loads: { type: 'string' },
         install: { type: 'boolean' },
         'no-install': { type: 'boolean' },
         'log-level': { type: 'string', default: 'warn' },
@@ -88,6 +90,12 @@ function parse(argv: string[]): Args | { profile: string; top: number } | string
   for (const p of (values.only ?? parts.join(',')).split(',').filter((s) => s !== '')) {
     if (!(parts as readonly string[]).includes(p)) return `--only: unknown part '${p}' (parts: ${parts.join(', ')})`;
     only.add(p as Part);
+  }
+  if (values.loads !== undefined) {
+    const loads = values.loads.split(',').filter((x) => x !== '').map(Number);
+    const bad = loads.find((n) => !Number.isInteger(n) || n < 100);
+    if (loads.length === 0 || bad !== undefined) return `--loads: expected readings/s as integers of at least 100, comma-separated, got '${values.loads}'`;
+    plan.kafka.loads = loads;
   }
   let backends: BackendName[] | null = null;
   if (values.backends !== undefined) {

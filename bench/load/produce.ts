@@ -35,6 +35,9 @@ export interface LoadJob {
 
 type Message = { key: string; value: Buffer; headers: Record<string, string> };
 
+/** Readings per produce request: an 8-channel Avro reading with its key and headers is about 120 bytes. */
+const maxPerRequest = 4000;
+
 function message(reading: SensorReading, headers: Record<string, string>): Message {
   return { key: reading.sensorId, value: encodeReading(reading, 'avro'), headers };
 }
@@ -81,14 +84,15 @@ async function main(job: LoadJob): Promise<void> {
       let lastStamp = 0;
       // Readings are queued as they are produced and sent in order, one
       // request at a time, each request taking everything queued meanwhile
-      // (the batching a Java producer's linger does), so a slow acknowledgement
+      // (the batching a Java producer's linger does, up to maxPerRequest), so a slow acknowledgement
       // delays readings instead of reordering them.
       const queue: (Message & { stamp: number })[] = [];
       let sending: Promise<void> | null = null;
       const pump = async (): Promise<void> => {
         try {
           while (queue.length > 0) {
-            const batch = queue.splice(0);
+            // Capped so a request stays under the broker's message.max.bytes (1 MiB) when the queue has grown.
+            const batch = queue.splice(0, maxPerRequest);
             const stamps = batch.map((m) => m.stamp);
             await producer.send({ topic: job.topic, messages: batch.map(({ stamp: _stamp, ...m }) => m) });
             // Time each reading spent in this generator before the broker had it.

@@ -64,7 +64,10 @@ export function runLoad(job: LoadJob, timeoutMs: number): Promise<LoadResult> {
         return;
       }
       const why = signal === 'SIGKILL' ? `ran past ${timeoutMs} ms` : `exited ${code ?? signal}`;
-      reject(new Error(`load generator ${why}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
+      const lines = stderr.trim().split('\n');
+      const failure = lines.findIndex((l) => l.includes('load generator failed'));
+      const shown = failure >= 0 ? lines.slice(failure, failure + 3) : lines.slice(-3);
+      reject(new Error(`load generator ${why}: ${shown.join(' | ')}`));
     });
   });
 }
