@@ -27,7 +27,7 @@ const parts = ['scoring', 'training', 'kafka', 'memory'] as const;
 type Part = (typeof parts)[number];
 
 const usage = `usage: sensorwatch bench [--quick] [--json FILE] [--only PART,...] [--backends NAME,...]
-                       [--brokers HOST:PORT,...] [--loads N,...] [--install | --no-install] [--log-level LEVEL]
+                       [--brokers HOST:PORT,...] [--loads N,...] [--repeats N] [--install | --no-install] [--log-level LEVEL]
        sensorwatch bench --summarise-profile FILE.cpuprofile [--top N]
 
   --quick        smoke run (about a minute): tiny counts, no Python installs
@@ -36,6 +36,7 @@ const usage = `usage: sensorwatch bench [--quick] [--json FILE] [--only PART,...
   --backends     tfjs backends to measure (default: every available one of ${backendNames.join(', ')})
   --brokers      use these Kafka brokers instead of starting a local one
   --loads        offered loads for the latency runs, readings/s (default 5000,20000,50000; quick: 20000)
+  --repeats N    rounds of ingest vs Kafka's tool and runs per load (default 3; quick: 1); medians are reported
   --install      allow pip installs (numpy, CPU TensorFlow) into .cache/bench-venv even with --quick
   --no-install   never install; references that need a missing package report null
   --summarise-profile  print where a node --cpu-prof profile spends its self time, then exit
@@ -64,6 +65,7 @@ function parse(argv: string[]): Args | { profile: string; top: number } | string
         backends: { type: 'string' },
         brokers: { type: 'string' },
         loads: { type: 'string' },
+        repeats: { type: 'string' },
         install: { type: 'boolean' },
         'no-install': { type: 'boolean' },
         'log-level': { type: 'string', default: 'warn' },
@@ -96,6 +98,11 @@ function parse(argv: string[]): Args | { profile: string; top: number } | string
     const bad = loads.find((n) => !Number.isInteger(n) || n < 100);
     if (loads.length === 0 || bad !== undefined) return `--loads: expected readings/s as integers of at least 100, comma-separated, got '${values.loads}'`;
     plan.kafka.loads = loads;
+  }
+  if (values.repeats !== undefined) {
+    const repeats = Number(values.repeats);
+    if (!Number.isInteger(repeats) || repeats < 1 || repeats > 20) return `--repeats: expected an integer from 1 to 20, got '${values.repeats}'`;
+    plan.kafka.repeats = repeats;
   }
   let backends: BackendName[] | null = null;
   if (values.backends !== undefined) {

@@ -63,6 +63,8 @@ export interface TrainingSection {
 }
 
 export interface LatencyRow {
+  /** Which run at this load (1, 2 ...): each load is run `repeats` times. */
+  repeat: number;
   offeredPerSec: number;
   achievedPerSec: number;
   windows: number;
@@ -78,11 +80,21 @@ export interface LatencyRow {
   ingestP99Ms: number | null;
 }
 
-export interface KafkaSection {
-  readings: number | null;
+/** One round of the throughput comparison: Kafka's tool, then our ingest, on the same topic. */
+export interface IngestRound {
   ingestReadingsPerSec: number | null;
   perfToolReadingsPerSec: number | null;
+  ratio: number | null;
+}
+
+export interface KafkaSection {
+  readings: number | null;
+  /** Medians over the rounds. */
+  ingestReadingsPerSec: number | null;
+  perfToolReadingsPerSec: number | null;
+  /** Median of the rounds' ratios (each round pairs the two back to back). */
   ingestRatio: number | null;
+  ingestRounds: IngestRound[];
   latency: LatencyRow[];
   latencyP99Ms: number | null;
   reason: string | null;
@@ -153,6 +165,7 @@ export function emptyKafka(reason: string): KafkaSection {
     ingestReadingsPerSec: null,
     perfToolReadingsPerSec: null,
     ingestRatio: null,
+    ingestRounds: [],
     latency: [],
     latencyP99Ms: null,
     reason,
@@ -248,19 +261,20 @@ export function renderReport(r: BenchReport): string {
   out.push('');
   out.push(
     ...table(
-      ['what', 'readings/s'],
+      ['round', 'sensorwatch ingest (Avro, 8 channels), readings/s', "Kafka's ConsumerPerformance, same topic, readings/s", 'ratio'],
       [
-        ['sensorwatch ingest (Avro, 8 channels)', fmt(r.kafka.ingestReadingsPerSec)],
-        ["Kafka's ConsumerPerformance, same topic", fmt(r.kafka.perfToolReadingsPerSec)],
+        ...r.kafka.ingestRounds.map((g, i) => [String(i + 1), fmt(g.ingestReadingsPerSec), fmt(g.perfToolReadingsPerSec), fmt(g.ratio)]),
+        ['median', fmt(r.kafka.ingestReadingsPerSec), fmt(r.kafka.perfToolReadingsPerSec), fmt(r.kafka.ingestRatio)],
       ],
     ),
   );
   out.push('');
   out.push(
     ...table(
-      ['offered/s', 'achieved/s', 'windows', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'of which generator p50/p99', 'reading → window published p50/p99'],
+      ['offered/s', 'run', 'achieved/s', 'windows', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'of which generator p50/p99', 'reading → window published p50/p99'],
       r.kafka.latency.map((l) => [
         fmt(l.offeredPerSec),
+        String(l.repeat),
         fmt(l.achievedPerSec),
         String(l.windows),
         fmt(l.p50Ms),

@@ -17,6 +17,12 @@ export function median(values: readonly number[]): number {
   return quantile(values, 0.5);
 }
 
+/** The median of the measured values (nulls and non-finite left out); null when none was measured. */
+export function medianOf(values: readonly (number | null)[]): number | null {
+  const measured = values.filter((v): v is number => v !== null && Number.isFinite(v));
+  return measured.length === 0 ? null : median(measured);
+}
+
 /** ours ÷ reference, or null when either side is missing or the reference is not positive. */
 export function ratio(ours: number | null, reference: number | null): number | null {
   if (ours === null || reference === null) return null;

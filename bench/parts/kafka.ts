@@ -12,8 +12,8 @@ import type { Logger } from '../../common/log.ts';
 import { startIngest } from '../../ingest/service.ts';
 import { runConsumerPerf } from '../../common/kafka/perf-tool.ts';
 import { pacePlan } from '../load/plan.ts';
-import { emptyKafka, type BackendName, type KafkaSection } from '../report.ts';
-import { ratio } from '../stats.ts';
+import { emptyKafka, type BackendName, type IngestRound, type KafkaSection } from '../report.ts';
+import { medianOf, ratio } from '../stats.ts';
 import { channels } from './fixtures.ts';
 import { latencyAt, latencyConfig, trainLatencyModel } from './latency.ts';
 import { benchTopics, createTopicsReady, metricTotal, pollUntil, runLoad, topicList } from './pipeline.ts';
@@ -25,6 +25,8 @@ export interface KafkaOptions {
   /** Offered loads for the latency runs, readings/s. */
   loads: number[];
   loadSeconds: number;
+  /** Rounds of the throughput comparison and runs per offered load (machines here are noisy: medians are reported). */
+  repeats: number;
   /** Extra seconds of load at the start of each latency run, not counted. */
   warmupSeconds: number;
   /** Epochs for the model the scorer serves in the latency runs. */
@@ -86,28 +88,38 @@ export async function benchKafka(options: KafkaOptions): Promise<KafkaSection> {
     section.readings = load.sent;
     log.info('bench kafka: preloaded readings', { ...load });
 
-    try {
-      const perf = await runConsumerPerf({ brokers, topic: topics.readings, messages: load.sent, groupId: `${topics.readings}.perf` });
-      if (perf.messages < load.sent) throw new Error(`read ${perf.messages} of ${load.sent} records${perf.warning === undefined ? '' : ` (${perf.warning})`}`);
-      // fetch.nMsg.sec: the tool's own rate without its group join, as ingest is timed.
-      section.perfToolReadingsPerSec = perf.fetchMessagesPerSec;
-      log.info('bench kafka: ConsumerPerformance', { ...perf });
-    } catch (error) {
-      reasons.push(`Kafka's consumer perf tool: ${reasonOf(error)}`);
+    // Rounds: Kafka's tool, then our ingest (a fresh group each), back to back on the same topic.
+    for (let round = 1; round <= options.repeats; round++) {
+      const row: IngestRound = { ingestReadingsPerSec: null, perfToolReadingsPerSec: null, ratio: null };
+      try {
+        const perf = await runConsumerPerf({ brokers, topic: topics.readings, messages: load.sent, groupId: `${topics.readings}.perf-${round}` });
+        if (perf.messages < load.sent) throw new Error(`read ${perf.messages} of ${load.sent} records${perf.warning === undefined ? '' : ` (${perf.warning})`}`);
+        // fetch.nMsg.sec: the tool's own rate without its group join, as ingest is timed.
+        row.perfToolReadingsPerSec = perf.fetchMessagesPerSec;
+        log.info('bench kafka: ConsumerPerformance', { round, ...perf });
+      } catch (error) {
+        reasons.push(`Kafka's consumer perf tool (round ${round}): ${reasonOf(error)}`);
+      }
+      row.ingestReadingsPerSec = await ingestThroughput(brokers, topics, load.sent, `${topics.readings}.ingest-${round}`, options);
+      row.ratio = ratio(row.ingestReadingsPerSec, row.perfToolReadingsPerSec);
+      section.ingestRounds.push(row);
     }
-    section.ingestReadingsPerSec = await ingestThroughput(brokers, topics, load.sent, options);
-    section.ingestRatio = ratio(section.ingestReadingsPerSec, section.perfToolReadingsPerSec);
+    section.ingestReadingsPerSec = medianOf(section.ingestRounds.map((g) => g.ingestReadingsPerSec));
+    section.perfToolReadingsPerSec = medianOf(section.ingestRounds.map((g) => g.perfToolReadingsPerSec));
+    section.ingestRatio = medianOf(section.ingestRounds.map((g) => g.ratio));
 
     try {
       const base = benchConfig(brokers, topics);
       // Trained once; each run loads its own copy from the artifact (the scorer disposes its models on stop).
       const artifact = await trainLatencyModel(latencyConfig(base, pacePlan(options.loads[0] ?? 1000, 1).tickMs), options.backend, options.modelEpochs);
-      for (const rate of options.loads) {
-        const row = await latencyAt({ brokers, rate, seconds: options.loadSeconds, warmupSeconds: options.warmupSeconds, base, artifact, admin, kafka, created, log });
-        section.latency.push(row);
-        if (rate === 20_000) section.latencyP99Ms = row.p99Ms;
-        if (row.windows === 0) reasons.push(`no window was decided after warm-up at ${rate} readings/s (${Math.round(row.achievedPerSec)}/s achieved)`);
+      for (let repeat = 1; repeat <= options.repeats; repeat++) {
+        for (const rate of options.loads) {
+          const row = await latencyAt({ brokers, rate, seconds: options.loadSeconds, warmupSeconds: options.warmupSeconds, base, artifact, admin, kafka, created, log });
+          section.latency.push({ ...row, repeat });
+          if (row.windows === 0) reasons.push(`no window was decided after warm-up at ${rate} readings/s, run ${repeat} (${Math.round(row.achievedPerSec)}/s achieved)`);
+        }
       }
+      section.latencyP99Ms = medianOf(section.latency.filter((l) => l.offeredPerSec === 20_000).map((l) => l.p99Ms));
       if (!options.loads.includes(20_000)) reasons.push('latency not measured at 20k readings/s (not among the loads)');
     } catch (error) {
       log.warn('bench: latency runs failed', { error, stack: error instanceof Error ? error.stack : undefined });
@@ -127,9 +139,8 @@ export async function benchKafka(options: KafkaOptions): Promise<KafkaSection> {
  * its consumer joined the group (Kafka's tool also leaves the group join out)
  * until every reading was counted as ingested.
  */
-async function ingestThroughput(brokers: string[], topics: Config['topics'], count: number, options: KafkaOptions): Promise<number> {
+async function ingestThroughput(brokers: string[], topics: Config['topics'], count: number, groupId: string, options: KafkaOptions): Promise<number> {
   const registry = new Registry();
-  const groupId = `${topics.readings}.ingest`;
   const service = await startIngest({ config: benchConfig(brokers, topics), log: options.log, registry, brokers, groupId });
   try {
     if (!(await pollUntil(() => service.ready(), 60_000, 2))) throw new Error('ingest did not join its consumer group within 60 s');

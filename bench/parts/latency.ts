@@ -99,7 +99,7 @@ export interface LatencyRun {
   log: Logger;
 }
 
-export async function latencyAt(run: LatencyRun): Promise<LatencyRow> {
+export async function latencyAt(run: LatencyRun): Promise<Omit<LatencyRow, 'repeat'>> {
   const plan = pacePlan(run.rate, run.seconds + run.warmupSeconds);
   const topics = benchTopics(`latency-${run.rate}`);
   const config = { ...latencyConfig(run.base, plan.tickMs), topics };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { median, quantile, ratio, round, slope, summariseLatencies } from '../../../bench/stats.ts';
+import { median, quantile, ratio, round, slope, summariseLatencies, medianOf } from '../../../bench/stats.ts';
 
 describe('quantile', () => {
   const cases: { values: number[]; q: number; want: number }[] = [
@@ -20,6 +20,17 @@ describe('quantile', () => {
     const v = [3, 1, 2];
     quantile(v, 0.5);
     assert.deepEqual(v, [3, 1, 2]);
+  });
+});
+
+describe('medianOf', () => {
+  it('is the median of what was measured, leaving out nulls and non-finite values', () => {
+    assert.equal(medianOf([3, null, 1, Number.NaN, 2]), 2);
+    assert.equal(medianOf([4, 1]), 2.5);
+  });
+  it('is null when nothing was measured', () => {
+    assert.equal(medianOf([]), null);
+    assert.equal(medianOf([null, null]), null);
   });
 });
 
