@@ -1,8 +1,11 @@
 # The sensorwatch image: one image for every service; the command picks the
 # verb (ingest, scorer, train, simulate …). TypeScript runs through tsx, so
-# there is no build step. TensorFlow.js uses the wasm backend here; for the
-# native (and GPU) backend build on deploy/native.
+# there is no build step. TensorFlow.js uses the wasm backend by default; with
+# --build-arg NATIVE=true the optional @tensorflow/tfjs-node is installed too
+# (its install script downloads libtensorflow, several hundred MB) and the
+# native backend is picked automatically (docs/native.md).
 FROM node:20-bookworm-slim
+ARG NATIVE=false
 
 ENV NODE_ENV=production \
     SENSORWATCH_CONFIG=/etc/sensorwatch/sensorwatch.yml \
@@ -11,7 +14,9 @@ ENV NODE_ENV=production \
 WORKDIR /app
 
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-fund --no-audit && npm cache clean --force
+RUN if [ "$NATIVE" = true ]; then npm ci --omit=dev --no-fund --no-audit; \
+    else npm ci --omit=dev --omit=optional --no-fund --no-audit; fi \
+    && npm cache clean --force
 
 COPY bin ./bin
 COPY cli ./cli

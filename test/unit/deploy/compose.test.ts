@@ -142,6 +142,11 @@ describe('Dockerfile', () => {
     }
   });
 
+  it('leaves out the optional native backend unless built with NATIVE=true', () => {
+    assert.match(dockerfile, /^ARG NATIVE=false$/m);
+    assert.match(dockerfile, /if \[ "\$NATIVE" = true \]; then npm ci --omit=dev [^;]*;\s*\\\s*else npm ci --omit=dev --omit=optional /);
+  });
+
   it('runs bin/sensorwatch.mjs and serves metrics on the configured port', () => {
     assert.match(dockerfile, /ENTRYPOINT \["node", "bin\/sensorwatch\.mjs"\]/);
     assert.ok(existsSync(join(repoRoot, 'bin/sensorwatch.mjs')));
