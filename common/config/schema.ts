@@ -91,7 +91,7 @@ export const keyDocs: Record<string, KeyDoc> = {
   'trainer.modelDir': { doc: 'Local model cache directory.', rule: { kind: 'string', nonEmpty: true } },
   'trainer.backend': { doc: 'TensorFlow.js backend: auto (tensorflow, then wasm, then cpu), tensorflow, wasm, cpu.', rule: { kind: 'enum', values: ['auto', 'tensorflow', 'wasm', 'cpu'] } },
   'scorer.batch.maxSize': { doc: 'Most windows per inference batch.', rule: pos },
-  'scorer.batch.maxWaitMs': { doc: 'Longest a window waits for its batch to fill.', rule: { kind: 'number', min: 0 }, unit: 'ms' },
+  'scorer.batch.maxWaitMs': { doc: 'Longest a window waits for its batch to fill; a batch is cut at once when the windows fetched together are all in.', rule: { kind: 'number', min: 0 }, unit: 'ms' },
   'scorer.hysteresis.openAfter': { doc: 'An alert opens when at least this many of the last openWindow windows are above threshold (k of m).', rule: pos },
   'scorer.hysteresis.openWindow': { doc: 'm in k-of-m (≥ openAfter); openAfter = openWindow means N consecutive.', rule: pos },
   'scorer.hysteresis.resolveAfter': { doc: 'Consecutive windows below threshold that resolve an open alert.', rule: pos },
