@@ -3,7 +3,8 @@
 // data, and the caller dead-letters it (house style 5).
 import type { DeadLetterReason, ReadingQuality, SensorReading } from '../types.ts';
 import { contentTypes, detectFormat, headerText, type ReadingFormat, type RecordHeaders } from './headers.ts';
-import { readingType, readingV1Resolver } from './schemas.ts';
+import { boundsProblem } from './guard.ts';
+import { readingType, readingV1Resolver, readingV1Type } from './schemas.ts';
 
 export type ReadingDecodeResult =
   | { ok: true; reading: SensorReading; format: ReadingFormat }
@@ -52,6 +53,8 @@ export function createReadingDecoder(options: ReadingCheckOptions): ReadingDecod
   function decodeAvro(value: Buffer, headers: RecordHeaders | undefined, now: number): ReadingDecodeResult {
     let rec: { sensorId: string; timestamp: number; values: number[]; quality?: ReadingQuality | null };
     const version = headerText(headers, 'schema-version');
+    const problem = boundsProblem(version === '1' ? readingV1Type : readingType, value);
+    if (problem !== null) return fail('bad_avro', `not a SensorReading v${version ?? '2'} Avro record (${value.length} bytes): ${problem}`);
     try {
       rec = version === '1' ? readingType.fromBuffer(value, readingV1Resolver) : readingType.fromBuffer(value);
     } catch (err) {
