@@ -4,11 +4,15 @@
 import { SensorwatchError } from '../errors.ts';
 import type { AnomalyAlert, DeadLetter, ModelUpdated, SignalWindow } from '../types.ts';
 import { alertType, deadLetterType, modelUpdatedType, windowType } from './schemas.ts';
+import { boundsProblem } from './guard.ts';
+import { readWindow } from './window-reader.ts';
 import { writeWindow } from './window-writer.ts';
 import type avro from 'avsc';
 
 function decodeWith<T>(type: avro.Type, what: string, value: Buffer | null): T {
   if (value === null) throw new SensorwatchError(`${what}: empty record value`, { code: 'bad_avro' });
+  const problem = boundsProblem(type, value);
+  if (problem !== null) throw new SensorwatchError(`not a ${what} Avro record (${value.length} bytes): ${problem}`, { code: 'bad_avro' });
   try {
     return type.fromBuffer(value) as T;
   } catch (err) {
@@ -39,7 +43,7 @@ export const encodeWindow = (w: SignalWindow): Buffer => writeWindow(w) ?? encod
 
 /** Decodes and checks a window; throws code bad_avro or bad_window. */
 export function decodeWindow(value: Buffer | null): SignalWindow {
-  const w = decodeWith<SignalWindow>(windowType, 'SignalWindow', value);
+  const w = (value === null ? null : readWindow(value)) ?? decodeWith<SignalWindow>(windowType, 'SignalWindow', value);
   const problem = windowProblem(w);
   if (problem !== null) throw new SensorwatchError(problem, { code: 'bad_window' });
   return w;
