@@ -35,7 +35,8 @@ const usage = `usage: sensorwatch bench [--quick] [--json FILE] [--only PART,...
   --only         run only these parts: ${parts.join(', ')} (the others report null with a reason)
   --backends     tfjs backends to measure (default: every available one of ${backendNames.join(', ')})
   --brokers      use these Kafka brokers instead of starting a local one
-  --loads        offered loads for the latency runs, readings/s (default 5000,20000,50000; quick: 20000)
+  --loads        offered loads for the latency runs, readings/s (default 5000,20000,50000; quick: 20000);
+                 none: no latency runs (e.g. to profile ingest alone)
   --repeats N    rounds of ingest vs Kafka's tool and runs per load (default 3; quick: 1); medians are reported
   --install      allow pip installs (numpy, CPU TensorFlow) into .cache/bench-venv even with --quick
   --no-install   never install; references that need a missing package report null
@@ -93,7 +94,8 @@ function parse(argv: string[]): Args | { profile: string; top: number } | string
     if (!(parts as readonly string[]).includes(p)) return `--only: unknown part '${p}' (parts: ${parts.join(', ')})`;
     only.add(p as Part);
   }
-  if (values.loads !== undefined) {
+  if (values.loads === 'none') plan.kafka.loads = [];
+  else if (values.loads !== undefined) {
     const loads = values.loads.split(',').filter((x) => x !== '').map(Number);
     const bad = loads.find((n) => !Number.isInteger(n) || n < 100);
     if (loads.length === 0 || bad !== undefined) return `--loads: expected readings/s as integers of at least 100, comma-separated, got '${values.loads}'`;

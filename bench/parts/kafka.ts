@@ -108,22 +108,26 @@ export async function benchKafka(options: KafkaOptions): Promise<KafkaSection> {
     section.perfToolReadingsPerSec = medianOf(section.ingestRounds.map((g) => g.perfToolReadingsPerSec));
     section.ingestRatio = medianOf(section.ingestRounds.map((g) => g.ratio));
 
-    try {
-      const base = benchConfig(brokers, topics);
-      // Trained once; each run loads its own copy from the artifact (the scorer disposes its models on stop).
-      const artifact = await trainLatencyModel(latencyConfig(base, pacePlan(options.loads[0] ?? 1000, 1).tickMs), options.backend, options.modelEpochs);
-      for (let repeat = 1; repeat <= options.repeats; repeat++) {
-        for (const rate of options.loads) {
-          const row = await latencyAt({ brokers, rate, seconds: options.loadSeconds, warmupSeconds: options.warmupSeconds, base, artifact, admin, kafka, created, log });
-          section.latency.push({ ...row, repeat });
-          if (row.windows === 0) reasons.push(`no window was decided after warm-up at ${rate} readings/s, run ${repeat} (${Math.round(row.achievedPerSec)}/s achieved)`);
+    if (options.loads.length === 0) {
+      reasons.push('latency not measured: no loads given (--loads none)');
+    } else {
+      try {
+        const base = benchConfig(brokers, topics);
+        // Trained once; each run loads its own copy from the artifact (the scorer disposes its models on stop).
+        const artifact = await trainLatencyModel(latencyConfig(base, pacePlan(options.loads[0] ?? 1000, 1).tickMs), options.backend, options.modelEpochs);
+        for (let repeat = 1; repeat <= options.repeats; repeat++) {
+          for (const rate of options.loads) {
+            const row = await latencyAt({ brokers, rate, seconds: options.loadSeconds, warmupSeconds: options.warmupSeconds, base, artifact, admin, kafka, created, log });
+            section.latency.push({ ...row, repeat });
+            if (row.windows === 0) reasons.push(`no window was decided after warm-up at ${rate} readings/s, run ${repeat} (${Math.round(row.achievedPerSec)}/s achieved)`);
+          }
         }
+        section.latencyP99Ms = medianOf(section.latency.filter((l) => l.offeredPerSec === 20_000).map((l) => l.p99Ms));
+        if (!options.loads.includes(20_000)) reasons.push('latency not measured at 20k readings/s (not among the loads)');
+      } catch (error) {
+        log.warn('bench: latency runs failed', { error, stack: error instanceof Error ? error.stack : undefined });
+        reasons.push(`latency: ${reasonOf(error)}`);
       }
-      section.latencyP99Ms = medianOf(section.latency.filter((l) => l.offeredPerSec === 20_000).map((l) => l.p99Ms));
-      if (!options.loads.includes(20_000)) reasons.push('latency not measured at 20k readings/s (not among the loads)');
-    } catch (error) {
-      log.warn('bench: latency runs failed', { error, stack: error instanceof Error ? error.stack : undefined });
-      reasons.push(`latency: ${reasonOf(error)}`);
     }
   } finally {
     await deleteTopics(admin, created).catch((error: unknown) => log.warn('bench: topics not deleted', { error }));
