@@ -52,17 +52,36 @@ export function fitNormalisation(windows: readonly SignalWindow[], kind: Normali
  */
 export function normaliseWindow(window: SignalWindow, stats: NormStats, out?: Float32Array, offset = 0): Float32Array {
   const C = stats.channels.length;
-  const order = channelIndex(window.channels, stats.channels, `window ${window.sensorId}#${window.seq}`);
-  const frames = window.samples.length / window.channels.length;
+  const width = window.channels.length;
+  const samples = window.samples;
+  const frames = samples.length / width;
   const target = out ?? new Float32Array(frames * C);
+  const { center, scale } = stats;
+  if (sameChannels(window.channels, stats.channels)) {
+    // The usual case (windows in the model's channel order): one pass, no index lookups.
+    const n = frames * C;
+    for (let i = 0, c = 0; i < n; i++) {
+      const v = samples[i] as number;
+      // Non-finite values never reach the model (ingest dead-letters them); guard anyway.
+      target[offset + i] = v - v === 0 ? (v - (center[c] as number)) / (scale[c] as number) : 0;
+      if (++c === C) c = 0;
+    }
+    return target;
+  }
+  const order = channelIndex(window.channels, stats.channels, `window ${window.sensorId}#${window.seq}`);
   for (let t = 0; t < frames; t++) {
     for (let c = 0; c < C; c++) {
-      const v = window.samples[t * window.channels.length + (order[c] ?? 0)] ?? 0;
-      // Non-finite values never reach the model (ingest dead-letters them); guard anyway.
-      target[offset + t * C + c] = Number.isFinite(v) ? (v - (stats.center[c] ?? 0)) / (stats.scale[c] ?? 1) : 0;
+      const v = samples[t * width + (order[c] ?? 0)] ?? 0;
+      target[offset + t * C + c] = Number.isFinite(v) ? (v - (center[c] ?? 0)) / (scale[c] ?? 1) : 0;
     }
   }
   return target;
+}
+
+function sameChannels(have: readonly string[], want: readonly string[]): boolean {
+  if (have.length !== want.length) return false;
+  for (let i = 0; i < have.length; i++) if (have[i] !== want[i]) return false;
+  return true;
 }
 
 /** Undoes normaliseWindow: row-major normalised values back to raw units. */

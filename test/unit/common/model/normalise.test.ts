@@ -52,6 +52,18 @@ describe('normalisation', () => {
     assert.deepEqual(Array.from(normaliseWindow(swapped, stats)), Array.from(normaliseWindow(win([1, 10, 3, 30]), stats)));
   });
 
+  it('the in-order fast path gives exactly the per-channel formula, with non-finite values as 0, into an offset buffer', () => {
+    const stats = { kind: 'zscore' as const, channels: ['a', 'b', 'c'], center: [1.5, -2, 1e6], scale: [0.3, 7, 1e-3] };
+    const samples = [0.1, 5, 1e6 + 1, Number.NaN, -3, Number.POSITIVE_INFINITY, 2, Number.NEGATIVE_INFINITY, 999_999.5];
+    const expected = samples.map((v, i) => (Number.isFinite(v) ? Math.fround((v - (stats.center[i % 3] as number)) / (stats.scale[i % 3] as number)) : 0));
+    const out = new Float32Array(2 + samples.length).fill(-7);
+    normaliseWindow(win(samples, ['a', 'b', 'c']), stats, out, 2);
+    assert.deepEqual(Array.from(out.subarray(0, 2)), [-7, -7], 'nothing written before the offset');
+    assert.deepEqual(Array.from(out.subarray(2)), expected);
+    const reordered = win([5, 0.1, 1e6 + 1, -3, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 2, 999_999.5], ['b', 'a', 'c']);
+    assert.deepEqual(Array.from(normaliseWindow(reordered, stats)), expected, 'the reordering path agrees');
+  });
+
   it('refuses a window that lacks a model channel, naming it', () => {
     const stats = fitNormalisation([win([1, 10, 3, 30])], 'zscore');
     assert.throws(() => normaliseWindow(win([1, 2], ['a', 'c']), stats), (e: Error & { code?: string }) => e.code === 'window_incompatible' && /'b'/.test(e.message));
