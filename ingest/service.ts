@@ -8,7 +8,7 @@ import { encodeWindow } from '../common/codec/records.ts';
 import type { Config } from '../common/config/types.ts';
 import { createDeadLetterPublisher, type OutgoingRecord } from '../common/dead-letter.ts';
 import { SensorwatchError } from '../common/errors.ts';
-import { consumerLag, ensureTopics } from '../common/kafka/admin.ts';
+import { consumerLag, describeMismatch, ensureTopics } from '../common/kafka/admin.ts';
 import { createKafka } from '../common/kafka/client.ts';
 import { createConsumer, runBatches, type ConsumedBatch, type TakenBatch } from '../common/kafka/consumer.ts';
 import type { ClientOverrides } from '../common/kafka/options.ts';
@@ -68,6 +68,7 @@ export async function startIngest(ctx: IngestContext): Promise<IngestService> {
   const spec = (name: string): { name: string; partitions: number; replicationFactor: number } => ({ name, partitions: topics.partitions, replicationFactor: topics.replicationFactor });
   const ensured = await ensureTopics(admin, [spec(topics.readings), spec(topics.windows), spec(topics.deadLetter)]);
   if (ensured.created.length > 0) log.info('created topics', { topics: ensured.created });
+  for (const m of ensured.mismatched) log.warn(describeMismatch(m), { ...m });
   await producer.connect();
   await consumer.connect();
 

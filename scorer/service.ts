@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { decodeWindow } from '../common/codec/index.ts';
 import { loadConfig } from '../common/config/load.ts';
 import type { Config } from '../common/config/types.ts';
-import { createConsumer, createIdempotentProducer, createKafka, consumerLag, ensureTopics, runBatches, type BatchRun, type ConsumedBatch } from '../common/kafka/index.ts';
+import { createConsumer, createIdempotentProducer, createKafka, consumerLag, describeMismatch, ensureTopics, runBatches, type BatchRun, type ConsumedBatch } from '../common/kafka/index.ts';
 import type { Logger } from '../common/log.ts';
 import { initBackend } from '../common/model/backend.ts';
 import { createModelFeed } from '../common/model/store/feed.ts';
@@ -93,7 +93,8 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
     await admin.connect();
     cleanups.push(() => admin.disconnect());
     const spec = (name: string) => ({ name, partitions: topics.partitions, replicationFactor: topics.replicationFactor });
-    await retrying(() => ensureTopics(admin, [spec(topics.windows), spec(topics.alerts), spec(topics.deadLetter), stateSpec]), log, 'creating topics');
+    const ensured = await retrying(() => ensureTopics(admin, [spec(topics.windows), spec(topics.alerts), spec(topics.deadLetter), stateSpec]), log, 'creating topics');
+    for (const m of ensured.mismatched) log.warn(describeMismatch(m), { ...m });
     await producer.connect();
     cleanups.push(() => producer.disconnect());
 

@@ -23,24 +23,52 @@ export function topicConfig(spec: TopicSpec): ITopicConfig {
   };
 }
 
+export interface PartitionMismatch {
+  name: string;
+  /** Partitions the spec asks for. */
+  want: number;
+  /** Partitions the existing topic has. */
+  have: number;
+}
+
 export interface EnsureResult {
   created: string[];
   existing: string[];
+  /** Existing topics whose partition count differs from their spec (they are left as they are). */
+  mismatched: PartitionMismatch[];
 }
 
-/** Creates the topics that do not exist yet; existing ones are left as they are. */
+/** Pure: the existing topics whose partition count is not the one asked for. */
+export function partitionMismatches(specs: readonly TopicSpec[], have: ReadonlyMap<string, number>): PartitionMismatch[] {
+  const out: PartitionMismatch[] = [];
+  for (const spec of specs) {
+    const n = have.get(spec.name);
+    if (n !== undefined && n !== spec.partitions) out.push({ name: spec.name, want: spec.partitions, have: n });
+  }
+  return out;
+}
+
+/** A log line's worth on a mismatch, for the services to warn with. */
+export function describeMismatch(m: PartitionMismatch): string {
+  return `topic ${m.name} has ${m.have} partition(s), topics.partitions asks for ${m.want}: ${m.have < m.want ? `at most ${m.have} consumer(s) of a group can share it` : 'more than configured; nothing breaks'} (sensorwatch does not change existing topics)`;
+}
+
+/** Creates the topics that do not exist yet; existing ones are left as they are (and reported when their partitions differ). */
 export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<EnsureResult> {
   const present = new Set(await admin.listTopics());
   const missing = specs.filter((s) => !present.has(s.name));
+  const existing = specs.filter((s) => present.has(s.name));
   if (missing.length > 0) {
     // false (not an error) when another process created one in between.
     await admin.createTopics({ topics: missing.map(topicConfig), waitForLeaders: true });
     await waitForLeaders(admin, missing.map((s) => s.name));
   }
-  return {
-    created: missing.map((s) => s.name),
-    existing: specs.filter((s) => present.has(s.name)).map((s) => s.name),
-  };
+  let mismatched: PartitionMismatch[] = [];
+  if (existing.length > 0) {
+    const { topics: meta } = await admin.fetchTopicMetadata({ topics: existing.map((s) => s.name) });
+    mismatched = partitionMismatches(existing, new Map(meta.map((t) => [t.name, t.partitions.length])));
+  }
+  return { created: missing.map((s) => s.name), existing: existing.map((s) => s.name), mismatched };
 }
 
 /**

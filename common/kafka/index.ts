@@ -2,7 +2,7 @@
 // nothing outside common/kafka/ imports kafkajs.
 export { createKafka } from './client.ts';
 export { kafkaClientOptions, type ClientOverrides } from './options.ts';
-export { ensureTopics, deleteTopics, consumerLag, type TopicSpec, type PartitionLag } from './admin.ts';
+export { ensureTopics, deleteTopics, consumerLag, describeMismatch, partitionMismatches, type TopicSpec, type PartitionLag, type PartitionMismatch } from './admin.ts';
 export { createIdempotentProducer, type ProducerOptions } from './producer.ts';
 export { createConsumer, runBatches, nextOffset, type ConsumerOptions, type ConsumedBatch, type RunBatchesOptions, type BatchRun, type TakenBatch } from './consumer.ts';
 export { startLocalBroker, readBrokerInfo, type LocalBroker, type LocalBrokerOptions } from './local-broker.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { computeLag, topicConfig, type TopicSpec } from '../../../../common/kafka/admin.ts';
+import { computeLag, describeMismatch, partitionMismatches, topicConfig, type TopicSpec } from '../../../../common/kafka/admin.ts';
 import { nextOffset } from '../../../../common/kafka/consumer.ts';
 
 describe('topicConfig', () => {
@@ -23,6 +23,26 @@ describe('topicConfig', () => {
     },
   ];
   for (const c of cases) it(c.name, () => assert.deepEqual(topicConfig(c.spec), c.expect));
+});
+
+describe('partitionMismatches', () => {
+  const specs: TopicSpec[] = [
+    { name: 'a', partitions: 3 },
+    { name: 'b', partitions: 3 },
+    { name: 'c', partitions: 1 },
+    { name: 'new', partitions: 3 },
+  ];
+  it('reports existing topics with another partition count, not missing ones', () => {
+    const have = new Map([['a', 3], ['b', 1], ['c', 6]]);
+    assert.deepEqual(partitionMismatches(specs, have), [
+      { name: 'b', want: 3, have: 1 },
+      { name: 'c', want: 1, have: 6 },
+    ]);
+  });
+  it('says what fewer partitions limit and that nothing is changed', () => {
+    assert.match(describeMismatch({ name: 'b', want: 3, have: 1 }), /topic b has 1 partition\(s\), topics.partitions asks for 3: at most 1 consumer\(s\) of a group can share it \(sensorwatch does not change existing topics\)/);
+    assert.match(describeMismatch({ name: 'c', want: 1, have: 6 }), /more than configured; nothing breaks/);
+  });
 });
 
 describe('computeLag', () => {
