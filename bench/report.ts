@@ -75,6 +75,8 @@ export interface LatencyRow {
   /** Where the time goes: reading stamped → acknowledged by the broker (the load generator's own share). */
   generatorP50Ms: number | null;
   generatorP99Ms: number | null;
+  /** p99 of the event-loop delay in the process running ingest and scorer (after warm-up), ms. */
+  eventLoopDelayP99Ms: number | null;
   /** Reading stamped → its window published by ingest (Kafka timestamp of the window record). */
   ingestP50Ms: number | null;
   ingestP99Ms: number | null;
@@ -271,7 +273,7 @@ export function renderReport(r: BenchReport): string {
   out.push('');
   out.push(
     ...table(
-      ['offered/s', 'run', 'achieved/s', 'windows', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'of which generator p50/p99', 'reading → window published p50/p99'],
+      ['offered/s', 'run', 'achieved/s', 'windows', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'of which generator p50/p99', 'reading → window published p50/p99', 'event-loop delay p99'],
       r.kafka.latency.map((l) => [
         fmt(l.offeredPerSec),
         String(l.repeat),
@@ -283,6 +285,7 @@ export function renderReport(r: BenchReport): string {
         fmt(l.maxMs),
         `${fmt(l.generatorP50Ms)} / ${fmt(l.generatorP99Ms)}`,
         `${fmt(l.ingestP50Ms)} / ${fmt(l.ingestP99Ms)}`,
+        fmt(l.eventLoopDelayP99Ms),
       ]),
     ),
   );

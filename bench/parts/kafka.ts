@@ -115,8 +115,10 @@ export async function benchKafka(options: KafkaOptions): Promise<KafkaSection> {
         const base = benchConfig(brokers, topics);
         // Trained once; each run loads its own copy from the artifact (the scorer disposes its models on stop).
         const artifact = await trainLatencyModel(latencyConfig(base, pacePlan(options.loads[0] ?? 1000, 1).tickMs), options.backend, options.modelEpochs);
-        for (let repeat = 1; repeat <= options.repeats; repeat++) {
-          for (const rate of options.loads) {
+        // Ascending loads, each run `repeats` times in a row: a load the machine cannot
+        // carry (its backlog in the broker) does not run before the ones it can.
+        for (const rate of [...options.loads].sort((x, y) => x - y)) {
+          for (let repeat = 1; repeat <= options.repeats; repeat++) {
             const row = await latencyAt({ brokers, rate, seconds: options.loadSeconds, warmupSeconds: options.warmupSeconds, base, artifact, admin, kafka, created, log });
             section.latency.push({ ...row, repeat });
             if (row.windows === 0) reasons.push(`no window was decided after warm-up at ${rate} readings/s, run ${repeat} (${Math.round(row.achievedPerSec)}/s achieved)`);

@@ -3,6 +3,7 @@
 // The scorer measures each window's latency itself (decision acknowledged by
 // the broker − the window's end event time = the production time of its last
 // reading); the bench records every one of those observations exactly.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Histogram, Registry, type HistogramConfiguration } from 'prom-client';
 import type { Config } from '../../common/config/types.ts';
 import type { Admin, Kafka } from '../../common/kafka/types.ts';
@@ -123,6 +124,9 @@ export async function latencyAt(run: LatencyRun): Promise<Omit<LatencyRow, 'repe
     const live = scorer;
     if (!(await pollUntil(() => ingest.ready() && live.ready(), 60_000, 5))) throw new Error('ingest and scorer did not join their groups within 60 s');
     const started = Date.now();
+    // Ingest and scorer share this process's event loop: how long callbacks waited for it (from the end of the warm-up).
+    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    const warm = setTimeout(() => loopDelay.enable(), run.warmupSeconds * 1000);
     const load = await runLoad(
       { brokers: run.brokers, topic: topics.readings, channels, mode: 'paced', rate: run.rate, seconds: run.seconds + run.warmupSeconds, staggerTicks: config.windowing.hop, seed: loadSeed },
       (run.seconds + run.warmupSeconds) * 1000 + 120_000,
@@ -144,6 +148,8 @@ export async function latencyAt(run: LatencyRun): Promise<Omit<LatencyRow, 'repe
       const published = await metricTotal(registry, 'sensorwatch_windows_published_total');
       run.log.warn(`bench latency: pipeline not drained ${drainSeconds} s after the load`, { sent: load.sent, ingested, published, decided: latency.samples.length });
     }
+    clearTimeout(warm);
+    loopDelay.disable();
     const from = started + run.warmupSeconds * 1000;
     const kept = latency.samples.filter((s) => s.at >= from).map((s) => s.seconds * 1000);
     const summary = summariseLatencies(kept);
@@ -160,6 +166,7 @@ export async function latencyAt(run: LatencyRun): Promise<Omit<LatencyRow, 'repe
       maxMs: summary.maxMs,
       generatorP50Ms: load.sendDelayP50Ms ?? null,
       generatorP99Ms: load.sendDelayP99Ms ?? null,
+      eventLoopDelayP99Ms: loopDelay.count > 0 ? loopDelay.percentile(99) / 1e6 : null,
       ingestP50Ms: ingestStage.p50Ms,
       ingestP99Ms: ingestStage.p99Ms,
     };

@@ -66,7 +66,7 @@ describe('renderReport', () => {
       blasRatio: 0.3,
       blasMaxAbsDiff: 1e-6,
     };
-    r.kafka = { ...emptyKafka('x'), reason: null, latency: [{ repeat: 1, offeredPerSec: 20000, achievedPerSec: 19990, windows: 100, p50Ms: 5, p95Ms: 20, p99Ms: 150, maxMs: 200, generatorP50Ms: 1, generatorP99Ms: 3, ingestP50Ms: 2, ingestP99Ms: 40 }], latencyP99Ms: 150 };
+    r.kafka = { ...emptyKafka('x'), reason: null, latency: [{ repeat: 1, offeredPerSec: 20000, achievedPerSec: 19990, windows: 100, p50Ms: 5, p95Ms: 20, p99Ms: 150, maxMs: 200, generatorP50Ms: 1, generatorP99Ms: 3, eventLoopDelayP99Ms: 12, ingestP50Ms: 2, ingestP99Ms: 40 }], latencyP99Ms: 150 };
     const text = renderReport(r);
     assert.match(text, /scoring\.blasRatio \(batch 1024\) \| 0\.3 +\| ≥ 0\.5 +\| MISSED/);
     assert.match(text, /kafka\.latencyP99Ms \(20k\/s\) +\| 150 +\| < 100 +\| MISSED/);
