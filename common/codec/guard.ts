@@ -5,32 +5,20 @@
 // again on every restart. This walks the schema over the bytes without
 // allocating and reports the first count that cannot fit in what is left.
 import type avro from 'avsc';
+import { VarintCursor } from './varint.ts';
 
 /** Items of zero bytes (null) cannot be bounded by the bytes left; this many per block is allowed. */
 const MAX_EMPTY_ITEMS = 1_000_000;
 
 class Over extends Error {}
 
-interface Walker {
-  buf: Buffer;
-  pos: number;
+function readLong(w: VarintCursor): number {
+  const n = w.long();
+  if (n === null) throw new Over(w.pos >= w.buf.length ? `truncated at byte ${w.pos}` : `varint longer than 10 bytes at byte ${w.pos}`);
+  return n;
 }
 
-function readLong(w: Walker): number {
-  let z = 0;
-  let scale = 1;
-  for (let i = 0; ; i++) {
-    if (w.pos >= w.buf.length) throw new Over(`truncated at byte ${w.pos}`);
-    if (i >= 10) throw new Over(`varint longer than 10 bytes at byte ${w.pos}`);
-    const b = w.buf[w.pos++] as number;
-    z += (b & 0x7f) * scale;
-    if (b < 0x80) break;
-    scale *= 128;
-  }
-  return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
-}
-
-function skipBytes(w: Walker, n: number, what: string): void {
+function skipBytes(w: VarintCursor, n: number, what: string): void {
   if (n < 0 || w.pos + n > w.buf.length) throw new Over(`${what} of ${n} bytes at byte ${w.pos} runs past the end (${w.buf.length} bytes)`);
   w.pos += n;
 }
@@ -58,7 +46,7 @@ function minSize(type: avro.Type, seen = new Set<avro.Type>()): number {
   }
 }
 
-function walk(type: avro.Type, w: Walker): void {
+function walk(type: avro.Type, w: VarintCursor): void {
   const t = type as unknown as {
     typeName: string;
     fields?: { type: avro.Type }[];
@@ -143,7 +131,7 @@ function walk(type: avro.Type, w: Walker): void {
  */
 export function boundsProblem(type: avro.Type, buf: Buffer): string | null {
   try {
-    walk(type, { buf, pos: 0 });
+    walk(type, new VarintCursor(buf));
     return null;
   } catch (error) {
     if (error instanceof Over) return error.message;

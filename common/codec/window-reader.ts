@@ -7,31 +7,20 @@
 // the error for bad input.
 import { endianness } from 'node:os';
 import type { SignalWindow } from '../types.ts';
+import { VarintCursor } from './varint.ts';
 
 const littleEndian = endianness() === 'LE';
 const LONG_LIMIT = 2 ** 52;
 
-class Cursor {
-  pos = 0;
-  constructor(readonly buf: Buffer) {}
-
-  /** A zigzag varint, or null when it runs past the end or beyond ±2^52. */
-  long(): number | null {
-    let z = 0;
-    let scale = 1;
-    for (;;) {
-      if (this.pos >= this.buf.length || scale > 2 ** 56) return null;
-      const b = this.buf[this.pos++] as number;
-      z += (b & 0x7f) * scale;
-      if (b < 0x80) break;
-      scale *= 128;
-    }
-    const n = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
-    return Math.abs(n) >= LONG_LIMIT ? null : n;
+class Cursor extends VarintCursor {
+  /** A zigzag varint within ±2^52 (exact as a number), or null. */
+  exactLong(): number | null {
+    const n = this.long();
+    return n === null || Math.abs(n) >= LONG_LIMIT ? null : n;
   }
 
   string(): string | null {
-    const len = this.long();
+    const len = this.exactLong();
     if (len === null || len < 0 || this.pos + len > this.buf.length) return null;
     const s = this.buf.toString('utf8', this.pos, this.pos + len);
     this.pos += len;
@@ -40,7 +29,7 @@ class Cursor {
 
   /** Array block counts: only plain positive counts (avsc writes no block sizes); null otherwise. */
   blockCount(): number | null {
-    const n = this.long();
+    const n = this.exactLong();
     return n === null || n < 0 ? null : n;
   }
 }
@@ -53,9 +42,9 @@ export function readWindow(buf: Buffer): SignalWindow | null {
   if (!littleEndian) return null;
   const c = new Cursor(buf);
   const sensorId = c.string();
-  const seq = c.long();
-  const start = c.long();
-  const end = c.long();
+  const seq = c.exactLong();
+  const start = c.exactLong();
+  const end = c.exactLong();
   if (sensorId === null || seq === null || start === null || end === null) return null;
   const channels: string[] = [];
   for (let n = c.blockCount(); n !== 0; n = c.blockCount()) {
@@ -75,8 +64,8 @@ export function readWindow(buf: Buffer): SignalWindow | null {
     for (let i = 0; i < n; i++) samples.push(doubles[i] as number);
     c.pos += 8 * n;
   }
-  const missing = c.long();
-  const badQuality = c.long();
+  const missing = c.exactLong();
+  const badQuality = c.exactLong();
   if (missing === null || badQuality === null || c.pos !== buf.length) return null;
   if (missing < INT_MIN || missing > INT_MAX || badQuality < INT_MIN || badQuality > INT_MAX) return null;
   return { sensorId, seq, start, end, channels, samples, missing, badQuality };
