@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Registry } from 'prom-client';
 import type { Config } from '../../common/config/types.ts';
-import { defaultConfig } from '../../common/config/defaults.ts';
+import { defaultConfig, topicNamesWithPrefix } from '../../common/config/defaults.ts';
 import { decodeWindow } from '../../common/codec/records.ts';
 import { ensureTopics, type TopicSpec } from '../../common/kafka/admin.ts';
 import { createConsumer } from '../../common/kafka/consumer.ts';
@@ -19,16 +19,7 @@ const producerScript = join(here, '..', 'load', 'produce.ts');
 /** Topic names no other run shares: `sensorwatch-bench-<tag>-<random>.<topic>`. */
 export function benchTopics(tag: string): Config['topics'] {
   const prefix = `sensorwatch-bench-${tag}-${randomBytes(4).toString('hex')}`;
-  return {
-    ...defaultConfig.topics,
-    readings: `${prefix}.readings`,
-    windows: `${prefix}.windows`,
-    alerts: `${prefix}.alerts`,
-    models: `${prefix}.models`,
-    modelArtifacts: `${prefix}.model-artifacts`,
-    deadLetter: `${prefix}.dead-letter`,
-    labels: `${prefix}.labels`,
-  };
+  return { ...defaultConfig.topics, ...topicNamesWithPrefix(prefix) };
 }
 
 export function topicList(t: Config['topics']): string[] {

@@ -1,5 +1,5 @@
 // The embedded default configuration: what `npm start` runs with.
-import type { Config } from './types.ts';
+import type { Config, TopicsConfig } from './types.ts';
 
 export const defaultConfig: Config = {
   kafka: {
@@ -82,3 +82,20 @@ export const defaultConfig: Config = {
   simulator: { sensors: 6, rateHz: 20, anomalyEverySeconds: 45, seed: 7 },
   logLevel: 'info',
 };
+
+type TopicNames = Pick<TopicsConfig, 'readings' | 'windows' | 'alerts' | 'models' | 'modelArtifacts' | 'deadLetter' | 'labels'>;
+
+/** The default topic names under another prefix (`<prefix>.readings` …): tests, benchmarks, pipelines side by side on one cluster. */
+export function topicNamesWithPrefix(prefix: string): TopicNames {
+  const { readings, windows, alerts, models, modelArtifacts, deadLetter, labels } = defaultConfig.topics;
+  const rename = (name: string): string => `${prefix}${name.slice(name.indexOf('.'))}`;
+  return {
+    readings: rename(readings),
+    windows: rename(windows),
+    alerts: rename(alerts),
+    models: rename(models),
+    modelArtifacts: rename(modelArtifacts),
+    deadLetter: rename(deadLetter),
+    labels: rename(labels),
+  };
+}

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import YAML from 'yaml';
+import { topicNamesWithPrefix } from '../../../common/config/defaults.ts';
 import { testBrokers, testKafka, uniqueName, withAdmin } from '../../support/kafka.ts';
 import { dataDependentCase, provokedExpression, type DataDependentCase } from '../../unit/deploy/data-dependent.ts';
 import { extractExpressions, prometheusDir, recordedNames, substituteVariables, type Expression } from '../../unit/deploy/provisioning.ts';
@@ -76,16 +77,7 @@ describe('dashboards and alert rules against a real Prometheus scraping the pipe
       configFile,
       YAML.stringify({
         kafka: { clientId: prefix },
-        topics: {
-          readings: `${prefix}.readings`,
-          windows: `${prefix}.windows`,
-          alerts: `${prefix}.alerts`,
-          models: `${prefix}.models`,
-          modelArtifacts: `${prefix}.model-artifacts`,
-          deadLetter: `${prefix}.dead-letter`,
-          labels: `${prefix}.labels`,
-          partitions: 1,
-        },
+        topics: { ...topicNamesWithPrefix(prefix), partitions: 1 },
         windowing: { samplePeriodMs: period },
         trainer: { minWindows: 60, modelDir: join(dir, 'models') },
         model: { hidden: [32], codeSize: 8, training: { epochs: 8, patience: 3 } },
