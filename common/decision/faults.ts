@@ -9,9 +9,18 @@
 // - out_of_range: any finite value of a channel outside its configured [min, max]
 // - flatline: a channel whose values stay within flatlineEpsilon of each other
 //   for at least flatlineSamples consecutive samples (never when the window is shorter)
-import type { FaultConfig } from '../common/config/types.ts';
-import type { SignalWindow } from '../common/types.ts';
-import type { FaultCode, FaultVerdict } from './decide.ts';
+import type { FaultConfig } from '../config/types.ts';
+import type { SignalWindow } from '../types.ts';
+
+export const faultCodes = ['missing', 'bad_quality', 'out_of_range', 'flatline'] as const;
+export type FaultCode = (typeof faultCodes)[number];
+
+export interface FaultVerdict {
+  fault: FaultCode;
+  /** Channels implicated (empty for whole-window faults such as missing samples). */
+  channels: string[];
+  detail: string;
+}
 
 type WindowSamples = Pick<SignalWindow, 'channels' | 'samples' | 'missing' | 'badQuality'>;
 

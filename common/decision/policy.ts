@@ -5,8 +5,8 @@
 // override threshold settings; `thresholds.perSensor[id]` overrides threshold
 // settings too. Where both set a threshold key, `scorer.perSensor` wins (it is
 // the more specific, scorer-only place).
-import type { Config, FaultConfig, HysteresisConfig, Severity, ThresholdConfig } from '../common/config/types.ts';
-import type { ThresholdSettings } from '../common/model/thresholds.ts';
+import type { AdaptiveThresholdConfig, Config, FaultConfig, HysteresisConfig, LikelihoodConfig, Severity, ThresholdConfig } from '../config/types.ts';
+import type { ThresholdSettings } from '../model/thresholds.ts';
 
 export interface SensorPolicy {
   hysteresis: HysteresisConfig;
@@ -14,28 +14,34 @@ export interface SensorPolicy {
   faults: FaultConfig;
   /** Threshold settings for resolveThreshold, with this sensor's override (if any) under perSensor[id]. */
   thresholds: ThresholdSettings;
+  /** Model-wide settings of the `likelihood` and `adaptive` methods. */
+  likelihood: LikelihoodConfig;
+  adaptive: AdaptiveThresholdConfig;
+  /** Samples each window of this stream advances by: windowing.hop in the service, 1 in eval. */
+  hop: number;
 }
 
-type PolicyConfig = Pick<Config, 'scorer' | 'thresholds'>;
+type PolicyConfig = Pick<Config, 'scorer' | 'thresholds' | 'windowing'>;
 
 // One policy per (config object, sensor): configs are frozen and replaced as a
 // whole on reload, so the cache can never serve a stale policy.
 const cache = new WeakMap<PolicyConfig, Map<string, SensorPolicy>>();
 
-export function policyFor(config: PolicyConfig, sensorId: string): SensorPolicy {
+export function policyFor(config: PolicyConfig, sensorId: string, hop: number = config.windowing.hop): SensorPolicy {
   let perConfig = cache.get(config);
   if (perConfig === undefined) {
     perConfig = new Map();
     cache.set(config, perConfig);
   }
-  const known = perConfig.get(sensorId);
+  const key = `${hop}\u0000${sensorId}`;
+  const known = perConfig.get(key);
   if (known !== undefined) return known;
-  const policy = mergePolicy(config, sensorId);
-  perConfig.set(sensorId, policy);
+  const policy = mergePolicy(config, sensorId, hop);
+  perConfig.set(key, policy);
   return policy;
 }
 
-export function mergePolicy(config: PolicyConfig, sensorId: string): SensorPolicy {
+export function mergePolicy(config: PolicyConfig, sensorId: string, hop: number = config.windowing.hop): SensorPolicy {
   const { scorer, thresholds } = config;
   const own = scorer.perSensor[sensorId] ?? {};
   const faults = { ...scorer.faults, ...own.faults, ranges: { ...scorer.faults.ranges, ...own.faults?.ranges } };
@@ -54,5 +60,8 @@ export function mergePolicy(config: PolicyConfig, sensorId: string): SensorPolic
     severities: own.severities ?? scorer.severities,
     faults,
     thresholds: Object.keys(thresholdOverride).length > 0 ? { ...base, perSensor: { [sensorId]: thresholdOverride } } : base,
+    likelihood: thresholds.likelihood,
+    adaptive: { adaptiveHalfLife: thresholds.adaptiveHalfLife, adaptiveK: thresholds.adaptiveK, adaptiveFloor: thresholds.adaptiveFloor },
+    hop,
   };
 }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { absorb, adaptiveStep, adaptiveThreshold, alphaFor, seedAdaptive, type AdaptiveSettings, type AdaptiveState } from '../../../scorer/adaptive.ts';
+import { absorb, adaptiveStep, adaptiveThreshold, alphaFor, seedAdaptive, type AdaptiveSettings, type AdaptiveState } from '../../../common/decision/adaptive.ts';
 import { decodeState, encodeState } from '../../../scorer/state-store.ts';
-import { initialSensorState } from '../../../scorer/decide.ts';
+import { initialSensorState } from '../../../common/decision/decide.ts';
 import { calibrateThreshold, heldOutErrors, minErrorsPerSensor } from '../../../common/model/thresholds.ts';
 import { defaultConfig } from '../../../common/config/defaults.ts';
 

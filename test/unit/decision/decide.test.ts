@@ -1,15 +1,30 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decide, initialSensorState, severityFor, alertIdFor, type FaultVerdict, type SensorState } from '../../../scorer/decide.ts';
+import { decide, initialSensorState, severityFor, alertIdFor, type DecisionInput, type FaultVerdict, type SensorState } from '../../../common/decision/decide.ts';
+import { mergePolicy } from '../../../common/decision/policy.ts';
+import { defaultConfig } from '../../../common/config/defaults.ts';
 import type { HysteresisConfig, Severity } from '../../../common/config/types.ts';
+import type { ThresholdSource } from '../../../common/model/thresholds.ts';
 import type { AnomalyAlert } from '../../../common/types.ts';
 
+// The raw-error path with a static threshold 0.1: a window of error r/10 scores r / (1 + r),
+// so the bands 0.5 and 0.75 are r = 1 and r = 3, and the cases read in ratios.
 const bands: Severity[] = [
-  { name: 'critical', minScore: 3 },
-  { name: 'warning', minScore: 1 },
+  { name: 'critical', minScore: 0.75 },
+  { name: 'warning', minScore: 0.5 },
 ];
-const consecutive2: HysteresisConfig = { openAfter: 2, openWindow: 2, resolveAfter: 2 };
-const twoOfThree: HysteresisConfig = { openAfter: 2, openWindow: 3, resolveAfter: 3 };
+const hyst = (h: Pick<HysteresisConfig, 'openAfter' | 'openWindow' | 'resolveAfter'>, more: Partial<HysteresisConfig> = {}): HysteresisConfig => ({ releaseScore: 0.5, holdOffSamples: 0, ...h, ...more });
+const consecutive2 = hyst({ openAfter: 2, openWindow: 2, resolveAfter: 2 });
+const twoOfThree = hyst({ openAfter: 2, openWindow: 3, resolveAfter: 3 });
+const staticSource: ThresholdSource = { thresholds: { model: { value: 0.1, method: 'static', details: {} }, perSensor: {} }, calibration: { errors: [], perSensorErrors: {} } };
+const model = { key: 'default', version: 3, calibration: staticSource };
+const policyFor = (h: HysteresisConfig): DecisionInput['policy'] => ({
+  ...mergePolicy(defaultConfig, 's1', 1),
+  thresholds: { ...mergePolicy(defaultConfig, 's1', 1).thresholds, method: 'static', value: 0.1 },
+  hysteresis: h,
+  severities: bands,
+});
+const errorsOf = (r: number): DecisionInput['errors'] => ({ error: r / 10, step: r / 10, stepMax: r / 10 });
 const flat: FaultVerdict = { fault: 'flatline', channels: ['ch0'], detail: 'stuck' };
 
 /** Step a sequence of scores (or faults) through decide; returns compact event strings "seq:kind:state:severity". */
@@ -21,13 +36,10 @@ function run(scores: (number | 'F')[], h: HysteresisConfig, start: SensorState =
     const seq = i;
     const d = decide(state, {
       window: { sensorId: 's1', seq, start: seq * 1000, end: seq * 1000 + 999 },
-      score: s === 'F' ? 0.2 : s,
-      error: s === 'F' ? 0.02 : s / 10,
-      threshold: 0.1,
+      errors: errorsOf(s === 'F' ? 0.2 : s),
       topChannels: [{ channel: 'ch0', contribution: 1 }],
-      model: { key: 'default', version: 3 },
-      hysteresis: h,
-      severityBands: bands,
+      model,
+      policy: policyFor(h),
       fault: s === 'F' ? flat : null,
     });
     state = d.state;
@@ -75,8 +87,8 @@ describe('decide: events', () => {
     const [open] = run([1.5, 2.5], consecutive2).events;
     assert.deepEqual(open, {
       alertId: alertIdFor('s1', 'anomaly', 1, 1000), sensorId: 's1', state: 'open', kind: 'anomaly', fault: null,
-      severity: 'warning', score: 2.5, reconstructionError: 0.25, threshold: 0.1,
-      topChannels: [{ channel: 'ch0', contribution: 1 }], modelKey: 'default', modelVersion: 3, windowStart: 1000, windowEnd: 1999,
+      severity: 'warning', score: 2.5 / 3.5, reconstructionError: 0.25, threshold: 0.1,
+      topChannels: [{ channel: 'ch0', contribution: 1 }], modelKey: 'default', modelVersion: 3, windowStart: 1000, windowEnd: 1999, reason: null,
     });
   });
 
@@ -89,8 +101,8 @@ describe('decide: events', () => {
   it('a replayed window (seq and end not after the last decided) yields nothing and keeps the state', () => {
     const { state } = run([1.5], consecutive2);
     const again = decide(state, {
-      window: { sensorId: 's1', seq: 0, start: 0, end: 999 }, score: 9, error: 0.9, threshold: 0.1, topChannels: [],
-      model: { key: 'default', version: 3 }, hysteresis: consecutive2, severityBands: bands, fault: null,
+      window: { sensorId: 's1', seq: 0, start: 0, end: 999 }, errors: errorsOf(9), topChannels: [],
+      model, policy: policyFor(consecutive2), fault: null,
     });
     assert.equal(again.state, state);
     assert.deepEqual(again.events, []);
@@ -99,8 +111,8 @@ describe('decide: events', () => {
   it('a NaN score without a fault verdict does not move the anomaly track', () => {
     const { state } = run([1.5], consecutive2);
     const d = decide(state, {
-      window: { sensorId: 's1', seq: 1, start: 1000, end: 1999 }, score: Number.NaN, error: Number.NaN, threshold: 0.1, topChannels: [],
-      model: { key: 'default', version: 3 }, hysteresis: consecutive2, severityBands: bands, fault: null,
+      window: { sensorId: 's1', seq: 1, start: 1000, end: 1999 }, errors: errorsOf(Number.NaN), topChannels: [],
+      model, policy: policyFor(consecutive2), fault: null,
     });
     assert.deepEqual(d.state.anomaly, state.anomaly);
     assert.equal(d.state.lastSeq, 1);
@@ -114,6 +126,24 @@ describe('decide: events', () => {
 });
 
 describe('severityFor', () => {
-  const cases: [number, string | null][] = [[0.5, null], [1, 'warning'], [2.99, 'warning'], [3, 'critical'], [100, 'critical'], [Number.POSITIVE_INFINITY, 'critical']];
+  const cases: [number, string | null][] = [[0.49, null], [0.5, 'warning'], [0.7499, 'warning'], [0.75, 'critical'], [1, 'critical'], [Number.POSITIVE_INFINITY, 'critical']];
   for (const [score, want] of cases) it(`${score} -> ${want}`, () => assert.equal(severityFor(score, bands), want));
+});
+
+describe('decide: one alert per excursion', () => {
+  const once = hyst({ openAfter: 1, openWindow: 1, resolveAfter: 1 }, { releaseScore: 0.3, holdOffSamples: 3 });
+  it('resolves on the release level, not on the open level (hysteresis on the value)', () => {
+    // r 0.6 scores 0.375: below the open level 0.5, above the release level 0.3: the alert stays open.
+    assert.deepEqual(run([2, 0.6, 0.6, 2, 0.1], hyst({ openAfter: 1, openWindow: 1, resolveAfter: 1 }, { releaseScore: 0.3 })).trace, ['0:anomaly:open:warning', '4:anomaly:resolve:warning']);
+  });
+  it('a crossing within the hold-off re-opens the same alert; after it, a new one', () => {
+    const { trace, events } = run([2, 0.1, 0.1, 2, 0.1, 0.1, 0.1, 0.1, 2], once);
+    assert.deepEqual(trace, ['0:anomaly:open:warning', '1:anomaly:resolve:warning', '3:anomaly:open:warning', '4:anomaly:resolve:warning', '8:anomaly:open:warning']);
+    const ids = events.map((e) => e.alertId);
+    assert.equal(ids[2], ids[0], 're-opened within the hold-off: same alert');
+    assert.notEqual(ids[4], ids[0], 'after the hold-off: a new alert');
+  });
+  it('a re-open takes the band of the window that re-opens it', () => {
+    assert.deepEqual(run([2, 0.1, 5], once).trace, ['0:anomaly:open:warning', '1:anomaly:resolve:warning', '2:anomaly:open:critical']);
+  });
 });

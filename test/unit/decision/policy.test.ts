@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mergePolicy, policyFor } from '../../../scorer/overrides.ts';
+import { mergePolicy, policyFor } from '../../../common/decision/policy.ts';
 import { defaultConfig } from '../../../common/config/defaults.ts';
 import type { Config } from '../../../common/config/types.ts';
 

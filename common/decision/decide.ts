@@ -1,0 +1,231 @@
+// THE alert decision: one pure function from (sensor state, one scored window)
+// to (next state, alert events). No Kafka, clock or I/O here: the scorer
+// service feeds it, eval's replay calls it, and a test can state exact
+// expectations.
+//
+// Semantics
+// - decide() scores the window itself (score.ts: the calibrated likelihood by
+//   default, a score in [0, 1]); the lowest severity band is the open level.
+// - Open: the window reaches the open level and at least `openAfter` of the
+//   last `openWindow` windows did (openAfter = openWindow = 1: the first crossing).
+// - While open, every window at or above `releaseScore` keeps the alert open;
+//   `resolveAfter` consecutive windows below it resolve it (hysteresis on the
+//   value). The history is then cleared.
+// - Hold-off: a crossing within `holdOffSamples` after a resolve re-opens the
+//   same alert (same id, state `open`) instead of raising a new one.
+// - Severity: the highest band whose minScore <= score. An open alert escalates
+//   at once when a window lands in a higher band; it de-escalates only after
+//   `resolveAfter` consecutive windows (and the hold-off) in lower bands (to the
+//   highest of those), so a score wobbling on a band edge does not spam updates.
+// - An excursion the likelihood has learnt as the new normal (it outlasted
+//   thresholds.likelihood.maxExcludeSamples) resolves with reason `new_normal`.
+// - Sensor faults are a second, independent track with the same hysteresis,
+//   "above" meaning "the window has a fault verdict". Faults take precedence: a
+//   faulty window (or one whose score is NaN) is not fed to the anomaly track at
+//   all (it is frozen, neither counting up nor towards resolving), so a stuck or
+//   broken sensor raises `sensor_fault`, never `anomaly`. Fault alerts carry the
+//   lowest severity band and the fault code of the window that opened them.
+// - Replays: a window with seq <= lastSeq and end <= lastEnd was already decided
+//   and yields nothing, which makes re-delivered windows harmless.
+// - Alert id: a hash of sensor id, kind, seq and start of the opening window, so
+//   a deterministic replay reproduces the same ids.
+import { createHash } from 'node:crypto';
+import type { AlertKind, AlertState, AnomalyAlert, ChannelContribution, SignalWindow } from '../types.ts';
+import type { HysteresisConfig, Severity } from '../config/types.ts';
+import type { AdaptiveState } from './adaptive.ts';
+import type { FaultCode, FaultVerdict } from './faults.ts';
+import type { LikelihoodState } from './likelihood.ts';
+import type { SensorPolicy } from './policy.ts';
+import { scoreWindow, type ModelRef, type WindowErrors } from './score.ts';
+
+export { faultCodes, type FaultCode, type FaultVerdict } from './faults.ts';
+
+type OpenAlert = { alertId: string; severity: string; fault: FaultCode | null };
+
+export interface AlertTrack {
+  /** Above flags of the last `openWindow` windows fed to this track, oldest first. */
+  recent: boolean[];
+  open: OpenAlert | null;
+  /** Consecutive below windows while open. */
+  below: number;
+  /** Consecutive above windows in a band lower than the open severity, and the highest such band. */
+  calm: number;
+  calmBand: string | null;
+  /** The alert resolved last and the windows since (absent: none within the hold-off). */
+  resolved?: { alert: OpenAlert; since: number };
+}
+
+export interface SensorState {
+  sensorId: string;
+  lastSeq: number;
+  lastEnd: number;
+  anomaly: AlertTrack;
+  fault: AlertTrack;
+  /** Statistics of the `adaptive` threshold method (adaptive.ts); absent: not used yet, seeded on first use. */
+  adaptive?: AdaptiveState;
+  /** The anomaly likelihood's estimate (likelihood.ts); absent: seeded on first use. */
+  likelihood?: LikelihoodState;
+}
+
+export interface DecisionInput {
+  window: Pick<SignalWindow, 'sensorId' | 'seq' | 'start' | 'end'>;
+  errors: WindowErrors;
+  topChannels: ChannelContribution[];
+  model: ModelRef;
+  policy: Pick<SensorPolicy, 'hysteresis' | 'severities' | 'thresholds' | 'likelihood' | 'adaptive' | 'hop'>;
+  fault: FaultVerdict | null;
+}
+
+export interface Decision {
+  state: SensorState;
+  events: AnomalyAlert[];
+  /** The window's score in [0, 1], the error judged and the level of it that opens (for metrics, series and plots). */
+  score: number;
+  error: number;
+  threshold: number;
+}
+
+const emptyTrack = (): AlertTrack => ({ recent: [], open: null, below: 0, calm: 0, calmBand: null });
+
+export function initialSensorState(sensorId: string): SensorState {
+  return { sensorId, lastSeq: -1, lastEnd: -1, anomaly: emptyTrack(), fault: emptyTrack() };
+}
+
+export function alertIdFor(sensorId: string, kind: AlertKind, seq: number, start: number): string {
+  return createHash('sha256').update(`${sensorId}\u0000${kind}\u0000${seq}\u0000${start}`).digest('hex').slice(0, 24);
+}
+
+/** Bands sorted by minScore; the band of a score is the highest one it reaches (null below all). */
+export function severityFor(score: number, bands: readonly Severity[]): string | null {
+  let found: string | null = null;
+  for (const band of sortBands(bands)) if (score >= band.minScore) found = band.name;
+  return found;
+}
+
+/** True when this window (or a later one) of the sensor was already decided: a replay. */
+export function alreadyDecided(state: SensorState, window: Pick<SignalWindow, 'seq' | 'end'>): boolean {
+  return window.seq <= state.lastSeq && window.end <= state.lastEnd;
+}
+
+/** The score that opens an alert: the lowest severity band. */
+export function openLevel(bands: readonly Severity[]): number {
+  return sortBands(bands)[0]?.minScore ?? 0.5;
+}
+
+export function decide(state: SensorState, input: DecisionInput): Decision {
+  const { window, policy } = input;
+  if (alreadyDecided(state, window)) return { state, events: [], score: Number.NaN, error: Number.NaN, threshold: Number.NaN };
+  const level = openLevel(policy.severities);
+  const usable = input.fault === null;
+  const scored = scoreWindow(state, window.sensorId, input.errors, input.model, policy, usable, level);
+  const events: AnomalyAlert[] = [];
+  const bands = sortBands(policy.severities);
+  const lowest = bands[0]?.name ?? 'warning';
+  const emit = (kind: AlertKind, state: AlertState, alert: OpenAlert, reason: string | null): void => {
+    events.push({
+      alertId: alert.alertId,
+      sensorId: window.sensorId,
+      state,
+      kind,
+      fault: alert.fault,
+      severity: alert.severity,
+      score: scored.score,
+      reconstructionError: scored.error,
+      threshold: scored.threshold,
+      topChannels: input.topChannels,
+      modelKey: input.model.key,
+      modelVersion: input.model.version,
+      windowStart: window.start,
+      windowEnd: window.end,
+      reason,
+    });
+  };
+  const rules: TrackRules = { ...policy.hysteresis, holdOffWindows: policy.hysteresis.holdOffSamples / Math.max(1, policy.hop) };
+
+  const fault = stepTrack(state.fault, input.fault === null ? 0 : 1, { ...rules, releaseScore: 1 }, 1, {
+    open: () => ({ alertId: alertIdFor(window.sensorId, 'sensor_fault', window.seq, window.start), severity: lowest, fault: input.fault?.fault ?? null }),
+    band: () => lowest,
+    emit: (s, a) => emit('sensor_fault', s, a, s === 'open' || s === 'update' ? (input.fault?.detail ?? null) : null),
+  });
+
+  let anomaly = state.anomaly;
+  if (usable && !Number.isNaN(scored.score)) {
+    const band = severityFor(scored.score, bands) ?? lowest;
+    anomaly = stepTrack(state.anomaly, scored.score, rules, level, {
+      open: () => ({ alertId: alertIdFor(window.sensorId, 'anomaly', window.seq, window.start), severity: band, fault: null }),
+      band: () => band,
+      rank: (name) => bands.findIndex((b) => b.name === name),
+      emit: (s, a) => emit('anomaly', s, a, s === 'resolve' && scored.learnedLevel ? 'new_normal' : null),
+      forceResolve: scored.learnedLevel && scored.score < level,
+    });
+  }
+  const next: SensorState = { ...state, lastSeq: window.seq, lastEnd: window.end, anomaly, fault };
+  if (scored.state.adaptive !== undefined) next.adaptive = scored.state.adaptive;
+  if (scored.state.likelihood !== undefined) next.likelihood = scored.state.likelihood;
+  return { state: next, events, score: scored.score, error: scored.error, threshold: scored.threshold };
+}
+
+type TrackRules = HysteresisConfig & { holdOffWindows: number };
+
+interface StepHooks {
+  open: () => OpenAlert;
+  band: () => string;
+  /** Band order for escalation; without it the severity never changes. */
+  rank?: (band: string) => number;
+  emit: (state: AlertState, alert: OpenAlert) => void;
+  /** Resolve now if open (the excursion is being learnt as normal and is below the open level). */
+  forceResolve?: boolean;
+}
+
+/** One track's hysteresis: returns the next track state and emits its events. */
+function stepTrack(track: AlertTrack, score: number, h: TrackRules, level: number, hooks: StepHooks): AlertTrack {
+  const above = score >= level;
+  const span = Math.max(1, h.openWindow, h.openAfter);
+  const recent = [...track.recent, above].slice(-span);
+  if (track.open === null) {
+    const resolved = track.resolved === undefined || track.resolved.since + 1 > h.holdOffWindows ? undefined : { ...track.resolved, since: track.resolved.since + 1 };
+    if (above && recent.filter(Boolean).length >= h.openAfter) {
+      // Within the hold-off the same alert re-opens, at the band of this window.
+      const alert = resolved === undefined ? hooks.open() : { ...resolved.alert, severity: hooks.rank === undefined ? resolved.alert.severity : hooks.band() };
+      hooks.emit('open', alert);
+      return { recent, open: alert, below: 0, calm: 0, calmBand: null };
+    }
+    const next: AlertTrack = { ...track, recent };
+    if (resolved === undefined) delete next.resolved;
+    else next.resolved = resolved;
+    return next;
+  }
+  if (score < h.releaseScore || hooks.forceResolve === true) {
+    const below = track.below + 1;
+    if (below >= h.resolveAfter || hooks.forceResolve === true) {
+      hooks.emit('resolve', track.open);
+      return h.holdOffWindows >= 1 && hooks.forceResolve !== true ? { ...emptyTrack(), resolved: { alert: track.open, since: 0 } } : emptyTrack();
+    }
+    return { ...track, recent, below };
+  }
+  const next: AlertTrack = { ...track, recent, below: 0 };
+  if (hooks.rank === undefined || !above) return next;
+  const band = hooks.band();
+  const have = hooks.rank(track.open.severity);
+  const now = hooks.rank(band);
+  if (now > have) {
+    const alert = { ...track.open, severity: band };
+    hooks.emit('update', alert);
+    return { ...next, open: alert, calm: 0, calmBand: null };
+  }
+  if (now === have) return { ...next, calm: 0, calmBand: null };
+  const calmBand = track.calmBand === null || now > hooks.rank(track.calmBand) ? band : track.calmBand;
+  const calm = track.calm + 1;
+  // De-escalation waits out the hold-off too, so a score wobbling on a band edge does not flap the severity.
+  if (calm >= Math.max(h.resolveAfter, Math.round(h.holdOffWindows))) {
+    const alert = { ...track.open, severity: calmBand };
+    hooks.emit('update', alert);
+    return { ...next, open: alert, calm: 0, calmBand: null };
+  }
+  return { ...next, calm, calmBand };
+}
+
+function sortBands(bands: readonly Severity[]): Severity[] {
+  return [...bands].sort((a, b) => a.minScore - b.minScore);
+}
+

@@ -1,0 +1,204 @@
+// The calibrated anomaly likelihood: what turns a sensor's per-step errors into
+// one score in [0, 1] that means the same for every sensor and model. Pure.
+//
+// Per sensor it keeps a long-memory estimate of the distribution of the
+// short-term averaged error m (the mean of the last `averageSamples` samples'
+// errors): a mean and variance that start as plain running moments and turn
+// into exponentially weighted ones once `historySamples` worth of windows are
+// in (so thousands of windows of memory, re-estimated with every absorbed
+// window). The tail probability of m under a normal with those moments,
+//   tail = Q((m − μ) / σ),  σ ≥ minSpread · |μ| (a very clean sensor cannot alarm on noise)
+// becomes the score with the log form of Numenta's anomaly likelihood:
+//   score = log(tail + 1e-10) / log(1e-10)   (tail 1e-5 → 0.5, tail ≤ 1e-10 → 1)
+// An excursion does not teach the estimate that it is normal: only windows
+// whose score is below `learnBelowScore` are absorbed, unless the sensor has
+// been above it for `maxExcludeSamples` in a row: then the level is taken as
+// the new normal and absorbed until the score falls back.
+//
+// The estimate is seeded from the model's held-out per-step errors and carried
+// across retrains: when the model changes, it is rescaled by the ratio of the
+// new model's held-out mean to the old one's, so history survives a retrain
+// without mixing two models' error scales.
+
+export interface LikelihoodSettings {
+  /** Samples in the short-term average of the per-step error. */
+  averageSamples: number;
+  /** Memory of the distribution estimate, in samples (weight of a window never below hop / historySamples). */
+  historySamples: number;
+  /** Floor on σ relative to |μ|. */
+  minSpread: number;
+  /** Consecutive samples above the release level after which the estimate absorbs them (a new normal). */
+  maxExcludeSamples: number;
+  /** Samples after seeding during which every window is absorbed (the held-out seed is only a prior). */
+  warmupSamples: number;
+  /** Score below which a window is normal enough to be absorbed. */
+  learnBelowScore: number;
+  /** Samples each window advances by (1 in eval, windowing.hop in the service). */
+  hop: number;
+}
+
+export interface LikelihoodState {
+  /** The model whose errors the estimate is on the scale of (`key@version`), and that model's held-out mean of m. */
+  model: string;
+  seedMean: number;
+  /** Running / exponentially weighted moments of m, and how many values went in. */
+  mean: number;
+  variance: number;
+  n: number;
+  /** Per-step errors of the last windows (newest last), for the short-term average. */
+  recent: number[];
+  /** Consecutive windows not absorbed because they were above the release level. */
+  excluded: number;
+  /** Windows judged since the estimate was seeded (the warm-up counts them). */
+  seen: number;
+}
+
+export interface LikelihoodResult {
+  score: number;
+  /** Tail probability of the short-term average under the estimate. */
+  tail: number;
+  /** The short-term average that was judged. */
+  average: number;
+  state: LikelihoodState;
+  /** True when this window was absorbed as a new normal (an excursion outlasted maxExcludeSamples). */
+  learnedLevel: boolean;
+}
+
+/** Tails below this are 0 to the score (its ceiling). */
+const tailFloor = 1e-10;
+
+/** Windows per run of samples: at least one. */
+export const windowsFor = (samples: number, hop: number): number => Math.max(1, Math.round(samples / Math.max(1, hop)));
+
+/** Complementary error function, |error| < 1.2e-7 (Numerical Recipes' erfcc). */
+export function erfc(x: number): number {
+  const z = Math.abs(x);
+  const t = 1 / (1 + 0.5 * z);
+  const r =
+    t *
+    Math.exp(
+      -z * z -
+        1.26551223 +
+        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
+  return x >= 0 ? r : 2 - r;
+}
+
+/** Upper tail of the standard normal: P(Z > z). */
+export const normalTail = (z: number): number => 0.5 * erfc(z / Math.SQRT2);
+
+/** The bounded score of a tail probability: 0 for tail 1, 0.5 for 1e-5, 1 for ≤ 1e-10. */
+export function likelihoodScore(tail: number): number {
+  if (!Number.isFinite(tail)) return Number.NaN;
+  const s = Math.log(Math.max(tail, 0) + tailFloor) / Math.log(tailFloor);
+  return Math.min(1, Math.max(0, s));
+}
+
+/** Tail probability of `m` under mean μ and variance σ² (σ floored). */
+export function tailOf(m: number, mean: number, variance: number, minSpread: number): number {
+  const sigma = Math.max(Math.sqrt(Math.max(variance, 0)), minSpread * Math.abs(mean), 1e-12);
+  return normalTail((m - mean) / sigma);
+}
+
+/** Moments of the short-term averages of a sensor's held-out per-step errors (time order). */
+export function seedMoments(steps: readonly number[], k: number): { mean: number; variance: number; n: number } {
+  const finite = steps.filter((e) => Number.isFinite(e));
+  const avgs: number[] = [];
+  let sum = 0;
+  finite.forEach((e, i) => {
+    sum += e;
+    if (i >= k) sum -= finite[i - k] as number;
+    if (i >= k - 1) avgs.push(sum / k);
+  });
+  if (avgs.length === 0 && finite.length > 0) avgs.push(finite.reduce((a, b) => a + b, 0) / finite.length);
+  const n = avgs.length;
+  if (n === 0) return { mean: Number.NaN, variance: Number.NaN, n: 0 };
+  const mean = avgs.reduce((a, b) => a + b, 0) / n;
+  return { mean, variance: avgs.reduce((a, b) => a + (b - mean) ** 2, 0) / n, n };
+}
+
+export function seedLikelihood(model: string, heldOutSteps: readonly number[], s: LikelihoodSettings): LikelihoodState {
+  const { mean, variance, n } = seedMoments(heldOutSteps, windowsFor(s.averageSamples, s.hop));
+  return { model, seedMean: mean, mean, variance, n, recent: [], excluded: 0, seen: 0 };
+}
+
+/** The carried estimate on a new model's scale: moments rescaled by the ratio of the two models' held-out means. */
+export function rescaleTo(state: LikelihoodState, model: string, seed: LikelihoodState): LikelihoodState {
+  if (!Number.isFinite(state.mean) || !Number.isFinite(state.seedMean) || state.seedMean <= 0 || !Number.isFinite(seed.seedMean)) return seed;
+  const r = seed.seedMean / state.seedMean;
+  return { ...state, model, seedMean: seed.seedMean, mean: state.mean * r, variance: state.variance * r * r, recent: state.recent.map((e) => e * r) };
+}
+
+/** Adds one value to the moments: running while n < memory, exponentially weighted after. */
+export function absorbValue(state: LikelihoodState, m: number, memoryWindows: number): LikelihoodState {
+  if (!Number.isFinite(state.mean) || !Number.isFinite(state.variance) || state.n === 0) return { ...state, mean: m, variance: 0, n: 1 };
+  const alpha = Math.max(1 / (state.n + 1), 1 / Math.max(1, memoryWindows));
+  const d = m - state.mean;
+  return { ...state, mean: state.mean + alpha * d, variance: (1 - alpha) * (state.variance + alpha * d * d), n: state.n + 1 };
+}
+
+export interface LikelihoodInput {
+  /** modelTag of the model that scored the window. */
+  model: string;
+  /** The window's per-step error; non-finite: the state is kept and the score is NaN. */
+  step: number;
+  /** The model's held-out per-step errors for this sensor, time order; called only when (re)seeding. */
+  heldOut: () => readonly number[];
+  /** False for a faulty window: judged but neither remembered nor absorbed. */
+  usable: boolean;
+}
+
+export function likelihoodStep(previous: LikelihoodState | undefined, input: LikelihoodInput, s: LikelihoodSettings): LikelihoodResult {
+  let state = previous;
+  if (state === undefined || state.model !== input.model) {
+    const seed = seedLikelihood(input.model, input.heldOut(), s);
+    state = state === undefined ? seed : rescaleTo(state, input.model, seed);
+  }
+  if (!Number.isFinite(input.step)) return { score: Number.NaN, tail: Number.NaN, average: Number.NaN, state, learnedLevel: false };
+  const k = windowsFor(s.averageSamples, s.hop);
+  const recent = [...state.recent, input.step].slice(-k);
+  const average = recent.reduce((a, b) => a + b, 0) / recent.length;
+  const tail = Number.isFinite(state.mean) ? tailOf(average, state.mean, state.variance, s.minSpread) : 1;
+  const score = likelihoodScore(tail);
+  if (!input.usable) return { score, tail, average, state, learnedLevel: false };
+  const memory = Math.max(1, s.historySamples / Math.max(1, s.hop));
+  const seen = state.seen + 1;
+  if (score < s.learnBelowScore || seen * Math.max(1, s.hop) <= s.warmupSamples) {
+    return { score, tail, average, state: { ...absorbValue(state, average, memory), recent, excluded: 0, seen }, learnedLevel: false };
+  }
+  const excluded = state.excluded + 1;
+  if (excluded * Math.max(1, s.hop) >= s.maxExcludeSamples) {
+    return { score, tail, average, state: { ...absorbValue(state, average, memory), recent, excluded, seen }, learnedLevel: true };
+  }
+  return { score, tail, average, state: { ...state, recent, excluded, seen }, learnedLevel: false };
+}
+
+/** The tail probability whose score is `score` (the inverse of likelihoodScore). */
+export const tailForScore = (score: number): number => Math.max(Math.exp(score * Math.log(tailFloor)) - tailFloor, Number.MIN_VALUE);
+
+/** Inverse of the standard normal CDF (Acklam's rational approximation, relative error < 1.2e-9 after one refinement). */
+export function normalQuantile(p: number): number {
+  if (!(p > 0 && p < 1)) return p === 0 ? Number.NEGATIVE_INFINITY : p === 1 ? Number.POSITIVE_INFINITY : Number.NaN;
+  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const lo = 0.02425;
+  const poly = (k: number[], x: number): number => k.reduce((acc, v) => acc * x + v, 0);
+  let x: number;
+  if (p < lo) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    x = poly(c, q) / (poly(d, q) * q + 1);
+  } else if (p <= 1 - lo) {
+    const q = p - 0.5;
+    const r = q * q;
+    x = (poly(a, r) * q) / (poly(b, r) * r + 1);
+  } else {
+    const q = Math.sqrt(-2 * Math.log(1 - p));
+    x = -poly(c, q) / (poly(d, q) * q + 1);
+  }
+  // One Halley step on the normal CDF.
+  const e = 1 - normalTail(x) - p;
+  const u = e * Math.sqrt(2 * Math.PI) * Math.exp((x * x) / 2);
+  return x - u / (1 + (x * u) / 2);
+}

@@ -1,0 +1,81 @@
+// One window's score in [0, 1], whatever the method: pure. decide.ts calls it.
+//
+// - `likelihood` (default): the calibrated anomaly likelihood of the judged
+//   error (likelihood.ts). The reported threshold is the short-term averaged
+//   error at which the score would reach the lowest severity band.
+// - the raw-error methods (`quantile`, `mean_std`, `pot`, `static`,
+//   `adaptive`): r = error / threshold of the whole-window error, mapped to
+//   r / (1 + r), so the threshold itself scores 0.5 and r = 3 scores 0.75.
+import { heldOutErrors, heldOutSteps, resolveThreshold, type ThresholdSource } from '../model/thresholds.ts';
+import { adaptiveSettings, adaptiveStep, modelTag, type AdaptiveState } from './adaptive.ts';
+import { likelihoodStep, normalQuantile, tailForScore, type LikelihoodState } from './likelihood.ts';
+import type { SensorPolicy } from './policy.ts';
+
+/** What the model said of one window (common/model/score.ts). */
+export interface WindowErrors {
+  /** Whole-window mean squared error. */
+  error: number;
+  /** Per-step error (newest samples), channel mean and channel max. */
+  step: number;
+  stepMax: number;
+}
+
+export interface ModelRef {
+  key: string;
+  version: number;
+  calibration: ThresholdSource;
+}
+
+export interface ScoreState {
+  adaptive?: AdaptiveState;
+  likelihood?: LikelihoodState;
+}
+
+export interface WindowScore {
+  score: number;
+  /** The error that was judged (the averaged per-step error with `likelihood`) and the level of it that reaches `level`. */
+  error: number;
+  threshold: number;
+  /** The excursion outlasted thresholds.likelihood.maxExcludeSamples and is being learnt as the new normal. */
+  learnedLevel: boolean;
+  state: ScoreState;
+}
+
+/** r / (1 + r): the raw-error ratio on the [0, 1] scale (NaN stays NaN). */
+export const ratioScore = (r: number): number => (r === Number.POSITIVE_INFINITY ? 1 : r / (1 + r));
+
+export function scoreWindow(
+  state: ScoreState,
+  sensorId: string,
+  errors: WindowErrors,
+  model: ModelRef,
+  policy: Pick<SensorPolicy, 'hysteresis' | 'thresholds' | 'likelihood' | 'adaptive' | 'hop'>,
+  usable: boolean,
+  level: number,
+): WindowScore {
+  const tag = modelTag(model.key, model.version);
+  if (policy.thresholds.method === 'likelihood') {
+    const l = policy.likelihood;
+    const judged = l.error === 'window' ? errors.error : l.combine === 'max' ? errors.stepMax : errors.step;
+    const settings = { ...l, hop: l.error === 'window' ? 1 : policy.hop };
+    const heldOut = (): readonly number[] => (l.error === 'window' ? heldOutErrors(model.calibration, sensorId) : heldOutSteps(model.calibration, sensorId, l.combine));
+    const r = likelihoodStep(state.likelihood, { model: tag, step: judged, heldOut, usable }, settings);
+    const s = r.state;
+    const sigma = Math.max(Math.sqrt(Math.max(s.variance, 0)), l.minSpread * Math.abs(s.mean), 1e-12);
+    const threshold = s.mean - sigma * normalQuantile(tailForScore(level));
+    return { score: r.score, error: r.average, threshold, learnedLevel: r.learnedLevel, state: { ...state, likelihood: s } };
+  }
+  const calibrated = resolveThreshold(model.calibration, sensorId, policy.thresholds).value;
+  let threshold = calibrated;
+  let next = state;
+  if (policy.thresholds.method === 'adaptive') {
+    const step = adaptiveStep(
+      state.adaptive,
+      { model: tag, error: errors.error, calibrated, heldOut: () => heldOutErrors(model.calibration, sensorId), usable },
+      adaptiveSettings(policy.adaptive),
+    );
+    threshold = step.threshold;
+    next = { ...state, adaptive: step.state };
+  }
+  return { score: ratioScore(errors.error / threshold), error: errors.error, threshold, learnedLevel: false, state: next };
+}

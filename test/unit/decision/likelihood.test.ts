@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  absorbValue,
+  erfc,
+  likelihoodScore,
+  likelihoodStep,
+  normalQuantile,
+  normalTail,
+  rescaleTo,
+  seedLikelihood,
+  seedMoments,
+  tailForScore,
+  tailOf,
+  windowsFor,
+  type LikelihoodSettings,
+  type LikelihoodState,
+} from '../../../common/decision/likelihood.ts';
+import { createRng } from '../../../common/rng.ts';
+
+const close = (a: number, b: number, rel: number, what: string): void => assert.ok(Math.abs(a - b) <= rel * Math.abs(b), `${what}: ${a} vs ${b}`);
+
+/** Standard normal draws from the project's seeded generator. */
+function normals(n: number, seed: number): number[] {
+  const rng = createRng(seed);
+  return Array.from({ length: n }, () => rng.normal());
+}
+
+const settings: LikelihoodSettings = { averageSamples: 1, historySamples: 100_000, minSpread: 0, maxExcludeSamples: 1e9, warmupSamples: 0, learnBelowScore: 0.3, hop: 1 };
+
+describe('likelihood: tail probabilities of known distributions', () => {
+  // Reference values of the standard normal's upper tail (tables).
+  const table: [number, number][] = [[0, 0.5], [1, 0.158655254], [1.644853627, 0.05], [2.326347874, 0.01], [3.090232306, 0.001], [4.264890794, 1e-5], [6.361340902, 1e-10], [-1, 0.841344746]];
+  for (const [z, p] of table) it(`P(Z > ${z}) = ${p}`, () => close(normalTail(z), p, 1e-5, 'tail'));
+  it('erfc(0) = 1, erfc(∞) = 0, erfc(−x) = 2 − erfc(x)', () => {
+    close(erfc(0), 1, 1e-7, 'erfc(0)');
+    assert.ok(erfc(30) < 1e-300);
+    close(erfc(-0.7), 2 - erfc(0.7), 1e-9, 'symmetry');
+  });
+  it('normalQuantile inverts the tail', () => {
+    for (const p of [1e-10, 1e-5, 0.01, 0.3, 0.5, 0.9, 0.999]) close(normalTail(-normalQuantile(p)), p, 1e-6, `p=${p}`);
+  });
+  it('a mean and spread put a value at the tail its z-score says', () => {
+    close(tailOf(13, 10, 4, 0), normalTail(1.5), 1e-9, 'z = 1.5');
+    // The floor on the spread: 10 % of the mean.
+    close(tailOf(13, 10, 1e-12, 0.1), normalTail(3), 1e-9, 'floored σ');
+  });
+});
+
+describe('likelihood: the bounded score', () => {
+  it('tail 1 → 0, 1e-5 → 0.5, ≤ 1e-10 → 1; monotone; inverse', () => {
+    close(likelihoodScore(1), 0, 1e-6, 'tail 1');
+    assert.ok(likelihoodScore(1) >= 0);
+    close(likelihoodScore(1e-5), 0.5, 1e-4, 'tail 1e-5');
+    assert.equal(likelihoodScore(0), 1);
+    assert.ok(likelihoodScore(1e-3) < likelihoodScore(1e-4));
+    for (const s of [0.1, 0.5, 0.75]) close(likelihoodScore(tailForScore(s)), s, 1e-9, `score ${s}`);
+  });
+});
+
+describe('likelihood: the per-sensor estimate', () => {
+  it('seed moments are those of the k-sample running averages', () => {
+    const m = seedMoments([1, 2, 3, 4, 5], 2);
+    // Averages 1.5, 2.5, 3.5, 4.5.
+    close(m.mean, 3, 1e-12, 'mean');
+    close(m.variance, 1.25, 1e-12, 'variance');
+    assert.equal(m.n, 4);
+    assert.equal(windowsFor(10, 16), 1);
+    assert.equal(windowsFor(10, 1), 10);
+  });
+
+  it('on a normal stream the scores follow its tail: about 1 % of windows have tail < 0.01, none reaches 0.5', () => {
+    const held = normals(2000, 1).map((x) => 10 + x);
+    let state: LikelihoodState | undefined;
+    let below = 0;
+    let top = 0;
+    const stream = normals(20_000, 2).map((x) => 10 + x);
+    for (const x of stream) {
+      const r = likelihoodStep(state, { model: 'm@1', step: x, heldOut: () => held, usable: true }, settings);
+      state = r.state;
+      if (r.tail < 0.01) below++;
+      top = Math.max(top, r.score);
+    }
+    close(below / stream.length, 0.01, 0.2, 'share with tail < 0.01');
+    assert.ok(top < 0.5, `largest score ${top}`);
+  });
+
+  it('a 6σ excursion scores above 0.75 and is not absorbed; a normal window is', () => {
+    const held = normals(1000, 3).map((x) => 10 + x);
+    const seeded = likelihoodStep(undefined, { model: 'm@1', step: 10, heldOut: () => held, usable: true }, settings).state;
+    const spike = likelihoodStep(seeded, { model: 'm@1', step: 16.5, heldOut: () => held, usable: true }, settings);
+    assert.ok(spike.score > 0.75, `score ${spike.score}`);
+    assert.equal(spike.state.n, seeded.n, 'the excursion is not learnt');
+    assert.equal(spike.state.excluded, 1);
+    const calm = likelihoodStep(spike.state, { model: 'm@1', step: 10.2, heldOut: () => held, usable: true }, settings);
+    assert.equal(calm.state.n, seeded.n + 1);
+    assert.equal(calm.state.excluded, 0);
+  });
+
+  it('a level shift longer than maxExcludeSamples is learnt: the score falls back and learnedLevel says so', () => {
+    const s = { ...settings, maxExcludeSamples: 50, historySamples: 200 };
+    const held = normals(500, 4).map((x) => 10 + x);
+    let state: LikelihoodState | undefined;
+    const shifted = normals(2000, 5).map((x) => 20 + x);
+    const scores: number[] = [];
+    let learned = false;
+    for (const x of shifted) {
+      const r = likelihoodStep(state, { model: 'm@1', step: x, heldOut: () => held, usable: true }, s);
+      state = r.state;
+      learned ||= r.learnedLevel;
+      scores.push(r.score);
+    }
+    assert.ok((scores[0] as number) > 0.9, 'the shift alarms at first');
+    assert.ok(learned);
+    const tailMean = scores.slice(-200).reduce((a, b) => a + b, 0) / 200;
+    assert.ok(tailMean < 0.3, `scores at the end ${tailMean}`);
+  });
+
+  it('an unusable (faulty) or non-finite window leaves the estimate alone', () => {
+    const held = [1, 2, 3, 2, 1];
+    const a = likelihoodStep(undefined, { model: 'm@1', step: 2, heldOut: () => held, usable: true }, settings).state;
+    assert.deepEqual(likelihoodStep(a, { model: 'm@1', step: 50, heldOut: () => held, usable: false }, settings).state, a);
+    const nan = likelihoodStep(a, { model: 'm@1', step: Number.NaN, heldOut: () => held, usable: true }, settings);
+    assert.ok(Number.isNaN(nan.score));
+    assert.deepEqual(nan.state, a);
+  });
+
+  it('a new model rescales the carried estimate by the ratio of held-out means', () => {
+    const old = absorbValue(seedLikelihood('m@1', [2, 2, 2, 4, 4, 4], settings), 3, 1000);
+    const seed = seedLikelihood('m@2', [6, 6, 6, 12, 12, 12], settings);
+    const r = rescaleTo(old, 'm@2', seed);
+    close(r.mean, old.mean * 3, 1e-12, 'mean × 3');
+    close(r.variance, old.variance * 9, 1e-12, 'variance × 9');
+    assert.equal(r.n, old.n, 'history kept');
+    assert.equal(r.model, 'm@2');
+  });
+});
