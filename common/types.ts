@@ -38,7 +38,7 @@ export type AlertKind = (typeof alertKinds)[number];
 
 export interface ChannelContribution {
   channel: string;
-  /** Share of the window's reconstruction error from this channel (sums to the error). */
+  /** This channel's term of the judged error (standardised squared residual / channels; the terms sum to the error). */
   contribution: number;
 }
 
@@ -51,7 +51,7 @@ export interface AnomalyAlert {
   /** For sensor faults: flatline | missing | out_of_range | bad_quality. */
   fault: string | null;
   severity: string;
-  /** Reconstruction error / threshold. */
+  /** Anomaly score in [0, 1] (thresholds.method: the calibrated likelihood by default); the lowest severity band opens. */
   score: number;
   reconstructionError: number;
   threshold: number;
@@ -60,6 +60,8 @@ export interface AnomalyAlert {
   modelVersion: number;
   windowStart: number;
   windowEnd: number;
+  /** Why: a sensor fault's rule detail on open; `new_normal` when an excursion was learnt as the new level; else null. */
+  reason: string | null;
 }
 
 export interface ModelUpdated {

@@ -6,14 +6,12 @@
 import type { Config } from '../common/config/types.ts';
 import type { Logger } from '../common/log.ts';
 import type { LoadedModel } from '../common/model/artifact.ts';
-import { scoreWindows } from '../common/model/score.ts';
-import { heldOutErrors, resolveThreshold } from '../common/model/thresholds.ts';
+import { scoreWindows, type WindowScore } from '../common/model/score.ts';
 import type { AnomalyAlert, ChannelContribution, DeadLetter, DeadLetterReason, SignalWindow } from '../common/types.ts';
-import { adaptiveSettings, adaptiveStep, modelTag } from './adaptive.ts';
-import { alreadyDecided, decide, initialSensorState, type SensorState } from './decide.ts';
-import { detectFault } from './faults.ts';
+import { alreadyDecided, decide, initialSensorState, type SensorState } from '../common/decision/decide.ts';
+import { detectFault } from '../common/decision/faults.ts';
 import type { ModelShelf } from './models.ts';
-import { policyFor } from './overrides.ts';
+import { policyFor, type SensorPolicy } from '../common/decision/policy.ts';
 import type { AlertPublisher, Clock, DeadLetterSink, ModelSummary, ScorerMetrics } from './ports.ts';
 
 /** Where a record came from: enough to dead-letter it with its original bytes. */
@@ -47,11 +45,9 @@ export interface Engine {
   states(): ReadonlyMap<string, SensorState>;
 }
 
-interface Scored {
+interface Scored extends WindowScore {
   window: SignalWindow;
   model: LoadedModel;
-  error: number;
-  contributions: number[];
 }
 
 export function createEngine(options: EngineOptions): Engine {
@@ -121,7 +117,7 @@ export function createEngine(options: EngineOptions): Engine {
 
     const scored: (Scored & { index: number })[] = [];
     for (const [model, list] of byModel) {
-      const results = scoreWindows(model, list.map((l) => l.window));
+      const results = scoreWindows(model, list.map((l) => l.window), { stepSamples: config.windowing.hop });
       results.forEach((s, i) => {
         const { window, index } = list[i] as { window: SignalWindow; index: number };
         scored.push({ window, index, model, ...s });
@@ -131,41 +127,24 @@ export function createEngine(options: EngineOptions): Engine {
     scored.sort((a, b) => a.index - b.index);
     const next = new Map<string, SensorState>();
     const alerts: AnomalyAlert[] = [];
-    const perWindow: { s: Scored; score: number; threshold: number; top: ChannelContribution[] }[] = [];
+    const perWindow: { s: Scored; score: number; threshold: number; error: number; contributions: number[]; faulty: boolean }[] = [];
     for (const s of scored) {
       const { window, model } = s;
       const policy = policyFor(config, window.sensorId);
-      const calibrated = resolveThreshold(model.meta, window.sensorId, policy.thresholds).value;
-      const top = topChannels(model.meta.channels, s.contributions, config.scorer.topChannels);
       const before = next.get(window.sensorId) ?? states.get(window.sensorId) ?? initialSensorState(window.sensorId);
+      const contributions = judgedContributions(s, policy);
       const fault = detectFault(window, policy.faults);
-      let threshold = calibrated;
-      let adaptive = before.adaptive;
-      if (policy.thresholds.method === 'adaptive') {
-        const step = adaptiveStep(
-          before.adaptive,
-          { model: modelTag(model.meta.modelKey, model.meta.version), error: s.error, calibrated, heldOut: () => heldOutErrors(model.meta, window.sensorId), usable: fault === null },
-          adaptiveSettings(config.thresholds),
-        );
-        threshold = step.threshold;
-        adaptive = step.state;
-      }
-      const score = s.error / threshold;
       const decision = decide(before, {
         window,
-        score,
-        error: s.error,
-        threshold,
-        topChannels: top,
-        model: { key: model.meta.modelKey, version: model.meta.version },
-        hysteresis: policy.hysteresis,
-        severityBands: policy.severities,
+        errors: s,
+        topChannels: topChannels(model.meta.channels, contributions, config.scorer.topChannels),
+        model: { key: model.meta.modelKey, version: model.meta.version, calibration: model.meta },
+        policy,
         fault,
       });
-      const after = adaptive === undefined || adaptive === decision.state.adaptive ? decision.state : { ...decision.state, adaptive };
-      if (after !== before) next.set(window.sensorId, after);
+      if (decision.state !== before) next.set(window.sensorId, decision.state);
       alerts.push(...decision.events);
-      perWindow.push({ s, score, threshold, top });
+      perWindow.push({ s, score: decision.score, threshold: decision.threshold, error: decision.error, contributions, faulty: fault !== null });
     }
 
     await Promise.all([options.publisher.publish(alerts, [...next.values()]), dead.length > 0 ? options.deadLetters.send(dead) : Promise.resolve()]);
@@ -174,14 +153,15 @@ export function createEngine(options: EngineOptions): Engine {
     if (replayed > 0) log.info('replayed windows skipped (already decided)', { count: replayed });
     const now = options.clock.now();
     metrics.batchScored({ size: items.length });
-    for (const { s, score, threshold } of perWindow) {
+    for (const { s, score, threshold, error, contributions, faulty } of perWindow) {
+      if (!Number.isFinite(score) && !faulty) metrics.nonFiniteScore(s.model.meta.modelKey);
       metrics.windowScored({
         model: s.model.meta.modelKey,
         sensorId: s.window.sensorId,
-        error: s.error,
+        error,
         score,
         threshold,
-        contributions: s.model.meta.channels.map((channel, i) => ({ channel, contribution: s.contributions[i] ?? 0 })),
+        contributions: s.model.meta.channels.map((channel, i) => ({ channel, contribution: contributions[i] ?? 0 })),
       });
       metrics.decisionLatency((now - s.window.end) / 1000);
     }
@@ -217,6 +197,11 @@ function incompatibility(window: SignalWindow, model: LoadedModel): string | nul
     return `window ${window.sensorId}#${window.seq} has ${window.samples.length} values for ${window.channels.length} channels; model ${modelKey} v${version} expects ${windowLength} samples per channel`;
   }
   return null;
+}
+
+/** Per channel, the terms of the error the decision judges: whole-window shares or per-step terms. */
+function judgedContributions(s: WindowScore, policy: SensorPolicy): number[] {
+  return policy.thresholds.method === 'likelihood' && policy.likelihood.error === 'step' ? s.stepContributions : s.contributions;
 }
 
 /** The n largest contributions, largest first. */

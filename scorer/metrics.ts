@@ -39,7 +39,7 @@ export function createScorerMetrics(options: ScorerMetricsOptions): ScorerMetric
     labelNames: ['model'],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 100],
   });
-  const score = gauge(r, { name: 'sensorwatch_anomaly_score', help: 'Latest anomaly score (error / threshold) per sensor (capped at scorer.maxSensorsExported sensors).', labelNames: ['sensor'] });
+  const score = gauge(r, { name: 'sensorwatch_anomaly_score', help: 'Latest anomaly score in [0, 1] (the calibrated likelihood by default) per sensor (capped at scorer.maxSensorsExported sensors).', labelNames: ['sensor'] });
   const contribution = gauge(r, {
     name: 'sensorwatch_channel_contribution',
     help: "Latest window's per-channel share of the reconstruction error (capped sensors).",
@@ -47,7 +47,7 @@ export function createScorerMetrics(options: ScorerMetricsOptions): ScorerMetric
   });
   const alerts = counter(r, { name: 'sensorwatch_alerts_total', help: 'Alert events published, by kind, severity and state (open, update, resolve).', labelNames: ['kind', 'severity', 'state'] });
   const open = gauge(r, { name: 'sensorwatch_alerts_open', help: 'Alerts open now, by kind and severity.', labelNames: ['kind', 'severity'] });
-  const threshold = gauge(r, { name: 'sensorwatch_threshold', help: 'Threshold in force on the reconstruction error, by model key and sensor (capped sensors).', labelNames: ['model', 'sensor'] });
+  const threshold = gauge(r, { name: 'sensorwatch_threshold', help: 'The level of the judged error at which the score opens an alert, by model key and sensor (capped sensors).', labelNames: ['model', 'sensor'] });
   const latency = histogram(r, {
     name: 'sensorwatch_scoring_latency_seconds',
     help: 'Seconds from a window\'s end (event time) to its decision being acknowledged by the broker.',
@@ -57,6 +57,7 @@ export function createScorerMetrics(options: ScorerMetricsOptions): ScorerMetric
   const batchSize = histogram(r, { name: 'sensorwatch_scoring_batch_size', help: 'Windows per inference batch.', labelNames: [], buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024] });
   const modelInfo = gauge(r, { name: 'sensorwatch_model_info', help: 'The model in force per model key (value 1).', labelNames: ['model', 'version', 'kind', 'backend'] });
   const modelCreated = gauge(r, { name: 'sensorwatch_model_created_timestamp_seconds', help: 'When the model in force was trained, seconds since the epoch.', labelNames: ['model'] });
+  const nonFinite = counter(r, { name: 'sensorwatch_nonfinite_scores_total', help: 'Windows whose score was NaN or infinite (not decided), by model key.', labelNames: ['model'] });
   const deadLetters = counter(r, { name: 'sensorwatch_records_dead_lettered_total', help: 'Records sent to the dead-letter topic, by stage and reason.', labelNames: ['stage', 'reason'] });
   // The scorer's dead-letter reasons exist at 0, so a rate() works before the first one.
   for (const reason of ['bad_avro', 'bad_window']) deadLetters.inc({ stage: 'scorer', reason }, 0);
@@ -114,6 +115,7 @@ export function createScorerMetrics(options: ScorerMetricsOptions): ScorerMetric
       modelInfo.set({ model: model.modelKey, version: String(model.version), kind: model.kind, backend: model.backend }, 1);
       modelCreated.set({ model: model.modelKey }, model.createdAt / 1000);
     },
+    nonFiniteScore: (model) => nonFinite.inc({ model }),
     deadLettered: (reason, count) => deadLetters.inc({ stage: 'scorer', reason }, count),
     consumerLag: (group, topic, partition, value) => lag.set({ group, topic, partition: String(partition) }, Math.max(0, value)),
   };

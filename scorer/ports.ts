@@ -3,7 +3,7 @@
 // tests and against the real adapters in service.ts.
 import type { LoadedModel } from '../common/model/artifact.ts';
 import type { AnomalyAlert, DeadLetter } from '../common/types.ts';
-import type { SensorState } from './decide.ts';
+import type { SensorState } from '../common/decision/decide.ts';
 
 export interface Clock {
   /** ms since the epoch. */
@@ -43,6 +43,8 @@ export interface ScorerMetrics {
   /** Open alerts by kind and severity, recomputed from the sensor states after each batch. */
   openAlerts(counts: ReadonlyMap<string, { kind: string; severity: string; count: number }>): void;
   decisionLatency(seconds: number): void;
+  /** A window whose score came out NaN or infinite (a model that cannot score): counted, never decided. */
+  nonFiniteScore(model: string): void;
   modelLoaded(model: ModelSummary, previous: ModelSummary | null): void;
   deadLettered(reason: string, count: number): void;
   consumerLag(group: string, topic: string, partition: number, lag: number): void;

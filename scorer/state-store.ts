@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import type { Config } from '../common/config/types.ts';
 import { createConsumer, type Admin, type Consumer, type Kafka } from '../common/kafka/index.ts';
 import type { Logger } from '../common/log.ts';
-import type { SensorState } from './decide.ts';
+import type { SensorState } from '../common/decision/decide.ts';
 
 export const stateFormat = 1;
 

@@ -153,6 +153,7 @@ async function trainSynthetic(config: Config, flags: Flags, log: Logger): Promis
     modelKey: defaultModelKey,
     version,
     backend: backend.name,
+    stepSamples: config.windowing.hop,
     ...(flags.quiet ? {} : { onEpoch: (p) => bar.update(p) }),
   });
   bar.done();

@@ -12,7 +12,7 @@ import { meanError, qualityGate, type GateDecision } from './gate.ts';
 export interface RetrainInput {
   modelKey: string;
   windows: readonly SignalWindow[];
-  config: Pick<Config, 'model' | 'thresholds' | 'trainer'>;
+  config: Pick<Config, 'model' | 'thresholds' | 'trainer' | 'windowing'>;
   /** The model in force for this key, or null for the first one. */
   current: LoadedModel | null;
   version: number;
@@ -38,6 +38,7 @@ export async function retrain(input: RetrainInput): Promise<RetrainOutcome> {
     modelKey: input.modelKey,
     version: input.version,
     backend: input.backend,
+    stepSamples: config.windowing.hop,
     ...(input.offsets === undefined ? {} : { offsets: input.offsets }),
     ...(input.now === undefined ? {} : { now: input.now }),
     ...(input.onEpoch === undefined ? {} : { onEpoch: input.onEpoch }),

@@ -7,9 +7,11 @@ export type Interval = [from: number, to: number];
 
 /**
  * Event-time intervals per sensor during which an alert was open (open → resolve,
- * an unresolved alert runs to +∞), plus every alerted window itself.
+ * an unresolved alert runs on), each cut at `maxMs` after its opening so that a
+ * long-open alert cannot keep a model from learning a new level, plus every
+ * alerted window itself.
  */
-export function alertIntervals(alerts: readonly AnomalyAlert[]): Map<string, Interval[]> {
+export function alertIntervals(alerts: readonly AnomalyAlert[], maxMs = Number.POSITIVE_INFINITY): Map<string, Interval[]> {
   const out = new Map<string, Interval[]>();
   const open = new Map<string, number>();
   const sorted = [...alerts].sort((a, b) => a.windowStart - b.windowStart);
@@ -20,13 +22,14 @@ export function alertIntervals(alerts: readonly AnomalyAlert[]): Map<string, Int
     const id = `${a.sensorId}\u0000${a.alertId}`;
     if (a.state === 'open' && !open.has(id)) open.set(id, a.windowStart);
     if (a.state === 'resolve') {
-      list.push([open.get(id) ?? a.windowStart, a.windowEnd]);
+      const from = open.get(id) ?? a.windowStart;
+      list.push([from, Math.min(a.windowEnd, from + maxMs)]);
       open.delete(id);
     }
   }
   for (const [id, from] of open) {
     const sensorId = id.split('\u0000')[0] ?? '';
-    out.get(sensorId)?.push([from, Number.POSITIVE_INFINITY]);
+    out.get(sensorId)?.push([from, from + maxMs]);
   }
   return out;
 }
@@ -34,6 +37,8 @@ export function alertIntervals(alerts: readonly AnomalyAlert[]): Map<string, Int
 export interface SelectOptions {
   alerts: readonly AnomalyAlert[];
   excludeAlerted: boolean;
+  /** Longest an alert excludes training data after it opened (trainer.maxExcludeMs). */
+  maxExcludeMs?: number;
   groups: Readonly<Record<string, readonly string[]>>;
   maxWindows: number;
 }
@@ -45,7 +50,7 @@ export interface Selection {
 }
 
 export function selectTrainingWindows(windows: readonly SignalWindow[], options: SelectOptions): Selection {
-  const intervals = options.excludeAlerted ? alertIntervals(options.alerts) : new Map<string, Interval[]>();
+  const intervals = options.excludeAlerted ? alertIntervals(options.alerts, options.maxExcludeMs) : new Map<string, Interval[]>();
   const byKey = new Map<string, SignalWindow[]>();
   let excludedAlerted = 0;
   for (const w of windows) {

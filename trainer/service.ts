@@ -205,6 +205,7 @@ async function collect(kafka: Kafka, config: Config, nowMs: number, log: Logger)
   const selection = selectTrainingWindows(windows.records, {
     alerts,
     excludeAlerted: config.trainer.excludeAlerted,
+    maxExcludeMs: config.trainer.maxExcludeMs,
     groups: config.model.groups,
     maxWindows: config.trainer.maxWindows,
   });

@@ -49,7 +49,7 @@ export interface ModelMeta {
   windowLength: number;
   thresholds: { model: CalibratedThreshold; perSensor: Record<string, CalibratedThreshold> };
   /** Held-out errors kept so per-sensor config overrides apply without retraining. */
-  calibration: { errors: number[]; perSensorErrors: Record<string, number[]> };
+  calibration: Calibration;
   dataRange: {
     /** Event time of the first window start and the last window end, ms since the epoch. */
     from: number;
@@ -77,6 +77,16 @@ export interface ModelMeta {
   createdAt: number;
   /** Hex SHA-256 of the artifact body; filled in by serialiseArtifact / parseArtifact. */
   checksum: string;
+}
+
+/** What the model's held-out windows said about its errors: the raw-error thresholds' and the likelihood's seeds. */
+export interface Calibration {
+  errors: number[];
+  perSensorErrors: Record<string, number[]>;
+  /** Per channel: RMS residual over the held-out windows (normalised units, floored); absent in older models. */
+  channelScale?: number[];
+  /** Held-out per-step errors per sensor in time order (mean and max channel combination), taken over `stepSamples` newest samples. */
+  steps?: { stepSamples: number; mean: Record<string, number[]>; max: Record<string, number[]> };
 }
 
 /** A model ready to score: reconstructs normalised, flattened windows. */

@@ -3,6 +3,7 @@
 // scoring time from the errors stored with the model: no retraining needed.
 import type { ThresholdConfig, ThresholdMethod } from '../config/types.ts';
 import { SensorwatchError } from '../errors.ts';
+import type { Calibration } from './artifact.ts';
 import { quantileSorted } from './normalise.ts';
 import { potThreshold } from './pot.ts';
 
@@ -16,7 +17,7 @@ export interface CalibratedThreshold {
 /** What resolveThreshold needs from a model's metadata. */
 export interface ThresholdSource {
   thresholds: { model: CalibratedThreshold; perSensor: Record<string, CalibratedThreshold> };
-  calibration: { errors: number[]; perSensorErrors: Record<string, number[]> };
+  calibration: Calibration;
 }
 
 export type ThresholdSettings = ThresholdConfig & { perSensor?: Record<string, Partial<ThresholdConfig>> };
@@ -33,8 +34,9 @@ export function calibrateThreshold(errors: readonly number[], cfg: ThresholdConf
   const n = finite.length;
   switch (cfg.method) {
     case 'quantile':
+    case 'likelihood':
     case 'adaptive': {
-      // `adaptive` starts from (and is floored by) the quantile threshold; the scorer adapts it per sensor (scorer/adaptive.ts).
+      // `likelihood` keeps a quantile threshold for reference (its score does not use it); `adaptive` starts from (and is floored by) the quantile threshold; the scorer adapts it per sensor (scorer/adaptive.ts).
       const q = quantileSorted(Float64Array.from(finite).sort(), cfg.quantile);
       return { value: q * cfg.multiplier, method: cfg.method, details: { n, quantile: cfg.quantile, quantileValue: q, multiplier: cfg.multiplier } };
     }
@@ -110,6 +112,18 @@ export function resolveThreshold(meta: ThresholdSource, sensorId: string, cfg: T
 export function heldOutErrors(meta: Pick<ThresholdSource, 'calibration'>, sensorId: string): readonly number[] {
   const own = meta.calibration.perSensorErrors[sensorId] ?? [];
   return own.length >= minErrorsPerSensor ? own : meta.calibration.errors;
+}
+
+/**
+ * The held-out per-step errors the likelihood of a sensor is seeded from (time order): its own
+ * when it has enough, else all sensors' one after another; the window errors for a model without them.
+ */
+export function heldOutSteps(meta: Pick<ThresholdSource, 'calibration'>, sensorId: string, combine: 'mean' | 'max'): readonly number[] {
+  const steps = meta.calibration.steps;
+  if (steps === undefined) return meta.calibration.errors;
+  const bySensor = steps[combine];
+  const own = bySensor[sensorId] ?? [];
+  return own.length >= minErrorsPerSensor ? own : Object.values(bySensor).flat();
 }
 
 const overrideMemo = new WeakMap<ThresholdSource, Map<string, CalibratedThreshold>>();

@@ -42,6 +42,8 @@ export interface TrainOptions {
   /** Wall clock for createdAt and timings (injected so tests can fix it). */
   now?: () => number;
   onEpoch?: (progress: EpochProgress) => void;
+  /** Newest samples the per-step error is taken over (the scoring hop: windowing.hop in the service, 1 in eval). Default 1. */
+  stepSamples?: number;
 }
 
 export interface TrainResult {
@@ -172,11 +174,23 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   };
   const model = wrapModel(net, meta);
   // Held-out errors come from the scorer's own function: what the threshold is compared with.
-  const valErrors = scoreWindows(model, valWindows).map((s) => s.error);
+  meta.calibration.channelScale = channelResidualScale(model, xVal, valWindows.length, length, channels.length);
+  const stepSamples = options.stepSamples ?? 1;
+  const valScores = scoreWindows(model, valWindows, { stepSamples });
+  const valErrors = valScores.map((s) => s.error);
   const calibrated = calibrateAll(valErrors, valWindows.map((w) => w.sensorId), options.thresholds);
   const sorted = Float64Array.from(valErrors).sort();
   meta.thresholds = { model: calibrated.model, perSensor: calibrated.perSensor };
+  const steps = { stepSamples, mean: {} as Record<string, number[]>, max: {} as Record<string, number[]> };
+  valWindows.forEach((w, i) => {
+    const v = valScores[i] as { step: number; stepMax: number };
+    (steps.mean[w.sensorId] ??= []).push(Number(v.step.toPrecision(7)));
+    (steps.max[w.sensorId] ??= []).push(Number(v.stepMax.toPrecision(7)));
+  });
+  for (const k of ['mean', 'max'] as const) for (const id of Object.keys(steps[k])) steps[k][id] = (steps[k][id] ?? []).slice(-maxStoredErrors);
   meta.calibration = {
+    channelScale: meta.calibration.channelScale,
+    steps,
     errors: thin(valErrors, maxStoredErrors),
     perSensorErrors: Object.fromEntries(Object.entries(calibrated.perSensorErrors).map(([k, v]) => [k, thin(v, maxStoredErrors)])),
   };
@@ -234,6 +248,18 @@ function trainEpoch({ withCode, optimizer, cfg, xTrain, n, width, rng, range }: 
 /** MSE of the clean held-out windows (no corruption, no penalty): what early stopping watches. */
 function validationLoss(net: tf.LayersModel, x: tf.Tensor2D): number {
   return tf.tidy(() => (net.predict(x, { batchSize: 256 }) as tf.Tensor).sub(x).square().mean().dataSync()[0] ?? Number.NaN);
+}
+
+/** Smallest per-channel residual scale (normalised units): a channel reconstructed almost exactly still counts in sane units. */
+export const minChannelScale = 0.05;
+
+/** Per channel: RMS reconstruction residual over the held-out windows, floored at minChannelScale. */
+function channelResidualScale(model: LoadedModel, x: Float32Array, n: number, L: number, C: number): number[] {
+  const ms = tf.tidy(() => {
+    const input = tf.tensor2d(x, [n, L * C]);
+    return model.reconstruct(input).sub(input).square().reshape([n * L, C]).mean(0).dataSync();
+  });
+  return Array.from(ms, (v) => Number(Math.max(minChannelScale, Math.sqrt(v)).toPrecision(7)));
 }
 
 /** Mean activation of the code layer over the held-out windows. */

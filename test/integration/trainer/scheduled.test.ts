@@ -60,7 +60,7 @@ describe('scheduled training → published model → running scorer', () => {
     const s0 = windows.filter((w) => w.sensorId === 's0');
     const alert = (state: AnomalyAlert['state'], i: number): AnomalyAlert => ({
       alertId: 'a1', sensorId: 's0', state, kind: 'anomaly', fault: null, severity: 'warning', score: 2, reconstructionError: 2,
-      threshold: 1, topChannels: [], modelKey: 'default', modelVersion: 0, windowStart: s0[i]?.start ?? 0, windowEnd: s0[i]?.end ?? 0,
+      threshold: 1, topChannels: [], modelKey: 'default', modelVersion: 0, windowStart: s0[i]?.start ?? 0, windowEnd: s0[i]?.end ?? 0, reason: null,
     });
     await producer.send({ topic: config.topics.alerts, messages: [alert('open', 10), alert('resolve', 19)].map((a) => ({ key: a.sensorId, value: encodeAlert(a) })) });
     await producer.disconnect();

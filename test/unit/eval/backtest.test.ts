@@ -62,9 +62,19 @@ describe('backtestSeries', () => {
     const backend = (await initBackend('auto')).name;
     // a permanent +50 shift from row 100: the alert opens and stays open
     const shifted: Series = { ...series, values: values.map((v, i) => v + (i >= 100 ? 50 : 0)) };
-    const r = await backtestSeries(shifted, 100, config, { ...base, backend, spacing: 'rows', retrainEvery: 100 });
+    const uncapped = structuredClone(config);
+    uncapped.trainer.maxExcludeMs = Number.POSITIVE_INFINITY;
+    const r = await backtestSeries(shifted, 100, uncapped, { ...base, backend, spacing: 'rows', retrainEvery: 100 });
     assert.equal(r.model.models, 1);
     assert.equal(r.segments.length, 3);
-    assert.ok(r.flags.slice(20).every((f) => f === 1));
+    assert.ok(r.flags.slice(20, 200).every((f) => f === 1));
+  });
+  it('trainer.maxExcludeMs caps how long an alert keeps data out: the shifted level is trained on after it', async () => {
+    const backend = (await initBackend('auto')).name;
+    const shifted: Series = { ...series, values: values.map((v, i) => v + (i >= 100 ? 50 : 0)) };
+    const capped = structuredClone(config);
+    capped.trainer.maxExcludeMs = 30 * 60_000; // 30 rows of this series
+    const r = await backtestSeries(shifted, 100, capped, { ...base, backend, spacing: 'rows', retrainEvery: 100 });
+    assert.equal(r.model.models, 3, 'both retrainings ran on the new level');
   });
 });

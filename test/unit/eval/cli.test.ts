@@ -59,14 +59,15 @@ describe('sensorwatch eval (csv, end to end)', () => {
     assert.equal(code, 0, stdout);
     for (const [name, n] of Object.entries(rows)) {
       const lines = readFileSync(join(out, 'series', name), 'utf8').trim().split('\n');
-      assert.equal(lines[0], 'timestamp,score,threshold,is_anomaly,label');
+      assert.equal(lines[0], 'timestamp,score,threshold,is_anomaly,label,alert,error,error_threshold');
       assert.equal(lines.length - 1, n - trainRows, `${name}: one row per scored input row`);
       const first = (lines[1] ?? '').split(',');
       assert.equal(first[0], new Date(Date.UTC(2024, 0, 1) + trainRows * 60_000).toISOString(), 'rows start right after the training part');
       for (const line of lines.slice(1)) {
-        const [, score, threshold, flag, label] = line.split(',');
-        assert.ok(Number(score) >= 0 && Number(threshold) > 0, line); // hop 1 with training context: every scored row has a window
+        const [, score, threshold, flag, label, alert] = line.split(',');
+        assert.ok(Number(score) >= 0 && Number(score) <= 1 && Number(threshold) > 0, line); // hop 1 with training context: every scored row has a window
         assert.match(`${flag}${label}`, /^[01][01]$/);
+        assert.equal(flag === '1', alert !== '', `is_anomaly goes with a named alert kind: ${line}`);
       }
       assert.ok(existsSync(join(out, 'plots', `${name}.html`)));
       assert.ok(existsSync(join(out, 'history', `${name}.json`)));

@@ -34,7 +34,9 @@ const history = parseHistory(
   'h.json',
 );
 
-const withSettings = (over: unknown): Config => deepMerge(defaultConfig, over) as Config;
+// The raw-error path: score r / (1 + r), open at 0.5 (r = 1), resolve below it.
+const rawConfig = deepMerge(defaultConfig, { thresholds: { method: 'quantile' }, scorer: { hysteresis: { releaseScore: 0.5, holdOffSamples: 0 } } }) as Config;
+const withSettings = (over: unknown): Config => deepMerge(rawConfig, over) as Config;
 
 describe('reDecide', () => {
   it('before: stored threshold 1.0, open after 2 of 3, resolve after 4 below', () => {
@@ -65,7 +67,7 @@ describe('reDecide', () => {
     assert.equal(a.recall, 0);
   });
   it('prints before → after per sensor', () => {
-    const b = reDecide(history, defaultConfig);
+    const b = reDecide(history, rawConfig);
     const t = whatIfTable([{ sensor: 's', before: b, after: b }]);
     assert.match(t, /\| s \| 1\.00 → 1\.00 \| 0\.20 → 0\.20 \|/);
   });

@@ -5,8 +5,8 @@ import { Registry } from 'prom-client';
 import { createEngine, topChannels, type BatchItem, type RecordSource } from '../../../scorer/engine.ts';
 import { createModelShelf } from '../../../scorer/models.ts';
 import { createScorerMetrics } from '../../../scorer/metrics.ts';
-import { alertIdFor, type SensorState } from '../../../scorer/decide.ts';
-import { adaptiveStep, type AdaptiveState } from '../../../scorer/adaptive.ts';
+import { alertIdFor, type SensorState } from '../../../common/decision/decide.ts';
+import { adaptiveStep, type AdaptiveState } from '../../../common/decision/adaptive.ts';
 import type { AlertPublisher, DeadLetterSink } from '../../../scorer/ports.ts';
 import { defaultConfig } from '../../../common/config/defaults.ts';
 import type { Config } from '../../../common/config/types.ts';
@@ -16,9 +16,11 @@ import { randomModel, valueForScore, window, zeroModel, type FixtureWindow } fro
 
 await tf.setBackend('cpu');
 
+// The raw-error path (a static-like calibrated threshold): score r / (1 + r), so the bands are r = 1 and r = 3.
 const baseConfig: Config = {
   ...defaultConfig,
-  scorer: { ...defaultConfig.scorer, hysteresis: { openAfter: 2, openWindow: 2, resolveAfter: 2 } },
+  thresholds: { ...defaultConfig.thresholds, method: 'quantile' },
+  scorer: { ...defaultConfig.scorer, hysteresis: { openAfter: 2, openWindow: 2, resolveAfter: 2, releaseScore: 0.5, holdOffSamples: 0 } },
 };
 
 function setup(options: { config?: Config; failPublish?: () => boolean } = {}) {
@@ -64,14 +66,14 @@ describe('engine', () => {
     assert.equal(open?.modelKey, 'default');
     assert.equal(open?.modelVersion, 1);
     assert.equal(open?.threshold, 1);
-    assert.ok(Math.abs((open?.score ?? 0) - 2) < 1e-3, `score ${open?.score}`);
+    assert.ok(Math.abs((open?.score ?? 0) - 2 / 3) < 1e-3, `score ${open?.score} (r = 2 → 2 / 3)`);
     assert.equal(open?.topChannels.length, 2);
     const sum = (open?.topChannels ?? []).reduce((a, c) => a + c.contribution, 0);
     assert.ok(Math.abs(sum - (open?.reconstructionError ?? 0)) < 1e-6, 'contributions add up to the error');
   });
 
   it('per-channel contributions add up to the reconstruction error (a real, non-trivial model)', async () => {
-    const config: Config = { ...baseConfig, scorer: { ...baseConfig.scorer, topChannels: 3, hysteresis: { openAfter: 1, openWindow: 1, resolveAfter: 1 } } };
+    const config: Config = { ...baseConfig, scorer: { ...baseConfig.scorer, topChannels: 3, hysteresis: { openAfter: 1, openWindow: 1, resolveAfter: 1, releaseScore: 0.5, holdOffSamples: 0 } } };
     const t = setup({ config });
     t.models.offer(randomModel({ channels: ['a', 'b', 'c'], threshold: 1e-6, seed: 7 }));
     const ws: FixtureWindow[] = [1, 2, 3, 4, 5].map((seq) => ({ seq: seq * 2, channels: ['a', 'b', 'c'], sample: (tt, c) => Math.sin(tt * seq + c) * (c + 1) }));
@@ -207,7 +209,7 @@ describe('engine', () => {
     for (const line of [
       /sensorwatch_windows_scored_total\{model="default"\} 2/,
       /sensorwatch_reconstruction_error_count\{model="default"\} 2/,
-      /sensorwatch_anomaly_score\{sensor="s1"\} 2\.0/,
+      /sensorwatch_anomaly_score\{sensor="s1"\} 0\.666/,
       /sensorwatch_channel_contribution\{sensor="s1",channel="a"\} 1\.0/,
       /sensorwatch_alerts_total\{kind="anomaly",severity="warning",state="open"\} 1/,
       /sensorwatch_alerts_open\{kind="anomaly",severity="warning"\} 1/,

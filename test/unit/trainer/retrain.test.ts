@@ -13,6 +13,7 @@ const config = (epochs: number, minWindows = 50) => ({
   model: smallModelConfig({ kind: 'dense' }, { epochs, patience: epochs }),
   thresholds: { ...defaultConfig.thresholds },
   trainer: { ...defaultConfig.trainer, minWindows, promotionMargin: 0.1 },
+  windowing: defaultConfig.windowing,
 });
 const input = (over: Partial<RetrainInput>): RetrainInput => ({
   modelKey: 'default',

@@ -28,6 +28,7 @@ const alert = (sensorId: string, state: AnomalyAlert['state'], windowStart: numb
   modelVersion: 1,
   windowStart,
   windowEnd,
+  reason: null,
 });
 
 describe('training data selection', () => {

@@ -7,7 +7,7 @@ const window: SignalWindow = { sensorId: 's', seq: 12, start: 1_700_000_000_000,
 const alert: AnomalyAlert = {
   alertId: 's:1700000000000', sensorId: 's', state: 'open', kind: 'sensor_fault', fault: 'flatline', severity: 'critical',
   score: 3.5, reconstructionError: 0.7, threshold: 0.2, topChannels: [{ channel: 'a', contribution: 0.5 }, { channel: 'b', contribution: 0.2 }],
-  modelKey: 'default', modelVersion: 3, windowStart: 1_700_000_000_000, windowEnd: 1_700_000_006_300,
+  modelKey: 'default', modelVersion: 3, windowStart: 1_700_000_000_000, windowEnd: 1_700_000_006_300, reason: 'flatline: a stuck for >= 32 samples',
 };
 const model: ModelUpdated = { modelKey: 'default', version: 4, kind: 'dae', checksum: 'ab12', createdAt: 1_700_000_000_000, chunks: 3, sizeBytes: 2_500_000, threshold: 0.02, thresholdMethod: 'pot', backend: 'wasm', valLoss: 0.01 };
 const dead: DeadLetter = { sourceTopic: 't', partition: 2, offset: '9007199254740993', stage: 'ingest', reason: 'non_finite_value', message: 'm', key: Buffer.from('k'), value: Buffer.from([0, 1, 255]), timestamp: 1_700_000_000_000 };
