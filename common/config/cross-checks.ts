@@ -26,13 +26,13 @@ function checkSection(path: string, value: unknown, section: string, allowed: re
 
 function checkSeverities(path: string, value: unknown, errors: string[]): void {
   if (!Array.isArray(value) || value.length === 0) {
-    errors.push(`${path}: must be a non-empty list of {name, minScore}, e.g. [{name: warning, minScore: 1}, {name: critical, minScore: 3}]`);
+    errors.push(`${path}: must be a non-empty list of {name, minScore}, e.g. [{name: warning, minScore: 0.5}, {name: critical, minScore: 0.75}]`);
     return;
   }
   let last = -Infinity;
   value.forEach((s: unknown, i) => {
-    if (!isObj(s) || typeof s.name !== 'string' || s.name === '' || typeof s.minScore !== 'number' || !(s.minScore > 0)) {
-      errors.push(`${path}[${i}]: must be {name: <non-empty string>, minScore: <number > 0>}, got ${JSON.stringify(s)}`);
+    if (!isObj(s) || typeof s.name !== 'string' || s.name === '' || typeof s.minScore !== 'number' || !(s.minScore > 0 && s.minScore <= 1)) {
+      errors.push(`${path}[${i}]: must be {name: <non-empty string>, minScore: <number in (0, 1]>}, got ${JSON.stringify(s)}`);
       return;
     }
     if (s.minScore <= last) errors.push(`${path}[${i}]: minScore ${s.minScore} must be larger than the band before it (${last}); list bands in ascending order`);
@@ -41,7 +41,7 @@ function checkSeverities(path: string, value: unknown, errors: string[]): void {
 }
 
 const thresholdKeys = ['method', 'quantile', 'multiplier', 'k', 'potInitialQuantile', 'potRisk', 'value'] as const;
-const hysteresisKeys = ['openAfter', 'openWindow', 'resolveAfter'] as const;
+const hysteresisKeys = ['openAfter', 'openWindow', 'resolveAfter', 'releaseScore', 'holdOffSamples'] as const;
 const faultKeys = ['flatlineSamples', 'flatlineEpsilon', 'maxMissingFraction', 'ranges'] as const;
 
 function checkRanges(path: string, ranges: unknown, channels: readonly string[], errors: string[]): void {
@@ -63,6 +63,10 @@ export function checkCrossFields(c: Config): string[] {
   const h = c.scorer.hysteresis;
   if (h.openAfter > h.openWindow) {
     errors.push(`scorer.hysteresis.openAfter (${h.openAfter}) is larger than scorer.hysteresis.openWindow (${h.openWindow}): an alert could never open; set openWindow ≥ openAfter (equal means N consecutive windows)`);
+  }
+  const lowest = Math.min(...c.scorer.severities.map((b) => b.minScore));
+  if (h.releaseScore > lowest) {
+    errors.push(`scorer.hysteresis.releaseScore (${h.releaseScore}) is above the lowest severity band (${lowest}): an alert would resolve while still alerting; set it at or below ${lowest}`);
   }
   if (c.kafka.sasl.mechanism !== 'none' && (c.kafka.sasl.username === '' || c.kafka.sasl.password === '')) {
     errors.push(`kafka.sasl.mechanism is '${c.kafka.sasl.mechanism}' but kafka.sasl.username or password is empty: set both (env KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD) or set the mechanism to none`);

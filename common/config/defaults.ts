@@ -43,7 +43,7 @@ export const defaultConfig: Config = {
     groups: {},
   },
   thresholds: {
-    method: 'quantile',
+    method: 'likelihood',
     quantile: 0.995,
     multiplier: 1.2,
     k: 4,
@@ -53,6 +53,7 @@ export const defaultConfig: Config = {
     adaptiveHalfLife: 500,
     adaptiveK: 3,
     adaptiveFloor: 0.5,
+    likelihood: { error: 'step', combine: 'mean', averageSamples: 10, historySamples: 8640, minSpread: 0.05, maxExcludeSamples: 2000, warmupSamples: 0, learnBelowScore: 0.3 },
     perSensor: {},
   },
   trainer: {
@@ -61,16 +62,17 @@ export const defaultConfig: Config = {
     minWindows: 200,
     maxWindows: 20_000,
     excludeAlerted: true,
+    maxExcludeMs: 3600_000,
     promotionMargin: 0.1,
     modelDir: '.data/models',
     backend: 'auto',
   },
   scorer: {
     batch: { maxSize: 256, maxWaitMs: 20 },
-    hysteresis: { openAfter: 2, openWindow: 3, resolveAfter: 4 },
+    hysteresis: { openAfter: 1, openWindow: 1, resolveAfter: 1, releaseScore: 0.3, holdOffSamples: 200 },
     severities: [
-      { name: 'warning', minScore: 1 },
-      { name: 'critical', minScore: 3 },
+      { name: 'warning', minScore: 0.5 },
+      { name: 'critical', minScore: 0.75 },
     ],
     faults: { flatlineSamples: 32, flatlineEpsilon: 1e-9, maxMissingFraction: 0.25, ranges: {} },
     topChannels: 3,

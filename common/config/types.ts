@@ -6,7 +6,7 @@ export type Activation = 'relu' | 'tanh' | 'sigmoid';
 export type NormalisationKind = 'zscore' | 'robust';
 export type CorruptionKind = 'gaussian' | 'masking' | 'salt_and_pepper';
 export type SparsityPenalty = 'kl' | 'l1';
-export type ThresholdMethod = 'quantile' | 'mean_std' | 'pot' | 'static' | 'adaptive';
+export type ThresholdMethod = 'likelihood' | 'quantile' | 'mean_std' | 'pot' | 'static' | 'adaptive';
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 export type GapPolicy = 'fill' | 'reset';
 
@@ -54,6 +54,20 @@ export interface ThresholdConfig {
   value: number;
 }
 
+/** Settings of the `likelihood` method (common/decision/likelihood.ts), model-wide. Lengths in samples, whatever the hop. */
+export interface LikelihoodConfig {
+  /** Which error is judged: the window's newest samples (`step`) or the whole window (`window`). */
+  error: 'step' | 'window';
+  /** How channels combine into the per-step error: mean or largest standardised channel term. */
+  combine: 'mean' | 'max';
+  averageSamples: number;
+  historySamples: number;
+  minSpread: number;
+  maxExcludeSamples: number;
+  warmupSamples: number;
+  learnBelowScore: number;
+}
+
 /** Settings of the `adaptive` method (scorer/adaptive.ts), model-wide. */
 export interface AdaptiveThresholdConfig {
   /** Windows after which a past log error's weight has halved. */
@@ -94,6 +108,8 @@ export interface TrainerConfig {
   minWindows: number;
   maxWindows: number;
   excludeAlerted: boolean;
+  /** Longest an alert keeps its sensor's windows out of training, from its opening. */
+  maxExcludeMs: number;
   /** Candidate promoted only if its val error <= current * (1 + margin). */
   promotionMargin: number;
   modelDir: string;
@@ -102,16 +118,20 @@ export interface TrainerConfig {
 
 export interface Severity {
   name: string;
-  /** Lowest anomaly score (error / threshold) of this band. */
+  /** Lowest anomaly score (in [0, 1]) of this band. */
   minScore: number;
 }
 
 export interface HysteresisConfig {
-  /** Open when at least `openAfter` of the last `openWindow` windows are above threshold. */
+  /** Open when at least `openAfter` of the last `openWindow` windows reach the lowest severity band. */
   openAfter: number;
   openWindow: number;
-  /** Resolve after this many consecutive windows below threshold. */
+  /** Resolve after this many consecutive windows with a score below releaseScore. */
   resolveAfter: number;
+  /** Score below which an open alert counts towards resolving (≤ the lowest band's minScore). */
+  releaseScore: number;
+  /** Samples after a resolve during which a new crossing re-opens the same alert. */
+  holdOffSamples: number;
 }
 
 export interface FaultConfig {
@@ -161,7 +181,7 @@ export interface Config {
   topics: TopicsConfig;
   windowing: WindowingConfig;
   model: ModelConfig;
-  thresholds: ThresholdConfig & AdaptiveThresholdConfig & { perSensor: Record<string, Partial<ThresholdConfig>> };
+  thresholds: ThresholdConfig & AdaptiveThresholdConfig & { likelihood: LikelihoodConfig; perSensor: Record<string, Partial<ThresholdConfig>> };
   trainer: TrainerConfig;
   scorer: ScorerConfig & { perSensor: Record<string, SensorOverride> };
   metrics: MetricsConfig;
