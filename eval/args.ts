@@ -21,6 +21,7 @@ protocol (one of; default --train-fraction 0.2, with --format nab NAB's probatio
   --train-rows N          the first N rows of each file train, the rest is scored
   --train-fraction F      the first F of each file's rows train
   --train-until TIME      rows at or before TIME train
+  --train-data FILE       train on FILE (same columns) and score every row of every --data file
 model and decision (override --config FILE, which is a sensorwatch config YAML):
   --config FILE           model, windowing.length, thresholds, scorer.hysteresis/perSensor, …
   --kind dense|dae|sae|conv
@@ -31,7 +32,7 @@ model and decision (override --config FILE, which is a sensorwatch config YAML):
   --retrain-every N       replay the trainer: a new model every N scored rows (default 0: train once)
   --lookback N            rows of history each retraining sees (default 1000)
   --epochs N              model.training.epochs
-  --threshold-method quantile|mean_std|pot|static|adaptive
+  --threshold-method likelihood|quantile|mean_std|pot|static|adaptive
   --quantile Q  --multiplier M  --k K  --pot-risk R  --threshold-value V
 output:
   --out DIR               series/<file>.csv, plots/<file>.html, history/, metrics.json, report.md[, nab/]
@@ -50,6 +51,8 @@ export interface EvalOptions {
   ignoreCols: string[];
   only: string[];
   split: Split;
+  /** --train-data FILE: the first model trains on this file and every row of --data is scored. */
+  trainData: string | undefined;
   configFile: string | undefined;
   /** Config overrides from flags, as a partial config object. */
   overrides: Record<string, unknown>;
@@ -93,6 +96,7 @@ export function parseEvalArgs(argv: string[]): EvalOptions {
         'train-rows': { type: 'string' },
         'train-fraction': { type: 'string' },
         'train-until': { type: 'string' },
+        'train-data': { type: 'string' },
         config: { type: 'string' },
         kind: { type: 'string' },
         window: { type: 'string' },
@@ -122,9 +126,10 @@ export function parseEvalArgs(argv: string[]): EvalOptions {
   if (format !== 'csv' && format !== 'nab') usageError(`--format must be csv or nab, got '${format}'`);
   if (whatIf === undefined && v.data === undefined) usageError('--data PATH is required');
 
-  const splits = (['train-rows', 'train-fraction', 'train-until'] as const).filter((f) => v[f] !== undefined);
-  if (splits.length > 1) usageError(`give one of --train-rows, --train-fraction, --train-until (got ${splits.map((s) => `--${s}`).join(' and ')})`);
+  const splits = (['train-rows', 'train-fraction', 'train-until', 'train-data'] as const).filter((f) => v[f] !== undefined);
+  if (splits.length > 1) usageError(`give one of --train-rows, --train-fraction, --train-until, --train-data (got ${splits.map((s) => `--${s}`).join(' and ')})`);
   let split: Split = format === 'nab' ? { kind: 'nab' } : { kind: 'fraction', fraction: 0.2 };
+  if (v['train-data'] !== undefined && format !== 'csv') usageError('--train-data goes with --format csv');
   const rows = number('train-rows', v['train-rows'], (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
   const fraction = number('train-fraction', v['train-fraction'], (n) => n > 0 && n < 1, 'between 0 and 1 (exclusive)');
   if (rows !== undefined) split = { kind: 'rows', rows };
@@ -138,7 +143,7 @@ export function parseEvalArgs(argv: string[]): EvalOptions {
   const kind = v.kind;
   if (kind !== undefined && !['dense', 'dae', 'sae', 'conv'].includes(kind)) usageError(`--kind must be dense, dae, sae or conv, got '${kind}'`);
   const method = v['threshold-method'];
-  if (method !== undefined && !['quantile', 'mean_std', 'pot', 'static', 'adaptive'].includes(method)) usageError(`--threshold-method must be quantile, mean_std, pot, static or adaptive, got '${method}'`);
+  if (method !== undefined && !['likelihood', 'quantile', 'mean_std', 'pot', 'static', 'adaptive'].includes(method)) usageError(`--threshold-method must be likelihood, quantile, mean_std, pot, static or adaptive, got '${method}'`);
   const positive = (n: number): boolean => n > 0;
   const posInt = (n: number): boolean => Number.isInteger(n) && n >= 1;
   const window = number('window', v.window, posInt, 'a positive integer');
@@ -179,6 +184,7 @@ export function parseEvalArgs(argv: string[]): EvalOptions {
     ignoreCols: list(v['ignore-cols']),
     only: list(v.only),
     split,
+    trainData: v['train-data'],
     configFile: v.config,
     overrides,
     trainHop: number('train-hop', v['train-hop'], posInt, 'a positive integer') ?? 1,

@@ -4,7 +4,8 @@
 // sensor policy (scorer/overrides.ts), fault rules and decide() (replay.ts).
 //
 // Protocol: rows [0, trainRows) train the first model and calibrate its
-// threshold. Every window ending in the scored part is scored (hop 1), so
+// threshold (or, with `trainOn`, a separate series does and every row is
+// scored). Every window ending in the scored part is scored (hop 1), so
 // each scored row has the window ending at it (see replay.ts for the row
 // rule). With `retrainEvery`, the trainer's schedule is replayed in rows: every
 // that many scored rows a new model is trained on the windows ending in the
@@ -14,15 +15,14 @@
 // with fewer than minTrainingWindows windows is skipped (the model stays).
 import type { Config } from '../common/config/types.ts';
 import { scoreWindows } from '../common/model/score.ts';
-import { resolveThreshold, type ThresholdSource } from '../common/model/thresholds.ts';
+import type { ThresholdSource } from '../common/model/thresholds.ts';
 import type { LoadedModel } from '../common/model/artifact.ts';
 import { minTrainingWindows, trainModel } from '../common/model/train.ts';
 import type { SignalWindow } from '../common/types.ts';
 import { createWindower } from '../common/window/index.ts';
-import { adaptiveSettings } from '../scorer/adaptive.ts';
-import { detectFault } from '../scorer/faults.ts';
-import { mergePolicy } from '../scorer/overrides.ts';
-import { replayDecisions, windowForRows, type ScoredWindow } from './replay.ts';
+import { detectFault } from '../common/decision/faults.ts';
+import { mergePolicy } from '../common/decision/policy.ts';
+import { replayDecisions, windowForRows, type Replay, type ScoredWindow } from './replay.ts';
 import type { Series } from './series.ts';
 
 /** A model's stretch of the scored windows: [fromWindow, toWindow) and its threshold source. */
@@ -45,11 +45,16 @@ export interface SeriesResult {
   rowKeys: number[];
   timeText: string[];
   labels: Uint8Array | null;
-  /** Per scored row: reconstruction error of its window (NaN: no window yet). */
+  /** Per scored row: the error its window was judged on (NaN: no window yet). */
   errors: Float64Array;
-  /** Per scored row: the threshold in force (NaN: no window yet). */
+  /** Per scored row: the level of that error that opens an alert (NaN: no window yet). */
   thresholds: Float64Array;
+  /** Per scored row: the score in [0, 1] (NaN: no window yet). */
+  scores: Float64Array;
+  /** Per scored row: 1 where any alert (anomaly or sensor_fault) is open. */
   flags: Uint8Array;
+  /** Per scored row: which alerts are open: 0 none, 1 anomaly, 2 sensor_fault, 3 both. */
+  kinds: Uint8Array;
   anomalyAlerts: number;
   faultAlerts: number;
   /** The scored windows and the models that scored them: the history that --what-if replays. */
@@ -70,6 +75,8 @@ export interface BacktestOptions {
   retrainEvery: number;
   /** Rows of history a retraining sees (ending at the retraining point). */
   lookback: number;
+  /** Train the first model on this series instead of the first trainRows rows (--train-data); then every row is scored. */
+  trainOn?: Series;
 }
 
 /** Median time between consecutive rows: the file's sample period for gap detection. */
@@ -123,47 +130,48 @@ const scoreBatch = 2048;
 
 export async function backtestSeries(series: Series, trainRows: number, config: Config, options: BacktestOptions): Promise<SeriesResult> {
   const n = series.timestamps.length;
-  const keys = options.spacing === 'rows' ? series.timestamps.map((_, i) => i) : series.timestamps;
+  const keysOf = (s: Series): number[] => (options.spacing === 'rows' ? s.timestamps.map((_, i) => i) : s.timestamps);
+  const keys = keysOf(series);
   const { windows, stats } = cutWindows(series, keys, config);
   // The row each window ends at (the last row at or before its end).
   const endRow = windowForRows(windows.map((w) => w.end), keys);
-  const policy = mergePolicy(config, series.name);
-  // thresholds.method `adaptive`: the scorer's per-sensor adaptive threshold, over the models' segments.
-  const adaptive = policy.thresholds.method === 'adaptive' ? (segments: ModelSegment[]) => ({ settings: adaptiveSettings(config.thresholds), segments }) : () => undefined;
+  // Eval scores every window (hop 1): the decision's per-step error and lengths are per sample.
+  const policy = mergePolicy(config, series.name, 1);
+  const separate = options.trainOn === undefined ? null : cutWindows(options.trainOn, keysOf(options.trainOn), config).windows;
   const firstScored = windows.findIndex((_, i) => (endRow[i] as number) >= trainRows);
   const scored = firstScored < 0 ? [] : windows.slice(firstScored);
   const scoredEndRow = firstScored < 0 ? [] : Array.from(endRow.subarray(firstScored));
 
   const history: ScoredWindow[] = [];
-  const windowThreshold: number[] = [];
   const segments: ModelSegment[] = [];
   const rowFlag = new Uint8Array(n);
   const points = retrainPoints(trainRows, n, options.retrainEvery);
   let trainSeconds = 0;
   let kind: string = config.model.kind;
   let models = 0;
-  let current: { model: LoadedModel; source: ThresholdSource; threshold: number; trainWindows: number; valLoss: number; epochs: number } | null = null;
+  let current: { model: LoadedModel; source: ThresholdSource; trainWindows: number; valLoss: number; epochs: number } | null = null;
   let w = 0;
   try {
     for (let p = 0; p < points.length; p++) {
       const from = points[p] as number;
       const to = points[p + 1] ?? n;
       const lookFrom = p === 0 ? 0 : Math.max(0, from - options.lookback);
-      const pool = windows.filter((_, i) => {
-        const r = endRow[i] as number;
-        // The trainer leaves out windows that raised alerts (trainer.excludeAlerted).
-        return r >= lookFrom && r < from && !(config.trainer.excludeAlerted && rowFlag[r] === 1);
-      });
+      const pool =
+        p === 0 && separate !== null
+          ? separate
+          : windows.filter((_, i) => {
+              const r = endRow[i] as number;
+              // The trainer leaves out windows that raised alerts (trainer.excludeAlerted).
+              return r >= lookFrom && r < from && !(config.trainer.excludeAlerted && rowFlag[r] === 1);
+            });
       const picked = trainingWindows(pool, options.trainHop, config.trainer.maxWindows);
       // Like the trainer, a retraining with too little clean data is skipped and the current model stays.
       if (current === null || picked.length >= minTrainingWindows) {
-        const { model, meta } = await trainModel({ windows: picked, config: config.model, thresholds: policy.thresholds, modelKey: series.name, version: p + 1, backend: options.backend });
+        const { model, meta } = await trainModel({ windows: picked, config: config.model, thresholds: policy.thresholds, modelKey: series.name, version: p + 1, backend: options.backend, stepSamples: 1 });
         current?.model.dispose();
-        const source: ThresholdSource = { thresholds: meta.thresholds, calibration: meta.calibration };
         current = {
           model,
-          source,
-          threshold: resolveThreshold(source, series.name, policy.thresholds).value,
+          source: { thresholds: meta.thresholds, calibration: meta.calibration },
           trainWindows: meta.dataRange.trainWindows,
           valLoss: meta.metrics.valLoss,
           epochs: meta.metrics.epochs,
@@ -177,16 +185,15 @@ export async function backtestSeries(series: Series, trainRows: number, config: 
       const batch = scored.slice(start, w);
       for (let i = 0; i < batch.length; i += scoreBatch) {
         const part = batch.slice(i, i + scoreBatch);
-        scoreWindows(current.model, part).forEach((s, k) => {
+        scoreWindows(current.model, part, { stepSamples: 1 }).forEach((s, k) => {
           const win = part[k] as SignalWindow;
-          history.push({ seq: win.seq, start: win.start, end: win.end, error: s.error, fault: detectFault(win, policy.faults) });
-          windowThreshold.push(current?.threshold ?? Number.NaN);
+          history.push({ seq: win.seq, start: win.start, end: win.end, error: s.error, step: s.step, stepMax: s.stepMax, fault: detectFault(win, policy.faults) });
         });
       }
       segments.push({ fromWindow: start, toWindow: w, thresholds: current.source, trainWindows: current.trainWindows, valLoss: current.valLoss, epochs: current.epochs });
       // Decisions so far (the alert state runs on across model reloads), for the next exclusion.
       if (config.trainer.excludeAlerted && p + 1 < points.length) {
-        const open = replayDecisions(series.name, history, windowThreshold, policy, adaptive(segments)).open;
+        const open = excludedRows(replayDecisions(series.name, history, segments, policy), config.trainer.maxExcludeMs, series.timestamps, scoredEndRow);
         open.forEach((o, i) => {
           rowFlag[scoredEndRow[i] as number] = o;
         });
@@ -196,17 +203,21 @@ export async function backtestSeries(series: Series, trainRows: number, config: 
     current?.model.dispose();
   }
 
-  const replay = replayDecisions(series.name, history, windowThreshold, policy, adaptive(segments));
+  const replay = replayDecisions(series.name, history, segments, policy);
   const rowKeys = keys.slice(trainRows);
   const rowWindow = windowForRows(rowKeys, history.map((x) => x.end));
   const m = rowKeys.length;
   const errors = new Float64Array(m);
   const thresholds = new Float64Array(m);
+  const scores = new Float64Array(m);
   const flags = new Uint8Array(m);
+  const kinds = new Uint8Array(m);
   rowWindow.forEach((i, r) => {
-    errors[r] = i < 0 ? Number.NaN : (history[i] as ScoredWindow).error;
+    errors[r] = i < 0 ? Number.NaN : (replay.errors[i] as number);
     thresholds[r] = i < 0 ? Number.NaN : (replay.thresholds[i] as number);
-    flags[r] = i < 0 ? 0 : (replay.open[i] as number);
+    scores[r] = i < 0 ? Number.NaN : (replay.scores[i] as number);
+    kinds[r] = i < 0 ? 0 : (replay.open[i] as number) + 2 * (replay.faultOpen[i] as number);
+    flags[r] = kinds[r] === 0 ? 0 : 1;
   });
   return {
     name: series.name,
@@ -217,7 +228,9 @@ export async function backtestSeries(series: Series, trainRows: number, config: 
     labels: series.labels === null ? null : series.labels.slice(trainRows),
     errors,
     thresholds,
+    scores,
     flags,
+    kinds,
     anomalyAlerts: replay.anomalyAlerts,
     faultAlerts: replay.faultAlerts,
     windows: history,
@@ -233,4 +246,20 @@ export async function backtestSeries(series: Series, trainRows: number, config: 
     },
     windowerStats: stats,
   };
+}
+
+/**
+ * Per scored window: 1 where the trainer would leave it out (trainer.excludeAlerted): its
+ * anomaly alert is open and opened at most maxExcludeMs (event time) before.
+ */
+function excludedRows(replay: Replay, maxExcludeMs: number, times: readonly number[], endRow: readonly number[]): Uint8Array {
+  const out = new Uint8Array(replay.open.length);
+  let openedAt = Number.NaN;
+  replay.open.forEach((o, i) => {
+    const t = times[endRow[i] as number] as number;
+    if (o === 0) openedAt = Number.NaN;
+    else if (Number.isNaN(openedAt)) openedAt = t;
+    out[i] = o === 1 && t - openedAt <= maxExcludeMs ? 1 : 0;
+  });
+  return out;
 }

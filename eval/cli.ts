@@ -9,6 +9,7 @@ import type { Config } from '../common/config/types.ts';
 import { SensorwatchError } from '../common/errors.ts';
 import { createLogger } from '../common/log.ts';
 import { initBackend } from '../common/model/backend.ts';
+import { openLevel } from '../common/decision/decide.ts';
 import { parseEvalArgs, type EvalOptions } from './args.ts';
 import { backtestSeries, type SeriesResult } from './backtest.ts';
 import { readCsvSeries } from './csv.ts';
@@ -55,6 +56,7 @@ async function backtest(options: EvalOptions): Promise<number> {
       : readCsvSeries(options.data, { sep: options.sep, timeCol: options.timeCol, labelCol: options.labelCol, ignoreCols: options.ignoreCols }).filter(
           (s) => options.only.length === 0 || options.only.some((o) => s.name.includes(o)),
         );
+  const trainOn = options.trainData === undefined ? undefined : readTrainData(options);
   const detector = options.detector ?? `sensorwatch-${config.model.kind}`;
   const progress = createProgress({ total: series.length });
   const results: SeriesResult[] = [];
@@ -62,9 +64,16 @@ async function backtest(options: EvalOptions): Promise<number> {
   const started = Date.now();
   for (const s of series) {
     try {
-      const trainRows = trainRowCount(s.timestamps, options.split, s.name);
-      const r = await backtestSeries(s, trainRows, config, { backend: backend.name, trainHop: options.trainHop, spacing: options.spacing, retrainEvery: options.retrainEvery, lookback: options.lookback });
-      writeSeriesOutputs(options.out, s, r, { nabDetector: options.format === 'nab' ? detector : null, plots: options.plots });
+      const trainRows = trainOn === undefined ? trainRowCount(s.timestamps, options.split, s.name) : 0;
+      const r = await backtestSeries(s, trainRows, config, {
+        backend: backend.name,
+        trainHop: options.trainHop,
+        spacing: options.spacing,
+        retrainEvery: options.retrainEvery,
+        lookback: options.lookback,
+        ...(trainOn === undefined ? {} : { trainOn }),
+      });
+      writeSeriesOutputs(options.out, s, r, { nabDetector: options.format === 'nab' ? detector : null, plots: options.plots, openScore: openLevel(config.scorer.severities) });
       results.push({ ...r, windows: [] }); // the history is on disk now; keep memory flat
     } catch (err) {
       // One bad file does not sink the run: it is reported in metrics.json and the exit code.
@@ -101,6 +110,13 @@ async function backtest(options: EvalOptions): Promise<number> {
   if (nab !== undefined) writeNabScoreTables(options.out, detector, summary);
   process.stdout.write(headline(summary, failed, options.out));
   return Object.keys(failed).length === 0 ? 0 : 1;
+}
+
+/** The --train-data file, read like the --data files; it must have their channels. */
+function readTrainData(options: EvalOptions): Series {
+  const [train] = readCsvSeries(options.trainData as string, { sep: options.sep, timeCol: options.timeCol, labelCol: null, ignoreCols: [...options.ignoreCols, ...(options.labelCol === null ? [] : [options.labelCol])] });
+  if (train === undefined) throw new SensorwatchError(`--train-data ${options.trainData}: no CSV file there`, { code: 'EVAL_BAD_INPUT' });
+  return train;
 }
 
 /** NAB's per-profile score tables: one row per file at the corpus-optimised threshold, then the total. */

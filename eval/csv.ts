@@ -99,12 +99,21 @@ export function parseCsv(text: string, name: string, options: CsvOptions): Serie
       values.push(last[k] as number);
     });
     if (labels !== null) {
-      const l = r[labelIdx];
-      if (l !== '0' && l !== '1') fail(`label '${l}' must be 0 or 1`, name, line);
-      labels[row] = l === '1' ? 1 : 0;
+      const l = parseLabel(r[labelIdx] ?? '');
+      if (l === null) fail(`label '${r[labelIdx]}' must be 0 or 1 (also written 0.0/1.0 or false/true)`, name, line);
+      labels[row] = l;
     }
   });
   return { name, timestamps, timeText, channels: channelIdx.map((i) => header[i] as string), values, labels, filledCells, outOfOrderRows };
+}
+
+/** A 0/1 label as CSV files write it: 0, 1, 0.0, 1.0, false, true (any case, surrounding blanks); null otherwise. */
+export function parseLabel(cell: string): 0 | 1 | null {
+  const t = cell.trim().toLowerCase();
+  if (t === 'true') return 1;
+  if (t === 'false') return 0;
+  if (!/^[01](\.0*)?$/.test(t)) return null;
+  return t.startsWith('1') ? 1 : 0;
 }
 
 /** The .csv files at `path` (itself, or every file under it, sorted), as paths relative to the root. */

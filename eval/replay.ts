@@ -1,100 +1,84 @@
-// Decisions over a scored history: the scorer's own decide() (hysteresis,
-// faults first) replayed window by window, and the mapping from windows back
-// to input rows. Pure.
+// Decisions over a scored history: the scorer's own decide() (common/decision:
+// score, hysteresis, faults first) replayed window by window, and the mapping
+// from windows back to input rows. Pure.
 //
 // Row rule: a row is flagged when, after the last window that ends at or
-// before the row's time, the sensor's anomaly alert is open; its score and
-// threshold are that window's. With hop 1 (what eval uses) that is the window
-// ending at the row itself. Rows before any window of the scored part have no
-// score and are not flagged.
-import type { HysteresisConfig, Severity } from '../common/config/types.ts';
-import { heldOutErrors, type ThresholdSource } from '../common/model/thresholds.ts';
-import { adaptiveStep, modelTag, type AdaptiveSettings } from '../scorer/adaptive.ts';
-import { decide, initialSensorState, type FaultVerdict, type SensorState } from '../scorer/decide.ts';
+// before the row's time, an alert of the sensor (anomaly or sensor_fault) is
+// open; its score is that window's. With hop 1 (what eval uses) that is the
+// window ending at the row itself. Rows before any window of the scored part
+// have no score and are not flagged.
+import { decide, initialSensorState, type FaultVerdict, type SensorState } from '../common/decision/decide.ts';
+import type { SensorPolicy } from '../common/decision/policy.ts';
+import type { ThresholdSource } from '../common/model/thresholds.ts';
 
 export interface ScoredWindow {
   seq: number;
   start: number;
   end: number;
-  /** Reconstruction error. */
+  /** Whole-window reconstruction error, and the per-step error (channel mean and max). */
   error: number;
+  step: number;
+  stepMax: number;
   fault: FaultVerdict | null;
 }
 
-export interface DecisionPolicy {
-  hysteresis: HysteresisConfig;
-  severities: Severity[];
-}
-
-/** With thresholds.method `adaptive`: the scorer's adaptive threshold (scorer/adaptive.ts), re-seeded where the model changes. */
-export interface AdaptiveReplay {
-  settings: AdaptiveSettings;
-  /** The models over the windows: [fromWindow, toWindow) and their held-out errors. */
-  segments: readonly { fromWindow: number; toWindow: number; thresholds: Pick<ThresholdSource, 'calibration'> }[];
-}
+/** The models over the windows: [fromWindow, toWindow) and their calibration. */
+export type ReplaySegment = { fromWindow: number; toWindow: number; thresholds: ThresholdSource };
 
 export interface Replay {
   /** Per window: 1 while the anomaly alert is open after it. */
   open: Uint8Array;
-  /** Per window: the threshold the score was computed with (the adaptive one, with `adaptive`). */
+  /** Per window: 1 while a sensor_fault alert is open after it. */
+  faultOpen: Uint8Array;
+  /** Per window: the score in [0, 1], the error judged and its level that opens. */
+  scores: Float64Array;
+  errors: Float64Array;
   thresholds: Float64Array;
-  /** Alerts opened: anomaly and sensor_fault. */
+  /** Distinct alerts opened (a re-open within the hold-off is the same alert): anomaly and sensor_fault. */
   anomalyAlerts: number;
   faultAlerts: number;
 }
 
-/** `threshold`: the calibrated threshold, one for all windows or one per window (models retrained along the way). */
-export function replayDecisions(sensorId: string, windows: readonly ScoredWindow[], threshold: number | ArrayLike<number>, policy: DecisionPolicy, adaptive?: AdaptiveReplay): Replay {
+export function replayDecisions(sensorId: string, windows: readonly ScoredWindow[], segments: readonly ReplaySegment[], policy: SensorPolicy): Replay {
   let state: SensorState = initialSensorState(sensorId);
-  const open = new Uint8Array(windows.length);
-  const thresholds = new Float64Array(windows.length);
-  const segmentOf = adaptive === undefined ? null : segmentIndex(windows.length, adaptive.segments);
-  const versions = new Map<unknown, number>();
-  let anomalyAlerts = 0;
-  let faultAlerts = 0;
-  windows.forEach((w, i) => {
-    let t = typeof threshold === 'number' ? threshold : (threshold[i] as number);
-    let adaptiveState = state.adaptive;
-    const segment = segmentOf === null ? undefined : adaptive?.segments[segmentOf[i] as number];
-    if (adaptive !== undefined && segment !== undefined) {
-      // One model per distinct threshold source (a skipped retraining keeps the model).
-      const version = versions.get(segment.thresholds) ?? versions.size + 1;
-      versions.set(segment.thresholds, version);
-      const step = adaptiveStep(
-        state.adaptive,
-        { model: modelTag(sensorId, version), error: w.error, calibrated: t, heldOut: () => heldOutErrors(segment.thresholds, sensorId), usable: w.fault === null },
-        adaptive.settings,
-      );
-      t = step.threshold;
-      adaptiveState = step.state;
+  const n = windows.length;
+  const out: Replay = {
+    open: new Uint8Array(n),
+    faultOpen: new Uint8Array(n),
+    scores: new Float64Array(n).fill(Number.NaN),
+    errors: new Float64Array(n).fill(Number.NaN),
+    thresholds: new Float64Array(n).fill(Number.NaN),
+    anomalyAlerts: 0,
+    faultAlerts: 0,
+  };
+  const ids = { anomaly: new Set<string>(), sensor_fault: new Set<string>() };
+  // One model version per distinct calibration: a skipped retraining keeps the model (and its version).
+  const versions = new Map<ThresholdSource, number>();
+  for (const seg of segments) {
+    const version = versions.get(seg.thresholds) ?? versions.size + 1;
+    versions.set(seg.thresholds, version);
+    const model = { key: sensorId, version, calibration: seg.thresholds };
+    for (let i = Math.max(0, seg.fromWindow); i < Math.min(n, seg.toWindow); i++) {
+      const w = windows[i] as ScoredWindow;
+      const d = decide(state, {
+        window: { sensorId, seq: w.seq, start: w.start, end: w.end },
+        errors: w,
+        topChannels: [],
+        model,
+        policy,
+        fault: w.fault,
+      });
+      state = d.state;
+      for (const e of d.events) if (e.state === 'open') ids[e.kind].add(e.alertId);
+      out.open[i] = state.anomaly.open === null ? 0 : 1;
+      out.faultOpen[i] = state.fault.open === null ? 0 : 1;
+      out.scores[i] = d.score;
+      out.errors[i] = d.error;
+      out.thresholds[i] = d.threshold;
     }
-    thresholds[i] = t;
-    const d = decide(state, {
-      window: { sensorId, seq: w.seq, start: w.start, end: w.end },
-      score: w.error / t,
-      error: w.error,
-      threshold: t,
-      topChannels: [],
-      model: { key: sensorId, version: 1 },
-      hysteresis: policy.hysteresis,
-      severityBands: policy.severities,
-      fault: w.fault,
-    });
-    state = adaptiveState === undefined ? d.state : { ...d.state, adaptive: adaptiveState };
-    for (const e of d.events) {
-      if (e.state !== 'open') continue;
-      if (e.kind === 'anomaly') anomalyAlerts++;
-      else faultAlerts++;
-    }
-    open[i] = state.anomaly.open === null ? 0 : 1;
-  });
-  return { open, thresholds, anomalyAlerts, faultAlerts };
-}
-
-/** Per window, the index of the segment holding it (-1: none). */
-function segmentIndex(n: number, segments: AdaptiveReplay['segments']): Int32Array {
-  const out = new Int32Array(n).fill(-1);
-  segments.forEach((seg, j) => out.fill(j, Math.max(0, seg.fromWindow), Math.min(n, seg.toWindow)));
+  }
+  out.anomalyAlerts = ids.anomaly.size;
+  out.faultAlerts = ids.sensor_fault.size;
   return out;
 }
 

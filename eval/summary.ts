@@ -35,12 +35,8 @@ export function spanDays(timestamps: readonly number[]): number | null {
   return (b - a) / 86_400_000;
 }
 
-/** NAB's anomaly score in [0, 1): r / (1 + r) of r = error / threshold, so 0.5 is the threshold; 0 for unscored rows. */
-export function nabAnomalyScore(error: number, threshold: number): number {
-  if (!Number.isFinite(error) || !(threshold > 0)) return 0;
-  const r = error / threshold;
-  return r / (1 + r);
-}
+/** NAB's anomaly score: the calibrated score in [0, 1]; 0 for unscored rows. */
+export const nabAnomalyScore = (score: number): number => (Number.isFinite(score) ? score : 0);
 
 /** Full-length NAB inputs: training rows (inside NAB's probation) score 0. */
 export function nabFiles(results: readonly SeriesResult[], windows: Record<string, Array<[number, number]>>, use: 'score' | 'decision' | 'rolling'): NabFile[] {
@@ -48,7 +44,7 @@ export function nabFiles(results: readonly SeriesResult[], windows: Record<strin
     const scores = new Float64Array(r.trainRows + r.errors.length);
     const rolling = use === 'rolling' ? rollingScore(r.errors) : null;
     r.errors.forEach((e, i) => {
-      scores[r.trainRows + i] = rolling !== null ? (rolling[i] as number) : use === 'score' ? nabAnomalyScore(e, r.thresholds[i] as number) : (r.flags[i] as number);
+      scores[r.trainRows + i] = rolling !== null ? (rolling[i] as number) : use === 'score' ? nabAnomalyScore(r.scores[i] as number) : (r.flags[i] as number);
     });
     return { name: r.name, scores, windows: windows[r.name] ?? [] };
   });

@@ -7,10 +7,9 @@
 import type { Config } from '../common/config/types.ts';
 import { SensorwatchError } from '../common/errors.ts';
 import { calibrateAll, resolveThreshold, type ThresholdSource } from '../common/model/thresholds.ts';
-import { faultCodes, type FaultCode } from '../scorer/decide.ts';
-import { mergePolicy } from '../scorer/overrides.ts';
+import { faultCodes, type FaultCode } from '../common/decision/decide.ts';
+import { mergePolicy } from '../common/decision/policy.ts';
 import { addCounts, countPoints, figures, noCounts, type Counts } from './metrics.ts';
-import { adaptiveSettings } from '../scorer/adaptive.ts';
 import { replayDecisions, windowForRows, type ScoredWindow } from './replay.ts';
 import { spanDays } from './summary.ts';
 
@@ -25,12 +24,12 @@ export interface History {
   labels: number[] | null;
 }
 
-/** Reads the JSON written by write.ts historyJson (windows as [seq, start, end, error, fault]). */
+/** Reads the JSON written by write.ts historyJson (windows as [seq, start, end, error, fault, step, stepMax]; older files lack the last two). */
 export function parseHistory(text: string, where: string): History {
   const raw = JSON.parse(text) as {
     sensorId: string;
     segments: History['segments'];
-    windows: Array<[number, number, number, number, string | null]>;
+    windows: Array<[number, number, number, number | null, string | null, (number | null)?, (number | null)?]>;
     rowTimes: number[];
     rowKeys: number[];
     labels: number[] | null;
@@ -38,11 +37,14 @@ export function parseHistory(text: string, where: string): History {
   if (typeof raw.sensorId !== 'string' || !Array.isArray(raw.windows) || !Array.isArray(raw.rowKeys) || !Array.isArray(raw.segments)) {
     throw new SensorwatchError(`${where}: not an eval history file (sensorId, segments, windows, rowKeys expected)`, { code: 'EVAL_BAD_INPUT' });
   }
-  const windows = raw.windows.map(([seq, start, end, error, fault]) => ({
+  const finite = (v: number | null | undefined, or: number): number => (typeof v === 'number' ? v : or);
+  const windows = raw.windows.map(([seq, start, end, error, fault, step, stepMax]) => ({
     seq,
     start,
     end,
-    error,
+    error: finite(error, Number.NaN),
+    step: finite(step, finite(error, Number.NaN)),
+    stepMax: finite(stepMax, finite(error, Number.NaN)),
     fault: fault === null ? null : { fault: faultCodes.includes(fault as FaultCode) ? (fault as FaultCode) : 'missing', channels: [], detail: 'from history' },
   }));
   return { sensorId: raw.sensorId, segments: raw.segments, windows, rowTimes: raw.rowTimes, rowKeys: raw.rowKeys, labels: raw.labels };
@@ -64,7 +66,7 @@ export interface Outcome {
 /** True when the model-wide threshold settings differ (per-sensor overrides aside). */
 export function globalThresholdsChanged(a: Config['thresholds'], b: Config['thresholds']): boolean {
   const keys = ['method', 'quantile', 'multiplier', 'k', 'potInitialQuantile', 'potRisk', 'value'] as const;
-  return keys.some((k) => a[k] !== b[k]);
+  return keys.some((k) => a[k] !== b[k]) || JSON.stringify(a.likelihood) !== JSON.stringify(b.likelihood);
 }
 
 /**
@@ -74,26 +76,21 @@ export function globalThresholdsChanged(a: Config['thresholds'], b: Config['thre
  * calibration now on the stored held-out errors. Per-sensor overrides apply
  * at once, as in the scorer (resolveThreshold).
  */
-export function reDecide(h: History, config: Pick<Config, 'scorer' | 'thresholds'>, options: { recalibrate: boolean } = { recalibrate: false }): Outcome {
-  const policy = mergePolicy(config, h.sensorId);
-  const perWindow = new Float64Array(h.windows.length);
-  const perSegment = h.segments.map((seg) => {
-    let source = seg.thresholds;
-    if (options.recalibrate) {
-      const { errors } = source.calibration;
-      const { perSensor: _overrides, ...global } = config.thresholds;
-      const fresh = calibrateAll(errors, errors.map(() => h.sensorId), global);
-      source = { thresholds: { model: fresh.model, perSensor: fresh.perSensor }, calibration: source.calibration };
-    }
-    const t = resolveThreshold(source, h.sensorId, policy.thresholds).value;
-    perWindow.fill(t, seg.fromWindow, seg.toWindow);
-    return t;
+export function reDecide(h: History, config: Pick<Config, 'scorer' | 'thresholds' | 'windowing'>, options: { recalibrate: boolean } = { recalibrate: false }): Outcome {
+  // The history was scored at hop 1, like every eval.
+  const policy = mergePolicy(config, h.sensorId, 1);
+  const segments = h.segments.map((seg) => {
+    if (!options.recalibrate) return seg;
+    const { errors } = seg.thresholds.calibration;
+    const { perSensor: _overrides, ...global } = config.thresholds;
+    const fresh = calibrateAll(errors, errors.map(() => h.sensorId), global);
+    return { ...seg, thresholds: { thresholds: { model: fresh.model, perSensor: fresh.perSensor }, calibration: seg.thresholds.calibration } };
   });
-  const threshold = perSegment[0] ?? Number.NaN;
-  const adaptive = policy.thresholds.method === 'adaptive' ? { settings: adaptiveSettings(config.thresholds), segments: h.segments } : undefined;
-  const replay = replayDecisions(h.sensorId, h.windows, perWindow, policy, adaptive);
+  const first = segments[0];
+  const threshold = first === undefined || policy.thresholds.method === 'likelihood' ? Number.NaN : resolveThreshold(first.thresholds, h.sensorId, policy.thresholds).value;
+  const replay = replayDecisions(h.sensorId, h.windows, segments, policy);
   const rowWindow = windowForRows(h.rowKeys, h.windows.map((w) => w.end));
-  const flags = Array.from(rowWindow, (w) => (w < 0 ? 0 : (replay.open[w] as number)));
+  const flags = Array.from(rowWindow, (w) => (w < 0 ? 0 : (replay.open[w] as number) | (replay.faultOpen[w] as number)));
   const days = spanDays(h.rowTimes);
   const counts = h.labels === null ? null : countPoints(flags, h.labels);
   const f = counts === null ? null : figures(counts, { events: 0, detected: 0, delayRows: 0, delayMs: 0 });

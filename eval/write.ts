@@ -22,14 +22,24 @@ function put(path: string, text: string): void {
   writeFileSync(path, text);
 }
 
+const round = (v: number): number | null => (Number.isFinite(v) ? Number(v.toPrecision(7)) : null);
 const num = (v: number): string => (Number.isFinite(v) ? String(Number(v.toPrecision(7))) : '');
 
-/** One CSV row per scored input row: timestamp,score,threshold,is_anomaly,label. */
-export function seriesCsv(r: SeriesResult): string {
-  const lines = ['timestamp,score,threshold,is_anomaly,label'];
+const alertNames = ['', 'anomaly', 'sensor_fault', 'anomaly+sensor_fault'];
+
+/**
+ * One CSV row per scored input row: timestamp, score (calibrated, [0, 1]), threshold (the score
+ * that opens an alert), is_anomaly (1 where any alert is open), label, alert (the open alerts'
+ * kinds), error (the error judged) and error_threshold (its level that opens).
+ */
+export function seriesCsv(r: SeriesResult, openScore: number): string {
+  const lines = ['timestamp,score,threshold,is_anomaly,label,alert,error,error_threshold'];
   for (let i = 0; i < r.errors.length; i++) {
     const label = r.labels === null ? '' : String(r.labels[i]);
-    lines.push(`${r.timeText[i]},${num(r.errors[i] as number)},${num(r.thresholds[i] as number)},${r.flags[i]},${label}`);
+    const scored = Number.isFinite(r.scores[i] as number);
+    lines.push(
+      `${r.timeText[i]},${num(r.scores[i] as number)},${scored ? num(openScore) : ''},${r.flags[i]},${label},${alertNames[r.kinds[i] as number] ?? ''},${num(r.errors[i] as number)},${num(r.thresholds[i] as number)}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -40,7 +50,7 @@ export function nabResultCsv(series: Series, r: SeriesResult): string {
   const C = series.channels.length;
   for (let i = 0; i < series.timestamps.length; i++) {
     const k = i - r.trainRows;
-    const score = k < 0 ? 0 : nabAnomalyScore(r.errors[k] as number, r.thresholds[k] as number);
+    const score = k < 0 ? 0 : nabAnomalyScore(r.scores[k] as number);
     lines.push(`${series.timeText[i]},${series.values[i * C]},${num(score)},${series.labels?.[i] ?? 0}`);
   }
   return `${lines.join('\n')}\n`;
@@ -52,15 +62,15 @@ export function historyJson(r: SeriesResult): string {
     sensorId: r.name,
     trainRows: r.trainRows,
     segments: r.segments.map(({ fromWindow, toWindow, thresholds }) => ({ fromWindow, toWindow, thresholds })),
-    windows: r.windows.map((w) => [w.seq, w.start, w.end, Number(w.error.toPrecision(7)), w.fault?.fault ?? null]),
+    windows: r.windows.map((w) => [w.seq, w.start, w.end, round(w.error), w.fault?.fault ?? null, round(w.step), round(w.stepMax)]),
     rowTimes: r.timestamps,
     rowKeys: r.rowKeys,
     labels: r.labels === null ? null : Array.from(r.labels),
   });
 }
 
-export function writeSeriesOutputs(out: string, series: Series, r: SeriesResult, options: { nabDetector: string | null; plots: boolean }): void {
-  put(outputPaths.series(out, r.name), seriesCsv(r));
+export function writeSeriesOutputs(out: string, series: Series, r: SeriesResult, options: { nabDetector: string | null; plots: boolean; openScore: number }): void {
+  put(outputPaths.series(out, r.name), seriesCsv(r, options.openScore));
   put(outputPaths.history(out, r.name), historyJson(r));
   if (options.plots) {
     put(outputPaths.plot(out, r.name), plotHtml({ title: r.name, timeText: r.timeText, errors: r.errors, thresholds: r.thresholds, flags: r.flags, labels: r.labels }));
