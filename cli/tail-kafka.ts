@@ -125,7 +125,11 @@ export async function tailTopic(options: { kafka: Kafka; topic: string; kind: Ta
       for (const message of batch.messages) take(batch.partition, message);
     },
   });
-  for (const [partition, offset] of starts) consumer.seek({ topic, partition, offset: offset.toString() });
+  // A group without offsets starts at the earliest (fromBeginning); only --lines 0 moves to the end.
+  for (const r of ranges) {
+    const start = starts.get(r.partition) ?? r.low;
+    if (start !== r.low) consumer.seek({ topic, partition: r.partition, offset: start.toString() });
+  }
   checkCaughtUp();
 
   let stopping: Promise<void> | null = null;

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { encodeAlert } from '../../../common/codec/index.ts';
 import { bytesField, deadLetterJson, lastRecords, parseTailArgs, startOffsets } from '../../../cli/tail.ts';
@@ -67,5 +69,30 @@ describe('dead letters as JSON', () => {
   it('keeps every field', () => {
     const d = deadLetterJson({ sourceTopic: 't', partition: 2, offset: '9', stage: 'ingest', reason: 'bad_json', message: 'm', key: null, value: Buffer.from([1, 2]), timestamp: 5 });
     assert.deepEqual(d, { sourceTopic: 't', partition: 2, offset: '9', stage: 'ingest', reason: 'bad_json', message: 'm', key: null, keyEncoding: null, value: 'AQI=', valueEncoding: 'base64', timestamp: 5 });
+  });
+});
+
+describe('the alerts and dead-letters commands', () => {
+  const bin = join(import.meta.dirname, '../../../bin/sensorwatch.mjs');
+  /** The real command line, no broker needed: help and flag errors come before any connection. */
+  const cli = (argv: string[]): { code: number; out: string; err: string } => {
+    const r = spawnSync(process.execPath, [bin, ...argv], { encoding: 'utf8', timeout: 30_000 });
+    return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+  };
+  it('are listed by sensorwatch --help', () => {
+    const r = cli(['--help']);
+    assert.match(r.out, /\n {2}alerts {7}tail: alert events as JSON lines/);
+    assert.match(r.out, /\n {2}dead-letters tail: dead letters as JSON lines/);
+  });
+  it('--help prints the usage and exits 0; a missing or unknown subcommand exits 2 with it', () => {
+    const help = cli(['dead-letters', '--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.out, /^usage: sensorwatch dead-letters tail \[--follow\]/);
+    assert.match(help.out, /keyEncoding and\n {2}valueEncoding say which/);
+    const none = cli(['alerts']);
+    assert.equal(none.code, 2);
+    assert.match(none.err, /^sensorwatch alerts: expected the subcommand tail\n\nusage: sensorwatch alerts tail/);
+    const bad = cli(['alerts', 'tail', '--lines', 'many']);
+    assert.deepEqual([bad.code, bad.err.split('\n')[0]], [2, "sensorwatch alerts: --lines must be a whole number >= 0, got 'many'"]);
   });
 });
