@@ -28,6 +28,10 @@ export const plotColours = {
   label: '#f4c7c3',
 } as const;
 
+/** A string as a JS literal that is safe inside <script> (no '</script>'). */
+const jsString = (s: string): string => JSON.stringify(s).replace(/</g, '\\u003c');
+/** Per-bucket values for the hover readout: 4 significant digits, null where none. */
+const perBucket = (values: Float64Array): string => JSON.stringify(Array.from(values, (v) => (Number.isFinite(v) ? Number(v.toPrecision(4)) : null)));
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const f1 = (v: number): string => v.toFixed(1);
 
@@ -212,10 +216,12 @@ export function plotHtml(p: PlotInput): string {
   const buckets = bk.count < n ? `, drawn as ${bk.count} time buckets (channels: min–max, score: max per bucket)` : '';
   // The hover readout: the time under the pointer, from the same linear mapping as the axis.
   const script = `(function(){var s=document.querySelector('svg'),c=document.getElementById('cursor'),o=document.getElementById('readout');
-var L=${pad.left},P=${plotW},t0=${t0},t1=${t1},time=${p.timeKind === 'time'};
+var L=${pad.left},P=${plotW},t0=${t0},t1=${t1},time=${p.timeKind === 'time'},N=${jsString(p.scoreLabel)},M=${jsString(p.levelLabel)};
+var S=${perBucket(scoreB)},V=${perBucket(levelB)};
 s.addEventListener('mousemove',function(e){var r=s.getBoundingClientRect(),x=(e.clientX-r.left)*(${W}/r.width);
 if(x<L||x>L+P){c.setAttribute('visibility','hidden');return;}c.setAttribute('x1',x);c.setAttribute('x2',x);c.setAttribute('visibility','visible');
-var t=t0+(x-L)/P*(t1-t0);o.textContent=time?new Date(t).toISOString().replace('.000Z','Z'):'row '+Math.round(t);});})();`;
+var t=t0+(x-L)/P*(t1-t0),b=Math.min(S.length-1,Math.max(0,Math.floor((x-L)/P*S.length)));
+o.textContent=(time?new Date(t).toISOString().replace('.000Z','Z'):'row '+Math.round(t))+(S[b]===null?'':' · '+N+' '+S[b])+(V[b]===null?'':' · '+M+' '+V[b]);});})();`;
   return [
     '<!doctype html><html><head><meta charset="utf-8">',
     `<title>${esc(p.title)}</title></head><body style="font-family:sans-serif;margin:12px">`,

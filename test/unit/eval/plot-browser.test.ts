@@ -59,6 +59,21 @@ function pixelsOf(img: Png, colour: string, from: { x0: number; y0: number } = {
 describe('eval plot in headless chromium', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('the pointer readout names the time and the score under it', async () => {
+    const { series, result } = plotFixture({ channels: 4 });
+    const input = plotInputOf(series, result);
+    // A pointer move at the middle of the plot area (svg x 110 + 1070 / 2), dispatched once the page has loaded.
+    const probe = `<script>var s=document.querySelector('svg'),r=s.getBoundingClientRect();s.dispatchEvent(new MouseEvent('mousemove',{clientX:r.left+(110+535)*r.width/1200,clientY:r.top+50}));</script>`;
+    const page = join(dir, 'hover.html');
+    writeFileSync(page, plotHtml(input).replace('</body>', `${probe}</body>`));
+    const { stdout } = await run(chromium(), ['--headless', '--no-sandbox', '--disable-gpu', `--user-data-dir=${join(dir, 'profile')}`, '--window-size=1240,900', '--dump-dom', `file://${page}`], { timeout: 90_000 });
+    const readout = /<span id="readout">([^<]*)<\/span>/.exec(stdout)?.[1] ?? '';
+    const t0 = input.times[0] as number;
+    const t1 = input.times[input.times.length - 1] as number;
+    const mid = new Date((t0 + t1) / 2).toISOString().replace('.000Z', 'Z');
+    assert.match(readout, new RegExp(`^${mid} · reconstruction error [0-9.e-]+ · threshold 0\\.25$`), readout);
+  });
+
   it('renders the signal, the score with its level, alert spans by kind and labels', async () => {
     const { series, result } = plotFixture({ channels: 12 });
     const input = plotInputOf(series, result);
