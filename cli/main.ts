@@ -12,11 +12,13 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
   scorer: { summary: 'run the scorer service (windows -> alerts)', load: () => import('../scorer/cli.ts') },
   eval: { summary: 'backtest on historical CSV or NAB data', load: () => import('../eval/cli.ts') },
   bench: { summary: 'speed, latency and memory benchmarks', load: () => import('../bench/cli.ts') },
+  alerts: { summary: 'tail: alert events as JSON lines (--follow, --from-beginning, --sensor ID)', load: () => import('./alerts.ts') },
+  'dead-letters': { summary: 'tail: dead letters as JSON lines (--follow, --from-beginning, --sensor ID)', load: () => import('./dead-letters.ts') },
   config: { summary: 'check FILE: validate a config file', load: () => import('../common/config/cli.ts') },
 };
 
 function usage(): string {
-  const rows = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  const rows = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`);
   return ['usage: sensorwatch <command> [options]', '', 'commands:', ...rows, ''].join('\n');
 }
 

@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { SeriesResult } from './backtest.ts';
 import { plotHtml } from './plot.ts';
+import { plotInputOf } from './plot-input.ts';
 import type { Series } from './series.ts';
 import { nabAnomalyScore } from './summary.ts';
 
@@ -73,7 +74,7 @@ export function writeSeriesOutputs(out: string, series: Series, r: SeriesResult,
   put(outputPaths.series(out, r.name), seriesCsv(r, options.openScore));
   put(outputPaths.history(out, r.name), historyJson(r));
   if (options.plots) {
-    put(outputPaths.plot(out, r.name), plotHtml({ title: r.name, timeText: r.timeText, errors: r.errors, thresholds: r.thresholds, flags: r.flags, labels: r.labels }));
+    put(outputPaths.plot(out, r.name), plotHtml(plotInputOf(series, r)));
   }
   if (options.nabDetector !== null) put(outputPaths.nab(out, options.nabDetector, r.name), nabResultCsv(series, r));
 }

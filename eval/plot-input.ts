@@ -1,0 +1,150 @@
+// What a per-file plot shows (PlotInput), built in one place from a backtest's
+// SeriesResult and its input Series (plotInputOf). plot.ts draws a PlotInput
+// and knows nothing of backtests: when the score column changes (a calibrated
+// score with a decision level), only plotInputOf changes.
+import type { SeriesResult } from './backtest.ts';
+import { windowForRows } from './replay.ts';
+import type { Series } from './series.ts';
+
+export type AlertKind = 'anomaly' | 'sensor_fault';
+
+/** A stretch of rows, [from, to] inclusive, in the units of PlotInput.times. */
+export interface PlotSpan {
+  from: number;
+  to: number;
+}
+
+export interface PlotChannel {
+  name: string;
+  /** One value per row (NaN: no value). */
+  values: ArrayLike<number>;
+}
+
+export interface PlotInput {
+  title: string;
+  /** Per row: ms since the epoch (timeKind 'time') or the row number ('row'). Non-decreasing. */
+  times: ArrayLike<number>;
+  timeKind: 'time' | 'row';
+  /** The signal, drawn above the score: at most maxPlotChannels, the most telling first. */
+  channels: PlotChannel[];
+  /** Which channels were chosen and why, when not all are shown, e.g. '6 of 38 channels, …'. */
+  channelNote: string | null;
+  /** One value per row (NaN: not scored yet). */
+  score: ArrayLike<number>;
+  /** What the score is, e.g. 'reconstruction error' or 'anomaly score (calibrated)'. */
+  scoreLabel: string;
+  scoreScale: 'log' | 'linear';
+  /** The level the score is compared with to open an alert: one for all rows, or one per row (retrained models, an adaptive threshold). */
+  level: number | ArrayLike<number>;
+  levelLabel: string;
+  /** Alert spans by kind. */
+  alerts: Array<PlotSpan & { kind: AlertKind }>;
+  /** Labelled (ground-truth) anomalies, when the file has labels. */
+  labels: PlotSpan[];
+  /** A line under the title, e.g. the model and the counts. */
+  subtitle: string;
+}
+
+export const maxPlotChannels = 6;
+
+/** Pure: [from, to] index runs where flag(i) holds. */
+export function runsOf(n: number, flag: (i: number) => boolean): Array<[number, number]> {
+  const runs: Array<[number, number]> = [];
+  let start = -1;
+  for (let i = 0; i < n; i++) {
+    if (flag(i)) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      runs.push([start, i - 1]);
+      start = -1;
+    }
+  }
+  if (start >= 0) runs.push([start, n - 1]);
+  return runs;
+}
+
+/**
+ * Pure: which channels to draw when there are more than `max`: those that
+ * deviate most from the training rows (largest |z| against each channel's
+ * training mean and spread) on the rows where an alert was open, or on all
+ * scored rows when none was. Returns channel indexes, most deviating first.
+ */
+export function telltaleChannels(options: { channels: number; max: number; train: (c: number) => ArrayLike<number>; scored: (c: number) => ArrayLike<number>; focus: (row: number) => boolean }): number[] {
+  const all = Array.from({ length: options.channels }, (_, c) => c);
+  if (options.channels <= options.max) return all;
+  const deviation = all.map((c) => {
+    const train = Array.from(options.train(c)).filter(Number.isFinite);
+    const mean = train.reduce((a, v) => a + v, 0) / Math.max(1, train.length);
+    const sd = Math.sqrt(train.reduce((a, v) => a + (v - mean) ** 2, 0) / Math.max(1, train.length)) || 1;
+    const scored = options.scored(c);
+    let focused = 0;
+    let any = 0;
+    for (let r = 0; r < scored.length; r++) {
+      const v = scored[r] as number;
+      if (!Number.isFinite(v)) continue;
+      const z = Math.abs(v - mean) / sd;
+      if (z > any) any = z;
+      if (options.focus(r) && z > focused) focused = z;
+    }
+    return { c, focused, any };
+  });
+  const anyFocus = deviation.some((d) => d.focused > 0);
+  return deviation
+    .sort((a, b) => (anyFocus ? b.focused - a.focused || b.any - a.any : b.any - a.any) || a.c - b.c)
+    .slice(0, options.max)
+    .map((d) => d.c);
+}
+
+/** Pure: true when the rows have no time column (the times are the row numbers). */
+export function timesAreRows(r: Pick<SeriesResult, 'trainRows' | 'timestamps' | 'timeText'>): boolean {
+  return r.timestamps.every((t, i) => t === r.trainRows + i && r.timeText[i] === String(t));
+}
+
+/**
+ * The one builder: a backtest's scored rows as a plot. Today the score is the
+ * reconstruction error against the threshold in force (log scale); anomaly
+ * spans are the rows with the anomaly alert open (r.flags), sensor-fault
+ * spans the rows whose window has a fault verdict (r.windows[].fault).
+ */
+export function plotInputOf(series: Series, r: SeriesResult): PlotInput {
+  const n = r.errors.length;
+  const C = series.channels.length;
+  const column = (c: number, from: number, to: number): Float64Array => {
+    const out = new Float64Array(Math.max(0, to - from));
+    for (let i = from; i < to; i++) out[i - from] = series.values[i * C + c] as number;
+    return out;
+  };
+  const rowWindow = windowForRows(r.rowKeys, r.windows.map((w) => w.end));
+  const faultRow = (i: number): boolean => {
+    const w = rowWindow[i] as number;
+    return w >= 0 && (r.windows[w]?.fault ?? null) !== null;
+  };
+  const anomalyRow = (i: number): boolean => r.flags[i] === 1;
+  const chosen = telltaleChannels({
+    channels: C,
+    max: maxPlotChannels,
+    train: (c) => column(c, 0, r.trainRows),
+    scored: (c) => column(c, r.trainRows, r.trainRows + n),
+    focus: (i) => anomalyRow(i) || faultRow(i),
+  });
+  const times = r.timestamps;
+  const span = ([a, b]: [number, number]): PlotSpan => ({ from: times[a] as number, to: times[b] as number });
+  return {
+    title: r.name,
+    times,
+    timeKind: timesAreRows(r) ? 'row' : 'time',
+    channels: chosen.map((c) => ({ name: series.channels[c] as string, values: column(c, r.trainRows, r.trainRows + n) })),
+    channelNote: chosen.length < C ? `${chosen.length} of ${C} channels: those deviating most from the training rows (|z|) while an alert was open` : null,
+    score: r.errors,
+    scoreLabel: 'reconstruction error',
+    scoreScale: 'log',
+    level: r.thresholds,
+    levelLabel: 'threshold',
+    alerts: [
+      ...runsOf(n, anomalyRow).map((run) => ({ ...span(run), kind: 'anomaly' as const })),
+      ...runsOf(n, faultRow).map((run) => ({ ...span(run), kind: 'sensor_fault' as const })),
+    ],
+    labels: r.labels === null ? [] : runsOf(n, (i) => r.labels?.[i] === 1).map(span),
+    subtitle: `model ${r.model.kind} (${r.model.models} trained, ${r.model.backend}) · ${n} scored rows after ${r.trainRows} training rows · ${r.anomalyAlerts} anomaly alerts, ${r.faultAlerts} sensor-fault alerts`,
+  };
+}
