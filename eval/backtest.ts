@@ -51,6 +51,8 @@ export interface SeriesResult {
   thresholds: Float64Array;
   /** Per scored row: the score in [0, 1] (NaN: no window yet). */
   scores: Float64Array;
+  /** Per scored row: the score where an anomaly alert opened at the row's window (a detection), else 0. */
+  detections: Float64Array;
   /** Per scored row: 1 where any alert (anomaly or sensor_fault) is open. */
   flags: Uint8Array;
   /** Per scored row: which alerts are open: 0 none, 1 anomaly, 2 sensor_fault, 3 both. */
@@ -212,7 +214,10 @@ export async function backtestSeries(series: Series, trainRows: number, config: 
   const scores = new Float64Array(m);
   const flags = new Uint8Array(m);
   const kinds = new Uint8Array(m);
+  const detections = new Float64Array(m);
   rowWindow.forEach((i, r) => {
+    // A detection belongs to the first row its window reaches.
+    if (i >= 0 && replay.opened[i] === 1 && rowWindow[r - 1] !== i) detections[r] = replay.scores[i] as number;
     errors[r] = i < 0 ? Number.NaN : (replay.errors[i] as number);
     thresholds[r] = i < 0 ? Number.NaN : (replay.thresholds[i] as number);
     scores[r] = i < 0 ? Number.NaN : (replay.scores[i] as number);
@@ -229,6 +234,7 @@ export async function backtestSeries(series: Series, trainRows: number, config: 
     errors,
     thresholds,
     scores,
+    detections,
     flags,
     kinds,
     anomalyAlerts: replay.anomalyAlerts,

@@ -3,7 +3,6 @@
 // and knows nothing of backtests: when the score column changes (a calibrated
 // score with a decision level), only plotInputOf changes.
 import type { SeriesResult } from './backtest.ts';
-import { windowForRows } from './replay.ts';
 import type { Series } from './series.ts';
 
 export type AlertKind = 'anomaly' | 'sensor_fault';
@@ -101,12 +100,12 @@ export function timesAreRows(r: Pick<SeriesResult, 'trainRows' | 'timestamps' | 
 }
 
 /**
- * The one builder: a backtest's scored rows as a plot. Today the score is the
- * reconstruction error against the threshold in force (log scale); anomaly
- * spans are the rows with the anomaly alert open (r.flags), sensor-fault
- * spans the rows whose window has a fault verdict (r.windows[].fault).
+ * The one builder: a backtest's scored rows as a plot. The score is the
+ * calibrated score in [0, 1] against the level that opens an alert (the lowest
+ * severity band); anomaly and sensor-fault spans are the rows with that kind of
+ * alert open (r.kinds).
  */
-export function plotInputOf(series: Series, r: SeriesResult): PlotInput {
+export function plotInputOf(series: Series, r: SeriesResult, openLevel: number): PlotInput {
   const n = r.errors.length;
   const C = series.channels.length;
   const column = (c: number, from: number, to: number): Float64Array => {
@@ -114,12 +113,8 @@ export function plotInputOf(series: Series, r: SeriesResult): PlotInput {
     for (let i = from; i < to; i++) out[i - from] = series.values[i * C + c] as number;
     return out;
   };
-  const rowWindow = windowForRows(r.rowKeys, r.windows.map((w) => w.end));
-  const faultRow = (i: number): boolean => {
-    const w = rowWindow[i] as number;
-    return w >= 0 && (r.windows[w]?.fault ?? null) !== null;
-  };
-  const anomalyRow = (i: number): boolean => r.flags[i] === 1;
+  const faultRow = (i: number): boolean => ((r.kinds[i] as number) & 2) !== 0;
+  const anomalyRow = (i: number): boolean => ((r.kinds[i] as number) & 1) !== 0;
   const chosen = telltaleChannels({
     channels: C,
     max: maxPlotChannels,
@@ -135,11 +130,11 @@ export function plotInputOf(series: Series, r: SeriesResult): PlotInput {
     timeKind: timesAreRows(r) ? 'row' : 'time',
     channels: chosen.map((c) => ({ name: series.channels[c] as string, values: column(c, r.trainRows, r.trainRows + n) })),
     channelNote: chosen.length < C ? `${chosen.length} of ${C} channels: those deviating most from the training rows (|z|) while an alert was open` : null,
-    score: r.errors,
-    scoreLabel: 'reconstruction error',
-    scoreScale: 'log',
-    level: r.thresholds,
-    levelLabel: 'threshold',
+    score: r.scores,
+    scoreLabel: 'anomaly score (calibrated)',
+    scoreScale: 'linear',
+    level: openLevel,
+    levelLabel: 'alert level',
     alerts: [
       ...runsOf(n, anomalyRow).map((run) => ({ ...span(run), kind: 'anomaly' as const })),
       ...runsOf(n, faultRow).map((run) => ({ ...span(run), kind: 'sensor_fault' as const })),

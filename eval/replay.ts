@@ -30,6 +30,8 @@ export interface Replay {
   open: Uint8Array;
   /** Per window: 1 while a sensor_fault alert is open after it. */
   faultOpen: Uint8Array;
+  /** Per window: 1 where an anomaly alert opened (or re-opened) at it: a detection. */
+  opened: Uint8Array;
   /** Per window: the score in [0, 1], the error judged and its level that opens. */
   scores: Float64Array;
   errors: Float64Array;
@@ -45,6 +47,7 @@ export function replayDecisions(sensorId: string, windows: readonly ScoredWindow
   const out: Replay = {
     open: new Uint8Array(n),
     faultOpen: new Uint8Array(n),
+    opened: new Uint8Array(n),
     scores: new Float64Array(n).fill(Number.NaN),
     errors: new Float64Array(n).fill(Number.NaN),
     thresholds: new Float64Array(n).fill(Number.NaN),
@@ -69,7 +72,11 @@ export function replayDecisions(sensorId: string, windows: readonly ScoredWindow
         fault: w.fault,
       });
       state = d.state;
-      for (const e of d.events) if (e.state === 'open') ids[e.kind].add(e.alertId);
+      for (const e of d.events) {
+        if (e.state !== 'open') continue;
+        ids[e.kind].add(e.alertId);
+        if (e.kind === 'anomaly') out.opened[i] = 1;
+      }
       out.open[i] = state.anomaly.open === null ? 0 : 1;
       out.faultOpen[i] = state.fault.open === null ? 0 : 1;
       out.scores[i] = d.score;

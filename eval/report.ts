@@ -21,6 +21,7 @@ export function reportMarkdown(summary: Summary, title: string): string {
   for (const [k, v] of Object.entries(summary)) if (k.startsWith('nab.') && typeof v === 'number') lines.push(`| ${k} | ${v.toFixed(1)} |`);
   if (summary.nab !== undefined) {
     for (const [k, v] of Object.entries(summary.nab.atDecisions)) lines.push(`| ${k} at the alert decisions (hysteresis) | ${v.toFixed(1)} |`);
+    for (const [k, v] of Object.entries(summary.nab.scoreEveryRow)) lines.push(`| ${k} of the calibrated score on every row (not only where alerts open) | ${v.toFixed(1)} |`);
     for (const [k, v] of Object.entries(summary.nab.rollingZ)) lines.push(`| ${k} of the rolling z-score of log error (diagnostic, not the scorer's) | ${v.toFixed(1)} |`);
   }
   lines.push('', 'Per file (point-wise figures on scored rows; no point-adjust):', '');

@@ -23,7 +23,7 @@ export interface Summary extends Partial<QualityFigures> {
   rowsScored: number;
   /** Present with NAB data: 'nab.standard', 'nab.lowFP', 'nab.lowFN'. */
   [key: `nab.${string}`]: number;
-  nab?: { profiles: Record<string, Omit<ProfileResult, 'perFile'>>; atDecisions: Record<string, number>; rollingZ: Record<string, number> };
+  nab?: { profiles: Record<string, Omit<ProfileResult, 'perFile'>>; atDecisions: Record<string, number>; scoreEveryRow: Record<string, number>; rollingZ: Record<string, number> };
   perFile: Record<string, FileSummary>;
 }
 
@@ -35,16 +35,26 @@ export function spanDays(timestamps: readonly number[]): number | null {
   return (b - a) / 86_400_000;
 }
 
-/** NAB's anomaly score: the calibrated score in [0, 1]; 0 for unscored rows. */
+/** A [0, 1] score for NAB's files; 0 for unscored rows. */
 export const nabAnomalyScore = (score: number): number => (Number.isFinite(score) ? score : 0);
 
+/**
+ * What NAB scores, per row. `detection` (the headline): the calibrated score where an
+ * anomaly alert opens, 0 elsewhere: the detector's detections with their confidence,
+ * one per excursion. `score`: the calibrated score of every row. `decision`: 1 where
+ * any alert is open. `rolling`: the causal rolling z diagnostic of the judged error.
+ */
+export type NabUse = 'detection' | 'score' | 'decision' | 'rolling';
+const nabRow = (r: SeriesResult, use: NabUse, i: number): number =>
+  use === 'detection' ? (r.detections[i] as number) : use === 'score' ? nabAnomalyScore(r.scores[i] as number) : (r.flags[i] as number);
+
 /** Full-length NAB inputs: training rows (inside NAB's probation) score 0. */
-export function nabFiles(results: readonly SeriesResult[], windows: Record<string, Array<[number, number]>>, use: 'score' | 'decision' | 'rolling'): NabFile[] {
+export function nabFiles(results: readonly SeriesResult[], windows: Record<string, Array<[number, number]>>, use: NabUse): NabFile[] {
   return results.map((r) => {
     const scores = new Float64Array(r.trainRows + r.errors.length);
     const rolling = use === 'rolling' ? rollingScore(r.errors) : null;
     r.errors.forEach((e, i) => {
-      scores[r.trainRows + i] = rolling !== null ? (rolling[i] as number) : use === 'score' ? nabAnomalyScore(r.scores[i] as number) : (r.flags[i] as number);
+      scores[r.trainRows + i] = rolling !== null ? (rolling[i] as number) : nabRow(r, use, i);
     });
     return { name: r.name, scores, windows: windows[r.name] ?? [] };
   });
@@ -84,25 +94,28 @@ export function summarise(results: readonly SeriesResult[], nab?: { profiles: Re
     perFile,
   };
   if (nab !== undefined) {
-    const scored = nabFiles(results, nab.windows, 'score');
+    const scored = nabFiles(results, nab.windows, 'detection');
+    const everyRow = nabFiles(results, nab.windows, 'score');
     const decided = nabFiles(results, nab.windows, 'decision');
     const rolled = nabFiles(results, nab.windows, 'rolling');
     const rollingZ: Record<string, number> = {};
     const profiles: Record<string, Omit<ProfileResult, 'perFile'>> = {};
     const atDecisions: Record<string, number> = {};
+    const scoreEveryRow: Record<string, number> = {};
     for (const [name, cost] of Object.entries(nab.profiles)) {
       const { perFile: files, ...rest } = nabProfileScore(scored, cost);
       const key = nabScoreKeys[name] ?? `nab.${name}`;
       summary[key as `nab.${string}`] = rest.normalised;
       profiles[name] = rest;
       atDecisions[key] = nabProfileScore(decided, cost).normalised;
+      scoreEveryRow[key] = nabProfileScore(everyRow, cost).normalised;
       rollingZ[key] = nabProfileScore(rolled, cost).normalised;
       for (const [f, s] of Object.entries(files)) {
         const entry = perFile[f];
         if (entry !== undefined) (entry.nab ??= {})[key] = s.score;
       }
     }
-    summary.nab = { profiles, atDecisions, rollingZ };
+    summary.nab = { profiles, atDecisions, scoreEveryRow, rollingZ };
   }
   return summary;
 }

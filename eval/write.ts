@@ -6,7 +6,6 @@ import type { SeriesResult } from './backtest.ts';
 import { plotHtml } from './plot.ts';
 import { plotInputOf } from './plot-input.ts';
 import type { Series } from './series.ts';
-import { nabAnomalyScore } from './summary.ts';
 
 export const outputPaths = {
   series: (out: string, name: string): string => join(out, 'series', name),
@@ -45,13 +44,14 @@ export function seriesCsv(r: SeriesResult, openScore: number): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** NAB's results format: every row of the file, anomaly_score in [0, 1), training rows 0. */
+/** NAB's results format: every row of the file, anomaly_score in [0, 1] where an alert opens (0 elsewhere and on training rows). */
 export function nabResultCsv(series: Series, r: SeriesResult): string {
   const lines = ['timestamp,value,anomaly_score,label'];
   const C = series.channels.length;
   for (let i = 0; i < series.timestamps.length; i++) {
     const k = i - r.trainRows;
-    const score = k < 0 ? 0 : nabAnomalyScore(r.scores[k] as number);
+    // The detections (the calibrated score where an anomaly alert opens): what eval's NAB score is.
+    const score = k < 0 ? 0 : (r.detections[k] as number);
     lines.push(`${series.timeText[i]},${series.values[i * C]},${num(score)},${series.labels?.[i] ?? 0}`);
   }
   return `${lines.join('\n')}\n`;
@@ -74,7 +74,7 @@ export function writeSeriesOutputs(out: string, series: Series, r: SeriesResult,
   put(outputPaths.series(out, r.name), seriesCsv(r, options.openScore));
   put(outputPaths.history(out, r.name), historyJson(r));
   if (options.plots) {
-    put(outputPaths.plot(out, r.name), plotHtml(plotInputOf(series, r)));
+    put(outputPaths.plot(out, r.name), plotHtml(plotInputOf(series, r, options.openScore)));
   }
   if (options.nabDetector !== null) put(outputPaths.nab(out, options.nabDetector, r.name), nabResultCsv(series, r));
 }

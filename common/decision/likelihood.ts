@@ -13,7 +13,7 @@
 // An excursion does not teach the estimate that it is normal: only windows
 // whose score is below `learnBelowScore` are absorbed, unless the sensor has
 // been above it for `maxExcludeSamples` in a row: then the level is taken as
-// the new normal and absorbed until the score falls back.
+// the new normal (the estimate is moved to it, its spread scaled alike).
 //
 // The estimate is seeded from the model's held-out per-step errors and carried
 // across retrains: when the model changes, it is rescaled by the ratio of the
@@ -168,7 +168,10 @@ export function likelihoodStep(previous: LikelihoodState | undefined, input: Lik
   }
   const excluded = state.excluded + 1;
   if (excluded * Math.max(1, s.hop) >= s.maxExcludeSamples) {
-    return { score, tail, average, state: { ...absorbValue(state, average, memory), recent, excluded, seen }, learnedLevel: true };
+    // The excursion has lasted: it is the new normal. The estimate moves to its level at once,
+    // its spread scaled with it (as for a new model), so the alert resolves and the sensor re-arms.
+    const r = state.mean > 0 && average > 0 ? average / state.mean : 1;
+    return { score, tail, average, state: { ...state, mean: state.mean * r, variance: state.variance * r * r, recent, excluded: 0, seen }, learnedLevel: true };
   }
   return { score, tail, average, state: { ...state, recent, excluded, seen }, learnedLevel: false };
 }

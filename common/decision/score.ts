@@ -57,7 +57,7 @@ export function scoreWindow(
   if (policy.thresholds.method === 'likelihood') {
     const l = policy.likelihood;
     const judged = l.error === 'window' ? errors.error : l.combine === 'max' ? errors.stepMax : errors.step;
-    const settings = { ...l, hop: l.error === 'window' ? 1 : policy.hop };
+    const settings = { ...l, hop: policy.hop };
     const heldOut = (): readonly number[] => (l.error === 'window' ? heldOutErrors(model.calibration, sensorId) : heldOutSteps(model.calibration, sensorId, l.combine));
     const r = likelihoodStep(state.likelihood, { model: tag, step: judged, heldOut, usable }, settings);
     const s = r.state;

@@ -29,11 +29,15 @@ export function plotFixture(options: { channels?: number; rows?: number } = {}):
     const i = trainRows + k;
     const inShift = i >= shift[0] && i <= shift[1] + 4;
     const inFlat = i >= flat[0] + 8 && i <= flat[1];
-    return { seq: k, start: end - 16 * step, end, error: (inShift ? 2.5 : 0.02) * (1 + 0.5 * Math.sin(i * 1.3)), fault: inFlat ? { fault: 'flatline', channels: ['ch1'], detail: 'ch1 flat' } : null };
+    const error = (inShift ? 2.5 : 0.02) * (1 + 0.5 * Math.sin(i * 1.3));
+    return { seq: k, start: end - 16 * step, end, error, step: error, stepMax: error, fault: inFlat ? { fault: 'flatline', channels: ['ch1'], detail: 'ch1 flat' } : null };
   });
   const errors = Float64Array.from(windows, (w) => w.error);
   const thresholds = Float64Array.from(windows, (_, k) => (k < m / 2 ? 0.3 : 0.25));
-  const flags = Uint8Array.from(windows, (w, k) => (w.error > (thresholds[k] as number) ? 1 : 0));
+  const anomaly = Uint8Array.from(windows, (w, k) => (w.error > (thresholds[k] as number) ? 1 : 0));
+  const kinds = Uint8Array.from(windows, (w, k) => (anomaly[k] as number) + (w.fault === null ? 0 : 2));
+  const flags = Uint8Array.from(kinds, (k) => (k === 0 ? 0 : 1));
+  const scores = Float64Array.from(windows, (w, k) => w.error / (w.error + (thresholds[k] as number)));
   const labels = Uint8Array.from(rowKeys, (_, k) => (trainRows + k >= shift[0] - 5 && trainRows + k <= shift[1] + 5 ? 1 : 0));
   const series: Series = {
     name: 'fixture/pump-7.csv',
@@ -54,7 +58,10 @@ export function plotFixture(options: { channels?: number; rows?: number } = {}):
     labels,
     errors,
     thresholds,
+    scores,
+    detections: Float64Array.from(kinds, (k, i) => ((k & 1) === 1 && ((kinds[i - 1] ?? 0) & 1) === 0 ? (scores[i] as number) : 0)),
     flags,
+    kinds,
     anomalyAlerts: 1,
     faultAlerts: 1,
     windows,

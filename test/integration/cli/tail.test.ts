@@ -41,6 +41,7 @@ function alert(sensorId: string, i: number, state: AnomalyAlert['state'], kind: 
     modelVersion: 2,
     windowStart: t0 + i * 1000,
     windowEnd: t0 + i * 1000 + 999,
+    reason: null,
   };
 }
 const alerts: AnomalyAlert[] = [

@@ -60,7 +60,7 @@ describe('lastRecords', () => {
 describe('dead letters as JSON', () => {
   it('text stays text, binary becomes base64, and the encoding is named', () => {
     assert.deepEqual(bytesField(Buffer.from('{"sensorId":"s1","value":"hot"}\n')), { text: '{"sensorId":"s1","value":"hot"}\n', encoding: 'utf8' });
-    const avro = encodeAlert({ alertId: 'a', sensorId: 's', state: 'open', kind: 'anomaly', fault: null, severity: 'warning', score: 1, reconstructionError: 1, threshold: 1, topChannels: [], modelKey: 'm', modelVersion: 1, windowStart: 0, windowEnd: 1 });
+    const avro = encodeAlert({ alertId: 'a', sensorId: 's', state: 'open', kind: 'anomaly', fault: null, severity: 'warning', score: 1, reconstructionError: 1, threshold: 1, topChannels: [], modelKey: 'm', modelVersion: 1, windowStart: 0, windowEnd: 1, reason: null });
     assert.deepEqual(bytesField(avro), { text: avro.toString('base64'), encoding: 'base64' });
     assert.deepEqual(bytesField(Buffer.from([0xc3, 0x28])), { text: 'wyg=', encoding: 'base64' }, 'invalid UTF-8');
     assert.deepEqual(bytesField(Buffer.from('sensor-1')), { text: 'sensor-1', encoding: 'utf8' });

@@ -112,6 +112,7 @@ describe('likelihood: the per-sensor estimate', () => {
     }
     assert.ok((scores[0] as number) > 0.9, 'the shift alarms at first');
     assert.ok(learned);
+    assert.ok((scores[60] as number) < 0.5, `learnt right after maxExcludeSamples: ${scores[60]}`);
     const tailMean = scores.slice(-200).reduce((a, b) => a + b, 0) / 200;
     assert.ok(tailMean < 0.3, `scores at the end ${tailMean}`);
   });

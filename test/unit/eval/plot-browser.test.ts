@@ -61,7 +61,7 @@ describe('eval plot in headless chromium', () => {
 
   it('the pointer readout names the time and the score under it', async () => {
     const { series, result } = plotFixture({ channels: 4 });
-    const input = plotInputOf(series, result);
+    const input = plotInputOf(series, result, 0.5);
     // A pointer move at the middle of the plot area (svg x 110 + 1070 / 2), dispatched once the page has loaded.
     const probe = `<script>var s=document.querySelector('svg'),r=s.getBoundingClientRect();s.dispatchEvent(new MouseEvent('mousemove',{clientX:r.left+(110+535)*r.width/1200,clientY:r.top+50}));</script>`;
     const page = join(dir, 'hover.html');
@@ -71,12 +71,12 @@ describe('eval plot in headless chromium', () => {
     const t0 = input.times[0] as number;
     const t1 = input.times[input.times.length - 1] as number;
     const mid = new Date((t0 + t1) / 2).toISOString().replace('.000Z', 'Z');
-    assert.match(readout, new RegExp(`^${mid} · reconstruction error [0-9.e-]+ · threshold 0\\.25$`), readout);
+    assert.match(readout, new RegExp(`^${mid} · anomaly score \\(calibrated\\) [0-9.e-]+ · alert level 0\\.5$`), readout);
   });
 
   it('renders the signal, the score with its level, alert spans by kind and labels', async () => {
     const { series, result } = plotFixture({ channels: 12 });
-    const input = plotInputOf(series, result);
+    const input = plotInputOf(series, result, 0.5);
     const img = await screenshot(plotHtml(input), 'pump-7', [1240, 900]);
     assert.deepEqual([img.width, img.height], [1240, 900]);
 

@@ -5,23 +5,24 @@ import { logTicks, niceStep, numberTicks, timeTicks } from '../../../eval/plot-a
 import { plotFixture } from '../../support/plot-fixture.ts';
 
 describe('plotInputOf', () => {
-  it('every channel when there are few, the scored rows only, the threshold per row as the level', () => {
+  it('every channel when there are few, the scored rows only, the calibrated score against the alert level', () => {
     const { series, result } = plotFixture({ channels: 4 });
-    const p = plotInputOf(series, result);
+    const p = plotInputOf(series, result, 0.5);
     assert.deepEqual(p.channels.map((c) => c.name), ['ch1', 'ch2', 'ch3', 'ch4']);
     assert.equal(p.channelNote, null);
     assert.equal(p.channels[1]?.values.length, result.errors.length);
     assert.equal(p.channels[1]?.values[0], series.values[result.trainRows * 4 + 1]);
     assert.equal(p.timeKind, 'time');
-    assert.equal(p.level, result.thresholds);
-    assert.deepEqual([p.scoreLabel, p.scoreScale], ['reconstruction error', 'log']);
+    assert.equal(p.level, 0.5);
+    assert.equal(p.score, result.scores);
+    assert.deepEqual([p.scoreLabel, p.scoreScale], ['anomaly score (calibrated)', 'linear']);
   });
-  it('alert spans by kind from the anomaly flags and the fault verdicts, in row times', () => {
+  it('alert spans by kind from the open alerts of each kind, in row times', () => {
     const { series, result } = plotFixture({ channels: 4 });
-    const p = plotInputOf(series, result);
+    const p = plotInputOf(series, result, 0.5);
     const at = (k: number): number => result.timestamps[k] as number;
-    const flagged = runsOf(result.flags.length, (k) => result.flags[k] === 1);
-    const faulty = runsOf(result.windows.length, (k) => result.windows[k]?.fault !== null);
+    const flagged = runsOf(result.kinds.length, (k) => ((result.kinds[k] as number) & 1) === 1);
+    const faulty = runsOf(result.kinds.length, (k) => ((result.kinds[k] as number) & 2) === 2);
     assert.equal(flagged.length, 1);
     assert.equal(faulty.length, 1);
     assert.deepEqual(p.alerts, [
@@ -32,7 +33,7 @@ describe('plotInputOf', () => {
   });
   it(`at most ${maxPlotChannels} channels, the one that shifted during the alert first`, () => {
     const { series, result } = plotFixture({ channels: 12 });
-    const p = plotInputOf(series, result);
+    const p = plotInputOf(series, result, 0.5);
     assert.equal(p.channels.length, maxPlotChannels);
     assert.equal(p.channels[0]?.name, 'ch12');
     assert.match(p.channelNote ?? '', /^6 of 12 channels/);

@@ -14,6 +14,7 @@ function result(name: string, trainRows: number, errors: number[], flags: number
     errors: Float64Array.from(errors),
     thresholds: Float64Array.from(errors, () => 1),
     scores: Float64Array.from(errors, (e) => e / (1 + e)),
+    detections: Float64Array.from(flags, (f, i) => (f === 1 && (flags[i - 1] ?? 0) === 0 ? errors[i] as number / (1 + (errors[i] as number)) : 0)),
     kinds: Uint8Array.from(flags),
     rowKeys: errors.map((_, i) => trainRows + i),
     flags: Uint8Array.from(flags),
@@ -46,7 +47,9 @@ describe('summary', () => {
     assert.equal(s.perFile.a?.alertsPerDay, 1 / 3);
     assert.equal(s.perFile.b?.meanDetectionDelayRows, 1);
   });
-  it('NAB inputs are full length: training rows score 0', () => {
+  it('NAB inputs are full length: training rows score 0; detections score only where an alert opens', () => {
+    const [fd] = nabFiles([a], { a: [[3, 3]] }, 'detection');
+    assert.deepEqual(Array.from(fd?.scores ?? []), [0, 0, 0, 2 / 3, 0, 0]);
     const [fa] = nabFiles([a], { a: [[3, 3]] }, 'score');
     assert.deepEqual(Array.from(fa?.scores ?? []), [0, 0, 1 / 3, 2 / 3, 2 / 3, 1 / 3]);
     const [da] = nabFiles([a], { a: [[3, 3]] }, 'decision');

@@ -46,7 +46,8 @@ describe('model artifact', () => {
     assert.equal(m.windowLength, 16);
     assert.equal(m.normalisation.center.length, 4);
     assert.ok(m.thresholds.model.value > 0);
-    assert.equal(m.thresholds.model.method, 'quantile');
+    assert.equal(m.thresholds.model.method, 'likelihood');
+    assert.equal(m.calibration.channelScale?.length, m.channels.length, 'the per-channel residual scale travels with the model');
     assert.equal(m.dataRange.windows, 120);
     assert.ok(m.dataRange.to > m.dataRange.from);
     assert.ok(m.metrics.valLoss > 0 && m.metrics.trainLoss > 0);
