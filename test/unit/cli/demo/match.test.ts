@@ -22,6 +22,19 @@ describe('demo alert matching', () => {
     assert.deepEqual(r, { alerts: 3, truePositives: 2, anomalies: 3, detected: 2, precision: 2 / 3, recall: 2 / 3 });
   });
 
+  it('openings with one id (a re-open within the hold-off) are one alert, true if any opening overlaps', () => {
+    const r = matchAlerts(
+      [
+        { alertId: 'a', sensorId: 's1', kind: 'anomaly', windowStart: 500, windowEnd: 700 },
+        { alertId: 'a', sensorId: 's1', kind: 'anomaly', windowStart: 1500, windowEnd: 1600 },
+        { alertId: 'b', sensorId: 's1', kind: 'anomaly', windowStart: 3000, windowEnd: 3100 },
+      ],
+      labels,
+      opts,
+    );
+    assert.deepEqual([r.alerts, r.truePositives], [2, 1]);
+  });
+
   it('leaves anomalies out of recall that ended before scoring began or have not ended yet', () => {
     const r = matchAlerts([], labels, { scoringSince: 3000, now: 9550, slackMs: 100 });
     assert.equal(r.anomalies, 1); // only s2's; s1's second ends at 9500 + slack > now
