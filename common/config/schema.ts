@@ -81,7 +81,7 @@ export const keyDocs: Record<string, KeyDoc> = {
   'thresholds.adaptiveHalfLife': { doc: '`adaptive`: windows after which a past error\'s weight in the running mean and variance has halved.', rule: { kind: 'number', min: 1 }, unit: 'windows' },
   'thresholds.adaptiveK': { doc: '`adaptive`: threshold = exp(mean + k·std) of the log errors of recent windows below threshold.', rule: { kind: 'number', min: 0 } },
   'thresholds.adaptiveFloor': { doc: '`adaptive`: the threshold never goes below this × the calibrated (`quantile`) threshold.', rule: { kind: 'number', min: 0 } },
-  'thresholds.likelihood.error': { doc: '`likelihood`: the error judged: `step` (the window\'s newest hop samples) or `window` (the whole window\'s mean squared error).', rule: { kind: 'enum', values: ['step', 'window'] } },
+  'thresholds.likelihood.error': { doc: '`likelihood`: the error judged: `window` (the whole window\'s mean squared error), `step` (the window\'s newest hop samples, channels standardised), or `both` (each with its own estimate; the larger score counts).', rule: { kind: 'enum', values: ['step', 'window', 'both'] } },
   'thresholds.likelihood.combine': { doc: '`likelihood`: channels combine by the `mean` of their standardised squared residuals, or their `max` (one channel\'s fault among many quiet ones).', rule: { kind: 'enum', values: ['mean', 'max'] } },
   'thresholds.likelihood.averageSamples': { doc: '`likelihood`: samples in the short-term average of the per-step error that is judged.', rule: pos, unit: 'samples' },
   'thresholds.likelihood.historySamples': { doc: '`likelihood`: memory of the per-sensor estimate of the error distribution (running, then exponentially weighted).', rule: pos, unit: 'samples' },

@@ -57,7 +57,7 @@ export interface ThresholdConfig {
 /** Settings of the `likelihood` method (common/decision/likelihood.ts), model-wide. Lengths in samples, whatever the hop. */
 export interface LikelihoodConfig {
   /** Which error is judged: the window's newest samples (`step`) or the whole window (`window`). */
-  error: 'step' | 'window';
+  error: 'step' | 'window' | 'both';
   /** How channels combine into the per-step error: mean or largest standardised channel term. */
   combine: 'mean' | 'max';
   averageSamples: number;

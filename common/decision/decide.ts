@@ -65,6 +65,8 @@ export interface SensorState {
   adaptive?: AdaptiveState;
   /** The anomaly likelihood's estimate (likelihood.ts); absent: seeded on first use. */
   likelihood?: LikelihoodState;
+  /** With thresholds.likelihood.error `both`: the per-step error's estimate. */
+  stepLikelihood?: LikelihoodState;
 }
 
 export interface DecisionInput {
@@ -162,6 +164,7 @@ export function decide(state: SensorState, input: DecisionInput): Decision {
   const next: SensorState = { ...state, lastSeq: window.seq, lastEnd: window.end, anomaly, fault };
   if (scored.state.adaptive !== undefined) next.adaptive = scored.state.adaptive;
   if (scored.state.likelihood !== undefined) next.likelihood = scored.state.likelihood;
+  if (scored.state.stepLikelihood !== undefined) next.stepLikelihood = scored.state.stepLikelihood;
   return { state: next, events, score: scored.score, error: scored.error, threshold: scored.threshold };
 }
 

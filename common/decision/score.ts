@@ -29,6 +29,8 @@ export interface ModelRef {
 export interface ScoreState {
   adaptive?: AdaptiveState;
   likelihood?: LikelihoodState;
+  /** With thresholds.likelihood.error `both`: the per-step error's estimate (`likelihood` is the window error's). */
+  stepLikelihood?: LikelihoodState;
 }
 
 export interface WindowScore {
@@ -56,14 +58,24 @@ export function scoreWindow(
   const tag = modelTag(model.key, model.version);
   if (policy.thresholds.method === 'likelihood') {
     const l = policy.likelihood;
-    const judged = l.error === 'window' ? errors.error : l.combine === 'max' ? errors.stepMax : errors.step;
-    const settings = { ...l, hop: policy.hop };
-    const heldOut = (): readonly number[] => (l.error === 'window' ? heldOutErrors(model.calibration, sensorId) : heldOutSteps(model.calibration, sensorId, l.combine));
-    const r = likelihoodStep(state.likelihood, { model: tag, step: judged, heldOut, usable }, settings);
-    const s = r.state;
-    const sigma = Math.max(Math.sqrt(Math.max(s.variance, 0)), l.minSpread * Math.abs(s.mean), 1e-12);
-    const threshold = s.mean - sigma * normalQuantile(tailForScore(level));
-    return { score: r.score, error: r.average, threshold, learnedLevel: r.learnedLevel, state: { ...state, likelihood: s } };
+    const judge = (kind: 'window' | 'step', previous: LikelihoodState | undefined): WindowScore & { state: LikelihoodState } => {
+      const judged = kind === 'window' ? errors.error : l.combine === 'max' ? errors.stepMax : errors.step;
+      const heldOut = (): readonly number[] => (kind === 'window' ? heldOutErrors(model.calibration, sensorId) : heldOutSteps(model.calibration, sensorId, l.combine));
+      const r = likelihoodStep(previous, { model: tag, step: judged, heldOut, usable }, { ...l, hop: policy.hop });
+      const sigma = Math.max(Math.sqrt(Math.max(r.state.variance, 0)), l.minSpread * Math.abs(r.state.mean), 1e-12);
+      const threshold = r.state.mean - sigma * normalQuantile(tailForScore(level));
+      return { score: r.score, error: r.average, threshold, learnedLevel: r.learnedLevel, state: r.state };
+    };
+    if (l.error !== 'both') {
+      const r = judge(l.error, state.likelihood);
+      return { ...r, state: { ...state, likelihood: r.state } };
+    }
+    // Both: the whole-window error (sustained changes) and the per-step error (short ones), each
+    // with its own estimate; the window's score is the larger of the two.
+    const w = judge('window', state.likelihood);
+    const p = judge('step', state.stepLikelihood);
+    const top = Number.isNaN(w.score) || p.score > w.score ? p : w;
+    return { ...top, learnedLevel: w.learnedLevel || p.learnedLevel, state: { ...state, likelihood: w.state, stepLikelihood: p.state } };
   }
   const calibrated = resolveThreshold(model.calibration, sensorId, policy.thresholds).value;
   let threshold = calibrated;
