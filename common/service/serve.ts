@@ -30,18 +30,28 @@ export async function serveUntilSignal(options: ServeOptions): Promise<number> {
   let fatal: unknown;
   let wake: () => void = () => undefined;
   const failed = new Promise<void>((resolve) => (wake = resolve));
-  const service = await options.start({ registry, onFatal: (error) => ((fatal = error), wake()) });
+  // The port first: a port that cannot be bound ends the process (non-zero)
+  // before it joins a consumer group, instead of a service without metrics or health.
+  let service: RunningService | undefined;
   const server = await startMetricsServer({
     host: config.metrics.host,
     port: options.metricsPort ?? config.metrics.port,
     registry,
-    ready: () => service.ready(),
-    health: () => ({ service: name, ...service.health() }),
+    ready: () => service?.ready() ?? false,
+    health: () => ({ service: name, ...(service?.health() ?? {}) }),
   });
-  log.info('metrics served', { url: `http://${config.metrics.host}:${server.port}/metrics` });
+  // With metrics.port 0 this is where the chosen port is told.
+  log.info('metrics served', { url: `http://${config.metrics.host}:${server.port}/metrics`, port: server.port });
+  try {
+    service = await options.start({ registry, onFatal: (error) => ((fatal = error), wake()) });
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+  const running = service;
   const why = await Promise.race([untilSignal(), failed.then(() => 'fatal' as const)]);
   log.info(`stopping ${name}`, { why });
-  await service.stop();
+  await running.stop();
   await server.close();
   return fatal === undefined ? 0 : 1;
 }
