@@ -75,10 +75,11 @@ export const defaultConfig: Config = {
     faults: { flatlineSamples: 32, flatlineEpsilon: 1e-9, maxMissingFraction: 0.25, ranges: {} },
     topChannels: 3,
     maxSensorsExported: 500,
+    silentAfterMs: 120_000,
     backend: 'auto',
     perSensor: {},
   },
-  metrics: { host: '127.0.0.1', port: 9464 },
+  metrics: { host: '127.0.0.1', port: 9464, brokerUnreachableMs: 30_000 },
   simulator: { sensors: 6, rateHz: 20, anomalyEverySeconds: 45, seed: 7 },
   logLevel: 'info',
 };

@@ -139,12 +139,16 @@ export interface ScorerConfig {
   topChannels: number;
   /** Cap on sensors exported with a per-sensor label (bounded cardinality). */
   maxSensorsExported: number;
+  /** A sensor without a window for this long is silent (its series leave /metrics unless an alert is open); 0: never. */
+  silentAfterMs: number;
   backend: BackendChoice;
 }
 
 export interface MetricsConfig {
   host: string;
   port: number;
+  /** /healthz turns not ready once the broker has been unreachable this long; 0: never. */
+  brokerUnreachableMs: number;
 }
 
 export interface SimulatorConfig {
