@@ -8,6 +8,7 @@ export const defaultConfig: Config = {
     ssl: false,
     sasl: { mechanism: 'none', username: '', password: '' },
     localBroker: { port: 9092, dataDir: '.data/kafka' },
+    unreachableNotReadyMs: 30_000,
   },
   topics: {
     readings: 'sensorwatch.readings',
@@ -79,7 +80,7 @@ export const defaultConfig: Config = {
     backend: 'auto',
     perSensor: {},
   },
-  metrics: { host: '127.0.0.1', port: 9464, brokerUnreachableMs: 30_000 },
+  metrics: { host: '127.0.0.1', port: 9464 },
   simulator: { sensors: 6, rateHz: 20, anomalyEverySeconds: 45, seed: 7 },
   logLevel: 'info',
 };

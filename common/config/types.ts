@@ -17,6 +17,8 @@ export interface KafkaConfig {
   ssl: boolean;
   sasl: { mechanism: 'none' | 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
   localBroker: { port: number; dataDir: string };
+  /** /healthz turns not ready once the brokers have been unreachable this long; 0: never. */
+  unreachableNotReadyMs: number;
 }
 
 export interface TopicsConfig {
@@ -147,8 +149,6 @@ export interface ScorerConfig {
 export interface MetricsConfig {
   host: string;
   port: number;
-  /** /healthz turns not ready once the broker has been unreachable this long; 0: never. */
-  brokerUnreachableMs: number;
 }
 
 export interface SimulatorConfig {
