@@ -19,7 +19,7 @@ import type { AnomalyAlert, SignalWindow } from '../common/types.ts';
 import { createTrainerMetrics } from './metrics.ts';
 import { emptyReport, reportOf, type TrainReport } from './report.ts';
 import { retrain } from './retrain.ts';
-import { parseSchedule } from './schedule.ts';
+import { parseSchedule } from '../common/config/schedule.ts';
 import { selectTrainingWindows } from './select.ts';
 import { readTopicSince } from './source.ts';
 
