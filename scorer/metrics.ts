@@ -133,6 +133,9 @@ export function createScorerMetrics(options: ScorerMetricsOptions): ScorerMetric
       }
     },
     exportedSensors: () => exported.size,
+    declareModelKeys(modelKeys) {
+      for (const model of modelKeys) scored.inc({ model }, 0);
+    },
     alertPublished: (a) => alerts.inc({ kind: a.kind, severity: a.severity, state: a.state }),
     declareSeverities(names) {
       for (const kind of alertKinds) for (const state of alertStates) for (const severity of names) alerts.inc({ kind, severity, state }, 0);

@@ -59,6 +59,8 @@ export interface SensorSeries {
   forgetSensors(sensorIds: readonly string[]): void;
   /** Sensors with per-sensor series now (live ones, at most maxSensorsExported). */
   exportedSensors(): number;
+  /** The per-model counters at 0 for these model keys, so rates exist before the first window. */
+  declareModelKeys(modelKeys: readonly string[]): void;
 }
 
 /**

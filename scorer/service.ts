@@ -13,6 +13,7 @@ import { createConsumer, createIdempotentProducer, createKafka, consumerLag, des
 import type { Logger } from '../common/log.ts';
 import { initBackend } from '../common/model/backend.ts';
 import { createModelFeed } from '../common/model/store/feed.ts';
+import { defaultModelKey } from '../common/model/keys.ts';
 import type { DeadLetterReason } from '../common/types.ts';
 import { createBatcher } from './batcher.ts';
 import type { SensorState } from './decide.ts';
@@ -128,6 +129,7 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
     const declareSeverities = (c: Config): void =>
       metrics.declareSeverities([...new Set([...c.scorer.severities, ...Object.values(c.scorer.perSensor).flatMap((o) => o.severities ?? [])].map((b) => b.name))]);
     declareSeverities(initial);
+    metrics.declareModelKeys([defaultModelKey, ...Object.keys(initial.model.groups)]);
     onConfigChange = declareSeverities;
     const shelf = createModelShelf();
     cleanups.push(() => shelf.dispose());

@@ -157,3 +157,12 @@ describe('per-sensor series: liveness and open alerts', () => {
     assert.equal(lines.length, 1);
   });
 });
+
+it('declareModelKeys: windows scored exists at 0 per known model key', async () => {
+  const registry = new Registry();
+  const m = createScorerMetrics({ registry, maxSensorsExported: () => 10, tensorCount: () => 0, backend: () => 'cpu' });
+  m.declareModelKeys(['default', 'pumps']);
+  const text = await registry.metrics();
+  assert.match(text, /sensorwatch_windows_scored_total\{model="default"\} 0/);
+  assert.match(text, /sensorwatch_windows_scored_total\{model="pumps"\} 0/);
+});
