@@ -65,8 +65,9 @@ export interface Scorer {
 
 const lagEveryMs = 5_000;
 
-/** A quarter of the silence time, between 100 ms and 5 s. */
+/** A quarter of the silence time, between 100 ms and 5 s (5 s when off: it may be turned on live). */
 export function sweepEveryMs(silentAfterMs: number): number {
+  if (silentAfterMs === 0) return 5000;
   return Math.min(5000, Math.max(100, Math.floor(silentAfterMs / 4)));
 }
 
@@ -159,7 +160,14 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
 
     const reader = await startStateReader({ kafka, admin, topic: stateSpec.name, groupId, log });
     cleanups.push(() => reader.stop());
-    engine.restore((await reader.caughtUp()).values());
+    // Restored sensors count as seen now: one that never sends again still
+    // leaves /metrics (once its alert resolves) after scorer.silentAfterMs.
+    const restore = (loaded: ReadonlyMap<string, SensorState>): void => {
+      engine.restore(loaded.values());
+      const now = clock.now();
+      for (const id of loaded.keys()) liveness.seen(id, now);
+    };
+    restore(await reader.caughtUp());
     log.info('sensor states loaded', { stateTopic: stateSpec.name, sensors: engine.states().size });
 
     const feed = ctx.models ?? createModelFeed({ kafka, topics, log, cacheDir: initial.trainer.modelDir });
@@ -171,7 +179,7 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
     // After every (re)join, states are reloaded before the next batch: partitions
     // may have moved here from another scorer that decided their windows so far.
     const reload = (): Promise<void> => {
-      const attempt = reader.caughtUp().then((states) => engine.restore(states.values()));
+      const attempt = reader.caughtUp().then(restore);
       attempt.catch(() => undefined); // awaited (and reported) by the next batch
       return attempt;
     };

@@ -87,9 +87,10 @@ export function checkCrossFields(c: Config): string[] {
   } catch (err) {
     errors.push((err as Error).message);
   }
-  const windowPeriodMs = w.hop * w.samplePeriodMs + w.allowedLatenessMs;
+  // A sending sensor gets a window every hop samples (allowedLatenessMs delays them all alike).
+  const windowPeriodMs = w.hop * w.samplePeriodMs;
   if (c.scorer.silentAfterMs !== 0 && c.scorer.silentAfterMs <= windowPeriodMs) {
-    errors.push(`scorer.silentAfterMs (${c.scorer.silentAfterMs}) is not longer than the time between a sensor's windows (windowing.hop × samplePeriodMs + allowedLatenessMs = ${windowPeriodMs} ms): every sensor would count as silent; set it to several window periods, e.g. ${Math.max(60_000, windowPeriodMs * 10)}, or 0 to turn it off`);
+    errors.push(`scorer.silentAfterMs (${c.scorer.silentAfterMs}) is not longer than the time between a sensor's windows (windowing.hop × samplePeriodMs = ${windowPeriodMs} ms): every sensor would count as silent; set it to several window periods, e.g. ${Math.max(60_000, windowPeriodMs * 10)}, or 0 to turn it off`);
   }
   const topics = [c.topics.readings, c.topics.windows, c.topics.alerts, c.topics.models, c.topics.modelArtifacts, c.topics.deadLetter, c.topics.labels];
   if (new Set(topics).size !== topics.length) errors.push('topics: two roles share one topic name; give each topic its own name');
