@@ -13,6 +13,7 @@ import { startLocalBroker, type LocalBroker } from '../common/kafka/index.ts';
 import { createLogger, type Logger } from '../common/log.ts';
 import { startIngest } from '../ingest/service.ts';
 import { startSimulation } from '../ingest/simulate/service.ts';
+import { watchBrokers } from '../common/service/broker-watch.ts';
 import { collectDefaultMetricsOnce, startMetricsServer } from '../common/service/http.ts';
 import { startScorer } from '../scorer/service.ts';
 import { startDemoTrainer } from './demo/trainer.ts';
@@ -174,7 +175,15 @@ async function runDemo(config: Config, opts: { duration: number | null; configFi
       onFatal,
     });
     started.push({ name: 'scorer', stop: () => scorer.stop() });
-    const server = await startMetricsServer({ host: config.metrics.host, port: config.metrics.port, registry, ready: () => ingest.ready() && scorer.ready() });
+    const brokerWatch = watchBrokers({ config, brokers, log });
+    if (brokerWatch !== undefined) started.push({ name: 'broker watch', stop: () => brokerWatch.stop() });
+    const server = await startMetricsServer({
+      host: config.metrics.host,
+      port: config.metrics.port,
+      registry,
+      ready: () => ingest.ready() && scorer.ready() && (brokerWatch?.ready() ?? true),
+      health: () => (brokerWatch === undefined ? {} : { broker: brokerWatch.report() }),
+    });
     started.push({ name: 'metrics server', stop: () => server.close() });
     const metricsUrl = `http://${config.metrics.host}:${server.port}/metrics`;
     out(`metrics at ${metricsUrl}\n`);

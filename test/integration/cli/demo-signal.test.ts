@@ -38,6 +38,9 @@ async function signalDemo(signal: NodeJS.Signals): Promise<void> {
     });
     brokerPid = Number(/Kafka ready at \S+ in [\d.]+ s \(pid (\d+)\)/.exec(log())?.[1] ?? -1);
     assert.ok(brokerPid > 0 && isAlive(brokerPid), 'the demo logs its broker pid');
+    const metricsUrl = /metrics at (http:\S+)\/metrics/.exec(out)?.[1];
+    const health = (await (await fetch(`${metricsUrl}/healthz`)).json()) as { broker?: { reachable: boolean } };
+    assert.equal(health.broker?.reachable, true, '/healthz reports the broker');
     assert.ok(child.pid !== undefined);
     const sentAt = Date.now();
     process.kill(-child.pid, signal); // the whole group, as the terminal does
