@@ -13,6 +13,7 @@ import { startLocalBroker, type LocalBroker } from '../common/kafka/index.ts';
 import { createLogger, type Logger } from '../common/log.ts';
 import { startIngest } from '../ingest/service.ts';
 import { startSimulation } from '../ingest/simulate/service.ts';
+import { watchBrokers } from '../common/service/broker-watch.ts';
 import { collectDefaultMetricsOnce, startMetricsServer } from '../common/service/http.ts';
 import { startScorer } from '../scorer/service.ts';
 import { startDemoTrainer } from './demo/trainer.ts';
@@ -30,6 +31,39 @@ const usage = `usage: sensorwatch demo [--duration S] [--config FILE] [--metrics
 `;
 
 type Stoppable = { name: string; stop(): Promise<void> };
+
+/** With the broker's SIGTERM grace, one Ctrl-C ends the demo within 10 s. */
+const serviceStopBudgetMs = 6000;
+const brokerStopGraceMs = 3000;
+
+/**
+ * Stops each in turn within one shared budget; returns the names of those not
+ * stopped (budget spent, or `skip` resolved by a second signal).
+ */
+export async function stopInOrder(
+  items: Stoppable[],
+  opts: { budgetMs: number; skip: Promise<unknown>; log: Pick<Logger, 'warn'> },
+): Promise<string[]> {
+  const deadline = Date.now() + opts.budgetMs;
+  let skipped = false;
+  void opts.skip.then(() => (skipped = true));
+  for (const [i, s] of items.entries()) {
+    const left = deadline - Date.now();
+    if (skipped || left <= 0) return items.slice(i).map((x) => x.name);
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      s.stop().then(
+        () => 'stopped' as const,
+        (err: unknown) => (opts.log.warn(`demo: stopping ${s.name} failed`, { error: err }), 'stopped' as const),
+      ),
+      new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), left))),
+      opts.skip.then(() => 'late' as const),
+    ]);
+    clearTimeout(timer);
+    if (outcome === 'late') return items.slice(i).map((x) => x.name);
+  }
+  return [];
+}
 
 async function metricTotals(registry: Registry): Promise<Map<string, number>> {
   const totals = new Map<string, number>();
@@ -84,6 +118,7 @@ async function runDemo(config: Config, opts: { duration: number | null; configFi
   const log: Logger = createLogger({ level: config.logLevel, write: (line) => appendFileSync(logFile, line) });
   const out = (s: string): void => void process.stdout.write(s);
   const started: Stoppable[] = [];
+  let localBroker: LocalBroker | null = null;
   let failure: unknown = null;
   let stopRequested: () => void = () => undefined;
   const stopSignal = new Promise<void>((res) => (stopRequested = res));
@@ -92,8 +127,18 @@ async function runDemo(config: Config, opts: { duration: number | null; configFi
     log.error('demo: a service failed', { error: err });
     stopRequested();
   };
-  process.once('SIGINT', () => stopRequested());
-  process.once('SIGTERM', () => stopRequested());
+  // SIGINT and SIGTERM alike: the first stops cleanly (services, then the
+  // broker), a second one skips what is left of the clean stop.
+  let signals = 0;
+  let skipRequested: () => void = () => undefined;
+  const skipSignal = new Promise<'skip'>((res) => (skipRequested = () => res('skip')));
+  const onSignal = (): void => {
+    signals += 1;
+    if (signals === 1) stopRequested();
+    else skipRequested();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   try {
     let brokers = config.kafka.brokers;
@@ -105,7 +150,7 @@ async function runDemo(config: Config, opts: { duration: number | null; configFi
       }
       out('starting the local Kafka broker (the first run fetches its jars with Maven) …\n');
       const broker: LocalBroker = await startLocalBroker({ port, log: (m) => log.info(m, { service: 'broker' }) });
-      started.push({ name: 'kafka broker', stop: () => broker.stop() });
+      localBroker = broker;
       brokers = broker.brokers;
       out(`Kafka broker ready at ${brokers.join(',')}\n`);
     } else {
@@ -130,7 +175,15 @@ async function runDemo(config: Config, opts: { duration: number | null; configFi
       onFatal,
     });
     started.push({ name: 'scorer', stop: () => scorer.stop() });
-    const server = await startMetricsServer({ host: config.metrics.host, port: config.metrics.port, registry, ready: () => ingest.ready() && scorer.ready() });
+    const brokerWatch = watchBrokers({ config, brokers, log });
+    if (brokerWatch !== undefined) started.push({ name: 'broker watch', stop: () => brokerWatch.stop() });
+    const server = await startMetricsServer({
+      host: config.metrics.host,
+      port: config.metrics.port,
+      registry,
+      ready: () => ingest.ready() && scorer.ready() && (brokerWatch?.ready() ?? true),
+      health: () => (brokerWatch === undefined ? {} : { broker: brokerWatch.report() }),
+    });
     started.push({ name: 'metrics server', stop: () => server.close() });
     const metricsUrl = `http://${config.metrics.host}:${server.port}/metrics`;
     out(`metrics at ${metricsUrl}\n`);
@@ -185,14 +238,22 @@ async function runDemo(config: Config, opts: { duration: number | null; configFi
     failure ??= err;
   }
 
-  out('stopping …\n');
-  for (const s of started.reverse()) {
+  out(signals > 0 ? 'stopping … (a second Ctrl-C skips the clean stop)\n' : 'stopping …\n');
+  const skipped = await stopInOrder(started.reverse(), { budgetMs: serviceStopBudgetMs, skip: skipSignal, log });
+  if (skipped.length > 0) out(`not stopped cleanly (${signals > 1 ? 'second signal' : `over ${serviceStopBudgetMs / 1000} s`}): ${skipped.join(', ')}\n`);
+  // The broker goes last: a service still stopping needs it to commit and flush.
+  if (localBroker !== null) {
     try {
-      await s.stop();
+      await localBroker.stop({ graceMs: signals > 1 ? 0 : brokerStopGraceMs });
     } catch (err) {
-      log.warn(`demo: stopping ${s.name} failed`, { error: err });
+      log.warn('demo: stopping the kafka broker failed', { error: err });
     }
   }
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  // A service that did not stop in time may still hold timers or sockets: they
+  // must not keep the process alive after the demo is done.
+  if (skipped.length > 0) setTimeout(() => process.exit(failure === null ? 0 : 1), 1000).unref();
   if (failure !== null) {
     process.stderr.write(`demo failed: ${failure instanceof Error ? failure.message : String(failure)}\n(see ${join('.data', 'demo.log')})\n`);
     return 1;

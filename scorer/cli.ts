@@ -29,6 +29,7 @@ export async function run(argv: string[]): Promise<number> {
       config,
       log,
       metricsPort,
+      brokers,
       start: async ({ registry, onFatal }) => {
         const scorer = await startScorer({
           config,

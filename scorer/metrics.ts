@@ -4,11 +4,11 @@
 // (dead letters, consumer lag, tensors, backend) are reused when already there.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { alertKinds, alertStates } from '../common/types.ts';
-import type { ModelSummary, ScorerMetrics } from './ports.ts';
+import type { ModelSummary, ScorerMetrics, SensorSeries } from './ports.ts';
 
 export interface ScorerMetricsOptions {
   registry: Registry;
-  /** Most sensors exported with a `sensor` label; the rest are left out (bounded cardinality). */
+  /** Most live sensors exported with a `sensor` label; the rest are left out (bounded cardinality). */
   maxSensorsExported: () => number;
   /** Live tfjs tensor count, read at scrape time. */
   tensorCount: () => number;
@@ -30,7 +30,7 @@ function histogram<L extends string>(r: Registry, c: Omit<Labels<L>, 'registers'
   return (r.getSingleMetric(c.name) as Histogram<L> | undefined) ?? new Histogram<L>({ ...c, labelNames: [...c.labelNames], registers: [r] });
 }
 
-export function createScorerMetrics(options: ScorerMetricsOptions): ScorerMetrics {
+export function createScorerMetrics(options: ScorerMetricsOptions): ScorerMetrics & SensorSeries {
   const r = options.registry;
   const scored = counter(r, { name: 'sensorwatch_windows_scored_total', help: 'Windows scored, by model key.', labelNames: ['model'] });
   const error = histogram(r, {
@@ -42,11 +42,16 @@ export function createScorerMetrics(options: ScorerMetricsOptions): ScorerMetric
   const score = gauge(r, { name: 'sensorwatch_anomaly_score', help: 'Latest anomaly score in [0, 1] (the calibrated likelihood by default) per sensor (capped at scorer.maxSensorsExported sensors).', labelNames: ['sensor'] });
   const contribution = gauge(r, {
     name: 'sensorwatch_channel_contribution',
-    help: "Latest window's per-channel share of the reconstruction error (capped sensors).",
+    help: "Latest window's per-channel contribution to the reconstruction error, absolute (not a share of it; capped sensors).",
     labelNames: ['sensor', 'channel'],
   });
   const alerts = counter(r, { name: 'sensorwatch_alerts_total', help: 'Alert events published, by kind, severity and state (open, update, resolve).', labelNames: ['kind', 'severity', 'state'] });
   const open = gauge(r, { name: 'sensorwatch_alerts_open', help: 'Alerts open now, by kind and severity.', labelNames: ['kind', 'severity'] });
+  const alertOpen = gauge(r, {
+    name: 'sensorwatch_alert_open',
+    help: 'Open alerts per sensor (value 1), by kind and the severity the scorer decided (capped sensors).',
+    labelNames: ['sensor', 'kind', 'severity'],
+  });
   const threshold = gauge(r, { name: 'sensorwatch_threshold', help: 'The level of the judged error at which the score opens an alert, by model key and sensor (capped sensors).', labelNames: ['model', 'sensor'] });
   const latency = histogram(r, {
     name: 'sensorwatch_scoring_latency_seconds',
@@ -80,24 +85,57 @@ export function createScorerMetrics(options: ScorerMetricsOptions): ScorerMetric
     },
   });
 
-  // The first maxSensorsExported sensors seen get labels; later ones are not exported.
-  const exported = new Set<string>();
-  const exportable = (sensorId: string): boolean => {
-    if (exported.has(sensorId)) return true;
-    if (exported.size >= options.maxSensorsExported()) return false;
-    exported.add(sensorId);
-    return true;
+  // Live sensors with per-sensor series, and the label values to remove them by.
+  // The first maxSensorsExported get labels; a silent one (forgetSensors) frees its place.
+  const exported = new Map<string, { models: Set<string>; channels: Set<string> }>();
+  const exportable = (sensorId: string): { models: Set<string>; channels: Set<string> } | undefined => {
+    let series = exported.get(sensorId);
+    if (series === undefined && exported.size < options.maxSensorsExported()) {
+      series = { models: new Set(), channels: new Set() };
+      exported.set(sensorId, series);
+    }
+    return series;
   };
+  let alerting: { sensor: string; kind: string; severity: string }[] = [];
 
   return {
     batchScored: ({ size }) => batchSize.observe(size),
     windowScored(w) {
       scored.inc({ model: w.model });
       if (Number.isFinite(w.error)) error.observe({ model: w.model }, w.error);
-      if (!exportable(w.sensorId)) return;
+      const series = exportable(w.sensorId);
+      if (series === undefined) return;
       score.set({ sensor: w.sensorId }, w.score);
       threshold.set({ model: w.model, sensor: w.sensorId }, w.threshold);
-      for (const c of w.contributions) contribution.set({ sensor: w.sensorId, channel: c.channel }, c.contribution);
+      series.models.add(w.model);
+      for (const c of w.contributions) {
+        contribution.set({ sensor: w.sensorId, channel: c.channel }, c.contribution);
+        series.channels.add(c.channel);
+      }
+    },
+    sensorAlerts(openNow) {
+      for (const labels of alerting) alertOpen.remove(labels);
+      alerting = [];
+      for (const a of openNow) {
+        if (exportable(a.sensorId) === undefined) continue;
+        const labels = { sensor: a.sensorId, kind: a.kind, severity: a.severity };
+        alertOpen.set(labels, 1);
+        alerting.push(labels);
+      }
+    },
+    forgetSensors(sensorIds) {
+      for (const sensor of sensorIds) {
+        const series = exported.get(sensor);
+        if (series === undefined) continue;
+        score.remove({ sensor });
+        for (const model of series.models) threshold.remove({ model, sensor });
+        for (const channel of series.channels) contribution.remove({ sensor, channel });
+        exported.delete(sensor);
+      }
+    },
+    exportedSensors: () => exported.size,
+    declareModelKeys(modelKeys) {
+      for (const model of modelKeys) scored.inc({ model }, 0);
     },
     alertPublished: (a) => alerts.inc({ kind: a.kind, severity: a.severity, state: a.state }),
     declareSeverities(names) {

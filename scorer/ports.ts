@@ -51,6 +51,21 @@ export interface ScorerMetrics {
 }
 
 /**
+ * Per-sensor series bookkeeping the service drives (not the engine): which
+ * alerts are open per sensor, and dropping the series of silent sensors.
+ */
+export interface SensorSeries {
+  /** The alerts open now, one per sensor and kind; replaces the previous set. */
+  sensorAlerts(open: readonly { sensorId: string; kind: string; severity: string }[]): void;
+  /** Removes every per-sensor series of these sensors and frees their places under the cap. */
+  forgetSensors(sensorIds: readonly string[]): void;
+  /** Sensors with per-sensor series now (live ones, at most maxSensorsExported). */
+  exportedSensors(): number;
+  /** The per-model counters at 0 for these model keys, so rates exist before the first window. */
+  declareModelKeys(modelKeys: readonly string[]): void;
+}
+
+/**
  * Where models come from (the trainer's model topic in production). start()
  * offers the models in force now and every later one; models are handed over
  * to the scorer, which disposes them when they are replaced.

@@ -13,12 +13,15 @@ import { createConsumer, createIdempotentProducer, createKafka, consumerLag, des
 import type { Logger } from '../common/log.ts';
 import { initBackend } from '../common/model/backend.ts';
 import { createModelFeed } from '../common/model/store/feed.ts';
+import { defaultModelKey } from '../common/model/keys.ts';
 import type { DeadLetterReason } from '../common/types.ts';
 import { createBatcher } from './batcher.ts';
+import type { SensorState } from '../common/decision/decide.ts';
 import { createEngine, type BatchItem } from './engine.ts';
+import { createLiveness } from './liveness.ts';
 import { createScorerMetrics } from './metrics.ts';
 import { createModelShelf } from './models.ts';
-import { systemClock, type Clock, type ModelFeed } from './ports.ts';
+import { systemClock, type Clock, type ModelFeed, type ScorerMetrics } from './ports.ts';
 import { createAlertPublisher, createDeadLetterSink } from './publisher.ts';
 import { watchConfig, type ConfigWatch } from './reload.ts';
 import { startStateReader, stateTopicSpec } from './state-store.ts';
@@ -61,6 +64,26 @@ export interface Scorer {
 }
 
 const lagEveryMs = 5_000;
+
+/** A quarter of the silence time, between 100 ms and 5 s (5 s when off: it may be turned on live). */
+export function sweepEveryMs(silentAfterMs: number): number {
+  if (silentAfterMs === 0) return 5000;
+  return Math.min(5000, Math.max(100, Math.floor(silentAfterMs / 4)));
+}
+
+function hasOpenAlert(state: SensorState | undefined): boolean {
+  return state !== undefined && (state.anomaly.open !== null || state.fault.open !== null);
+}
+
+/** One entry per open alert: sensor, kind and the severity the decision gave it. */
+export function openPerSensor(states: Iterable<SensorState>): { sensorId: string; kind: string; severity: string }[] {
+  const out: { sensorId: string; kind: string; severity: string }[] = [];
+  for (const s of states) {
+    if (s.anomaly.open !== null) out.push({ sensorId: s.sensorId, kind: 'anomaly', severity: s.anomaly.open.severity });
+    if (s.fault.open !== null) out.push({ sensorId: s.sensorId, kind: 'sensor_fault', severity: s.fault.open.severity });
+  }
+  return out;
+}
 
 export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
   const log = ctx.log.child({ service: 'scorer' });
@@ -107,23 +130,44 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
     const declareSeverities = (c: Config): void =>
       metrics.declareSeverities([...new Set([...c.scorer.severities, ...Object.values(c.scorer.perSensor).flatMap((o) => o.severities ?? [])].map((b) => b.name))]);
     declareSeverities(initial);
+    metrics.declareModelKeys([defaultModelKey, ...Object.keys(initial.model.groups)]);
     onConfigChange = declareSeverities;
     const shelf = createModelShelf();
     cleanups.push(() => shelf.dispose());
+    const clock = ctx.clock ?? systemClock;
+    const liveness = createLiveness({ silentAfterMs: () => config().scorer.silentAfterMs });
+    // The engine reports open alerts as counts; the per-sensor alert series are
+    // recomputed from its states at the same moments.
+    let statesNow: () => ReadonlyMap<string, SensorState> = () => new Map();
+    const engineMetrics: ScorerMetrics = {
+      ...metrics,
+      openAlerts(counts) {
+        metrics.openAlerts(counts);
+        metrics.sensorAlerts(openPerSensor(statesNow().values()));
+      },
+    };
     const engine = createEngine({
       config,
       models: shelf,
       publisher: createAlertPublisher({ producer, alertsTopic: topics.alerts, stateTopic: stateSpec.name }),
       deadLetters: createDeadLetterSink({ producer, topic: topics.deadLetter }),
-      metrics,
-      clock: ctx.clock ?? systemClock,
+      metrics: engineMetrics,
+      clock,
       log,
       backend: () => backend.name,
     });
+    statesNow = () => engine.states();
 
     const reader = await startStateReader({ kafka, admin, topic: stateSpec.name, groupId, log });
     cleanups.push(() => reader.stop());
-    engine.restore((await reader.caughtUp()).values());
+    // Restored sensors count as seen now: one that never sends again still
+    // leaves /metrics (once its alert resolves) after scorer.silentAfterMs.
+    const restore = (loaded: ReadonlyMap<string, SensorState>): void => {
+      engine.restore(loaded.values());
+      const now = clock.now();
+      for (const id of loaded.keys()) liveness.seen(id, now);
+    };
+    restore(await reader.caughtUp());
     log.info('sensor states loaded', { stateTopic: stateSpec.name, sensors: engine.states().size });
 
     const feed = ctx.models ?? createModelFeed({ kafka, topics, log, cacheDir: initial.trainer.modelDir });
@@ -135,7 +179,7 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
     // After every (re)join, states are reloaded before the next batch: partitions
     // may have moved here from another scorer that decided their windows so far.
     const reload = (): Promise<void> => {
-      const attempt = reader.caughtUp().then((states) => engine.restore(states.values()));
+      const attempt = reader.caughtUp().then(restore);
       attempt.catch(() => undefined); // awaited (and reported) by the next batch
       return attempt;
     };
@@ -168,7 +212,9 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
       const items = batch.messages.map((m): BatchItem => {
         const source = { topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value ?? Buffer.alloc(0) };
         try {
-          return { source, window: decodeWindow(m.value) };
+          const window = decodeWindow(m.value);
+          liveness.seen(window.sensorId, clock.now());
+          return { source, window };
         } catch (error) {
           const code = (error as { code?: unknown }).code;
           const reason: DeadLetterReason = code === 'bad_window' ? 'bad_window' : 'bad_avro';
@@ -212,6 +258,15 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
     }, lagEveryMs);
     lagTimer.unref();
     cleanups.push(() => clearInterval(lagTimer));
+    // Silent sensors without an open alert leave /metrics (and free their place under the cap).
+    const sweepTimer = setInterval(() => {
+      if (config().scorer.silentAfterMs === 0) return;
+      const states = engine.states();
+      const quiet = liveness.silentSince(clock.now()).filter((s) => !hasOpenAlert(states.get(s.sensorId)));
+      metrics.forgetSensors(quiet.map((s) => s.sensorId));
+    }, sweepEveryMs(initial.scorer.silentAfterMs));
+    sweepTimer.unref();
+    cleanups.push(() => clearInterval(sweepTimer));
     log.info('scorer started', { groupId, windows: topics.windows, alerts: topics.alerts, stateTopic: stateSpec.name, backend: backend.name });
 
     return {

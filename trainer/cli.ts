@@ -202,6 +202,7 @@ async function serve(config: Config, flags: Flags, log: Logger): Promise<number>
     config,
     log,
     metricsPort: flags.metricsPort,
+    brokers,
     start: async ({ registry, onFatal }) => {
       const trainer = await startTrainer({ config, log, registry, brokers, onFatal });
       return { ready: () => true, health: () => ({ nextRunAt: trainer.nextRunAt() }), stop: () => trainer.stop() };

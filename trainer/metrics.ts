@@ -1,6 +1,7 @@
 // The trainer's metrics (names are a contract with deploy/grafana and
 // deploy/prometheus: docs/architecture.md). One registry, passed in.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { rejectReasons } from './gate.ts';
 
 export interface TrainerMetrics {
   trainingDuration: Histogram<'model'>;
@@ -11,6 +12,19 @@ export interface TrainerMetrics {
   rejected: Counter<'model' | 'reason'>;
   backendInfo: Gauge<'backend'>;
   tensors: Gauge;
+}
+
+/**
+ * Every counter at 0 for each known model key (and reject reason) before the
+ * first event: a series that first appears at 1 gives increase() = 0, and a
+ * dashboard querying it shows "no data" instead of 0.
+ */
+export function declareModelKeys(metrics: TrainerMetrics, modelKeys: readonly string[]): void {
+  for (const model of modelKeys) {
+    metrics.failures.inc({ model }, 0);
+    metrics.promoted.inc({ model }, 0);
+    for (const reason of rejectReasons) metrics.rejected.inc({ model, reason }, 0);
+  }
 }
 
 export function createTrainerMetrics(registry: Registry, tensorCount: () => number): TrainerMetrics {

@@ -16,10 +16,11 @@ import { createModelCache } from '../common/model/store/cache.ts';
 import { createModelCatalog, type ModelCatalog } from '../common/model/store/catalog.ts';
 import { createModelPublisher, readArtifactLog, ensureModelTopics } from '../common/model/store/kafka.ts';
 import type { AnomalyAlert, SignalWindow } from '../common/types.ts';
-import { createTrainerMetrics } from './metrics.ts';
+import { createTrainerMetrics, declareModelKeys } from './metrics.ts';
+import { defaultModelKey } from '../common/model/keys.ts';
 import { emptyReport, reportOf, type TrainReport } from './report.ts';
 import { retrain } from './retrain.ts';
-import { parseSchedule } from './schedule.ts';
+import { parseSchedule } from '../common/config/schedule.ts';
 import { selectTrainingWindows } from './select.ts';
 import { readTopicSince } from './source.ts';
 
@@ -55,6 +56,7 @@ export async function startTrainer(ctx: TrainerContext): Promise<Trainer> {
   const backend = await initBackend(ctx.backend ?? config.trainer.backend, log);
   const metrics = createTrainerMetrics(ctx.registry, () => tf.memory().numTensors);
   metrics.backendInfo.set({ backend: backend.name }, 1);
+  declareModelKeys(metrics, [defaultModelKey, ...Object.keys(config.model.groups)]);
 
   const kafka = createKafka({ ...config.kafka, brokers: ctx.brokers ?? config.kafka.brokers }, log, { clientSuffix: 'trainer' });
   const topics = { modelArtifacts: config.topics.modelArtifacts, models: config.topics.models };

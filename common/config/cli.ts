@@ -6,8 +6,14 @@ import { defaultConfig } from './defaults.ts';
 import { ConfigError, loadConfig } from './load.ts';
 import { renderConfigTable } from './table.ts';
 
+const usage = 'usage: sensorwatch config check FILE | config defaults | config table';
+
 export async function run(argv: string[]): Promise<number> {
   const [sub, file] = argv;
+  if (sub === '--help' || sub === '-h' || sub === 'help') {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
   if (sub === 'table') {
     process.stdout.write(`${renderConfigTable()}\n`);
     return 0;
@@ -17,7 +23,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (sub !== 'check' || file === undefined) {
-    process.stderr.write('usage: sensorwatch config check FILE | config defaults | config table\n');
+    process.stderr.write(`${usage}\n`);
     return 2;
   }
   try {

@@ -4,6 +4,7 @@
 import type { Config } from './types.ts';
 import { keyDocs } from './schema.ts';
 import { checkRule } from './rules.ts';
+import { parseSchedule } from './schedule.ts';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -83,6 +84,17 @@ export function checkCrossFields(c: Config): string[] {
   }
   if (c.model.kind !== 'conv' && c.model.hidden.some((n) => n < c.model.codeSize)) {
     errors.push(`model.hidden (${c.model.hidden.join(', ')}) has a layer narrower than model.codeSize (${c.model.codeSize}): encoder layers should narrow towards the code; raise the layer sizes or lower codeSize`);
+  }
+  // The trainer's own parser: what config check accepts, the trainer runs.
+  try {
+    parseSchedule(c.trainer.schedule);
+  } catch (err) {
+    errors.push((err as Error).message);
+  }
+  // A sending sensor gets a window every hop samples (allowedLatenessMs delays them all alike).
+  const windowPeriodMs = w.hop * w.samplePeriodMs;
+  if (c.scorer.silentAfterMs !== 0 && c.scorer.silentAfterMs <= windowPeriodMs) {
+    errors.push(`scorer.silentAfterMs (${c.scorer.silentAfterMs}) is not longer than the time between a sensor's windows (windowing.hop × samplePeriodMs = ${windowPeriodMs} ms): every sensor would count as silent; set it to several window periods, e.g. ${Math.max(60_000, windowPeriodMs * 10)}, or 0 to turn it off`);
   }
   const topics = [c.topics.readings, c.topics.windows, c.topics.alerts, c.topics.models, c.topics.modelArtifacts, c.topics.deadLetter, c.topics.labels];
   if (new Set(topics).size !== topics.length) errors.push('topics: two roles share one topic name; give each topic its own name');

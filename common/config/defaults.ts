@@ -8,6 +8,7 @@ export const defaultConfig: Config = {
     ssl: false,
     sasl: { mechanism: 'none', username: '', password: '' },
     localBroker: { port: 9092, dataDir: '.data/kafka' },
+    unreachableNotReadyMs: 30_000,
   },
   topics: {
     readings: 'sensorwatch.readings',
@@ -77,6 +78,7 @@ export const defaultConfig: Config = {
     faults: { flatlineSamples: 32, flatlineEpsilon: 1e-9, maxMissingFraction: 0.25, ranges: {} },
     topChannels: 3,
     maxSensorsExported: 500,
+    silentAfterMs: 120_000,
     backend: 'auto',
     perSensor: {},
   },

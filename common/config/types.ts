@@ -17,6 +17,8 @@ export interface KafkaConfig {
   ssl: boolean;
   sasl: { mechanism: 'none' | 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
   localBroker: { port: number; dataDir: string };
+  /** /healthz turns not ready once the brokers have been unreachable this long; 0: never. */
+  unreachableNotReadyMs: number;
 }
 
 export interface TopicsConfig {
@@ -159,6 +161,8 @@ export interface ScorerConfig {
   topChannels: number;
   /** Cap on sensors exported with a per-sensor label (bounded cardinality). */
   maxSensorsExported: number;
+  /** A sensor without a window for this long is silent (its series leave /metrics unless an alert is open); 0: never. */
+  silentAfterMs: number;
   backend: BackendChoice;
 }
 

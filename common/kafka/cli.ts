@@ -49,7 +49,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`sensorwatch kafka: ${(error as Error).message}\n\n${usage}`);
     return 2;
   }
-  if (values.help) {
+  if (values.help || sub === '--help' || sub === '-h' || sub === 'help') {
     say(usage);
     return 0;
   }

@@ -49,7 +49,8 @@ export interface LocalBroker {
   dataDir: string;
   /** The broker's own log file. */
   serverLog: string;
-  stop(): Promise<void>;
+  /** SIGTERM, SIGKILL after graceMs (default 30 s). */
+  stop(options?: { graceMs?: number }): Promise<void>;
 }
 
 /** What broker.json in the data dir records about a running broker. */
@@ -84,8 +85,8 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
       const stopBroker = broker.stop;
       return {
         ...broker,
-        stop: async () => {
-          await stopBroker();
+        stop: async (stopOptions) => {
+          await stopBroker(stopOptions);
           if (tempDir) rmSync(dataDir, { recursive: true, force: true, maxRetries: 3 });
         },
       };
@@ -123,9 +124,12 @@ async function startOnce(
   const startedAt = Date.now();
   log(`starting Kafka ${kafkaVersion()} on ${brokers[0]} (data ${layout.dataDir}, log ${layout.serverLog})`);
   const out = openSync(layout.stdoutLog, 'a');
+  // Always its own process group: a Ctrl-C in the terminal signals the whole
+  // foreground group, and a broker that dies first leaves the services that are
+  // still stopping retrying against a closed port. The owner stops it last.
   const child = spawn(javaCommand(), [...jvm(options.quickStart ?? true), 'kafka.Kafka', layout.configFile], {
     stdio: ['ignore', out, out],
-    detached: options.detached === true,
+    detached: true,
   });
   closeSync(out);
   const pid = await spawned(child);
@@ -139,10 +143,10 @@ async function startOnce(
       done();
     }),
   );
-  const stop = async (): Promise<void> => {
+  const stop = async (stopOptions: { graceMs?: number } = {}): Promise<void> => {
     watchdog?.end();
     if (exitCode === undefined) {
-      const how = await stopPid(pid);
+      const how = await stopPid(pid, stopOptions.graceMs === undefined ? {} : { graceMs: stopOptions.graceMs });
       await Promise.race([exited, sleep(1000)]);
       log(`broker pid ${pid} stopped (${how})`);
     }
@@ -217,8 +221,11 @@ async function formatStorage(jvm: string[], layout: BrokerLayout): Promise<void>
  * closes and no orphaned JVM is left behind. `end()` triggers it on purpose.
  */
 function startWatchdog(pid: number): { end(): void } {
+  // Its own process group too, so that a Ctrl-C to the owner's group does not
+  // end the watchdog before the owner has stopped the broker itself.
   const child = spawn('sh', ['-c', `while read -r _; do :; done; kill -TERM ${pid} 2>/dev/null`], {
     stdio: ['pipe', 'ignore', 'ignore'],
+    detached: true,
   });
   child.on('error', () => undefined);
   child.unref();

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { Registry } from 'prom-client';
 import type { Config } from '../config/types.ts';
 import type { Logger } from '../log.ts';
+import { watchBrokers, type BrokerWatch } from './broker-watch.ts';
 import { untilSignal } from './edge.ts';
 import { collectDefaultMetricsOnce, startMetricsServer } from './http.ts';
 
@@ -20,6 +21,11 @@ export interface ServeOptions {
   log: Logger;
   /** --metrics-port, else config.metrics.port. */
   metricsPort?: number | undefined;
+  /**
+   * The brokers the service uses: /healthz then also checks that they answer,
+   * and says not ready once they have not for kafka.unreachableNotReadyMs.
+   */
+  brokers?: string[];
   start(ctx: { registry: Registry; onFatal: (error: unknown) => void }): Promise<RunningService>;
 }
 
@@ -30,18 +36,31 @@ export async function serveUntilSignal(options: ServeOptions): Promise<number> {
   let fatal: unknown;
   let wake: () => void = () => undefined;
   const failed = new Promise<void>((resolve) => (wake = resolve));
-  const service = await options.start({ registry, onFatal: (error) => ((fatal = error), wake()) });
+  // The port first: a port that cannot be bound ends the process (non-zero)
+  // before it joins a consumer group, instead of a service without metrics or health.
+  let service: RunningService | undefined;
+  let brokers: BrokerWatch | undefined;
   const server = await startMetricsServer({
     host: config.metrics.host,
     port: options.metricsPort ?? config.metrics.port,
     registry,
-    ready: () => service.ready(),
-    health: () => ({ service: name, ...service.health() }),
+    ready: () => (service?.ready() ?? false) && (brokers?.ready() ?? true),
+    health: () => ({ service: name, ...(service?.health() ?? {}), ...(brokers === undefined ? {} : { broker: brokers.report() }) }),
   });
-  log.info('metrics served', { url: `http://${config.metrics.host}:${server.port}/metrics` });
+  // With metrics.port 0 this is where the chosen port is told.
+  log.info('metrics served', { url: `http://${config.metrics.host}:${server.port}/metrics`, port: server.port });
+  try {
+    service = await options.start({ registry, onFatal: (error) => ((fatal = error), wake()) });
+    if (options.brokers !== undefined) brokers = watchBrokers({ config, brokers: options.brokers, log });
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+  const running = service;
   const why = await Promise.race([untilSignal(), failed.then(() => 'fatal' as const)]);
   log.info(`stopping ${name}`, { why });
-  await service.stop();
+  await brokers?.stop();
+  await running.stop();
   await server.close();
   return fatal === undefined ? 0 : 1;
 }

@@ -19,7 +19,12 @@ export type Provocation =
    * records of lag): the test runs the expression with this literal replaced,
    * which proves names, labels and aggregation return data once it is crossed.
    */
-  | { kind: 'lowered-threshold'; from: string; to: string };
+  | { kind: 'lowered-threshold'; from: string; to: string }
+  /**
+   * A job that has left service discovery: the test runs the expression with
+   * the job name `from` replaced by `to`, one no Prometheus scrapes.
+   */
+  | { kind: 'absent-job'; from: string; to: string };
 
 export interface DataDependentCase {
   /** A piece of the expression text that identifies it. */
@@ -32,9 +37,14 @@ export interface DataDependentCase {
 
 export const dataDependent: DataDependentCase[] = [
   {
-    contains: 'sensorwatch_alerts_open{kind="sensor_fault"}',
-    why: 'a series per kind/severity exists only once the scorer has opened such an alert, and the alert rule needs one open',
+    contains: 'sensorwatch_alert_open{kind="sensor_fault"',
+    why: 'a per-sensor series exists only while a sensor fault alert is open',
     provoke: { kind: 'fault' },
+  },
+  {
+    contains: 'sensorwatch_alert_open',
+    why: 'a per-sensor series exists only while an alert is open (the "sensors alerting now" table, the per-sensor anomaly rule)',
+    provoke: { kind: 'anomaly' },
   },
   {
     contains: 'sensorwatch_alerts_open{kind="anomaly"}',
@@ -64,17 +74,6 @@ export const dataDependent: DataDependentCase[] = [
     provoke: { kind: 'anomaly' },
   },
   {
-    contains: 'max by (sensor) (sensorwatch_anomaly_score) > ',
-    why: 'per-sensor score rules return only sensors above the band',
-    provoke: { kind: 'anomaly' },
-  },
-  {
-    contains: 'max by (sensor) (sensorwatch_anomaly_score{sensor="$sensor"}) > 1',
-    sources: ['dashboard-annotation'],
-    why: 'the annotation marks only times the sensor was above its threshold',
-    provoke: { kind: 'anomaly' },
-  },
-  {
     contains: 'sensorwatch_records_dead_lettered_total',
     why: 'a series per stage/reason exists only once a record has been dead-lettered',
     provoke: { kind: 'dead-letter' },
@@ -83,6 +82,11 @@ export const dataDependent: DataDependentCase[] = [
     contains: 'sensorwatch:records_dead_lettered:rate5m',
     why: 'recorded from sensorwatch_records_dead_lettered_total',
     provoke: { kind: 'dead-letter' },
+  },
+  {
+    contains: 'absent(up{job="sensorwatch-scorer"})',
+    why: 'returns data only when no scorer (or ingest) target exists at all',
+    provoke: { kind: 'absent-job', from: 'job="sensorwatch-scorer"', to: 'job="sensorwatch-nowhere"' },
   },
   {
     contains: 'up{job="sensorwatch-scorer"} < 1',
@@ -112,6 +116,10 @@ export function dataDependentCase(e: Expression): DataDependentCase | undefined 
 
 /** The expression as the test runs it: a lowered threshold applied. */
 export function provokedExpression(e: Expression, c: DataDependentCase | undefined): string {
+  if (c?.provoke.kind === 'absent-job') {
+    if (!e.expr.includes(c.provoke.from)) throw new Error(`${e.where}: expected '${e.expr}' to name ${c.provoke.from}`);
+    return e.expr.replaceAll(c.provoke.from, c.provoke.to);
+  }
   if (c?.provoke.kind !== 'lowered-threshold') return e.expr;
   const { from, to } = c.provoke;
   if (!e.expr.endsWith(from)) throw new Error(`${e.where}: expected '${e.expr}' to end with '${from}'`);

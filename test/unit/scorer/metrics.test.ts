@@ -89,3 +89,80 @@ describe('createScorerMetrics', () => {
     assert.match(text, /sensorwatch_backend_info\{backend="wasm"\} 1/);
   });
 });
+
+describe('per-sensor series: liveness and open alerts', () => {
+  const scoredWindow = (sensorId: string, score = 2) => ({
+    model: 'default',
+    sensorId,
+    error: score * 0.1,
+    score,
+    threshold: 0.1,
+    contributions: [
+      { channel: 'temp', contribution: 0.15 },
+      { channel: 'vib', contribution: 0.05 },
+    ],
+  });
+  const seriesOf = (text: string, sensor: string): string[] => text.split('\n').filter((l) => l.includes(`sensor="${sensor}"`));
+
+  it('forgetSensors removes every series of a sensor (score, threshold, contributions, alert) and the sensor comes back with its next window', async () => {
+    const registry = new Registry();
+    const m = createScorerMetrics({ registry, maxSensorsExported: () => 10, tensorCount: () => 0, backend: () => 'cpu' });
+    m.windowScored(scoredWindow('dying-6'));
+    m.windowScored(scoredWindow('alive-1'));
+    assert.equal(seriesOf(await registry.metrics(), 'dying-6').length, 4);
+    m.forgetSensors(['dying-6']);
+    const text = await registry.metrics();
+    assert.deepEqual(seriesOf(text, 'dying-6'), []);
+    assert.equal(seriesOf(text, 'alive-1').length, 4, 'other sensors keep their series');
+    assert.equal(m.exportedSensors(), 1);
+    m.windowScored(scoredWindow('dying-6', 0.5));
+    assert.match(await registry.metrics(), /sensorwatch_anomaly_score\{sensor="dying-6"\} 0\.5/);
+  });
+
+  it('the cap counts live sensors only: a forgotten sensor frees its place', async () => {
+    const registry = new Registry();
+    const m = createScorerMetrics({ registry, maxSensorsExported: () => 2, tensorCount: () => 0, backend: () => 'cpu' });
+    for (const id of ['a', 'b', 'c']) m.windowScored(scoredWindow(id));
+    assert.deepEqual(seriesOf(await registry.metrics(), 'c'), [], 'over the cap');
+    m.forgetSensors(['a']);
+    m.windowScored(scoredWindow('c'));
+    const text = await registry.metrics();
+    assert.match(text, /sensorwatch_anomaly_score\{sensor="c"\} 2/);
+    assert.equal(m.exportedSensors(), 2);
+  });
+
+  it('sensorAlerts exports one series per open alert with the decided severity, replaced as a whole', async () => {
+    const registry = new Registry();
+    const m = createScorerMetrics({ registry, maxSensorsExported: () => 10, tensorCount: () => 0, backend: () => 'cpu' });
+    m.sensorAlerts([
+      { sensorId: 's1', kind: 'anomaly', severity: 'critical' },
+      { sensorId: 's2', kind: 'sensor_fault', severity: 'warning' },
+    ]);
+    let text = await registry.metrics();
+    assert.match(text, /sensorwatch_alert_open\{sensor="s1",kind="anomaly",severity="critical"\} 1/);
+    assert.match(text, /sensorwatch_alert_open\{sensor="s2",kind="sensor_fault",severity="warning"\} 1/);
+    m.sensorAlerts([{ sensorId: 's1', kind: 'anomaly', severity: 'warning' }]);
+    text = await registry.metrics();
+    assert.deepEqual(text.split('\n').filter((l) => l.startsWith('sensorwatch_alert_open{')), ['sensorwatch_alert_open{sensor="s1",kind="anomaly",severity="warning"} 1']);
+  });
+
+  it('alert series obey the same cap', async () => {
+    const registry = new Registry();
+    const m = createScorerMetrics({ registry, maxSensorsExported: () => 1, tensorCount: () => 0, backend: () => 'cpu' });
+    m.sensorAlerts([
+      { sensorId: 's1', kind: 'anomaly', severity: 'critical' },
+      { sensorId: 's2', kind: 'anomaly', severity: 'critical' },
+    ]);
+    const lines = (await registry.metrics()).split('\n').filter((l) => l.startsWith('sensorwatch_alert_open{'));
+    assert.equal(lines.length, 1);
+  });
+});
+
+it('declareModelKeys: windows scored exists at 0 per known model key', async () => {
+  const registry = new Registry();
+  const m = createScorerMetrics({ registry, maxSensorsExported: () => 10, tensorCount: () => 0, backend: () => 'cpu' });
+  m.declareModelKeys(['default', 'pumps']);
+  const text = await registry.metrics();
+  assert.match(text, /sensorwatch_windows_scored_total\{model="default"\} 0/);
+  assert.match(text, /sensorwatch_windows_scored_total\{model="pumps"\} 0/);
+});

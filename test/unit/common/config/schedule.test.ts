@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseSchedule } from '../../../trainer/schedule.ts';
+import { parseSchedule } from '../../../../common/config/schedule.ts';
 
 const t0 = Date.UTC(2026, 0, 1, 10, 7, 30);
 

@@ -1,7 +1,7 @@
-// When the trainer runs next (pure): an interval ('30s', '10m', '1h', '1d') or
-// a cron expression ('0 * * * *'), from trainer.schedule.
+// When the trainer runs next (pure): an interval ('30s', '10m', '1h', '1d') or a cron
+// expression ('0 * * * *'), from trainer.schedule; config check runs this same parser.
 import { CronExpressionParser } from 'cron-parser';
-import { SensorwatchError } from '../common/errors.ts';
+import { SensorwatchError } from '../errors.ts';
 
 export interface Schedule {
   /** What the config said, for logs. */

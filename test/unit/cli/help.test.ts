@@ -1,0 +1,23 @@
+// `sensorwatch <verb> --help` prints that verb's usage and exits 0, for every
+// verb the top-level usage lists (it once said "unknown subcommand" for kafka).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const bin = fileURLToPath(new URL('../../../bin/sensorwatch.mjs', import.meta.url));
+const run = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000 });
+
+describe('sensorwatch <verb> --help', () => {
+  const top = run(['--help']);
+  const verbs = [...top.stdout.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1] ?? '');
+  it('the top-level usage lists the verbs', () => assert.ok(verbs.length >= 8, top.stdout));
+  for (const verb of verbs) {
+    it(`${verb} --help: exit 0 with its usage on stdout`, () => {
+      const r = run([verb, '--help']);
+      assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+      assert.match(r.stdout, /usage/);
+      assert.doesNotMatch(`${r.stdout}${r.stderr}`, /unknown/);
+    });
+  }
+});
