@@ -48,7 +48,7 @@ export interface AnomalyAlert {
   sensorId: string;
   state: AlertState;
   kind: AlertKind;
-  /** For sensor faults: flatline | missing | out_of_range | bad_quality. */
+  /** For sensor faults: flatline | missing | out_of_range | bad_quality | silent. */
   fault: string | null;
   severity: string;
   /** Anomaly score in [0, 1] (thresholds.method: the calibrated likelihood by default); the lowest severity band opens. */

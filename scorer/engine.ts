@@ -8,7 +8,7 @@ import type { Logger } from '../common/log.ts';
 import type { LoadedModel } from '../common/model/artifact.ts';
 import { scoreWindows, type WindowScore } from '../common/model/score.ts';
 import type { AnomalyAlert, ChannelContribution, DeadLetter, DeadLetterReason, SignalWindow } from '../common/types.ts';
-import { alreadyDecided, decide, initialSensorState, type SensorState } from '../common/decision/decide.ts';
+import { alreadyDecided, decide, decideSilence, initialSensorState, type SensorState } from '../common/decision/decide.ts';
 import { detectFault } from '../common/decision/faults.ts';
 import type { ModelShelf } from './models.ts';
 import { policyFor, type SensorPolicy } from '../common/decision/policy.ts';
@@ -40,6 +40,12 @@ export interface EngineOptions {
 
 export interface Engine {
   handle(items: readonly BatchItem[]): Promise<void[]>;
+  /**
+   * Sensors that sent no window for scorer.silentAfterMs: opens their `sensor_fault` `silent`
+   * (decideSilence), published with the new states like a batch. Runs between batches, never
+   * during one. Returns the alerts published.
+   */
+  silence(sensors: readonly { sensorId: string; lastSeenAt: number }[]): Promise<AnomalyAlert[]>;
   /** Replaces all sensor states (after loading them from the state topic). */
   restore(states: Iterable<SensorState>): void;
   states(): ReadonlyMap<string, SensorState>;
@@ -78,6 +84,38 @@ export function createEngine(options: EngineOptions): Engine {
     value: source.value,
     timestamp: options.clock.now(),
   });
+
+  // Batches and silence decisions run one at a time: each starts from the states the last one left.
+  let busy: Promise<unknown> = Promise.resolve();
+  const serial = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = busy.then(work, work);
+    busy = run.catch(() => undefined);
+    return run;
+  };
+
+  async function silence(sensors: readonly { sensorId: string; lastSeenAt: number }[]): Promise<AnomalyAlert[]> {
+    const config = options.config();
+    const now = options.clock.now();
+    const next = new Map<string, SensorState>();
+    const alerts: AnomalyAlert[] = [];
+    for (const { sensorId, lastSeenAt } of sensors) {
+      const before = states.get(sensorId);
+      if (before === undefined) continue;
+      const d = decideSilence(before, { sensorId, lastSeenAt, now, severities: policyFor(config, sensorId).severities });
+      if (d.events.length === 0) continue;
+      next.set(sensorId, d.state);
+      alerts.push(...d.events);
+    }
+    if (alerts.length === 0) return [];
+    await options.publisher.publish(alerts, [...next.values()]);
+    for (const [id, state] of next) states.set(id, state);
+    for (const a of alerts) {
+      metrics.alertPublished(a);
+      log.warn(`alert ${a.state}`, { alertId: a.alertId, sensorId: a.sensorId, kind: a.kind, fault: a.fault, reason: a.reason });
+    }
+    metrics.openAlerts(openCounts(states.values()));
+    return alerts;
+  }
 
   async function handle(items: readonly BatchItem[]): Promise<void[]> {
     log.debug('batch', { items: items.length, models: models.summary() });
@@ -178,7 +216,8 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   return {
-    handle,
+    handle: (items) => serial(() => handle(items)),
+    silence: (sensors) => serial(() => silence(sensors)),
     restore(loaded) {
       states.clear();
       for (const s of loaded) states.set(s.sensorId, s);

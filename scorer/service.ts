@@ -71,8 +71,9 @@ export function sweepEveryMs(silentAfterMs: number): number {
   return Math.min(5000, Math.max(100, Math.floor(silentAfterMs / 4)));
 }
 
+/** An open alert that keeps a sensor's score series on /metrics (its own `silent` fault does not: the score is stale). */
 function hasOpenAlert(state: SensorState | undefined): boolean {
-  return state !== undefined && (state.anomaly.open !== null || state.fault.open !== null);
+  return state !== undefined && (state.anomaly.open !== null || (state.fault.open !== null && state.fault.open.fault !== 'silent'));
 }
 
 /** One entry per open alert: sensor, kind and the severity the decision gave it. */
@@ -186,8 +187,11 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
     let restoring: Promise<void> = Promise.resolve();
     let joined = false;
     let running = true;
+    // Sensors whose windows this member received since it last joined the group.
+    const ownSensors = new Set<string>();
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       joined = true;
+      ownSensors.clear();
       log.info('joined the scorer group', { groupId, assignment: event.payload.memberAssignment });
       restoring = reload();
     });
@@ -214,6 +218,7 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
         try {
           const window = decodeWindow(m.value);
           liveness.seen(window.sensorId, clock.now());
+          ownSensors.add(window.sensorId);
           return { source, window };
         } catch (error) {
           const code = (error as { code?: unknown }).code;
@@ -258,12 +263,22 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
     }, lagEveryMs);
     lagTimer.unref();
     cleanups.push(() => clearInterval(lagTimer));
-    // Silent sensors without an open alert leave /metrics (and free their place under the cap).
+    // Silent sensors: a `sensor_fault` `silent` opens for those this member received windows
+    // from since it last joined (partitions move on a rebalance: another member owns the rest);
+    // those without an open alert leave /metrics (and free their place under the cap).
+    let sweeping = false;
     const sweepTimer = setInterval(() => {
-      if (config().scorer.silentAfterMs === 0) return;
-      const states = engine.states();
-      const quiet = liveness.silentSince(clock.now()).filter((s) => !hasOpenAlert(states.get(s.sensorId)));
-      metrics.forgetSensors(quiet.map((s) => s.sensorId));
+      if (config().scorer.silentAfterMs === 0 || sweeping || !joined) return;
+      sweeping = true;
+      const silent = liveness.silentSince(clock.now());
+      engine
+        .silence(silent.filter((s) => ownSensors.has(s.sensorId)))
+        .catch((error: unknown) => log.warn('could not publish the silent-sensor alerts; trying again at the next sweep', { error }))
+        .finally(() => {
+          sweeping = false;
+          const states = engine.states();
+          metrics.forgetSensors(silent.filter((s) => !hasOpenAlert(states.get(s.sensorId))).map((s) => s.sensorId));
+        });
     }, sweepEveryMs(initial.scorer.silentAfterMs));
     sweepTimer.unref();
     cleanups.push(() => clearInterval(sweepTimer));

@@ -143,8 +143,14 @@ export function decide(state: SensorState, input: DecisionInput): Decision {
     });
   };
   const rules: TrackRules = { ...policy.hysteresis, holdOffWindows: policy.hysteresis.holdOffSamples / Math.max(1, policy.hop) };
+  // A window from a sensor that was silent: the silence is over.
+  let faultTrack = state.fault;
+  if (faultTrack.open?.fault === 'silent') {
+    emit('sensor_fault', 'resolve', faultTrack.open, 'readings are back');
+    faultTrack = emptyTrack();
+  }
 
-  const fault = stepTrack(state.fault, input.fault === null ? 0 : 1, { ...rules, releaseScore: 1 }, 1, {
+  const fault = stepTrack(faultTrack, input.fault === null ? 0 : 1, { ...rules, releaseScore: 1 }, 1, {
     open: () => ({ alertId: alertIdFor(window.sensorId, 'sensor_fault', window.seq, window.start), severity: lowest, fault: input.fault?.fault ?? null }),
     band: () => lowest,
     emit: (s, a) => emit('sensor_fault', s, a, s === 'open' || s === 'update' ? (input.fault?.detail ?? null) : null),
@@ -226,6 +232,48 @@ function stepTrack(track: AlertTrack, score: number, h: TrackRules, level: numbe
     return { ...next, open: alert, calm: 0, calmBand: null };
   }
   return { ...next, calm, calmBand };
+}
+
+export interface SilenceInput {
+  sensorId: string;
+  /** When the sensor's last window arrived, and now (ms since the epoch). */
+  lastSeenAt: number;
+  now: number;
+  severities: readonly Severity[];
+}
+
+/**
+ * A sensor that sent no window for scorer.silentAfterMs: a `sensor_fault` `silent` opens
+ * (lowest band), and an anomaly alert still open resolves with reason `silent` (nothing can
+ * tell any more whether it goes on). Nothing happens while the silent fault is already open;
+ * the next window resolves it (decide). The alert id is derived from the last window.
+ */
+export function decideSilence(state: SensorState, input: SilenceInput): Decision {
+  if (state.fault.open?.fault === 'silent') return { state, events: [], score: Number.NaN, error: Number.NaN, threshold: Number.NaN };
+  const lowest = sortBands(input.severities)[0]?.name ?? 'warning';
+  const events: AnomalyAlert[] = [];
+  const base = {
+    sensorId: input.sensorId,
+    score: Number.NaN,
+    reconstructionError: Number.NaN,
+    threshold: Number.NaN,
+    topChannels: [],
+    modelKey: '',
+    modelVersion: 0,
+    windowStart: state.lastEnd,
+    windowEnd: state.lastEnd,
+  };
+  const silentFor = Math.round((input.now - input.lastSeenAt) / 1000);
+  if (state.anomaly.open !== null) {
+    events.push({ ...base, alertId: state.anomaly.open.alertId, state: 'resolve', kind: 'anomaly', fault: null, severity: state.anomaly.open.severity, reason: 'silent' });
+  }
+  if (state.fault.open !== null) {
+    events.push({ ...base, alertId: state.fault.open.alertId, state: 'resolve', kind: 'sensor_fault', fault: state.fault.open.fault, severity: state.fault.open.severity, reason: 'silent' });
+  }
+  const open: OpenAlert = { alertId: alertIdFor(input.sensorId, 'sensor_fault', state.lastSeq + 1, input.lastSeenAt), severity: lowest, fault: 'silent' };
+  events.push({ ...base, alertId: open.alertId, state: 'open', kind: 'sensor_fault', fault: 'silent', severity: lowest, reason: `no window for ${silentFor} s` });
+  const next: SensorState = { ...state, anomaly: emptyTrack(), fault: { ...emptyTrack(), open } };
+  return { state: next, events, score: Number.NaN, error: Number.NaN, threshold: Number.NaN };
 }
 
 function sortBands(bands: readonly Severity[]): Severity[] {

@@ -12,7 +12,8 @@
 import type { FaultConfig } from '../config/types.ts';
 import type { SignalWindow } from '../types.ts';
 
-export const faultCodes = ['missing', 'bad_quality', 'out_of_range', 'flatline'] as const;
+/** Window rules, then `silent` (no window for scorer.silentAfterMs: decided by silence.ts, not from a window). */
+export const faultCodes = ['missing', 'bad_quality', 'out_of_range', 'flatline', 'silent'] as const;
 export type FaultCode = (typeof faultCodes)[number];
 
 export interface FaultVerdict {

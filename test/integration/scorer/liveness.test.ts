@@ -1,7 +1,7 @@
-// A real scorer on the real broker: a sensor that stops sending leaves
-// /metrics after scorer.silentAfterMs unless it has an open alert; one with an
-// open alert keeps its series (and its sensorwatch_alert_open) until the alert
-// resolves, then leaves as well.
+// A real scorer on the real broker: a sensor that stops sending gets a
+// `sensor_fault` `silent` after scorer.silentAfterMs (an anomaly alert still
+// open resolves with reason `silent`), its stale score leaves /metrics, and its
+// next window resolves the silent fault.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
@@ -15,7 +15,7 @@ import { fixtureFeed, produceWindows, readAlerts, scorerSetup, type ScorerTestSe
 const log = createLogger({ level: 'warn' });
 const scoreWindows = (sensorId: string, scores: number[], from = 0) => scores.map((s, i) => window({ sensorId, seq: from + i, value: valueForScore(s) }));
 
-describe('scorer: silent sensors leave /metrics', () => {
+describe('scorer: silent sensors', () => {
   let brokers: string[];
   let setup: ScorerTestSetup;
   let scorer: Scorer | undefined;
@@ -37,7 +37,7 @@ describe('scorer: silent sensors leave /metrics', () => {
     await deleteGroups(brokers, [setup.groupId]);
   });
 
-  it('a quiet sensor without alerts goes; an alerting one stays until its alert resolves, then goes', async () => {
+  it('a silent sensor raises sensor_fault silent (its open anomaly resolves), its score leaves /metrics, its next window ends the silence', async () => {
     await produceWindows(brokers, setup.config.topics.windows, [...scoreWindows('quiet', [0.5, 0.5]), ...scoreWindows('dying-6', [2, 2])]);
     const [opened] = await readAlerts(brokers, setup.config.topics.alerts, 1);
     assert.equal(opened?.sensorId, 'dying-6');
@@ -45,16 +45,22 @@ describe('scorer: silent sensors leave /metrics', () => {
       what: 'both sensors on /metrics, dying-6 with an open alert',
       timeoutMs: 10_000,
     });
-    const alertLine = (await lines('dying-6')).find((l) => l.startsWith('sensorwatch_alert_open{'));
-    assert.equal(alertLine, 'sensorwatch_alert_open{sensor="dying-6",kind="anomaly",severity="warning"} 1');
+    assert.equal((await lines('dying-6')).find((l) => l.startsWith('sensorwatch_alert_open{')), 'sensorwatch_alert_open{sensor="dying-6",kind="anomaly",severity="warning"} 1');
 
-    await waitFor(async () => (await lines('quiet')).length === 0, { what: 'the quiet sensor to leave /metrics', timeoutMs: 10_000, intervalMs: 100 });
-    // Silent for as long as the quiet one, but its alert is open: it stays.
-    assert.ok((await lines('dying-6')).some((l) => l.startsWith('sensorwatch_anomaly_score{')), 'an alerting sensor keeps its score');
+    // Both fall silent: each gets a silent fault, dying-6's anomaly resolves with reason silent.
+    const silent = await readAlerts(brokers, setup.config.topics.alerts, 4);
+    const brief = silent.map((a) => `${a.sensorId}:${a.kind}:${a.state}:${a.fault ?? ''}:${a.state === 'open' && a.kind === 'sensor_fault' ? 'no window' : (a.reason ?? '')}`).sort();
+    assert.deepEqual(brief, ['dying-6:anomaly:open::', 'dying-6:anomaly:resolve::silent', 'dying-6:sensor_fault:open:silent:no window', 'quiet:sensor_fault:open:silent:no window']);
+    await waitFor(async () => !(await lines('dying-6')).some((l) => l.startsWith('sensorwatch_anomaly_score{')) && !(await lines('quiet')).some((l) => l.startsWith('sensorwatch_anomaly_score{')), {
+      what: 'the stale scores of both silent sensors to leave /metrics',
+      timeoutMs: 10_000,
+      intervalMs: 100,
+    });
+    assert.ok((await lines('dying-6')).includes('sensorwatch_alert_open{sensor="dying-6",kind="sensor_fault",severity="warning"} 1'), 'the silent fault is on /metrics');
 
-    // It sends again, low scores: the alert resolves, then it falls silent and leaves.
-    await produceWindows(brokers, setup.config.topics.windows, scoreWindows('dying-6', [0.1, 0.1], 2));
-    await waitFor(async () => !(await lines('dying-6')).some((l) => l.startsWith('sensorwatch_alert_open{')), { what: 'the resolved alert to leave sensorwatch_alert_open', timeoutMs: 10_000 });
-    await waitFor(async () => (await lines('dying-6')).length === 0, { what: 'the resolved, silent sensor to leave /metrics', timeoutMs: 10_000, intervalMs: 100 });
+    // It sends again: the silence is over.
+    await produceWindows(brokers, setup.config.topics.windows, scoreWindows('dying-6', [0.1], 2));
+    const back = (await readAlerts(brokers, setup.config.topics.alerts, 5))[4];
+    assert.deepEqual([back?.sensorId, back?.kind, back?.state, back?.fault, back?.reason], ['dying-6', 'sensor_fault', 'resolve', 'silent', 'readings are back']);
   });
 });

@@ -29,6 +29,8 @@ export interface ScorerTestSetup {
   topics: string[];
 }
 
+const rawHysteresis = { releaseScore: 0.5, holdOffSamples: 0 };
+
 export function scorerSetup(brokers: string[], prefix: string, options: { partitions?: number; hysteresis?: Record<string, number> } = {}): ScorerTestSetup {
   const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
   const configFile = join(dir, 'sensorwatch.yaml');
@@ -45,12 +47,16 @@ export function scorerSetup(brokers: string[], prefix: string, options: { partit
     },
     trainer: { modelDir: join(dir, 'models') },
     windowing: { channels: ['a', 'b'], length: 8, hop: 2 },
-    scorer: { hysteresis: options.hysteresis ?? { openAfter: 2, openWindow: 2, resolveAfter: 2 }, batch: { maxSize: 64, maxWaitMs: 10 } },
+    // The raw-error path (score r / (1 + r), open at r = 1, resolve below it, no hold-off): the fixtures dial in ratios.
+    thresholds: { method: 'quantile' },
+    scorer: { hysteresis: { ...rawHysteresis, ...(options.hysteresis ?? { openAfter: 2, openWindow: 2, resolveAfter: 2 }) }, batch: { maxSize: 64, maxWaitMs: 10 } },
     logLevel: 'warn',
   };
   const writeConfig = (extra: Record<string, unknown>): void => {
     const merged: Record<string, unknown> = { ...base };
     for (const [k, v] of Object.entries(extra)) merged[k] = typeof v === 'object' && v !== null ? { ...(base[k] as object | undefined), ...v } : v;
+    const scorer = merged.scorer as { hysteresis?: Record<string, number> } | undefined;
+    if (scorer?.hysteresis !== undefined) scorer.hysteresis = { ...rawHysteresis, ...scorer.hysteresis };
     writeFileSync(configFile, stringify(merged));
   };
   writeConfig({});

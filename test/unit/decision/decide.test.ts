@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decide, initialSensorState, severityFor, alertIdFor, type DecisionInput, type FaultVerdict, type SensorState } from '../../../common/decision/decide.ts';
+import { decide, decideSilence, initialSensorState, severityFor, alertIdFor, type DecisionInput, type FaultVerdict, type SensorState } from '../../../common/decision/decide.ts';
 import { mergePolicy } from '../../../common/decision/policy.ts';
 import { defaultConfig } from '../../../common/config/defaults.ts';
 import type { HysteresisConfig, Severity } from '../../../common/config/types.ts';
@@ -145,5 +145,19 @@ describe('decide: one alert per excursion', () => {
   });
   it('a re-open takes the band of the window that re-opens it', () => {
     assert.deepEqual(run([2, 0.1, 5], once).trace, ['0:anomaly:open:warning', '1:anomaly:resolve:warning', '2:anomaly:open:critical']);
+  });
+});
+
+describe('decideSilence', () => {
+  it('opens sensor_fault silent once, resolves an open anomaly with reason silent; the next window ends the silence', () => {
+    const { state } = run([2, 2], consecutive2);
+    assert.ok(state.anomaly.open !== null);
+    const silent = decideSilence(state, { sensorId: 's1', lastSeenAt: 5000, now: 125_000, severities: bands });
+    assert.deepEqual(silent.events.map((e) => `${e.kind}:${e.state}:${e.fault ?? ''}:${e.reason ?? ''}`), ['anomaly:resolve::silent', 'sensor_fault:open:silent:no window for 120 s']);
+    assert.equal(silent.state.anomaly.open, null);
+    assert.deepEqual(decideSilence(silent.state, { sensorId: 's1', lastSeenAt: 5000, now: 130_000, severities: bands }).events, [], 'once');
+    const back = run([0.1], consecutive2, { ...silent.state, lastSeq: -1, lastEnd: -1 });
+    assert.deepEqual(back.trace, ['0:sensor_fault:resolve:warning']);
+    assert.equal(back.events[0]?.reason, 'readings are back');
   });
 });
