@@ -10,6 +10,7 @@
 import { decide, initialSensorState, type FaultVerdict, type SensorState } from '../common/decision/decide.ts';
 import type { SensorPolicy } from '../common/decision/policy.ts';
 import type { ThresholdSource } from '../common/model/thresholds.ts';
+import type { AnomalyAlert } from '../common/types.ts';
 
 export interface ScoredWindow {
   seq: number;
@@ -36,6 +37,8 @@ export interface Replay {
   scores: Float64Array;
   errors: Float64Array;
   thresholds: Float64Array;
+  /** The alert events, in order (what the scorer would publish). */
+  events: AnomalyAlert[];
   /** Distinct alerts opened (a re-open within the hold-off is the same alert): anomaly and sensor_fault. */
   anomalyAlerts: number;
   faultAlerts: number;
@@ -51,6 +54,7 @@ export function replayDecisions(sensorId: string, windows: readonly ScoredWindow
     scores: new Float64Array(n).fill(Number.NaN),
     errors: new Float64Array(n).fill(Number.NaN),
     thresholds: new Float64Array(n).fill(Number.NaN),
+    events: [],
     anomalyAlerts: 0,
     faultAlerts: 0,
   };
@@ -72,6 +76,7 @@ export function replayDecisions(sensorId: string, windows: readonly ScoredWindow
         fault: w.fault,
       });
       state = d.state;
+      out.events.push(...d.events);
       for (const e of d.events) {
         if (e.state !== 'open') continue;
         ids[e.kind].add(e.alertId);
