@@ -12,6 +12,7 @@ import { alreadyDecided, decide, decideSilence, initialSensorState, type SensorS
 import { detectFault } from '../common/decision/faults.ts';
 import type { ModelShelf } from './models.ts';
 import { policyFor, type SensorPolicy } from '../common/decision/policy.ts';
+import type { JudgedError } from '../common/decision/score.ts';
 import type { AlertPublisher, Clock, DeadLetterSink, ModelSummary, ScorerMetrics } from './ports.ts';
 
 /** Where a record came from: enough to dead-letter it with its original bytes. */
@@ -170,16 +171,16 @@ export function createEngine(options: EngineOptions): Engine {
       const { window, model } = s;
       const policy = policyFor(config, window.sensorId);
       const before = next.get(window.sensorId) ?? states.get(window.sensorId) ?? initialSensorState(window.sensorId);
-      const contributions = judgedContributions(s, policy);
       const fault = detectFault(window, policy.faults);
       const decision = decide(before, {
         window,
         errors: s,
-        topChannels: topChannels(model.meta.channels, contributions, config.scorer.topChannels),
+        topChannels: (judged) => topChannels(model.meta.channels, channelTerms(s, judged, policy), config.scorer.topChannels),
         model: { key: model.meta.modelKey, version: model.meta.version, calibration: model.meta },
         policy,
         fault,
       });
+      const contributions = channelTerms(s, decision.judged, policy);
       if (decision.state !== before) next.set(window.sensorId, decision.state);
       alerts.push(...decision.events);
       perWindow.push({ s, score: decision.score, threshold: decision.threshold, error: decision.error, contributions, faulty: fault !== null });
@@ -238,9 +239,14 @@ function incompatibility(window: SignalWindow, model: LoadedModel): string | nul
   return null;
 }
 
-/** Per channel, the terms of the error the decision judges: whole-window shares or per-step terms. */
-function judgedContributions(s: WindowScore, policy: SensorPolicy): number[] {
-  return policy.thresholds.method === 'likelihood' && policy.likelihood.error === 'step' ? s.stepContributions : s.contributions;
+/**
+ * Per channel, its term of the error the score came from: the whole-window error's shares
+ * (they sum to it), or the per-step terms (standardised; with the channel max, each channel's
+ * own term, so the largest is the judged error).
+ */
+function channelTerms(s: WindowScore, judged: JudgedError, policy: SensorPolicy): number[] {
+  if (judged === 'window') return s.contributions;
+  return policy.likelihood.combine === 'max' ? s.stepContributions.map((v) => v * s.stepContributions.length) : s.stepContributions;
 }
 
 /** The n largest contributions, largest first. */

@@ -36,7 +36,7 @@ import type { AdaptiveState } from './adaptive.ts';
 import type { FaultCode, FaultVerdict } from './faults.ts';
 import type { LikelihoodState } from './likelihood.ts';
 import type { SensorPolicy } from './policy.ts';
-import { scoreWindow, type ModelRef, type WindowErrors } from './score.ts';
+import { scoreWindow, type JudgedError, type ModelRef, type WindowErrors } from './score.ts';
 
 export { faultCodes, type FaultCode, type FaultVerdict } from './faults.ts';
 
@@ -72,7 +72,8 @@ export interface SensorState {
 export interface DecisionInput {
   window: Pick<SignalWindow, 'sensorId' | 'seq' | 'start' | 'end'>;
   errors: WindowErrors;
-  topChannels: ChannelContribution[];
+  /** The channels named in the alert: fixed, or per judged error (each error has its own channel terms). */
+  topChannels: ChannelContribution[] | ((judged: JudgedError) => ChannelContribution[]);
   model: ModelRef;
   policy: Pick<SensorPolicy, 'hysteresis' | 'severities' | 'thresholds' | 'likelihood' | 'adaptive' | 'hop'>;
   fault: FaultVerdict | null;
@@ -85,6 +86,8 @@ export interface Decision {
   score: number;
   error: number;
   threshold: number;
+  /** Which error the score came from. */
+  judged: JudgedError;
 }
 
 const emptyTrack = (): AlertTrack => ({ recent: [], open: null, below: 0, calm: 0, calmBand: null });
@@ -116,13 +119,14 @@ export function openLevel(bands: readonly Severity[]): number {
 
 export function decide(state: SensorState, input: DecisionInput): Decision {
   const { window, policy } = input;
-  if (alreadyDecided(state, window)) return { state, events: [], score: Number.NaN, error: Number.NaN, threshold: Number.NaN };
+  if (alreadyDecided(state, window)) return { state, events: [], score: Number.NaN, error: Number.NaN, threshold: Number.NaN, judged: 'window' };
   const level = openLevel(policy.severities);
   const usable = input.fault === null;
   const scored = scoreWindow(state, window.sensorId, input.errors, input.model, policy, usable, level);
   const events: AnomalyAlert[] = [];
   const bands = sortBands(policy.severities);
   const lowest = bands[0]?.name ?? 'warning';
+  const topChannels = typeof input.topChannels === 'function' ? input.topChannels(scored.judged) : input.topChannels;
   const emit = (kind: AlertKind, state: AlertState, alert: OpenAlert, reason: string | null): void => {
     events.push({
       alertId: alert.alertId,
@@ -134,7 +138,7 @@ export function decide(state: SensorState, input: DecisionInput): Decision {
       score: scored.score,
       reconstructionError: scored.error,
       threshold: scored.threshold,
-      topChannels: input.topChannels,
+      topChannels,
       modelKey: input.model.key,
       modelVersion: input.model.version,
       windowStart: window.start,
@@ -171,7 +175,7 @@ export function decide(state: SensorState, input: DecisionInput): Decision {
   if (scored.state.adaptive !== undefined) next.adaptive = scored.state.adaptive;
   if (scored.state.likelihood !== undefined) next.likelihood = scored.state.likelihood;
   if (scored.state.stepLikelihood !== undefined) next.stepLikelihood = scored.state.stepLikelihood;
-  return { state: next, events, score: scored.score, error: scored.error, threshold: scored.threshold };
+  return { state: next, events, score: scored.score, error: scored.error, threshold: scored.threshold, judged: scored.judged };
 }
 
 type TrackRules = HysteresisConfig & { holdOffWindows: number };
@@ -249,7 +253,7 @@ export interface SilenceInput {
  * the next window resolves it (decide). The alert id is derived from the last window.
  */
 export function decideSilence(state: SensorState, input: SilenceInput): Decision {
-  if (state.fault.open?.fault === 'silent') return { state, events: [], score: Number.NaN, error: Number.NaN, threshold: Number.NaN };
+  if (state.fault.open?.fault === 'silent') return { state, events: [], score: Number.NaN, error: Number.NaN, threshold: Number.NaN, judged: 'window' };
   const lowest = sortBands(input.severities)[0]?.name ?? 'warning';
   const events: AnomalyAlert[] = [];
   const base = {
@@ -273,7 +277,7 @@ export function decideSilence(state: SensorState, input: SilenceInput): Decision
   const open: OpenAlert = { alertId: alertIdFor(input.sensorId, 'sensor_fault', state.lastSeq + 1, input.lastSeenAt), severity: lowest, fault: 'silent' };
   events.push({ ...base, alertId: open.alertId, state: 'open', kind: 'sensor_fault', fault: 'silent', severity: lowest, reason: `no window for ${silentFor} s` });
   const next: SensorState = { ...state, anomaly: emptyTrack(), fault: { ...emptyTrack(), open } };
-  return { state: next, events, score: Number.NaN, error: Number.NaN, threshold: Number.NaN };
+  return { state: next, events, score: Number.NaN, error: Number.NaN, threshold: Number.NaN, judged: 'window' };
 }
 
 function sortBands(bands: readonly Severity[]): Severity[] {

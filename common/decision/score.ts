@@ -40,8 +40,12 @@ export interface WindowScore {
   threshold: number;
   /** The excursion outlasted thresholds.likelihood.maxExcludeSamples and is being learnt as the new normal. */
   learnedLevel: boolean;
+  /** Which error the score came from (its channel terms are the alert's contributions). */
+  judged: JudgedError;
   state: ScoreState;
 }
+
+export type JudgedError = 'window' | 'step';
 
 /** r / (1 + r): the raw-error ratio on the [0, 1] scale (NaN stays NaN). */
 export const ratioScore = (r: number): number => (r === Number.POSITIVE_INFINITY ? 1 : r / (1 + r));
@@ -64,7 +68,7 @@ export function scoreWindow(
       const r = likelihoodStep(previous, { model: tag, step: judged, heldOut, usable }, { ...l, hop: policy.hop });
       const sigma = Math.max(Math.sqrt(Math.max(r.state.variance, 0)), l.minSpread * Math.abs(r.state.mean), 1e-12);
       const threshold = r.state.mean - sigma * normalQuantile(tailForScore(level));
-      return { score: r.score, error: r.average, threshold, learnedLevel: r.learnedLevel, state: r.state };
+      return { score: r.score, error: r.average, threshold, learnedLevel: r.learnedLevel, judged: kind, state: r.state };
     };
     if (l.error !== 'both') {
       const r = judge(l.error, state.likelihood);
@@ -89,5 +93,5 @@ export function scoreWindow(
     threshold = step.threshold;
     next = { ...state, adaptive: step.state };
   }
-  return { score: ratioScore(errors.error / threshold), error: errors.error, threshold, learnedLevel: false, state: next };
+  return { score: ratioScore(errors.error / threshold), error: errors.error, threshold, learnedLevel: false, judged: 'window', state: next };
 }
