@@ -35,9 +35,11 @@ export function renderSummary(s: Snapshot): string {
   ];
   if (s.recentAlerts.length === 0) lines.push('  (none yet)');
   for (const a of s.recentAlerts) {
-    const top = a.topChannels.map((c) => `${c.channel} ${(c.contribution / Math.max(a.reconstructionError, 1e-12) * 100).toFixed(0)}%`).join(', ');
+    // A resolve names the severity the alert had, not one the resolving score has; channels only where they explain an alert.
+    const top = a.state === 'resolve' ? (a.reason ?? '') : a.topChannels.map((c) => `${c.channel} ${(c.contribution / Math.max(a.reconstructionError, 1e-12) * 100).toFixed(0)}%`).join(', ');
+    const severity = a.state === 'resolve' ? `(was ${a.severity})` : a.severity;
     lines.push(
-      `  ${time(a.windowEnd)} ${a.state.padEnd(7)} ${a.sensorId.padEnd(10)} ${(a.fault === null ? a.kind : `${a.kind}:${a.fault}`).padEnd(22)} ${a.severity.padEnd(8)} score ${a.score.toFixed(2).padStart(6)}  ${top}`,
+      `  ${time(a.windowEnd)} ${a.state.padEnd(7)} ${a.sensorId.padEnd(10)} ${(a.fault === null ? a.kind : `${a.kind}:${a.fault}`).padEnd(22)} ${severity.padEnd(14)} score ${a.score.toFixed(2).padStart(5)}  ${top}`,
     );
   }
   return `${lines.join('\n')}\n`;
