@@ -62,11 +62,17 @@ export interface LikelihoodConfig {
   error: 'step' | 'window' | 'both';
   /** How channels combine into the per-step error: mean or largest standardised channel term. */
   combine: 'mean' | 'max';
+  /** Samples in the short-term average of the error that is judged. */
   averageSamples: number;
+  /** Memory of the distribution estimate, in samples (the weight of a window never drops below hop / historySamples). */
   historySamples: number;
+  /** Floor on σ relative to |μ|. */
   minSpread: number;
+  /** Consecutive samples scoring at or above learnBelowScore after which they are the new normal. */
   maxExcludeSamples: number;
+  /** Samples after seeding during which every window is absorbed (the held-out seed is only a prior). */
   warmupSamples: number;
+  /** Score below which a window is normal enough to be absorbed. */
   learnBelowScore: number;
 }
 

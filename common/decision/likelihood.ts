@@ -19,23 +19,10 @@
 // across retrains: when the model changes, it is rescaled by the ratio of the
 // new model's held-out mean to the old one's, so history survives a retrain
 // without mixing two models' error scales.
+import type { LikelihoodConfig } from '../config/types.ts';
 
-export interface LikelihoodSettings {
-  /** Samples in the short-term average of the per-step error. */
-  averageSamples: number;
-  /** Memory of the distribution estimate, in samples (weight of a window never below hop / historySamples). */
-  historySamples: number;
-  /** Floor on σ relative to |μ|. */
-  minSpread: number;
-  /** Consecutive samples above the release level after which the estimate absorbs them (a new normal). */
-  maxExcludeSamples: number;
-  /** Samples after seeding during which every window is absorbed (the held-out seed is only a prior). */
-  warmupSamples: number;
-  /** Score below which a window is normal enough to be absorbed. */
-  learnBelowScore: number;
-  /** Samples each window advances by (1 in eval, windowing.hop in the service). */
-  hop: number;
-}
+/** The thresholds.likelihood settings (lengths in samples), plus the samples each window advances by (1 in eval, windowing.hop in the service). */
+export type LikelihoodSettings = Omit<LikelihoodConfig, 'error' | 'combine'> & { hop: number };
 
 export interface LikelihoodState {
   /** The model whose errors the estimate is on the scale of (`key@version`), and that model's held-out mean of m. */
