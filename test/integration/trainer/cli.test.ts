@@ -33,7 +33,7 @@ describe('sensorwatch train --once --synthetic', () => {
     for (const key of ['modelKey', 'version', 'kind', 'backend', 'windows', 'trainSeconds', 'valLoss', 'threshold', 'thresholdMethod', 'meanCodeActivation']) {
       assert.ok(key in r, `--json has ${key}`);
     }
-    assert.deepEqual([r.modelKey, r.version, r.kind, r.backend, r.thresholdMethod], ['default', 1, 'sae', 'wasm', 'quantile']);
+    assert.deepEqual([r.modelKey, r.version, r.kind, r.backend, r.thresholdMethod], ['default', 1, 'sae', 'wasm', 'likelihood']);
     const rho = defaultConfig.model.sparsity.rho;
     const a = r.meanCodeActivation as number;
     assert.ok(a > rho / 2 && a < rho * 2, `mean code activation ${a} vs ρ ${rho}`);
