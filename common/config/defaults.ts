@@ -29,6 +29,7 @@ export const defaultConfig: Config = {
     maxFutureMs: 60_000,
     gapPolicy: 'fill',
     maxGapSamples: 8,
+    idleAfterMs: 300_000,
   },
   model: {
     kind: 'dae',

@@ -51,6 +51,7 @@ export const keyDocs: Record<string, KeyDoc> = {
   'windowing.maxFutureMs': { doc: 'Readings further than this ahead of the ingest clock are dead-lettered as `future_timestamp`.', rule: { kind: 'number', min: 0 }, unit: 'ms' },
   'windowing.gapPolicy': { doc: '`fill`: carry the last value over gaps up to maxGapSamples (counted as missing); `reset`: any gap starts a fresh window.', rule: { kind: 'enum', values: ['fill', 'reset'] } },
   'windowing.maxGapSamples': { doc: 'Longest gap filled under `fill`; a longer gap starts a fresh window.', rule: { kind: 'int', min: 0 }, unit: 'samples' },
+  'windowing.idleAfterMs': { doc: 'A sensor silent this long in event time (by the newest reading of its partition) is closed: its buffered samples are released and ingest stops holding the partition offset for it; its next reading starts a fresh window.', rule: { kind: 'number', min: 0 }, unit: 'ms' },
   'model.kind': { doc: '`dense`, `dae` (denoising), `sae` (sparse) or `conv` (1D convolutional) autoencoder.', rule: { kind: 'enum', values: ['dense', 'dae', 'sae', 'conv'] } },
   'model.hidden': { doc: 'Encoder layer sizes (dense kinds); the decoder mirrors them.', rule: { kind: 'ints', min: 1 } },
   'model.codeSize': { doc: 'Units in the code (bottleneck) layer.', rule: pos },

@@ -42,6 +42,8 @@ export interface WindowingConfig {
   gapPolicy: GapPolicy;
   /** With gapPolicy 'fill': longest gap (in samples) that is filled; longer gaps reset the window. */
   maxGapSamples: number;
+  /** Event time a sensor may stay silent before ingest closes it (releases its buffer, lets the offset move on), ms. */
+  idleAfterMs: number;
 }
 
 export interface ThresholdConfig {
