@@ -89,6 +89,7 @@ export const deadLetterReasons = [
   'late',
   'bad_window',
   'internal',
+  'key_mismatch',
 ] as const;
 export type DeadLetterReason = (typeof deadLetterReasons)[number];
 
