@@ -7,6 +7,7 @@ export const defaultConfig: Config = {
     clientId: 'sensorwatch',
     ssl: false,
     sasl: { mechanism: 'none', username: '', password: '' },
+    tls: { caFile: '', certFile: '', keyFile: '', serverName: '' },
     localBroker: { port: 9092, dataDir: '.data/kafka' },
   },
   topics: {

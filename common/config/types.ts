@@ -16,6 +16,8 @@ export interface KafkaConfig {
   clientId: string;
   ssl: boolean;
   sasl: { mechanism: 'none' | 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+  /** TLS details (with ssl true): PEM files and the name to verify; '' = the system default. */
+  tls: { caFile: string; certFile: string; keyFile: string; serverName: string };
   localBroker: { port: number; dataDir: string };
 }
 
