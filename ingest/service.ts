@@ -36,6 +36,8 @@ export interface IngestContext {
   groupId?: string;
   /** Wall clock (ms) for the future-timestamp check; injected in tests. */
   clock?: () => number;
+  /** Consumer group timing (tests use a short session so a killed member is noticed quickly). */
+  consumer?: { sessionTimeoutMs?: number; heartbeatIntervalMs?: number };
   /** How often consumer lag is measured, ms; default 5000. */
   lagIntervalMs?: number;
   /** Called once when ingest cannot go on (a publish failed for a reason retrying cannot fix); default: log only. */
@@ -67,7 +69,7 @@ export async function startIngest(ctx: IngestContext): Promise<IngestService> {
   const kafka = createKafka(config.kafka, log, overrides);
   const admin = kafka.admin();
   const producer = createIdempotentProducer(kafka);
-  const consumer = createConsumer(kafka, { groupId, maxWaitTimeMs: 100, maxBytesPerPartition: 8 * 1048576 });
+  const consumer = createConsumer(kafka, { groupId, maxWaitTimeMs: 100, maxBytesPerPartition: 8 * 1048576, ...ctx.consumer });
   let retrying = 0;
   const out = createOrderedProducer(producer, {
     onRetry: (error, info) => {
