@@ -108,3 +108,18 @@ export function assertSameWindows(collected: WindowCollector, control: Map<strin
   for (const [k, w] of control) assert.deepEqual(collected.first.get(k), w, `${what}: window ${k} (the first cut of it, the one the scorer decides) differs from the run without faults`);
   assert.deepEqual(collected.lateFirsts, [], `${what}: windows that first appeared below a later seq of their sensor (a hole filled late)`);
 }
+
+/** Waits until no window has arrived for `quietMs` (a replay's repeats included). */
+export async function untilQuiet(collector: WindowCollector, quietMs = 1500, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = collector.total();
+  let since = Date.now();
+  while (Date.now() - since < quietMs) {
+    if (Date.now() > deadline) throw new Error(`windows still arriving after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+    if (collector.total() !== last) {
+      last = collector.total();
+      since = Date.now();
+    }
+  }
+}
