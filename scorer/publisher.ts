@@ -23,6 +23,11 @@ export function orderedOver(producer: Producer, options: OrderedProducerOptions 
   return out;
 }
 
+/** Stops retrying this producer's publishes (shutdown while the broker is away): what waits is rejected, nothing after it is sent. */
+export function stopPublishing(producer: Producer, reason: string): void {
+  ordered.get(producer)?.close(reason);
+}
+
 export function createAlertPublisher(options: { producer: Producer; alertsTopic: string; stateTopic: string }): AlertPublisher {
   const { alertsTopic, stateTopic } = options;
   const out = orderedOver(options.producer);
