@@ -14,7 +14,7 @@ import { createIdempotentProducer } from '../../../common/kafka/producer.ts';
 import { createLogger } from '../../../common/log.ts';
 import { startIngest, type IngestService } from '../../../ingest/service.ts';
 import { createTopics, testKafka, uniqueName, waitFor } from '../../support/kafka.ts';
-import { assertSameWindows, collectWindows, controlWindows, faultConfig, faultReadings, produceReadings, untilQuiet, type WindowCollector } from './support.ts';
+import { assertSameWindows, collectWindows, controlWindows, faultConfig, faultReadings, produceReadings, untilQuiet, describeMissing, type WindowCollector } from './support.ts';
 
 const outageMs = 20_000;
 
@@ -63,7 +63,9 @@ describe('fault suite: broker outage under load', () => {
     assert.ok(collector.first.size < control.size, `the outage hit mid-backlog (${published} of ${control.size} when it began)`);
     broker = await startLocalBroker({ port: broker!.port, dataDir, unref: true, log: (m) => process.stderr.write(`[outage broker] ${m}\n`) });
 
-    await waitFor(() => collector!.first.size >= control.size, { what: `all ${control.size} windows (have ${collector.first.size})`, timeoutMs: 120_000 });
+    await waitFor(() => collector!.first.size >= control.size, { what: `all ${control.size} windows`, timeoutMs: 120_000 }).catch((e: unknown) => {
+      throw new Error(`${(e as Error).message}: ${describeMissing(collector!, control)}`);
+    });
     // once nothing more comes (the replay after the outage repeats windows: harmless, same identities)
     await untilQuiet(collector);
     assertSameWindows(collector, control, 'after a 20 s broker outage');

@@ -15,7 +15,7 @@ import { createIdempotentProducer } from '../../../common/kafka/producer.ts';
 import type { Producer } from '../../../common/kafka/types.ts';
 import { createRng } from '../../../common/rng.ts';
 import { createTopics, deleteGroups, deleteTopics, testBrokers, testKafka, uniqueName, waitFor } from '../../support/kafka.ts';
-import { assertSameWindows, collectWindows, controlWindows, faultConfig, faultReadings, produceReadings, untilQuiet, type WindowCollector } from './support.ts';
+import { assertSameWindows, collectWindows, controlWindows, faultConfig, faultReadings, produceReadings, untilQuiet, describeMissing, type WindowCollector } from './support.ts';
 
 const child = fileURLToPath(new URL('../ingest/ingest-child.ts', import.meta.url));
 
@@ -88,8 +88,8 @@ describe('fault suite: ingest SIGKILL at random points', () => {
         run.proc.kill('SIGKILL');
         assert.equal(await run.exited, null, `ingest exited by itself: ${run.output.join('').slice(-2000)}`);
       } else {
-        await waitFor(() => collector!.first.size >= control.size, { what: `all ${control.size} windows (have ${collector.first.size})`, timeoutMs: 90_000 }).catch((e: unknown) => {
-          throw new Error(`${(e as Error).message}\n${run.output.join('').slice(-3000)}`);
+        await waitFor(() => collector!.first.size >= control.size, { what: `all ${control.size} windows`, timeoutMs: 90_000 }).catch((e: unknown) => {
+          throw new Error(`${(e as Error).message}: ${describeMissing(collector!, control)}\n${run.output.join('').slice(-3000)}`);
         });
         // once nothing more comes (repeats of a replay included), no identity the control run lacks
         await untilQuiet(collector);

@@ -123,3 +123,11 @@ export async function untilQuiet(collector: WindowCollector, quietMs = 1500, tim
     }
   }
 }
+
+/** For a failure message: what is missing, per sensor (count and seq range). */
+export function describeMissing(collector: WindowCollector, control: Map<string, SignalWindow>): string {
+  const bySensor = new Map<string, number[]>();
+  for (const [k, w] of control) if (!collector.first.has(k)) bySensor.set(w.sensorId, [...(bySensor.get(w.sensorId) ?? []), w.seq]);
+  const rows = [...bySensor].map(([s, seqs]) => `${s}: ${seqs.length} missing, seq ${Math.min(...seqs)}..${Math.max(...seqs)}`);
+  return `have ${collector.first.size} of ${control.size} windows; ${rows.join('; ') || 'none missing'}`;
+}
