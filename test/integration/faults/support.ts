@@ -24,7 +24,16 @@ export function faultConfig(brokers: string[], prefix: string): Config {
   return {
     ...defaultConfig,
     kafka: { ...defaultConfig.kafka, brokers },
-    topics: { ...defaultConfig.topics, readings: name('readings'), windows: name('windows'), deadLetter: name('dlq'), partitions: 2 },
+    topics: {
+      ...defaultConfig.topics,
+      readings: name('readings'),
+      windows: name('windows'),
+      deadLetter: name('dlq'),
+      alerts: name('alerts'),
+      models: name('models'),
+      modelArtifacts: name('artifacts'),
+      partitions: 2,
+    },
     windowing: { ...defaultConfig.windowing, channels, length: 16, hop: 4, samplePeriodMs: period, allowedLatenessMs: 4 * period, maxFutureMs: 60_000, gapPolicy: 'fill', maxGapSamples: 2 },
   };
 }
@@ -37,7 +46,10 @@ export function faultReadings(sensors: number, perSensor: number): SensorReading
     for (let s = 0; s < sensors; s++) {
       if (s === 1 && i % 500 === 250) continue; // a one-sample gap, filled
       const sensorId = `fault-s${s}`;
-      out.push({ sensorId, timestamp: base + i * period, values: [i, s, Math.sin(i / 10)], quality: null });
+      // bounded values with a burst every 400 samples: alerts open and resolve under a zero model
+      // (+ 0: no -0, which JSON cannot carry)
+      const burst = (i + 60 * s) % 400 < 40 ? 3 : 0.2;
+      out.push({ sensorId, timestamp: base + i * period, values: [Number(Math.sin(i / 7).toFixed(3)) * 0.5 + 0, s * 0.1, burst], quality: null });
     }
   }
   // neighbours swapped now and then: out of order within the lateness
