@@ -43,6 +43,21 @@ export interface OrderedProducer extends RecordProducer {
   pending(): number;
   /** Stops retrying (shutdown with the broker away): what is queued is rejected. */
   close(reason: string): void;
+  /** Resolves once everything handed over before this call has been acknowledged or has failed. */
+  settled(): Promise<void>;
+}
+
+/** Every ordered producer of this process (see publishesSettled). */
+const live = new Set<OrderedProducer>();
+
+/**
+ * Resolves once every publish handed to any ordered producer of this process
+ * before the call has been acknowledged or has failed. For a reader of what
+ * this process publishes (the scorer's state reload after a rebalance) that
+ * must not take a snapshot while its own writes are still in flight.
+ */
+export async function publishesSettled(): Promise<void> {
+  await Promise.all([...live].map((p) => p.settled()));
 }
 
 /** One send() call: resolved once all its chunks are acknowledged, rejected at the first that fails. */
@@ -88,6 +103,8 @@ export function createOrderedProducer(producer: Producer, options: OrderedProduc
   const delays = options.retryDelayMs ?? { initial: 200, max: 5000 };
   const queue: Chunk[] = [];
   let busy = false;
+  /** The promise of every send not yet settled, for settled(). */
+  const unsettled = new Set<Promise<void>>();
   let broken: Error | null = null;
   let closed: string | null = null;
   let wake: AbortController | null = null;
@@ -173,24 +190,34 @@ export function createOrderedProducer(producer: Producer, options: OrderedProduc
     }
   };
 
-  return {
+  const self: OrderedProducer = {
     send(topic, records) {
       if (broken !== null) return Promise.reject(broken);
       if (closed !== null) return Promise.reject(new SensorwatchError(`publishing stopped: ${closed}`, { code: 'publish_closed', retriable: true }));
       if (records.length === 0) return Promise.resolve();
-      return new Promise<void>((resolve, reject) => {
+      const sent = new Promise<void>((resolve, reject) => {
         const chunks = chunkRecords(records, maxRequestBytes);
         const entry: Entry = { remaining: chunks.length, settled: false, resolve, reject };
         for (const c of chunks) queue.push({ topic, records: c.records, bytes: c.bytes, entry });
         void pump();
       });
+      unsettled.add(sent);
+      const forget = (): void => void unsettled.delete(sent);
+      sent.then(forget, forget);
+      return sent;
+    },
+    settled: async () => {
+      await Promise.allSettled([...unsettled]);
     },
     failure: () => broken,
     pending: () => queue.reduce((n, c) => n + c.records.length, 0),
     close(reason) {
       closed = reason;
+      live.delete(self);
       wake?.abort();
       if (!busy) rejectAll([], new SensorwatchError(`publishing stopped: ${reason}`, { code: 'publish_closed', retriable: true }));
     },
   };
+  live.add(self);
+  return self;
 }

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Producer } from '../../../../common/kafka/types.ts';
-import { chunkRecords, createOrderedProducer, retryDelay } from '../../../../common/kafka/ordered-producer.ts';
+import { chunkRecords, createOrderedProducer, publishesSettled, retryDelay } from '../../../../common/kafka/ordered-producer.ts';
 
 interface Request {
   topics: Record<string, string[]>;
@@ -131,6 +131,25 @@ describe('createOrderedProducer', () => {
     out.close('shutting down');
     await assert.rejects(a, /shutting down/);
     assert.equal(fake.requests.length, 1);
+  });
+
+  it('settled() and publishesSettled() wait for what was handed over before the call, failures included', async () => {
+    const fake = fakeProducer();
+    const out = createOrderedProducer(fake.producer);
+    const a = out.send('w', [rec('a')]);
+    const b = out.send('w', [rec('b')]);
+    let done = false;
+    void publishesSettled().then(() => (done = true));
+    await settle();
+    fake.requests[0]?.release();
+    await a;
+    await settle();
+    assert.equal(done, false, 'b is still in flight');
+    fake.requests[1]?.release(Object.assign(new Error('no'), { name: 'KafkaJSProtocolError', retriable: false }));
+    await assert.rejects(b);
+    await waitFor(() => done);
+    await out.settled();
+    out.close('test');
   });
 
   it('sending nothing resolves at once without a request', async () => {
