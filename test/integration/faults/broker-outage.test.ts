@@ -14,7 +14,7 @@ import { startLocalBroker, type LocalBroker } from '../../../common/kafka/local-
 import { createIdempotentProducer } from '../../../common/kafka/producer.ts';
 import { createLogger } from '../../../common/log.ts';
 import { startIngest, type IngestService } from '../../../ingest/service.ts';
-import { startScorer, type ScorerService } from '../../../scorer/service.ts';
+import { startScorer, type Scorer } from '../../../scorer/service.ts';
 import { decodeAlert } from '../../../common/codec/records.ts';
 import { createConsumer } from '../../../common/kafka/consumer.ts';
 import type { AnomalyAlert } from '../../../common/types.ts';
@@ -30,7 +30,7 @@ describe('fault suite: broker outage under load', () => {
   let broker: LocalBroker | undefined;
   let config: Config;
   let ingest: IngestService | undefined;
-  let scorer: ScorerService | undefined;
+  let scorer: Scorer | undefined;
   let alertsConsumer: { disconnect(): Promise<void> } | undefined;
   let collector: WindowCollector | undefined;
   const fatal: Error[] = [];
