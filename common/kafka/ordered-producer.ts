@@ -39,7 +39,7 @@ export interface OrderedProducerOptions {
 export interface OrderedProducer extends RecordProducer {
   /** The permanent failure that stopped publishing, or null while it can go on. */
   failure(): Error | null;
-  /** Records queued or in flight. */
+  /** Records queued and not yet in a request. */
   pending(): number;
   /** Stops retrying (shutdown with the broker away): what is queued is rejected. */
   close(reason: string): void;
