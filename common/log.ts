@@ -1,5 +1,9 @@
 // Structured logging: one JSON object per line on stderr, so stdout stays free
-// for command output (tables, --json) and the demo's live summary.
+// for command output (tables, --json) and the demo's live summary. Every line
+// goes through redaction (common/redact.ts): a field named like a password,
+// secret or token, and PEM private key material in any string (error messages
+// included), are written as [redacted].
+import { REDACTED, isSecretKey, redactText } from './redact.ts';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -36,8 +40,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   };
 }
 
-function errorReplacer(_key: string, value: unknown): unknown {
-  if (value instanceof Error) return { name: value.name, message: value.message, code: (value as { code?: unknown }).code };
+function errorReplacer(key: string, value: unknown): unknown {
+  if (key !== '' && isSecretKey(key) && typeof value === 'string' && value !== '') return REDACTED;
+  if (value instanceof Error) return { name: value.name, message: redactText(value.message), code: (value as { code?: unknown }).code };
+  if (typeof value === 'string') return redactText(value);
   if (typeof value === 'bigint') return value.toString();
   return value;
 }

@@ -17,7 +17,7 @@ export interface SensorReading {
 /** A run of `length` consecutive samples of one sensor, cut by event time. */
 export interface SignalWindow {
   sensorId: string;
-  /** Per-sensor window sequence number (0, 1, 2 …); stable across replays. */
+  /** Per-sensor window identity from event time: the grid slot of its first sample / hop (common/window/sensor-window.ts); the same after any restart or replay, strictly growing with start. */
   seq: number;
   /** Event time of the first and last sample, ms since the epoch. */
   start: number;
@@ -91,6 +91,7 @@ export const deadLetterReasons = [
   'late',
   'bad_window',
   'internal',
+  'key_mismatch',
 ] as const;
 export type DeadLetterReason = (typeof deadLetterReasons)[number];
 

@@ -12,6 +12,10 @@ export interface IngestMetrics {
   late(count: number): void;
   duplicates(count: number): void;
   consumerLag(group: string, topic: string, partition: number, lag: number): void;
+  /** A window in progress dropped at a gap; sensor: its id, or '_other' past the labelled ones (resets.ts). */
+  windowResets(sensor: string, count: number): void;
+  /** A publish request sent again after a failure that can pass (broker away). */
+  publishRetries(count: number): void;
 }
 
 function counter<L extends string>(r: Registry, name: string, help: string, labelNames: readonly L[]): Counter<L> {
@@ -29,6 +33,9 @@ export function createIngestMetrics(registry: Registry): IngestMetrics {
   const late = counter(registry, 'sensorwatch_readings_late_total', 'Readings that arrived after their place in the window sequence had passed (dead-lettered as late).', []);
   const dups = counter(registry, 'sensorwatch_readings_duplicate_total', 'Readings dropped as duplicates (same sensor and timestamp; conflicting values included).', []);
   const lag = gauge(registry, 'sensorwatch_consumer_lag', 'Records not yet consumed (log end offset minus committed offset).', ['group', 'topic', 'partition']);
+  const resets = counter(registry, 'sensorwatch_window_resets_total', 'Windows in progress dropped at a gap (gapPolicy reset or a gap over windowing.maxGapSamples), by sensor (the first 100 sensors; later ones as _other).', ['sensor']);
+  const retries = counter(registry, 'sensorwatch_publish_retries_total', 'Publish requests sent again after a failure retrying can fix (broker unreachable, leader election); order is kept.', ['service']);
+  retries.inc({ service: 'ingest' }, 0);
   // Pre-create the label sets that are fixed up front, so the series exist at 0.
   ingested.inc({ format: 'avro' }, 0);
   ingested.inc({ format: 'json' }, 0);
@@ -42,5 +49,7 @@ export function createIngestMetrics(registry: Registry): IngestMetrics {
     late: (count) => late.inc(count),
     duplicates: (count) => dups.inc(count),
     consumerLag: (group, topic, partition, value) => lag.set({ group, topic, partition: String(partition) }, value),
+    windowResets: (sensor, count) => resets.inc({ sensor }, count),
+    publishRetries: (count) => retries.inc({ service: 'ingest' }, count),
   };
 }

@@ -1,8 +1,13 @@
 // The ingest service: readings topic -> decode, validate, window -> windows
 // topic, bad records -> dead-letter topic. Kafka at the edges, the use case in
 // pipeline.ts. The next batch is fetched while a batch's windows are being
-// published; its offsets are committed only after its windows and dead
-// letters were acknowledged (runBatches), so a crash replays, never loses.
+// published. The rules of common/kafka keep it from losing anything:
+// publishing is in order or not at all (a broker outage delays it, it never
+// leaves a hole: ordered-producer.ts), and a partition's offset is committed
+// only once the batch's windows and dead letters are acknowledged and never
+// past the oldest reading still held in a reorder buffer or an unfinished
+// window (runBatches with TakenBatch.commitOffset). So a crash at any point
+// replays from there and cuts the same windows, with the same seqs.
 import type { Registry } from 'prom-client';
 import { encodeWindow } from '../common/codec/records.ts';
 import type { Config } from '../common/config/types.ts';
@@ -12,13 +17,14 @@ import { consumerLag, describeMismatch, ensureTopics } from '../common/kafka/adm
 import { createKafka } from '../common/kafka/client.ts';
 import { createConsumer, runBatches, type ConsumedBatch, type TakenBatch } from '../common/kafka/consumer.ts';
 import type { ClientOverrides } from '../common/kafka/options.ts';
+import { createOrderedProducer } from '../common/kafka/ordered-producer.ts';
 import { createIdempotentProducer } from '../common/kafka/producer.ts';
 import type { Logger } from '../common/log.ts';
 import type { SignalWindow } from '../common/types.ts';
 import { windowOptions } from '../common/window/options.ts';
 import { createIngestMetrics } from './metrics.ts';
 import { createIngestPipeline, type BatchOutcome, type ConsumedRecord } from './pipeline.ts';
-import { serialisedProducer } from './producer.ts';
+import { createResetReporter } from './resets.ts';
 
 export interface IngestContext {
   config: Config;
@@ -30,9 +36,11 @@ export interface IngestContext {
   groupId?: string;
   /** Wall clock (ms) for the future-timestamp check; injected in tests. */
   clock?: () => number;
+  /** Consumer group timing (tests use a short session so a killed member is noticed quickly). */
+  consumer?: { sessionTimeoutMs?: number; heartbeatIntervalMs?: number };
   /** How often consumer lag is measured, ms; default 5000. */
   lagIntervalMs?: number;
-  /** Called once when ingest cannot go on (a publish failed for good); default: log only. */
+  /** Called once when ingest cannot go on (a publish failed for a reason retrying cannot fix); default: log only. */
   onFatal?: (error: Error) => void;
 }
 
@@ -53,15 +61,27 @@ export async function startIngest(ctx: IngestContext): Promise<IngestService> {
   const topics = config.topics;
   const groupId = ctx.groupId ?? `${config.kafka.clientId}-ingest`;
   const metrics = createIngestMetrics(registry);
-  const pipeline = createIngestPipeline({ window: windowOptions(config.windowing), maxFutureMs: config.windowing.maxFutureMs });
+  const pipeline = createIngestPipeline({ window: windowOptions(config.windowing), maxFutureMs: config.windowing.maxFutureMs, idleAfterMs: config.windowing.idleAfterMs });
+  const resets = createResetReporter({ log, metrics, samplePeriodMs: config.windowing.samplePeriodMs, maxGapSamples: config.windowing.maxGapSamples });
 
   const overrides: ClientOverrides = { clientSuffix: 'ingest' };
   if (ctx.brokers !== undefined) overrides.brokers = ctx.brokers;
   const kafka = createKafka(config.kafka, log, overrides);
   const admin = kafka.admin();
   const producer = createIdempotentProducer(kafka);
-  const consumer = createConsumer(kafka, { groupId, maxWaitTimeMs: 100, maxBytesPerPartition: 8 * 1048576 });
-  const out = serialisedProducer(producer);
+  const consumer = createConsumer(kafka, { groupId, maxWaitTimeMs: 100, maxBytesPerPartition: 8 * 1048576, ...ctx.consumer });
+  let retrying = 0;
+  const out = createOrderedProducer(producer, {
+    onRetry: (error, info) => {
+      metrics.publishRetries(1);
+      // the first failure and then every tenth: an outage of a minute logs a few lines, not hundreds
+      if (retrying++ % 10 === 0) log.warn('publishing failed; sending the same request again (nothing later goes first)', { error, attempt: info.attempt, retryInMs: info.delayMs, records: info.records });
+    },
+    onRecovered: (info) => {
+      retrying = 0;
+      log.info('publishing recovered', { attempts: info.attempts, records: info.records });
+    },
+  });
   const deadLetters = createDeadLetterPublisher({ topic: topics.deadLetter, producer: out });
 
   await admin.connect();
@@ -76,6 +96,9 @@ export async function startIngest(ctx: IngestContext): Promise<IngestService> {
   let stopping = false;
   let fatal = false;
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    // A (re)join resumes every partition at its committed offset, which is
+    // never past a reading the windowers hold: start them afresh from there.
+    pipeline.reset();
     joined = true;
     log.info('joined consumer group', { groupId, assignment: e.payload.memberAssignment });
   });
@@ -93,27 +116,29 @@ export async function startIngest(ctx: IngestContext): Promise<IngestService> {
 
   /** Decodes and windows a batch now; its windows and dead letters are acknowledged later (`durable`). */
   async function handle(batch: ConsumedBatch): Promise<TakenBatch> {
-    if (fatal) throw new SensorwatchError('ingest stopped after a fatal error', { code: 'ingest_failed' });
+    const broken = out.failure();
+    if (fatal || broken !== null) throw new SensorwatchError('ingest stopped after a fatal error', { code: 'ingest_failed', cause: broken });
     const records: readonly ConsumedRecord[] = batch.messages;
     const result = pipeline.processBatch(batch.topic, batch.partition, records, clock());
+    resets.report(result.resets, clock());
     const sent = Promise.all([out.send(topics.windows, result.windows.map(windowRecord)), deadLetters.send(result.deadLetters)]);
     const durable = sent.then(
       () => counted(batch, result),
       (err: unknown) => {
-        // The windower has already taken these readings in; replaying the batch
-        // into it would misfile them as duplicates or late. Stop instead, so a
-        // supervisor restarts ingest from the last committed offsets.
+        // Only a failure retrying cannot fix gets here (or stop() with the
+        // broker away): nothing after it was published, and the offsets stay
+        // at the last reading still needed, so a restart replays from there.
         const error = new SensorwatchError(`publishing the windows and dead letters of ${batch.topic}[${batch.partition}] failed: ${(err as Error).message}`, {
           code: 'ingest_publish_failed',
           retriable: true,
           cause: err,
           details: { topic: batch.topic, partition: batch.partition, firstOffset: records[0]?.offset },
         });
-        fail(error);
+        if (!stopping) fail(error);
         throw error;
       },
     );
-    return { durable };
+    return result.commitOffset === undefined ? { durable } : { durable, commitOffset: result.commitOffset };
   }
 
   function counted(batch: ConsumedBatch, result: BatchOutcome): void {
@@ -122,6 +147,7 @@ export async function startIngest(ctx: IngestContext): Promise<IngestService> {
     metrics.windowsPublished(result.windows.length);
     metrics.late(result.late);
     metrics.duplicates(result.duplicates);
+    if (result.closed > 0) log.info('closed silent sensors', { count: result.closed, partition: batch.partition, idleAfterMs: config.windowing.idleAfterMs });
     if (result.deadLetters.length > 0) {
       const byReason = new Map<string, number>();
       for (const d of result.deadLetters) byReason.set(d.reason, (byReason.get(d.reason) ?? 0) + 1);
@@ -158,9 +184,13 @@ export async function startIngest(ctx: IngestContext): Promise<IngestService> {
       if (stopping) return;
       stopping = true;
       clearInterval(lagTimer);
+      // Give a broker that is away a bounded time, then stop retrying: what
+      // was not published is read again after the restart (nothing committed).
+      const giveUp = setTimeout(() => out.close('ingest is stopping'), 30_000);
       await run.stop();
-      // Samples still in the reorder buffers were committed with their batch:
-      // release them now so the windows they complete are not lost.
+      // Release the samples still in the reorder buffers: their windows go out
+      // now. Their readings stay uncommitted; a restart cuts the same windows
+      // again and the scorer skips the repeats.
       const rest = pipeline.flush();
       if (rest.length > 0 && !fatal) {
         try {
@@ -170,9 +200,10 @@ export async function startIngest(ctx: IngestContext): Promise<IngestService> {
           log.error('could not publish the windows flushed at shutdown', { error: err, windows: rest.length });
         }
       }
+      clearTimeout(giveUp);
       await producer.disconnect();
       await admin.disconnect();
-      log.info('ingest stopped', { ...pipeline.windower.stats() });
+      log.info('ingest stopped', { ...pipeline.stats() });
     },
   };
 }

@@ -1,39 +1,48 @@
 // The scorer's Kafka outputs over one idempotent producer: alerts (Avro, keyed
-// by sensor id) and sensor states (compacted, keyed by sensor id) in a single
-// send, and dead letters. Each resolves only when the broker acknowledged all.
+// by sensor id) and sensor states (compacted, keyed by sensor id), and dead
+// letters. Each resolves only when the broker acknowledged all. They go
+// through common/kafka's ordered producer (the same rules as ingest): a
+// failure that can pass (broker away) sends the same request again instead of
+// failing the batch, so the scorer rides out a short outage; one that cannot
+// stops all later publishing, so no alert or state can overtake a lost one.
 import { encodeAlert } from '../common/codec/index.ts';
-import { createDeadLetterPublisher, type RecordProducer } from '../common/dead-letter.ts';
-import type { Producer } from '../common/kafka/index.ts';
+import { createDeadLetterPublisher, type OutgoingRecord, type RecordProducer } from '../common/dead-letter.ts';
+import { createOrderedProducer, type OrderedProducer, type OrderedProducerOptions, type Producer } from '../common/kafka/index.ts';
 import type { AlertPublisher, DeadLetterSink } from './ports.ts';
 import { encodeState } from './state-store.ts';
 
+/** One ordered producer per kafkajs producer, shared by the publishers made over it. */
+const ordered = new WeakMap<Producer, OrderedProducer>();
+
+export function orderedOver(producer: Producer, options: OrderedProducerOptions = {}): OrderedProducer {
+  let out = ordered.get(producer);
+  if (out === undefined) {
+    out = createOrderedProducer(producer, options);
+    ordered.set(producer, out);
+  }
+  return out;
+}
+
+/** Stops retrying this producer's publishes (shutdown while the broker is away): what waits is rejected, nothing after it is sent. */
+export function stopPublishing(producer: Producer, reason: string): void {
+  ordered.get(producer)?.close(reason);
+}
+
 export function createAlertPublisher(options: { producer: Producer; alertsTopic: string; stateTopic: string }): AlertPublisher {
-  const { producer, alertsTopic, stateTopic } = options;
+  const { alertsTopic, stateTopic } = options;
+  const out = orderedOver(options.producer);
   return {
     async publish(alerts, states) {
-      const topicMessages = [
-        {
-          topic: alertsTopic,
-          messages: alerts.map((a) => ({ key: a.sensorId, value: encodeAlert(a), headers: { 'content-type': 'application/avro', 'alert-id': a.alertId, 'alert-state': a.state } })),
-        },
-        { topic: stateTopic, messages: states.map((s) => ({ key: s.sensorId, value: encodeState(s) })) },
-      ].filter((t) => t.messages.length > 0);
-      if (topicMessages.length === 0) return;
-      await producer.sendBatch({ topicMessages, acks: -1 });
+      const alertRecords: OutgoingRecord[] = alerts.map((a) => ({ key: a.sensorId, value: encodeAlert(a), headers: { 'content-type': 'application/avro', 'alert-id': a.alertId, 'alert-state': a.state } }));
+      const stateRecords: OutgoingRecord[] = states.map((s) => ({ key: s.sensorId, value: encodeState(s) }));
+      // queued together: they go out in one request when they fit one
+      await Promise.all([out.send(alertsTopic, alertRecords), out.send(stateTopic, stateRecords)]);
     },
   };
 }
 
 export function recordProducer(producer: Producer): RecordProducer {
-  return {
-    async send(topic, records) {
-      await producer.send({
-        topic,
-        acks: -1,
-        messages: records.map((r) => ({ key: r.key, value: r.value, ...(r.headers === undefined ? {} : { headers: r.headers }) })),
-      });
-    },
-  };
+  return orderedOver(producer);
 }
 
 export function createDeadLetterSink(options: { producer: Producer; topic: string }): DeadLetterSink {

@@ -8,6 +8,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { Config } from '../common/config/types.ts';
 import type { Logger } from '../common/log.ts';
+import { REDACTED, isSecretKey, redactValue } from '../common/redact.ts';
 
 export interface ConfigChange {
   path: string;
@@ -23,6 +24,12 @@ export function diffConfig(a: unknown, b: unknown, prefix = ''): ConfigChange[] 
     return keys.flatMap((k) => diffConfig(a[k], b[k], prefix === '' ? k : `${prefix}.${k}`));
   }
   return JSON.stringify(a) === JSON.stringify(b) ? [] : [{ path: prefix, from: a, to: b }];
+}
+
+/** Pure: a change as it may be logged: a secret's old and new values never are (only that it changed). */
+export function printable(c: ConfigChange): ConfigChange {
+  if (isSecretKey(c.path)) return { path: c.path, from: REDACTED, to: REDACTED };
+  return { path: c.path, from: redactValue(c.from), to: redactValue(c.to) };
 }
 
 /** Sections and keys that only take effect at start-up. */
@@ -81,14 +88,14 @@ export function watchConfig(options: WatchOptions): ConfigWatch {
       return false;
     }
     const { next, applied, ignored } = applyEdit(running, edited);
-    for (const c of ignored) log.warn('config change needs a restart; keeping the running value', { file, key: c.path, running: c.from, edited: c.to });
+    for (const c of ignored.map(printable)) log.warn('config change needs a restart; keeping the running value', { file, key: c.path, running: c.from, edited: c.to });
     if (applied.length === 0) {
       // A person who sent SIGHUP wants to hear back; file events can be noisy.
       (reason === 'SIGHUP' ? log.info : log.debug)('config re-read: nothing to apply', { file, reason });
       return false;
     }
     running = next;
-    log.info('config reloaded', { file, reason, changes: applied.map((c) => `${c.path}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`) });
+    log.info('config reloaded', { file, reason, changes: applied.map(printable).map((c) => `${c.path}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`) });
     options.onChange?.(next, applied);
     return true;
   };

@@ -13,9 +13,13 @@
 //
 // A reader tails the topic for the life of the scorer (its own throwaway group,
 // no commits) and keeps the latest state per sensor written by any instance.
+// caughtUp() first lets this process's own publishes in flight settle (a
+// batch still publishing through a broker outage when the group rejoins):
+// a snapshot taken before its states land would roll those sensors back, and
+// the windows it decided would be decided, and alerted, again.
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../common/config/types.ts';
-import { createConsumer, type Admin, type Consumer, type Kafka } from '../common/kafka/index.ts';
+import { createConsumer, publishesSettled, type Admin, type Consumer, type Kafka } from '../common/kafka/index.ts';
 import type { Logger } from '../common/log.ts';
 import type { SensorState } from '../common/decision/decide.ts';
 
@@ -70,6 +74,7 @@ export async function startStateReader(options: { kafka: Kafka; admin: Admin; to
 
   return {
     async caughtUp() {
+      await publishesSettled();
       const deadline = Date.now() + 60_000;
       const ends = await topicEnds(admin, topic, deadline);
       for (;;) {

@@ -20,6 +20,50 @@ export interface ReadingCheckOptions {
 type Failure = { ok: false; reason: DeadLetterReason; message: string };
 const fail = (reason: DeadLetterReason, message: string): Failure => ({ ok: false, reason, message });
 
+/** Deepest JSON nesting read; a reading needs 2 (the object and its values). */
+export const MAX_JSON_DEPTH = 32;
+
+/** A JSON number in full, as a string: sign, digits, optional fraction and exponent; no blanks, hex, binary, Infinity or NaN. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** Pure: a numeric string read strictly (see DECIMAL), else null. */
+export function strictNumber(text: string): number | null {
+  return DECIMAL.test(text) ? Number(text) : null;
+}
+
+/** Pure: how deep the JSON text nests arrays and objects, stopping early once past `limit`. */
+export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c) i++; // backslash: skip the escaped character
+      else if (ch === 0x22) inString = false;
+    } else if (ch === 0x22) inString = true;
+    else if (ch === 0x7b || ch === 0x5b) {
+      if (++depth > max) max = depth;
+      if (max > limit) return max;
+    } else if (ch === 0x7d || ch === 0x5d) depth--;
+  }
+  return max;
+}
+
+/** Pure: a value as it can be quoted in a message, never deep or long (no JSON.stringify of untrusted structures). */
+export function describeValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length <= 40 ? v : `${v.slice(0, 37)}...`);
+  if (v === null || typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (typeof v === 'object') return 'an object';
+  return typeof v;
+}
+
+/** Milliseconds below 10¹¹ (1973) but at least 10⁹ read as seconds are 2001 to 5138: most likely seconds. */
+function secondsHint(timestamp: number): string {
+  return timestamp >= 1e9 && timestamp < 1e11 ? `; it looks like seconds since the epoch (${new Date(timestamp * 1000).toISOString()} as seconds): send milliseconds` : '';
+}
+
 /** A decoder bound to one channel configuration; `now` is the injected clock (ms). */
 export interface ReadingDecoder {
   decode(value: Buffer | null, headers: RecordHeaders | undefined, now: number): ReadingDecodeResult;
@@ -35,6 +79,8 @@ export function createReadingDecoder(options: ReadingCheckOptions): ReadingDecod
     if (!Number.isSafeInteger(timestamp) || timestamp < 0) {
       return fail('bad_timestamp', `sensor ${sensorId}: timestamp ${String(timestamp)} is not a non-negative integer of ms since the epoch`);
     }
+    const hint = secondsHint(timestamp);
+    if (hint !== '') return fail('bad_timestamp', `sensor ${sensorId}: timestamp ${timestamp} is ${new Date(timestamp).toISOString()} as ms${hint}`);
     if (timestamp > now + maxFutureMs) {
       return fail('future_timestamp', `sensor ${sensorId}: timestamp ${timestamp} (${new Date(timestamp).toISOString()}) is more than ${maxFutureMs} ms ahead of now (${new Date(now).toISOString()})`);
     }
@@ -63,10 +109,30 @@ export function createReadingDecoder(options: ReadingCheckOptions): ReadingDecod
     return check(rec.sensorId, rec.timestamp, rec.values, rec.quality ?? null, now, 'avro');
   }
 
+  /** One JSON value as a number: a number, or a string that is a decimal number in full; else a failure quoting it. */
+  function jsonNumber(v: unknown, sensorId: string, channel: string): number | Failure {
+    if (typeof v === 'number') return v;
+    if (typeof v === 'string') {
+      const n = strictNumber(v);
+      if (n !== null) return n;
+    }
+    // null is what JSON.stringify makes of NaN and Infinity
+    return fail('non_finite_value', `sensor ${sensorId}: channel ${channel} value ${describeValue(v)} is not a finite number${typeof v === 'string' ? ' (a numeric string must be a decimal number in full: no blanks, hex or binary)' : ''}`);
+  }
+
   function jsonValues(raw: unknown, sensorId: string): number[] | Failure {
     if (Array.isArray(raw)) {
-      // null is what JSON.stringify makes of NaN and Infinity
-      return raw.map((v) => (v === null ? Number.NaN : typeof v === 'string' ? Number(v) : v)) as number[];
+      const out = new Array<number>(raw.length);
+      for (let i = 0; i < raw.length; i++) {
+        const n = jsonNumber(raw[i], sensorId, channels[i] ?? `#${i}`);
+        if (typeof n !== 'number') {
+          // the count is checked first: a wrong count is the more useful message
+          if (raw.length !== channels.length) return fail('wrong_channel_count', `sensor ${sensorId}: ${raw.length} values, expected ${channels.length} (${channels.join(', ')})`);
+          return n;
+        }
+        out[i] = n;
+      }
+      return out;
     }
     if (raw === null || typeof raw !== 'object') {
       return fail('bad_json', `sensor ${sensorId}: values must be an array in channel order or an object keyed by channel name`);
@@ -81,8 +147,9 @@ export function createReadingDecoder(options: ReadingCheckOptions): ReadingDecod
         unknown.push(key);
         continue;
       }
-      const v = obj[key];
-      out[i] = v === null ? Number.NaN : typeof v === 'string' ? Number(v) : (v as number);
+      const n = jsonNumber(obj[key], sensorId, key);
+      if (typeof n !== 'number') return n;
+      out[i] = n;
       seen[i] = true;
     }
     const absent = channels.filter((_, i) => !seen[i]);
@@ -97,8 +164,11 @@ export function createReadingDecoder(options: ReadingCheckOptions): ReadingDecod
 
   function decodeJson(value: Buffer, now: number): ReadingDecodeResult {
     let doc: unknown;
+    const text = value.toString('utf8');
+    const depth = jsonDepth(text);
+    if (depth > MAX_JSON_DEPTH) return fail('bad_json', `JSON nested deeper than ${MAX_JSON_DEPTH} levels (${value.length} bytes): a reading is an object with a values array or object`);
     try {
-      doc = JSON.parse(value.toString('utf8'));
+      doc = JSON.parse(text);
     } catch (err) {
       return fail('bad_json', `not valid JSON (${value.length} bytes): ${(err as Error).message}`);
     }
@@ -107,12 +177,13 @@ export function createReadingDecoder(options: ReadingCheckOptions): ReadingDecod
     const sensorId = r.sensorId;
     if (typeof sensorId !== 'string' || sensorId.length === 0) return fail('missing_sensor_id', 'sensorId is missing, empty or not a string');
     let timestamp: number;
+    if (typeof r.timestamp === 'string' && /^\d+$/.test(r.timestamp)) return fail('bad_timestamp', `sensor ${sensorId}: timestamp ${describeValue(r.timestamp)} is a string of digits: send a number of ms since the epoch, or an ISO-8601 date`);
     if (typeof r.timestamp === 'number') timestamp = r.timestamp;
     else if (typeof r.timestamp === 'string') timestamp = Date.parse(r.timestamp);
     else return fail('bad_timestamp', `sensor ${sensorId}: timestamp must be ms since the epoch or an ISO-8601 string`);
     const quality = r.quality ?? null;
     if (quality !== null && quality !== 'good' && quality !== 'uncertain' && quality !== 'bad') {
-      return fail('bad_json', `sensor ${sensorId}: quality ${JSON.stringify(quality)} is not good, uncertain, bad or null`);
+      return fail('bad_json', `sensor ${sensorId}: quality ${describeValue(quality)} is not good, uncertain, bad or null`);
     }
     const values = jsonValues(r.values, sensorId);
     if (!Array.isArray(values)) return values;

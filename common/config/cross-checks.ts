@@ -72,6 +72,10 @@ export function checkCrossFields(c: Config): string[] {
   if (c.kafka.sasl.mechanism !== 'none' && (c.kafka.sasl.username === '' || c.kafka.sasl.password === '')) {
     errors.push(`kafka.sasl.mechanism is '${c.kafka.sasl.mechanism}' but kafka.sasl.username or password is empty: set both (env KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD) or set the mechanism to none`);
   }
+  const tls = c.kafka.tls;
+  const tlsSet = Object.entries(tls).filter(([, v]) => v !== '').map(([k]) => `kafka.tls.${k}`);
+  if (tlsSet.length > 0 && !c.kafka.ssl) errors.push(`${tlsSet.join(', ')} set but kafka.ssl is false: set kafka.ssl: true (env KAFKA_SSL=true) to connect with TLS, or clear them`);
+  if ((tls.certFile === '') !== (tls.keyFile === '')) errors.push(`kafka.tls.certFile and kafka.tls.keyFile go together (mutual TLS): set both or neither`);
   if (c.trainer.minWindows > c.trainer.maxWindows) {
     errors.push(`trainer.minWindows (${c.trainer.minWindows}) is larger than trainer.maxWindows (${c.trainer.maxWindows}): no model could ever train; raise maxWindows or lower minWindows`);
   }

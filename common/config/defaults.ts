@@ -7,6 +7,7 @@ export const defaultConfig: Config = {
     clientId: 'sensorwatch',
     ssl: false,
     sasl: { mechanism: 'none', username: '', password: '' },
+    tls: { caFile: '', certFile: '', keyFile: '', serverName: '' },
     localBroker: { port: 9092, dataDir: '.data/kafka' },
     unreachableNotReadyMs: 30_000,
   },
@@ -30,6 +31,7 @@ export const defaultConfig: Config = {
     maxFutureMs: 60_000,
     gapPolicy: 'fill',
     maxGapSamples: 8,
+    idleAfterMs: 300_000,
   },
   model: {
     kind: 'dae',

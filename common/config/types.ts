@@ -16,6 +16,8 @@ export interface KafkaConfig {
   clientId: string;
   ssl: boolean;
   sasl: { mechanism: 'none' | 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+  /** TLS details (with ssl true): PEM files and the name to verify; '' = the system default. */
+  tls: { caFile: string; certFile: string; keyFile: string; serverName: string };
   localBroker: { port: number; dataDir: string };
   /** /healthz turns not ready once the brokers have been unreachable this long; 0: never. */
   unreachableNotReadyMs: number;
@@ -44,6 +46,8 @@ export interface WindowingConfig {
   gapPolicy: GapPolicy;
   /** With gapPolicy 'fill': longest gap (in samples) that is filled; longer gaps reset the window. */
   maxGapSamples: number;
+  /** Event time a sensor may stay silent before ingest closes it (releases its buffer, lets the offset move on), ms. */
+  idleAfterMs: number;
 }
 
 export interface ThresholdConfig {

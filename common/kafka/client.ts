@@ -1,4 +1,5 @@
 // The kafkajs client factory: the one place a Kafka instance is made.
+import { readFileSync } from 'node:fs';
 import { Kafka, type logCreator } from 'kafkajs';
 import type { KafkaConfig } from '../config/types.ts';
 import type { Logger } from '../log.ts';
@@ -12,5 +13,5 @@ export function createKafka(cfg: KafkaConfig, log: Logger, overrides: ClientOver
     const { message, timestamp: _timestamp, logger: _logger, ...fields } = entry.log as { message: string; [k: string]: unknown };
     kafkaLog[level](message, { namespace: entry.namespace, ...fields });
   };
-  return new Kafka({ ...kafkaClientOptions(cfg, overrides), logCreator: creator });
+  return new Kafka({ ...kafkaClientOptions(cfg, { readFile: (path) => readFileSync(path), ...overrides }), logCreator: creator });
 }

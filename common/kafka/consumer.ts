@@ -1,7 +1,11 @@
-// Consumers: batches with manual offset commits. A batch's offsets are
-// committed only after its effects are durable (for the scorer: after the
-// alerts it produced were acknowledged), so a crash replays it instead of
-// losing it. Commits run behind the fetch loop, in order per partition.
+// Consumers: batches with manual offset commits. The rule, for every service:
+// commit only what is durable and no longer needed. A batch's offset is
+// committed only after its effects are acknowledged (for the scorer: the
+// alerts it produced; for ingest: its windows and dead letters), and never
+// past the oldest record the handler still holds (ingest: a reading in a
+// reorder buffer or an unfinished window, `TakenBatch.commitOffset`), so a
+// crash at any point replays what is needed instead of losing it. Commits run
+// behind the fetch loop, in order per partition.
 import type { Consumer, ConsumerConfig, Kafka, KafkaMessage } from 'kafkajs';
 
 export interface ConsumerOptions {
@@ -39,6 +43,12 @@ export interface ConsumedBatch {
 export interface TakenBatch {
   /** Resolves once the batch's effects are acknowledged; its offsets are committed only then. */
   durable: Promise<void>;
+  /**
+   * The offset to commit once durable: the oldest record of this partition
+   * the handler still needs (kept in memory, not yet reflected in anything
+   * published). Default, and never more than: the offset after the batch.
+   */
+  commitOffset?: string;
 }
 
 export interface RunBatchesOptions {
@@ -69,6 +79,13 @@ export function nextOffset(lastOffset: string): string {
   return (BigInt(lastOffset) + 1n).toString();
 }
 
+/** Pure: what to commit after a batch ending at `lastOffset` when the handler still needs records from `needed` on. */
+export function commitOffsetOf(lastOffset: string, needed: string | undefined): string {
+  const after = nextOffset(lastOffset);
+  if (needed === undefined) return after;
+  return BigInt(needed) < BigInt(after) ? needed : after;
+}
+
 interface Lane {
   /** The last commit step queued; steps run in batch order. */
   tail: Promise<void>;
@@ -76,6 +93,8 @@ interface Lane {
   open: Promise<void>[];
   /** A durable promise rejected: nothing after it in this lane is committed. */
   failed: boolean;
+  /** The offset last committed from this lane. */
+  committed: string | null;
 }
 
 /**
@@ -97,14 +116,13 @@ export async function runBatches(consumer: Consumer, options: RunBatchesOptions)
     const key = `${topic}\u0000${partition}`;
     let lane = lanes.get(key);
     if (lane === undefined) {
-      lane = { tail: Promise.resolve(), open: [], failed: false };
+      lane = { tail: Promise.resolve(), open: [], failed: false, committed: null };
       lanes.set(key, lane);
     }
     return lane;
   };
 
-  const queueCommit = (lane: Lane, topic: string, partition: number, lastOffset: string, durable: Promise<void>): Promise<void> => {
-    const offset = nextOffset(lastOffset);
+  const queueCommit = (lane: Lane, topic: string, partition: number, offset: string, durable: Promise<void>): Promise<void> => {
     const step = lane.tail.then(async () => {
       if (lane.failed) return;
       try {
@@ -113,8 +131,10 @@ export async function runBatches(consumer: Consumer, options: RunBatchesOptions)
         lane.failed = true; // the handler reports its own failure; the offsets stay where they were
         return;
       }
+      if (lane.committed === offset) return;
       try {
         await consumer.commitOffsets([{ topic, partition, offset }]);
+        lane.committed = offset;
       } catch (error) {
         options.onCommitError?.(error, { topic, partition, offset });
       }
@@ -146,7 +166,7 @@ export async function runBatches(consumer: Consumer, options: RunBatchesOptions)
         const last = batch.lastOffset();
         resolveOffset(last);
         const lane = laneOf(batch.topic, batch.partition);
-        queueCommit(lane, batch.topic, batch.partition, last, durable);
+        queueCommit(lane, batch.topic, batch.partition, commitOffsetOf(last, taken?.commitOffset), durable);
         // Back-pressure: at most maxInFlight batches of a partition wait for their acknowledgements.
         while (lane.open.length > maxInFlight) await lane.open[0];
       } finally {

@@ -1,5 +1,6 @@
 // Pure: our KafkaConfig -> kafkajs client options, and how kafkajs log lines
 // map onto our Logger. Unit-tested without a broker.
+import type { ConnectionOptions } from 'node:tls';
 import { logLevel, type KafkaConfig as KafkaJsConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { KafkaConfig } from '../config/types.ts';
 import { SensorwatchError } from '../errors.ts';
@@ -10,6 +11,36 @@ export interface ClientOverrides {
   brokers?: string[];
   /** Appended to cfg.clientId, e.g. 'ingest' -> 'sensorwatch-ingest'. */
   clientSuffix?: string;
+  /** Reads a TLS file (client.ts passes readFileSync); needed only when kafka.tls names files. */
+  readFile?: (path: string) => Buffer;
+}
+
+/**
+ * kafka.ssl plus kafka.tls -> the kafkajs `ssl` option: `false`, `true` (the
+ * system CAs), or Node TLS options with the CA, client certificate and key
+ * read from their files and the server name to verify. A file that cannot be
+ * read is an error naming the key and the path (never the content).
+ */
+export function tlsOptions(cfg: KafkaConfig, readFile?: (path: string) => Buffer): boolean | ConnectionOptions {
+  const { ssl } = cfg;
+  const tls = cfg.tls ?? { caFile: '', certFile: '', keyFile: '', serverName: '' };
+  if (!ssl) return false;
+  const files = { ca: tls.caFile, cert: tls.certFile, key: tls.keyFile };
+  if (Object.values(files).every((f) => f === '') && tls.serverName === '') return true;
+  const out: ConnectionOptions = {};
+  const read = (key: string, path: string): Buffer => {
+    if (readFile === undefined) throw new SensorwatchError(`kafka.tls.${key} is set but no file reader was given`, { code: 'KAFKA_TLS_FILE' });
+    try {
+      return readFile(path);
+    } catch (cause) {
+      throw new SensorwatchError(`kafka.tls.${key}: cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, { code: 'KAFKA_TLS_FILE', cause });
+    }
+  };
+  if (files.ca !== '') out.ca = [read('caFile', files.ca)];
+  if (files.cert !== '') out.cert = read('certFile', files.cert);
+  if (files.key !== '') out.key = read('keyFile', files.key);
+  if (tls.serverName !== '') out.servername = tls.serverName;
+  return out;
 }
 
 export function kafkaClientOptions(cfg: KafkaConfig, overrides: ClientOverrides = {}): KafkaJsConfig {
@@ -23,7 +54,7 @@ export function kafkaClientOptions(cfg: KafkaConfig, overrides: ClientOverrides 
   const options: KafkaJsConfig = {
     clientId: overrides.clientSuffix ? `${cfg.clientId}-${overrides.clientSuffix}` : cfg.clientId,
     brokers: [...brokers],
-    ssl: cfg.ssl,
+    ssl: tlsOptions(cfg, overrides.readFile),
     logLevel: logLevel.WARN,
   };
   const sasl = saslOptions(cfg.sasl);

@@ -166,9 +166,12 @@ export function readArtifactMeta(buf: Buffer, where = 'artifact'): ModelMeta {
 
 /**
  * Verifies and loads an artifact. Throws SensorwatchError `model_corrupt`
- * (bad framing, checksum mismatch, unreadable weights) or `model_incompatible`
- * (a format, kind or shape this build cannot serve); the caller keeps serving
- * the previous version.
+ * (bad framing, checksum mismatch, unreadable weights), `model_incompatible`
+ * (a format, kind or shape this build cannot serve) or `model_invalid` (it
+ * loads but cannot score: a non-finite weight, normalisation statistic or
+ * threshold, or a non-finite reconstruction of a probe window); the caller
+ * keeps serving the previous version. A correct checksum only says the bytes
+ * are the ones the trainer wrote, not that they can score.
  */
 export async function parseArtifact(buf: Buffer, where = 'artifact'): Promise<LoadedModel> {
   const { header, weights } = readHeader(buf, where);
@@ -186,7 +189,45 @@ export async function parseArtifact(buf: Buffer, where = 'artifact'): Promise<Lo
     net.dispose();
     throw refuse('model_incompatible', `${where}: ${describe(meta)} takes ${String(inputSize)} inputs but its metadata says ${expected}`, meta);
   }
+  const problem = metaProblem(meta) ?? weightsProblem(net) ?? probeProblem(net, expected);
+  if (problem !== null) {
+    net.dispose();
+    throw refuse('model_invalid', `${where}: ${describe(meta)} cannot score: ${problem}`, meta);
+  }
   return wrapModel(net, meta);
+}
+
+const allFinite = (xs: ArrayLike<number>): number => {
+  for (let i = 0; i < xs.length; i++) if (!Number.isFinite(xs[i])) return i;
+  return -1;
+};
+
+/** The numbers scoring divides by or compares with must be finite. */
+function metaProblem(meta: ModelMeta): string | null {
+  const norm = meta.normalisation;
+  const c = allFinite(norm.center);
+  if (c >= 0) return `normalisation centre of channel ${norm.channels[c] ?? c} is ${String(norm.center[c])}`;
+  const sc = allFinite(norm.scale);
+  if (sc >= 0) return `normalisation scale of channel ${norm.channels[sc] ?? sc} is ${String(norm.scale[sc])}`;
+  if (!Number.isFinite(meta.thresholds.model.value)) return `its threshold is ${String(meta.thresholds.model.value)}`;
+  for (const [sensor, t] of Object.entries(meta.thresholds.perSensor)) if (!Number.isFinite(t.value)) return `its threshold for sensor ${sensor} is ${String(t.value)}`;
+  return null;
+}
+
+function weightsProblem(net: tf.LayersModel): string | null {
+  for (const w of net.weights) {
+    const values = w.read().dataSync();
+    const i = allFinite(values);
+    if (i >= 0) return `weight ${w.name} holds ${String(values[i])} (element ${i} of ${values.length})`;
+  }
+  return null;
+}
+
+/** A window at the training mean (all zeros once normalised) must reconstruct to finite values. */
+function probeProblem(net: tf.LayersModel, inputs: number): string | null {
+  const out = tf.tidy(() => (net.predict(tf.zeros([1, inputs])) as tf.Tensor).dataSync());
+  const i = allFinite(out);
+  return i >= 0 ? `its reconstruction of a probe window (all zeros, i.e. the training mean) holds ${String(out[i])} at element ${i}` : null;
 }
 
 function readHeader(buf: Buffer, where: string): { header: Header; weights: Buffer } {
@@ -228,7 +269,7 @@ function describe(meta: Pick<ModelMeta, 'modelKey' | 'version'>): string {
   return `model ${meta.modelKey} v${meta.version}`;
 }
 
-function refuse(code: 'model_corrupt' | 'model_incompatible', message: string, meta?: ModelMeta, cause?: unknown): SensorwatchError {
+function refuse(code: 'model_corrupt' | 'model_incompatible' | 'model_invalid', message: string, meta?: ModelMeta, cause?: unknown): SensorwatchError {
   return new SensorwatchError(message, {
     code,
     cause,

@@ -7,7 +7,7 @@
 // (sensor-window.ts). See schemas/README.md "Windowing" for the rules.
 import type { SensorReading, SignalWindow } from '../types.ts';
 import { checkWindowOptions, type WindowOptions } from './options.ts';
-import { appendSample, findRow, newSensorWindow, rowEquals, type SensorWindowState } from './sensor-window.ts';
+import { appendSample, findRow, newSensorWindow, oldestNeededRow, rowEquals, type SensorWindowState } from './sensor-window.ts';
 
 /**
  * accepted: buffered (and maybe already released into windows);
@@ -33,6 +33,17 @@ interface Pending {
   timestamp: number;
   values: number[];
   bad: boolean;
+  position: number;
+}
+
+/** A window in progress dropped at a gap (gapPolicy reset or a gap > maxGapSamples). */
+export interface GapReset {
+  sensorId: string;
+  /** Event time of the sample after the gap and the gap before it, ms. */
+  at: number;
+  gapMs: number;
+  /** Samples of the dropped run (they may have been in earlier windows). */
+  dropped: number;
 }
 
 interface SensorState {
@@ -42,8 +53,27 @@ interface SensorState {
 }
 
 export interface Windower {
-  /** Adds one validated reading; windows it completes are appended to `out`. */
-  push(reading: SensorReading, out: SignalWindow[]): PushOutcome;
+  /**
+   * Adds one validated reading; windows it completes are appended to `out`.
+   * `position` (e.g. the Kafka offset) is where the reading came from; see oldestNeeded.
+   */
+  push(reading: SensorReading, out: SignalWindow[], position?: number): PushOutcome;
+  /**
+   * The smallest position of a reading still needed to cut the coming windows
+   * (held in a reorder buffer, in the unfinished next window, or the last
+   * sample a gap fill would carry), or Infinity when none is. Input before it
+   * can be given up: replaying from it cuts the same windows.
+   */
+  oldestNeeded(): number;
+  /**
+   * Closes sensors silent for more than `idleMs` of event time before `now`
+   * (event time too, e.g. the newest reading of the partition): their buffered
+   * samples are released into `out` and their state dropped, so they stop
+   * holding back oldestNeeded. Their next reading starts a fresh window.
+   */
+  closeIdle(now: number, idleMs: number, out: SignalWindow[]): number;
+  /** The resets since the last call (for a warning that names the sensor and the gap). */
+  takeResets(): GapReset[];
   /** Releases every buffered sample (end of input / shutdown); completed windows go to `out`. Partial windows are not emitted. */
   flush(out: SignalWindow[]): void;
   stats(): Readonly<WindowerStats>;
@@ -76,13 +106,16 @@ export function createWindower(options: WindowOptions): Windower {
   const sensors = new Map<string, SensorState>();
   const stats: WindowerStats = { accepted: 0, duplicates: 0, conflicts: 0, late: 0, filled: 0, resets: 0, windows: 0 };
 
+  let resets: GapReset[] = [];
+
   function release(s: SensorState, watermark: number, out: SignalWindow[]): void {
     const before = out.length;
     let n = 0;
     const p = s.pending;
     while (n < p.length && (p[n] as Pending).timestamp <= watermark) {
       const item = p[n] as Pending;
-      appendSample(s.window, o, item.timestamp, item.values, item.bad, stats, out);
+      const gap = appendSample(s.window, o, item.timestamp, item.values, item.bad, item.position, stats, out);
+      if (gap !== null && resets.length < 1000) resets.push({ sensorId: s.window.sensorId, at: item.timestamp, gapMs: gap.gapMs, dropped: gap.dropped });
       n++;
     }
     if (n > 0) p.splice(0, n);
@@ -90,7 +123,7 @@ export function createWindower(options: WindowOptions): Windower {
   }
 
   return {
-    push(reading, out) {
+    push(reading, out, position = Number.NaN) {
       const t = reading.timestamp;
       let s = sensors.get(reading.sensorId);
       if (s === undefined) {
@@ -120,7 +153,7 @@ export function createWindower(options: WindowOptions): Windower {
       const bad = reading.quality === 'bad';
       const last = p[p.length - 1];
       if (last === undefined || t > last.timestamp) {
-        p.push({ timestamp: t, values: reading.values, bad });
+        p.push({ timestamp: t, values: reading.values, bad, position });
       } else {
         const i = lowerBound(p, t);
         const at = p[i];
@@ -132,7 +165,7 @@ export function createWindower(options: WindowOptions): Windower {
           stats.conflicts++;
           return 'conflict';
         }
-        p.splice(i, 0, { timestamp: t, values: reading.values, bad });
+        p.splice(i, 0, { timestamp: t, values: reading.values, bad, position });
       }
       stats.accepted++;
       if (t > s.maxSeen) s.maxSeen = t;
@@ -141,6 +174,30 @@ export function createWindower(options: WindowOptions): Windower {
     },
     flush(out) {
       for (const s of sensors.values()) release(s, Number.POSITIVE_INFINITY, out);
+    },
+    oldestNeeded() {
+      let oldest = Number.POSITIVE_INFINITY;
+      for (const s of sensors.values()) {
+        for (const item of s.pending) if (item.position < oldest) oldest = item.position;
+        const row = oldestNeededRow(s.window, o);
+        if (row < oldest) oldest = row;
+      }
+      return oldest;
+    },
+    closeIdle(now, idleMs, out) {
+      let closed = 0;
+      for (const [id, s] of sensors) {
+        if (!(s.maxSeen < now - idleMs)) continue;
+        release(s, Number.POSITIVE_INFINITY, out);
+        sensors.delete(id);
+        closed++;
+      }
+      return closed;
+    },
+    takeResets() {
+      const taken = resets;
+      resets = [];
+      return taken;
     },
     stats: () => ({ ...stats }),
     sensorCount: () => sensors.size,

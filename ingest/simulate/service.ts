@@ -15,7 +15,7 @@ import { createKafka } from '../../common/kafka/client.ts';
 import { createIdempotentProducer } from '../../common/kafka/producer.ts';
 import type { Logger } from '../../common/log.ts';
 import type { InjectedAnomaly } from '../../common/types.ts';
-import { serialisedProducer } from '../producer.ts';
+import { createOrderedProducer } from '../../common/kafka/ordered-producer.ts';
 import { createSimulator, type SimulatorOptions } from './generator.ts';
 
 export interface SimulationContext {
@@ -87,7 +87,7 @@ export async function startSimulation(ctx: SimulationContext): Promise<Simulatio
   }
   const kafkaProducer = createIdempotentProducer(kafka);
   await kafkaProducer.connect();
-  const producer = serialisedProducer(kafkaProducer);
+  const producer = createOrderedProducer(kafkaProducer);
   if (ctx.labelsFile !== undefined) {
     mkdirSync(dirname(ctx.labelsFile), { recursive: true });
     writeFileSync(ctx.labelsFile, '');

@@ -13,7 +13,7 @@ import { ensureModelTopics, readArtifactLog, type ArtifactLogReader, type StoreT
 export interface ModelRefusal {
   modelKey: string;
   version: number;
-  /** model_corrupt | model_incompatible | … */
+  /** model_corrupt | model_incompatible | model_invalid (common/model/artifact.ts) | … */
   code: string;
   message: string;
 }

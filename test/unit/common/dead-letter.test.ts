@@ -35,3 +35,25 @@ describe('dead-letter publisher', () => {
     await assert.rejects(publisher.send([letter]), /broker down/);
   });
 });
+
+describe('dead letters too large to copy whole', () => {
+  it('cut the value, keep its size and sha256, and say so; small ones stay whole', async () => {
+    const { boundDeadLetter, createDeadLetterPublisher: publisherOf, deadLetterOf: letterOf, KEPT_BYTES_WHEN_CUT, MAX_DEAD_LETTER_BYTES } = await import('../../../common/dead-letter.ts');
+    const { createHash } = await import('node:crypto');
+    const huge = Buffer.alloc(2_096_990, 0x7b); // the 2 MiB JSON reading of issue 13
+    const letter = letterOf({ topic: 'r', partition: 0, offset: '9', key: Buffer.from('s1'), value: huge }, { stage: 'ingest', reason: 'bad_json', message: 'not valid JSON', now: 1 });
+    const { letter: bounded, cut } = boundDeadLetter(letter);
+    assert.equal(cut, true);
+    assert.equal(bounded.reason, 'bad_json', 'the reason stays what was wrong with the record');
+    assert.deepEqual(bounded.value, huge.subarray(0, KEPT_BYTES_WHEN_CUT));
+    const hash = createHash('sha256').update(huge).digest('hex');
+    assert.match(bounded.message, new RegExp(`^not valid JSON \\[too large to dead-letter whole: value cut to its first 65536 of 2096990 bytes \\(sha256 ${hash}\\)\\]$`));
+    const sent: OutgoingRecord[] = [];
+    await publisherOf({ topic: 'dlq', producer: { send: async (_t, records) => void sent.push(...records) } }).send([letter]);
+    assert.ok((sent[0]?.value.length ?? Infinity) < MAX_DEAD_LETTER_BYTES);
+    assert.equal(sent[0]?.headers?.['dead-letter-value-cut'], `2096990 bytes, sha256 ${hash}`);
+    assert.equal(decodeDeadLetter(sent[0]?.value ?? null).value.length, KEPT_BYTES_WHEN_CUT);
+    const small = letterOf({ topic: 'r', partition: 0, offset: '9', key: null, value: Buffer.from('x') }, { stage: 'ingest', reason: 'bad_json', message: 'm', now: 1 });
+    assert.equal(boundDeadLetter(small).letter, small);
+  });
+});

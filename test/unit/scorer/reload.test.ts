@@ -99,4 +99,30 @@ describe('watchConfig', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('a reload that changes the SASL password never logs it (file watch and SIGHUP)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sw-reload-'));
+    const file = join(dir, 'sensorwatch.yaml');
+    const raw: string[] = [];
+    const log = createLogger({ level: 'debug', write: (l) => void raw.push(l) });
+    const yaml = (password: string, resolveAfter: number) =>
+      `kafka:\n  sasl:\n    mechanism: plain\n    username: sw\n    password: ${password}\nscorer:\n  hysteresis:\n    resolveAfter: ${resolveAfter}\n`;
+    writeFileSync(file, yaml('old-S3cret-pw', 4));
+    const load = (f: string) => loadConfig({ file: f, env: {} });
+    const watcher = watchConfig({ file, initial: load(file), load, log });
+    try {
+      writeFileSync(file, yaml('new-S3cret-pw', 5));
+      await poll(() => watcher.current().scorer.hysteresis.resolveAfter === 5, 'the edit');
+      writeFileSync(file, yaml('newer-S3cret-pw', 5));
+      watcher.reload('SIGHUP');
+      const text = raw.join('');
+      assert.match(text, /config change needs a restart/);
+      assert.match(text, /kafka\.sasl\.password/, 'the key that changed is named');
+      assert.doesNotMatch(text, /S3cret/, 'no password, old or new, in any line');
+      assert.equal(watcher.current().kafka.sasl.password, 'old-S3cret-pw', 'the running value is kept');
+    } finally {
+      watcher.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -99,3 +99,64 @@ describe('encodeReading', () => {
     });
   }
 });
+
+describe('decodeReading: strict JSON input', () => {
+  const withValues = (values: unknown): Buffer => json({ sensorId: 'pump-1', timestamp: now - 1000, values });
+  const decode = (value: Buffer) => decodeReading(value, undefined, { ...options, now });
+  it('reads a numeric string only when it is a decimal number in full ("1e3" is one)', () => {
+    const res = decode(withValues(['1e3', '-2.5', '+.5']));
+    assert.ok(res.ok);
+    assert.deepEqual(res.reading.values, [1000, -2.5, 0.5]);
+  });
+  for (const bad of ['', ' ', '0x10', '0b11', '\n', ' 5', 'Infinity', 'NaN', '1,5', 'hot']) {
+    it(`refuses the value string ${JSON.stringify(bad)} as non_finite_value, quoting it`, () => {
+      for (const values of [[bad, 1, 2], { x: bad, y: 1, z: 2 }]) {
+        const res = decode(withValues(values));
+        assert.equal(res.ok, false);
+        if (res.ok) return;
+        assert.equal(res.reason, 'non_finite_value');
+        assert.ok(res.message.includes(`channel x value ${JSON.stringify(bad)} is not a finite number`), res.message);
+      }
+    });
+  }
+  it('quotes other values as they were: null, true, an object', () => {
+    for (const [v, text] of [[null, 'value null'], [true, 'value true'], [{ a: 1 }, 'value an object']] as const) {
+      const res = decode(withValues([1, v, 2]));
+      assert.equal(res.ok, false);
+      if (!res.ok) assert.ok(res.message.includes(`channel y ${text} is not a finite number`), res.message);
+    }
+  });
+  it('refuses deep nesting anywhere as bad_json, never internal', () => {
+    const deep = (n: number): string => '['.repeat(n) + ']'.repeat(n);
+    for (const doc of [
+      `{"sensorId":"s","timestamp":1,"values":[1,2,3],"quality":${deep(10_000)}}`,
+      `{"sensorId":"s","timestamp":1,"values":${deep(10_000)}}`,
+      `{"sensorId":"s","timestamp":1,"values":[1,2,3],"extra":{"a":${deep(100)}}}`,
+    ]) {
+      const res = decode(Buffer.from(doc));
+      assert.equal(res.ok, false);
+      if (!res.ok) {
+        assert.equal(res.reason, 'bad_json');
+        assert.match(res.message, /nested deeper than 32 levels/);
+      }
+    }
+    // brackets inside strings do not count
+    const res = decode(Buffer.from(JSON.stringify({ sensorId: '[[[[' + '['.repeat(100), timestamp: now - 1000, values: [1, 2, 3] })));
+    assert.ok(res.ok);
+  });
+  it('a quality too deep or too long is quoted briefly', () => {
+    const res = decode(json({ sensorId: 's', timestamp: now - 1000, values: [1, 2, 3], quality: 'x'.repeat(10_000) }));
+    assert.equal(res.ok, false);
+    if (!res.ok) assert.ok(res.message.length < 200, res.message);
+  });
+  it('hints that a timestamp looks like seconds since the epoch', () => {
+    for (const value of [json({ sensorId: 's', timestamp: 1767225600, values: [1, 2, 3] }), avro({ ...good, timestamp: 1767225600 })]) {
+      const res = decode(value);
+      assert.equal(res.ok, false);
+      if (!res.ok) {
+        assert.equal(res.reason, 'bad_timestamp');
+        assert.match(res.message, /looks like seconds since the epoch \(2026-01-01T00:00:00.000Z as seconds\): send milliseconds/);
+      }
+    }
+  });
+});

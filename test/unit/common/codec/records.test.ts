@@ -44,3 +44,17 @@ describe('record codecs', () => {
     assert.throws(() => codec.encodeWindow({ ...window, seq: 'x' } as unknown as SignalWindow), /cannot encode SignalWindow/);
   });
 });
+
+describe('DeadLetter v2 (adds the key_mismatch reason)', async () => {
+  const { deadLetterType, loadSchema } = await import('../../../../common/codec/schemas.ts');
+  const v1 = loadSchema('history/DeadLetter.v1.avsc');
+  const letter = { sourceTopic: 't', partition: 0, offset: '7', stage: 'ingest', reason: 'bad_json', message: 'm', key: null, value: Buffer.from('x'), timestamp: 1 };
+  it('written with v1, read with v2', () => {
+    const read = deadLetterType.fromBuffer(v1.toBuffer(letter), deadLetterType.createResolver(v1)) as DeadLetter;
+    assert.equal(read.reason, 'bad_json');
+  });
+  it('a v1 reader reads the new code as internal', () => {
+    const read = v1.fromBuffer(deadLetterType.toBuffer({ ...letter, reason: 'key_mismatch' }), v1.createResolver(deadLetterType)) as DeadLetter;
+    assert.equal(read.reason, 'internal');
+  });
+});

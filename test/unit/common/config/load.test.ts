@@ -52,6 +52,8 @@ describe('config validation', () => {
     { name: 'per-sensor override values', yaml: 'scorer:\n  perSensor:\n    pump-1:\n      hysteresis: {resolveAfter: 0}\n', expect: [/scorer\.perSensor\.pump-1\.hysteresis\.resolveAfter: must be an integer ≥ 1/] },
     { name: 'channel ranges name real channels', yaml: 'scorer:\n  faults:\n    ranges:\n      temp: [0, 100]\n', expect: [/scorer\.faults\.ranges\.temp: no such channel/] },
     { name: 'sasl without credentials', yaml: 'kafka:\n  sasl:\n    mechanism: plain\n', expect: [/kafka\.sasl\.mechanism is 'plain' but .* empty/] },
+    { name: 'tls files without ssl', yaml: 'kafka:\n  tls:\n    caFile: /etc/ca.pem\n', expect: [/kafka\.tls\.caFile set but kafka\.ssl is false: set kafka\.ssl: true/] },
+    { name: 'a client certificate without its key', yaml: 'kafka:\n  ssl: true\n  tls:\n    certFile: /etc/c.pem\n', expect: [/kafka\.tls\.certFile and kafka\.tls\.keyFile go together/] },
     {
       name: 'every error at once',
       yaml: 'windowing:\n  length: 1\nmodel:\n  kind: x\nmetrics:\n  port: 70000\nbogus: 1\n',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { computeLag, describeMismatch, partitionMismatches, topicConfig, type TopicSpec } from '../../../../common/kafka/admin.ts';
-import { nextOffset } from '../../../../common/kafka/consumer.ts';
+import { commitOffsetOf, nextOffset } from '../../../../common/kafka/consumer.ts';
 
 describe('topicConfig', () => {
   const cases: { name: string; spec: TopicSpec; expect: unknown }[] = [
@@ -71,4 +71,14 @@ describe('nextOffset', () => {
     ['9007199254740993', '9007199254740994'], // beyond Number's exact range
   ];
   for (const [last, next] of cases) it(`${last} -> ${next}`, () => assert.equal(nextOffset(last), next));
+});
+
+describe('commitOffsetOf', () => {
+  const cases: [string, string | undefined, string][] = [
+    ['41', undefined, '42'], // nothing held: the offset after the batch
+    ['41', '30', '30'], // a record at 30 is still held: commit no further
+    ['41', '50', '42'], // never past the batch's end
+    ['9007199254740993', '9007199254740990', '9007199254740990'],
+  ];
+  for (const [last, needed, commit] of cases) it(`last ${last}, needed ${String(needed)} -> ${commit}`, () => assert.equal(commitOffsetOf(last, needed), commit));
 });

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { logLevel } from 'kafkajs';
 import { defaultConfig } from '../../../../common/config/defaults.ts';
 import type { KafkaConfig } from '../../../../common/config/types.ts';
-import { kafkaClientOptions, mapKafkaLog, saslOptions } from '../../../../common/kafka/options.ts';
+import { kafkaClientOptions, mapKafkaLog, saslOptions, tlsOptions } from '../../../../common/kafka/options.ts';
 
 const base: KafkaConfig = { ...defaultConfig.kafka, brokers: ['k1:9092', 'k2:9092'] };
 const sasl = (mechanism: KafkaConfig['sasl']['mechanism'], username = 'u', password = 'p'): KafkaConfig['sasl'] => ({ mechanism, username, password });
@@ -53,4 +53,27 @@ describe('mapKafkaLog', () => {
     { name: 'NOTHING is dropped', input: entry(logLevel.NOTHING, 'x', 'y'), expect: undefined },
   ];
   for (const c of cases) it(c.name, () => assert.equal(mapKafkaLog(c.input), c.expect));
+});
+
+describe('tlsOptions', () => {
+  const tls = (fields: Partial<KafkaConfig['tls']>): KafkaConfig => ({ ...base, ssl: true, tls: { caFile: '', certFile: '', keyFile: '', serverName: '', ...fields } });
+  const files: Record<string, string> = { '/etc/ca.pem': 'CA', '/etc/client.pem': 'CERT', '/etc/client.key': 'KEY' };
+  const readFile = (path: string): Buffer => {
+    const text = files[path];
+    if (text === undefined) throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
+    return Buffer.from(text);
+  };
+  it('plain TLS with the system CAs, or none', () => {
+    assert.equal(tlsOptions({ ...base, ssl: true }), true);
+    assert.equal(tlsOptions({ ...base, ssl: false }), false);
+  });
+  it('a custom CA, a client certificate and key, a server name', () => {
+    const options = tlsOptions(tls({ caFile: '/etc/ca.pem', certFile: '/etc/client.pem', keyFile: '/etc/client.key', serverName: 'kafka.internal' }), readFile);
+    assert.deepEqual(options, { ca: [Buffer.from('CA')], cert: Buffer.from('CERT'), key: Buffer.from('KEY'), servername: 'kafka.internal' });
+    const viaClient = kafkaClientOptions(tls({ caFile: '/etc/ca.pem' }), { readFile }) as unknown as { ssl: unknown };
+    assert.deepEqual(viaClient.ssl, { ca: [Buffer.from('CA')] });
+  });
+  it('an unreadable file names the key and the path', () => {
+    assert.throws(() => tlsOptions(tls({ keyFile: '/nope.key', certFile: '/etc/client.pem' }), readFile), (e: Error & { code?: string }) => e.code === 'KAFKA_TLS_FILE' && /kafka\.tls\.keyFile: cannot read \/nope\.key: ENOENT/.test(e.message));
+  });
 });

@@ -74,6 +74,36 @@ describe('model artifact', () => {
     });
   }
 
+  it('refuses a model that cannot score with model_invalid, though its checksum is right', async () => {
+    const r = await trainSmall({ kind: 'dense', epochs: 1 });
+    const good = await serialiseArtifact(r.model);
+    // NaN in one weight (written by the trainer, so the checksum matches)
+    const w = r.model.net.weights[1];
+    assert.ok(w);
+    const original = w.read().clone();
+    w.write(tf.tidy(() => original.add(tf.scalar(Number.NaN))));
+    const nanWeights = await serialiseArtifact(r.model);
+    w.write(original);
+    await assert.rejects(parseArtifact(nanWeights, 'nan artifact'), (e: Error) => isCode('model_invalid')(e) && /cannot score: weight .* holds NaN/.test(e.message));
+    // a non-finite threshold (JSON writes NaN as null)
+    const meta = r.model.meta;
+    const saved = meta.thresholds.model.value;
+    meta.thresholds.model.value = Number.NaN;
+    const nanThreshold = await serialiseArtifact(r.model);
+    meta.thresholds.model.value = saved;
+    await assert.rejects(parseArtifact(nanThreshold), (e: Error) => isCode('model_invalid')(e) && /threshold is null/.test(e.message));
+    // huge weights: finite each, but the reconstruction overflows
+    const huge = r.model.net.weights.map((v) => v.read().clone());
+    for (const v of r.model.net.weights) v.write(tf.tidy(() => tf.onesLike(v.read()).mul(tf.scalar(1e30))));
+    const overflow = await serialiseArtifact(r.model);
+    r.model.net.weights.forEach((v, i) => v.write(huge[i] as tf.Tensor));
+    await assert.rejects(parseArtifact(overflow), (e: Error) => isCode('model_invalid')(e) && /reconstruction of a probe window/.test(e.message));
+    const before = tf.memory().numTensors;
+    (await parseArtifact(good)).dispose();
+    assert.equal(tf.memory().numTensors, before, 'a good one still loads; refusals leak no tensors');
+    r.model.dispose();
+  });
+
   it('refuses a truncated artifact', async () => {
     await assert.rejects(parseArtifact(bytes.subarray(0, bytes.length - 100)), isCode('model_corrupt'));
     await assert.rejects(parseArtifact(bytes.subarray(0, 20)), isCode('model_corrupt'));
