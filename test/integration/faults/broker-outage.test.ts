@@ -65,7 +65,7 @@ describe('fault suite: broker outage under load', () => {
     const log = process.env.SENSORWATCH_TEST_LOG === 'debug' ? createLogger({ level: 'debug' }) : createLogger({ write: () => undefined });
     const model = () => zeroModel({ channels: config.windowing.channels, length: config.windowing.length });
     const scorerRegistry = new Registry();
-    const scorerConfig = { ...config, scorer: { ...config.scorer, hysteresis: { openAfter: 2, openWindow: 2, resolveAfter: 2 } } };
+    const scorerConfig = { ...config, scorer: { ...config.scorer, hysteresis: { ...config.scorer.hysteresis, openAfter: 2, openWindow: 2, resolveAfter: 2 } } };
     scorer = await startScorer({ config: scorerConfig, log, registry: scorerRegistry, models: fixtureFeed([model()]), groupId: uniqueName('fault-outage-scorer'), consumer: { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1000 }, onFatal: (e) => fatal.push(e as Error) });
     // by partition and offset: this reader too restarts through the outage and may read a stretch twice
     const alertsRead = new Map<string, AnomalyAlert>();
