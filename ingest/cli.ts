@@ -24,6 +24,7 @@ export async function run(argv: string[]): Promise<number> {
       config,
       log,
       metricsPort,
+      brokers,
       start: async ({ registry, onFatal }) => {
         const service = await startIngest({ config, log, registry, brokers, onFatal });
         return { ready: service.ready, health: () => ({ groupId: service.groupId }), stop: () => service.stop() };

@@ -63,6 +63,7 @@ export function createScorerMetrics(options: ScorerMetricsOptions): ScorerMetric
   const modelInfo = gauge(r, { name: 'sensorwatch_model_info', help: 'The model in force per model key (value 1).', labelNames: ['model', 'version', 'kind', 'backend'] });
   const modelCreated = gauge(r, { name: 'sensorwatch_model_created_timestamp_seconds', help: 'When the model in force was trained, seconds since the epoch.', labelNames: ['model'] });
   const nonFinite = counter(r, { name: 'sensorwatch_nonfinite_scores_total', help: 'Windows whose score was NaN or infinite (not decided), by model key.', labelNames: ['model'] });
+  const refused = counter(r, { name: 'sensorwatch_models_refused_total', help: 'Model versions the scorer refused (model_corrupt, model_invalid, …); the previous version keeps serving.', labelNames: ['model', 'code'] });
   const deadLetters = counter(r, { name: 'sensorwatch_records_dead_lettered_total', help: 'Records sent to the dead-letter topic, by stage and reason.', labelNames: ['stage', 'reason'] });
   // The scorer's dead-letter reasons exist at 0, so a rate() works before the first one.
   for (const reason of ['bad_avro', 'bad_window']) deadLetters.inc({ stage: 'scorer', reason }, 0);
@@ -154,6 +155,7 @@ export function createScorerMetrics(options: ScorerMetricsOptions): ScorerMetric
       modelCreated.set({ model: model.modelKey }, model.createdAt / 1000);
     },
     nonFiniteScore: (model) => nonFinite.inc({ model }),
+    modelRefused: (model, code) => refused.inc({ model, code }),
     deadLettered: (reason, count) => deadLetters.inc({ stage: 'scorer', reason }, count),
     consumerLag: (group, topic, partition, value) => lag.set({ group, topic, partition: String(partition) }, Math.max(0, value)),
   };

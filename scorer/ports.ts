@@ -45,6 +45,8 @@ export interface ScorerMetrics {
   decisionLatency(seconds: number): void;
   /** A window whose score came out NaN or infinite (a model that cannot score): counted, never decided. */
   nonFiniteScore(model: string): void;
+  /** A model version refused at load (checksum, undecodable, cannot score): the previous keeps serving. */
+  modelRefused(model: string, code: string): void;
   modelLoaded(model: ModelSummary, previous: ModelSummary | null): void;
   deadLettered(reason: string, count: number): void;
   consumerLag(group: string, topic: string, partition: number, lag: number): void;

@@ -22,7 +22,7 @@ import { createLiveness } from './liveness.ts';
 import { createScorerMetrics } from './metrics.ts';
 import { createModelShelf } from './models.ts';
 import { systemClock, type Clock, type ModelFeed, type ScorerMetrics } from './ports.ts';
-import { createAlertPublisher, createDeadLetterSink } from './publisher.ts';
+import { createAlertPublisher, createDeadLetterSink, stopPublishing } from './publisher.ts';
 import { watchConfig, type ConfigWatch } from './reload.ts';
 import { startStateReader, stateTopicSpec } from './state-store.ts';
 
@@ -171,7 +171,7 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
     restore(await reader.caughtUp());
     log.info('sensor states loaded', { stateTopic: stateSpec.name, sensors: engine.states().size });
 
-    const feed = ctx.models ?? createModelFeed({ kafka, topics, log, cacheDir: initial.trainer.modelDir });
+    const feed = ctx.models ?? createModelFeed({ kafka, topics, log, cacheDir: initial.trainer.modelDir, onRefused: (r) => metrics.modelRefused(r.modelKey, r.code) });
     await feed.start((model) => shelf.offer(model));
     cleanups.push(() => feed.stop());
 
@@ -292,7 +292,14 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
       models: () => shelf.summary(),
       async stop() {
         running = false;
-        await cleanup();
+        // With the broker away, publishes in flight would wait for it for ever: give up after 30 s
+        // (what they carried is uncommitted and decided again after a restart).
+        const giveUp = setTimeout(() => stopPublishing(producer, 'scorer is stopping'), 30_000);
+        try {
+          await cleanup();
+        } finally {
+          clearTimeout(giveUp);
+        }
       },
     };
   } catch (error) {

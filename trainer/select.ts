@@ -1,4 +1,5 @@
-// Training data selection (pure): drop windows that overlap an alert, split
+// Training data selection (pure): drop repeated windows (sensor and seq, the
+// first copy kept) and windows that overlap an alert, split
 // the rest by model key, keep the newest maxWindows of each.
 import { modelKeyFor } from '../common/model/keys.ts';
 import type { AnomalyAlert, SignalWindow } from '../common/types.ts';
@@ -46,6 +47,8 @@ export interface SelectOptions {
 export interface Selection {
   byKey: Map<string, SignalWindow[]>;
   excludedAlerted: number;
+  /** Windows seen before (same sensor and seq: an ingest restart cuts a window again); the first copy is kept. */
+  duplicates: number;
   droppedOverMax: number;
 }
 
@@ -53,7 +56,15 @@ export function selectTrainingWindows(windows: readonly SignalWindow[], options:
   const intervals = options.excludeAlerted ? alertIntervals(options.alerts, options.maxExcludeMs) : new Map<string, Interval[]>();
   const byKey = new Map<string, SignalWindow[]>();
   let excludedAlerted = 0;
+  let duplicates = 0;
+  const seen = new Set<string>();
   for (const w of windows) {
+    const id = `${w.sensorId}\u0000${w.seq}`;
+    if (seen.has(id)) {
+      duplicates++;
+      continue;
+    }
+    seen.add(id);
     const hit = intervals.get(w.sensorId)?.some(([from, to]) => w.start <= to && w.end >= from) ?? false;
     if (hit) {
       excludedAlerted++;
@@ -71,5 +82,5 @@ export function selectTrainingWindows(windows: readonly SignalWindow[], options:
     droppedOverMax += list.length - options.maxWindows;
     byKey.set(key, list.slice(list.length - options.maxWindows));
   }
-  return { byKey, excludedAlerted, droppedOverMax };
+  return { byKey, excludedAlerted, duplicates, droppedOverMax };
 }

@@ -216,6 +216,7 @@ async function collect(kafka: Kafka, config: Config, nowMs: number, log: Logger)
     undecodable: windows.bad,
     alerts: alerts.length,
     excludedAlerted: selection.excludedAlerted,
+    duplicates: selection.duplicates,
     droppedOverMax: selection.droppedOverMax,
     keys: Object.fromEntries([...selection.byKey].map(([k, v]) => [k, v.length])),
   });

@@ -69,3 +69,12 @@ describe('training data selection', () => {
     });
   }
 });
+
+describe('selectTrainingWindows: repeats', () => {
+  it('keeps the first copy of a window cut again (same sensor and seq) and counts the rest', () => {
+    const w = (seq: number, v: number) => ({ sensorId: 's1', seq, start: seq * 1000, end: seq * 1000 + 999, channels: ['a'], samples: [v], missing: 0, badQuality: 0 });
+    const r = selectTrainingWindows([w(1, 1), w(2, 2), w(1, 9)], { alerts: [], excludeAlerted: false, groups: {}, maxWindows: 10 });
+    assert.deepEqual(r.byKey.get('default')?.map((x) => x.samples[0]), [1, 2]);
+    assert.equal(r.duplicates, 1);
+  });
+});
