@@ -3,7 +3,7 @@
 // old → new per key; an invalid edit is rejected with the reasons and the
 // running config stays. Connection settings (kafka, topics, metrics) and the
 // tfjs backend are read once at start-up: edits to them are logged as needing
-// a restart and the running values are kept.
+// a restart and the running values are kept; so are `windowing` edits (ingest's and the model's).
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { Config } from '../common/config/types.ts';
@@ -32,8 +32,12 @@ export function printable(c: ConfigChange): ConfigChange {
   return { path: c.path, from: redactValue(c.from), to: redactValue(c.to) };
 }
 
-/** Sections and keys that only take effect at start-up. */
-export const restartOnly = ['kafka', 'topics', 'metrics', 'scorer.backend', 'logLevel'] as const;
+/**
+ * Sections and keys that only take effect at start-up. `windowing` is ingest's (windows on the
+ * topic keep their shape until ingest restarts) and the model's (its length and channels are
+ * fixed by training): the scorer keeps the running values.
+ */
+export const restartOnly = ['kafka', 'topics', 'metrics', 'windowing', 'scorer.backend', 'logLevel'] as const;
 
 const needsRestart = (path: string): boolean => restartOnly.some((p) => path === p || path.startsWith(`${p}.`));
 
@@ -48,6 +52,7 @@ export function applyEdit(running: Config, edited: Config): { next: Config; appl
     kafka: running.kafka,
     topics: running.topics,
     metrics: running.metrics,
+    windowing: running.windowing,
     logLevel: running.logLevel,
     scorer: { ...edited.scorer, backend: running.scorer.backend },
   };
@@ -88,7 +93,11 @@ export function watchConfig(options: WatchOptions): ConfigWatch {
       return false;
     }
     const { next, applied, ignored } = applyEdit(running, edited);
-    for (const c of ignored.map(printable)) log.warn('config change needs a restart; keeping the running value', { file, key: c.path, running: c.from, edited: c.to });
+    // The values compared are the file's, before and after (a flag such as --metrics-port may have overridden either at start-up).
+    for (const c of ignored.map(printable)) {
+      const whose = c.path.startsWith('windowing') ? 'ingest and the trainer' : 'this service';
+      log.warn(`config change takes effect only when ${whose} restart${whose === 'this service' ? 's' : ''}; the scorer keeps its start-up value`, { file, key: c.path, before: c.from, edited: c.to });
+    }
     if (applied.length === 0) {
       // A person who sent SIGHUP wants to hear back; file events can be noisy.
       (reason === 'SIGHUP' ? log.info : log.debug)('config re-read: nothing to apply', { file, reason });

@@ -100,6 +100,14 @@ describe('watchConfig', () => {
     }
   });
 
+  it('a windowing edit is not applied by the scorer and says whose restart it waits for', () => {
+    const running = loadConfig({ env: {} });
+    const edited = loadConfig({ env: {}, overrides: { windowing: { length: 128 } } });
+    const { next, applied, ignored } = applyEdit(running, edited);
+    assert.deepEqual([applied.length, ignored.map((c) => c.path)], [0, ['windowing.length']]);
+    assert.equal(next.windowing.length, running.windowing.length);
+  });
+
   it('a reload that changes the SASL password never logs it (file watch and SIGHUP)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sw-reload-'));
     const file = join(dir, 'sensorwatch.yaml');
@@ -116,7 +124,7 @@ describe('watchConfig', () => {
       writeFileSync(file, yaml('newer-S3cret-pw', 5));
       watcher.reload('SIGHUP');
       const text = raw.join('');
-      assert.match(text, /config change needs a restart/);
+      assert.match(text, /config change takes effect only when this service restarts/);
       assert.match(text, /kafka\.sasl\.password/, 'the key that changed is named');
       assert.doesNotMatch(text, /S3cret/, 'no password, old or new, in any line');
       assert.equal(watcher.current().kafka.sasl.password, 'old-S3cret-pw', 'the running value is kept');
