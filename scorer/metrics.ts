@@ -30,6 +30,9 @@ function histogram<L extends string>(r: Registry, c: Omit<Labels<L>, 'registers'
   return (r.getSingleMetric(c.name) as Histogram<L> | undefined) ?? new Histogram<L>({ ...c, labelNames: [...c.labelNames], registers: [r] });
 }
 
+/** Why the scorer refuses a model version at load (common/model/store/feed.ts); each is exported at 0 per model key. */
+const refusalCodes = ['model_corrupt', 'model_invalid', 'model_incompatible', 'model_load_failed'] as const;
+
 export function createScorerMetrics(options: ScorerMetricsOptions): ScorerMetrics & SensorSeries {
   const r = options.registry;
   const scored = counter(r, { name: 'sensorwatch_windows_scored_total', help: 'Windows scored, by model key.', labelNames: ['model'] });
@@ -136,7 +139,11 @@ export function createScorerMetrics(options: ScorerMetricsOptions): ScorerMetric
     },
     exportedSensors: () => exported.size,
     declareModelKeys(modelKeys) {
-      for (const model of modelKeys) scored.inc({ model }, 0);
+      for (const model of modelKeys) {
+        scored.inc({ model }, 0);
+        nonFinite.inc({ model }, 0);
+        for (const code of refusalCodes) refused.inc({ model, code }, 0);
+      }
     },
     alertPublished: (a) => alerts.inc({ kind: a.kind, severity: a.severity, state: a.state }),
     declareSeverities(names) {

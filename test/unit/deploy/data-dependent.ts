@@ -108,6 +108,11 @@ export const dataDependent: DataDependentCase[] = [
     why: 'returns only models whose training failed in the last hour',
     provoke: { kind: 'lowered-threshold', from: '> 0', to: '>= 0' },
   },
+  {
+    contains: 'increase(sensorwatch_models_refused_total[1h])) > 0',
+    why: 'returns only models that scored NaN or had a version refused recently',
+    provoke: { kind: 'lowered-threshold', from: '> 0', to: '>= 0' },
+  },
 ];
 
 export function dataDependentCase(e: Expression): DataDependentCase | undefined {
