@@ -5,43 +5,19 @@
 // ids, no alert opened twice, nothing re-published by the replay.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { consumerLag } from '../../../common/kafka/index.ts';
 import type { SignalWindow } from '../../../common/types.ts';
 import { deleteGroups, deleteTopics, testBrokers, waitFor, withAdmin } from '../../support/kafka.ts';
 import { valueForScore, window, zeroModel } from '../../unit/scorer/support.ts';
+import { spawnScorer, whenReady, type ScorerProcess } from './processes.ts';
 import { alertKeys, produceWindows, readAlerts, referenceAlerts, scorerSetup, type ScorerTestSetup } from './support.ts';
 
-const child = fileURLToPath(new URL('./scorer-child.ts', import.meta.url));
 const pattern = [0.5, 2, 2, 2, 4, 4, 4, 0.2, 0.2, 0.3, 1.5, 0.4, 1.5, 1.5, 0.1, 0.1];
-
-interface Running {
-  proc: ChildProcess;
-  stderr: string[];
-  exited: Promise<number | null>;
-}
-
-function spawnScorer(setup: ScorerTestSetup): Running {
-  const proc = spawn(process.execPath, ['--import', 'tsx', child, setup.configFile, setup.groupId], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
-  const stderr: string[] = [];
-  proc.stderr?.on('data', (d: Buffer) => stderr.push(d.toString()));
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  return { proc, stderr, exited };
-}
-
-async function whenReady(r: Running): Promise<void> {
-  let out = '';
-  r.proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  await waitFor(() => out.includes('READY'), { what: `scorer process ${r.proc.pid} to be ready`, timeoutMs: 40_000 }).catch((e: unknown) => {
-    throw new Error(`${(e as Error).message}\n${r.stderr.join('').slice(-3000)}`);
-  });
-}
 
 describe('scorer crash and restart', () => {
   let brokers: string[];
   let setup: ScorerTestSetup;
-  const procs: Running[] = [];
+  const procs: ScorerProcess[] = [];
 
   before(async () => {
     brokers = await testBrokers();
