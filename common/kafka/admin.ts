@@ -59,8 +59,10 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<En
   const missing = specs.filter((s) => !present.has(s.name));
   const existing = specs.filter((s) => present.has(s.name));
   if (missing.length > 0) {
-    // false (not an error) when another process created one in between.
-    await admin.createTopics({ topics: missing.map(topicConfig), waitForLeaders: true });
+    // false (not an error) when another process created one in between. kafkajs' own
+    // waitForLeaders can throw UNKNOWN_TOPIC_OR_PARTITION while a fresh broker's
+    // metadata catches up (seen on a cold start): our poll below rides that out.
+    await admin.createTopics({ topics: missing.map(topicConfig), waitForLeaders: false });
     await waitForLeaders(admin, missing.map((s) => s.name));
   }
   let mismatched: PartitionMismatch[] = [];

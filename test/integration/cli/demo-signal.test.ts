@@ -31,10 +31,14 @@ async function signalDemo(signal: NodeJS.Signals): Promise<void> {
   const log = (): string => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
   let brokerPid = -1;
   try {
-    await waitFor(() => out.includes('metrics at ') && /"msg":"simulating"/.test(log()), {
-      timeoutMs: 120_000,
-      intervalMs: 200,
-      what: `the demo to run (output so far:\n${out})`,
+    await waitFor(
+      () => {
+        if (exit !== undefined) throw new Error(`the demo exited before it ran (${JSON.stringify(exit)}); output:\n${out}\nlog:\n${log().slice(-3000)}`);
+        return out.includes('metrics at ') && /"msg":"simulating"/.test(log());
+      },
+      { timeoutMs: 120_000, intervalMs: 200, what: 'the demo to run' },
+    ).catch((e: unknown) => {
+      throw new Error(`${(e as Error).message}\noutput so far:\n${out}\nlog:\n${log().slice(-3000)}`);
     });
     brokerPid = Number(/Kafka ready at \S+ in [\d.]+ s \(pid (\d+)\)/.exec(log())?.[1] ?? -1);
     assert.ok(brokerPid > 0 && isAlive(brokerPid), 'the demo logs its broker pid');
