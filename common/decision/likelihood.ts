@@ -19,6 +19,11 @@
 // across retrains: when the model changes, it is rescaled by the ratio of the
 // new model's held-out mean to the old one's, so history survives a retrain
 // without mixing two models' error scales.
+//
+// `distribution: lognormal` (the default) keeps those moments on log m instead
+// of m: squared residuals are skewed (a channel maximum of squared errors has a
+// long right tail), and a normal fitted to them puts ordinary high values at
+// tails of 1e-6. In log space minSpread floors σ itself (a relative spread of m).
 import type { LikelihoodConfig } from '../config/types.ts';
 
 /** The thresholds.likelihood settings (lengths in samples), plus the samples each window advances by (1 in eval, windowing.hop in the service). */
@@ -28,7 +33,9 @@ export interface LikelihoodState {
   /** The model whose errors the estimate is on the scale of (`key@version`), and that model's held-out mean of m. */
   model: string;
   seedMean: number;
-  /** Running / exponentially weighted moments of m, and how many values went in. */
+  /** The moments are of log m (`lognormal`); absent: of m (`normal`, and states written before the key). */
+  space?: 'log';
+  /** Running / exponentially weighted moments of m (or log m), and how many values went in. */
   mean: number;
   variance: number;
   n: number;
@@ -83,21 +90,40 @@ export function likelihoodScore(tail: number): number {
 
 /** Tail probability of `m` under mean μ and variance σ² (σ floored). */
 export function tailOf(m: number, mean: number, variance: number, minSpread: number): number {
-  const sigma = Math.max(Math.sqrt(Math.max(variance, 0)), minSpread * Math.abs(mean), 1e-12);
-  return normalTail((m - mean) / sigma);
+  return normalTail((m - mean) / spreadOf(mean, variance, minSpread, false));
 }
 
-/** Moments of the short-term averages of a sensor's held-out per-step errors (time order). */
-export function seedMoments(steps: readonly number[], k: number): { mean: number; variance: number; n: number } {
+/** σ with its floor: minSpread · |μ| for moments of m, minSpread itself for moments of log m. */
+export function spreadOf(mean: number, variance: number, minSpread: number, log: boolean): number {
+  return Math.max(Math.sqrt(Math.max(variance, 0)), log ? minSpread : minSpread * Math.abs(mean), 1e-12);
+}
+
+/** Errors at or below this are this to the log (a perfect reconstruction is not −∞). */
+const logFloor = 1e-12;
+
+/** The value the moments are kept on: m, or log m. */
+export const toSpace = (m: number, log: boolean): number => (log ? Math.log(Math.max(m, logFloor)) : m);
+
+const isLog = (s: Pick<LikelihoodSettings, 'distribution'>): boolean => s.distribution === 'lognormal';
+
+/** The short-term averaged error whose tail is `tail` under the estimate (the judged error's level for a score). */
+export function levelFor(state: LikelihoodState, minSpread: number, tail: number): number {
+  const log = state.space === 'log';
+  const x = state.mean + spreadOf(state.mean, state.variance, minSpread, log) * -normalQuantile(tail);
+  return log ? Math.exp(x) : x;
+}
+
+/** Moments of the short-term averages of a sensor's held-out per-step errors (time order), of m or of log m. */
+export function seedMoments(steps: readonly number[], k: number, log = false): { mean: number; variance: number; n: number } {
   const finite = steps.filter((e) => Number.isFinite(e));
   const avgs: number[] = [];
   let sum = 0;
   finite.forEach((e, i) => {
     sum += e;
     if (i >= k) sum -= finite[i - k] as number;
-    if (i >= k - 1) avgs.push(sum / k);
+    if (i >= k - 1) avgs.push(toSpace(sum / k, log));
   });
-  if (avgs.length === 0 && finite.length > 0) avgs.push(finite.reduce((a, b) => a + b, 0) / finite.length);
+  if (avgs.length === 0 && finite.length > 0) avgs.push(toSpace(finite.reduce((a, b) => a + b, 0) / finite.length, log));
   const n = avgs.length;
   if (n === 0) return { mean: Number.NaN, variance: Number.NaN, n: 0 };
   const mean = avgs.reduce((a, b) => a + b, 0) / n;
@@ -105,15 +131,20 @@ export function seedMoments(steps: readonly number[], k: number): { mean: number
 }
 
 export function seedLikelihood(model: string, heldOutSteps: readonly number[], s: LikelihoodSettings): LikelihoodState {
-  const { mean, variance, n } = seedMoments(heldOutSteps, windowsFor(s.averageSamples, s.hop));
-  return { model, seedMean: mean, mean, variance, n, recent: [], excluded: 0, seen: 0 };
+  const log = isLog(s);
+  const { mean, variance, n } = seedMoments(heldOutSteps, windowsFor(s.averageSamples, s.hop), log);
+  // seedMean stays on the scale of m (the rescale ratio is of m in either space).
+  const seedMean = log ? Math.exp(mean) : mean;
+  return { model, seedMean, ...(log ? { space: 'log' as const } : {}), mean, variance, n, recent: [], excluded: 0, seen: 0 };
 }
 
 /** The carried estimate on a new model's scale: moments rescaled by the ratio of the two models' held-out means. */
 export function rescaleTo(state: LikelihoodState, model: string, seed: LikelihoodState): LikelihoodState {
   if (!Number.isFinite(state.mean) || !Number.isFinite(state.seedMean) || state.seedMean <= 0 || !Number.isFinite(seed.seedMean)) return seed;
+  if (state.space !== seed.space) return seed;
   const r = seed.seedMean / state.seedMean;
-  return { ...state, model, seedMean: seed.seedMean, mean: state.mean * r, variance: state.variance * r * r, recent: state.recent.map((e) => e * r) };
+  const moved = state.space === 'log' ? { mean: state.mean + Math.log(r), variance: state.variance } : { mean: state.mean * r, variance: state.variance * r * r };
+  return { ...state, model, seedMean: seed.seedMean, ...moved, recent: state.recent.map((e) => e * r) };
 }
 
 /** Adds one value to the moments: running while n < memory, exponentially weighted after. */
@@ -136,7 +167,10 @@ export interface LikelihoodInput {
 }
 
 export function likelihoodStep(previous: LikelihoodState | undefined, input: LikelihoodInput, s: LikelihoodSettings): LikelihoodResult {
+  const log = isLog(s);
   let state = previous;
+  // An estimate kept in the other space (the setting changed) cannot be converted: seed again.
+  if (state !== undefined && (state.space === 'log') !== log) state = undefined;
   if (state === undefined || state.model !== input.model) {
     const seed = seedLikelihood(input.model, input.heldOut(), s);
     state = state === undefined ? seed : rescaleTo(state, input.model, seed);
@@ -145,20 +179,22 @@ export function likelihoodStep(previous: LikelihoodState | undefined, input: Lik
   const k = windowsFor(s.averageSamples, s.hop);
   const recent = [...state.recent, input.step].slice(-k);
   const average = recent.reduce((a, b) => a + b, 0) / recent.length;
-  const tail = Number.isFinite(state.mean) ? tailOf(average, state.mean, state.variance, s.minSpread) : 1;
+  const x = toSpace(average, log);
+  const tail = Number.isFinite(state.mean) ? normalTail((x - state.mean) / spreadOf(state.mean, state.variance, s.minSpread, log)) : 1;
   const score = likelihoodScore(tail);
   if (!input.usable) return { score, tail, average, state, learnedLevel: false };
   const memory = Math.max(1, s.historySamples / Math.max(1, s.hop));
   const seen = state.seen + 1;
   if (score < s.learnBelowScore || seen * Math.max(1, s.hop) <= s.warmupSamples) {
-    return { score, tail, average, state: { ...absorbValue(state, average, memory), recent, excluded: 0, seen }, learnedLevel: false };
+    return { score, tail, average, state: { ...absorbValue(state, x, memory), recent, excluded: 0, seen }, learnedLevel: false };
   }
   const excluded = state.excluded + 1;
   if (excluded * Math.max(1, s.hop) >= s.maxExcludeSamples) {
     // The excursion has lasted: it is the new normal. The estimate moves to its level at once,
     // its spread scaled with it (as for a new model), so the alert resolves and the sensor re-arms.
     const r = state.mean > 0 && average > 0 ? average / state.mean : 1;
-    return { score, tail, average, state: { ...state, mean: state.mean * r, variance: state.variance * r * r, recent, excluded: 0, seen }, learnedLevel: true };
+    const moved = log ? { mean: x } : { mean: state.mean * r, variance: state.variance * r * r };
+    return { score, tail, average, state: { ...state, ...moved, recent, excluded: 0, seen }, learnedLevel: true };
   }
   return { score, tail, average, state: { ...state, recent, excluded, seen }, learnedLevel: false };
 }

@@ -8,7 +8,7 @@
 //   r / (1 + r), so the threshold itself scores 0.5 and r = 3 scores 0.75.
 import { heldOutErrors, heldOutSteps, resolveThreshold, type ThresholdSource } from '../model/thresholds.ts';
 import { adaptiveSettings, adaptiveStep, modelTag, type AdaptiveState } from './adaptive.ts';
-import { likelihoodStep, normalQuantile, tailForScore, type LikelihoodState } from './likelihood.ts';
+import { levelFor, likelihoodStep, tailForScore, type LikelihoodState } from './likelihood.ts';
 import type { SensorPolicy } from './policy.ts';
 
 /** What the model said of one window (common/model/score.ts). */
@@ -66,8 +66,7 @@ export function scoreWindow(
       const judged = kind === 'window' ? errors.error : l.combine === 'max' ? errors.stepMax : errors.step;
       const heldOut = (): readonly number[] => (kind === 'window' ? heldOutErrors(model.calibration, sensorId) : heldOutSteps(model.calibration, sensorId, l.combine));
       const r = likelihoodStep(previous, { model: tag, step: judged, heldOut, usable }, { ...l, hop: policy.hop });
-      const sigma = Math.max(Math.sqrt(Math.max(r.state.variance, 0)), l.minSpread * Math.abs(r.state.mean), 1e-12);
-      const threshold = r.state.mean - sigma * normalQuantile(tailForScore(level));
+      const threshold = levelFor(r.state, l.minSpread, tailForScore(level));
       return { score: r.score, error: r.average, threshold, learnedLevel: r.learnedLevel, judged: kind, state: r.state };
     };
     if (l.error !== 'both') {

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import {
   absorbValue,
   erfc,
+  levelFor,
   likelihoodScore,
   likelihoodStep,
   normalQuantile,
@@ -26,7 +27,7 @@ function normals(n: number, seed: number): number[] {
   return Array.from({ length: n }, () => rng.normal());
 }
 
-const settings: LikelihoodSettings = { averageSamples: 1, historySamples: 100_000, minSpread: 0, maxExcludeSamples: 1e9, warmupSamples: 0, learnBelowScore: 0.3, hop: 1 };
+const settings: LikelihoodSettings = { averageSamples: 1, historySamples: 100_000, distribution: 'normal', minSpread: 0, maxExcludeSamples: 1e9, warmupSamples: 0, learnBelowScore: 0.3, hop: 1 };
 
 describe('likelihood: tail probabilities of known distributions', () => {
   // Reference values of the standard normal's upper tail (tables).
@@ -134,5 +135,98 @@ describe('likelihood: the per-sensor estimate', () => {
     close(r.variance, old.variance * 9, 1e-12, 'variance × 9');
     assert.equal(r.n, old.n, 'history kept');
     assert.equal(r.model, 'm@2');
+  });
+});
+
+describe('likelihood: the lognormal estimate (the default shape)', () => {
+  const logSettings: LikelihoodSettings = { ...settings, distribution: 'lognormal' };
+  /** Lognormal draws: exp(μ + σ·Z). */
+  const lognormals = (n: number, seed: number, mu: number, sigma: number): number[] => normals(n, seed).map((z) => Math.exp(mu + sigma * z));
+
+  it('seed moments are those of the log of the k-sample averages', () => {
+    const m = seedMoments([1, Math.E, Math.E ** 2], 1, true);
+    close(m.mean, 1, 1e-12, 'mean of logs');
+    close(m.variance, 2 / 3, 1e-12, 'variance of logs');
+    const seeded = seedLikelihood('m@1', [1, Math.E, Math.E ** 2], logSettings);
+    assert.equal(seeded.space, 'log');
+    close(seeded.seedMean, Math.E, 1e-12, 'seedMean on the scale of m (exp of the mean log)');
+  });
+
+  it('a value exp(μ + zσ) of a known lognormal has the tail of z', () => {
+    const held = lognormals(20_000, 11, -2, 0.5);
+    const seeded = likelihoodStep(undefined, { model: 'm@1', step: Math.exp(-2), heldOut: () => held, usable: true }, logSettings).state;
+    for (const z of [1, 2.326347874, 4.264890794]) {
+      const r = likelihoodStep(seeded, { model: 'm@1', step: Math.exp(-2 + z * 0.5), heldOut: () => held, usable: true }, logSettings);
+      close(r.tail, normalTail(z), 0.05, `z = ${z}`);
+    }
+  });
+
+  it('on a skewed stream the lognormal keeps its tail where a normal fit alarms', () => {
+    const held = lognormals(2000, 12, 0, 0.6);
+    const stream = lognormals(20_000, 13, 0, 0.6);
+    const run = (s: LikelihoodSettings): { below: number; alarms: number } => {
+      let state: LikelihoodState | undefined;
+      let below = 0;
+      let alarms = 0;
+      for (const x of stream) {
+        const r = likelihoodStep(state, { model: 'm@1', step: x, heldOut: () => held, usable: true }, s);
+        state = r.state;
+        if (r.tail < 0.01) below++;
+        if (r.score >= 0.5) alarms++;
+      }
+      return { below, alarms };
+    };
+    const log = run(logSettings);
+    close(log.below / stream.length, 0.01, 0.2, 'lognormal: share with tail < 0.01');
+    assert.equal(log.alarms, 0, 'lognormal: no score reaches 0.5');
+    const normal = run(settings);
+    assert.ok(normal.alarms > 20, `a normal fit to the same stream alarms (${normal.alarms} windows at ≥ 0.5)`);
+  });
+
+  it('minSpread floors σ of log m: a relative spread', () => {
+    const flat = [2, 2, 2, 2];
+    const seeded = likelihoodStep(undefined, { model: 'm@1', step: 2, heldOut: () => flat, usable: true }, { ...logSettings, minSpread: 0.1 }).state;
+    const r = likelihoodStep(seeded, { model: 'm@1', step: 2 * Math.exp(0.3), heldOut: () => flat, usable: true }, { ...logSettings, minSpread: 0.1 });
+    close(r.tail, normalTail(3), 1e-6, 'log-ratio 0.3 over σ 0.1');
+  });
+
+  it('levelFor inverts the tail in either space', () => {
+    const held = lognormals(5000, 14, 1, 0.4);
+    for (const s of [settings, logSettings]) {
+      const seeded = likelihoodStep(undefined, { model: 'm@1', step: Math.E, heldOut: () => held, usable: true }, s).state;
+      const level = levelFor(seeded, s.minSpread, 1e-5);
+      const r = likelihoodStep(seeded, { model: 'm@1', step: level, heldOut: () => held, usable: true }, s);
+      close(r.tail, 1e-5, 1e-3, `${s.distribution}: tail at the level`);
+    }
+  });
+
+  it('a new model shifts the log mean by the log of the ratio; an estimate of the other shape is seeded again', () => {
+    const old = absorbValue(seedLikelihood('m@1', [2, 2, 4, 4], logSettings), Math.log(3), 1000);
+    const seed = seedLikelihood('m@2', [6, 6, 12, 12], logSettings);
+    const r = rescaleTo(old, 'm@2', seed);
+    close(r.mean, old.mean + Math.log(3), 1e-12, 'log mean + log 3');
+    close(r.variance, old.variance, 1e-12, 'log variance kept');
+    assert.equal(r.n, old.n, 'history kept');
+    const normalState = seedLikelihood('m@1', [2, 2, 4, 4], settings);
+    const next = likelihoodStep(normalState, { model: 'm@1', step: 3, heldOut: () => [2, 2, 4, 4], usable: true }, logSettings);
+    assert.equal(next.state.space, 'log', 'a normal-shape state (written before the key, or under the other setting) is re-seeded');
+    assert.equal(next.state.n, 5);
+  });
+
+  it('a lognormal level shift longer than maxExcludeSamples is learnt', () => {
+    const s = { ...logSettings, maxExcludeSamples: 50, historySamples: 200 };
+    const held = lognormals(500, 15, 0, 0.2);
+    let state: LikelihoodState | undefined;
+    const scores: number[] = [];
+    let learned = false;
+    for (const x of lognormals(1000, 16, 3, 0.2)) {
+      const r = likelihoodStep(state, { model: 'm@1', step: x, heldOut: () => held, usable: true }, s);
+      state = r.state;
+      learned ||= r.learnedLevel;
+      scores.push(r.score);
+    }
+    assert.ok((scores[0] as number) > 0.9, 'the shift alarms at first');
+    assert.ok(learned);
+    assert.ok((scores[60] as number) < 0.5, `learnt right after maxExcludeSamples: ${scores[60]}`);
   });
 });
