@@ -70,9 +70,9 @@ export interface LikelihoodConfig {
   averageSamples: number;
   /** Memory of the distribution estimate, in samples (the weight of a window never drops below hop / historySamples). */
   historySamples: number;
-  /** The estimate's shape: a normal of the averaged error, or of its log (skewed squared errors). */
-  distribution: 'normal' | 'lognormal';
-  /** Floor on σ relative to |μ| (`normal`); on the σ of log m, i.e. a relative spread of m (`lognormal`). */
+  /** The estimate's shape: a normal of the averaged error, of its log, or of its cube root (Wilson–Hilferty: skewed squared errors). */
+  distribution: 'normal' | 'lognormal' | 'cube_root';
+  /** Floor on the estimate's spread, as a spread of the averaged error relative to its level (whatever the shape). */
   minSpread: number;
   /** Consecutive samples scoring at or above learnBelowScore after which they are the new normal. */
   maxExcludeSamples: number;

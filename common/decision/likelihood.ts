@@ -20,10 +20,16 @@
 // new model's held-out mean to the old one's, so history survives a retrain
 // without mixing two models' error scales.
 //
-// `distribution: lognormal` (the default) keeps those moments on log m instead
-// of m: squared residuals are skewed (a channel maximum of squared errors has a
-// long right tail), and a normal fitted to them puts ordinary high values at
-// tails of 1e-6. In log space minSpread floors σ itself (a relative spread of m).
+// The shape (`distribution`): the moments are of y = f(m), and the tail is that
+// of a normal in y. Squared residuals are skewed (roughly a scaled chi-square; a
+// channel maximum of them more so), and a normal fitted to m itself puts
+// ordinary high values at tails of 1e-6. `cube_root` (the default) is the
+// Wilson–Hilferty transform, y = m^(1/3), under which a scaled chi-square of
+// any degrees of freedom is close to normal; `lognormal`, y = log m, also
+// removes the skew but its spread is inflated by the many near-zero errors of a
+// one-sample step (log χ²₁ has a long left tail), so it is slow to alarm.
+// minSpread is a relative spread of m in every shape (on y: × |μ_y|/3 for the
+// cube root, itself for the log).
 import type { LikelihoodConfig } from '../config/types.ts';
 
 /** The thresholds.likelihood settings (lengths in samples), plus the samples each window advances by (1 in eval, windowing.hop in the service). */
@@ -33,9 +39,9 @@ export interface LikelihoodState {
   /** The model whose errors the estimate is on the scale of (`key@version`), and that model's held-out mean of m. */
   model: string;
   seedMean: number;
-  /** The moments are of log m (`lognormal`); absent: of m (`normal`, and states written before the key). */
-  space?: 'log';
-  /** Running / exponentially weighted moments of m (or log m), and how many values went in. */
+  /** The moments are of log m (`lognormal`) or m^(1/3) (`cube_root`); absent: of m (`normal`, and states written before the key). */
+  space?: Space;
+  /** Running / exponentially weighted moments of y = m, log m or m^(1/3), and how many values went in. */
   mean: number;
   variance: number;
   n: number;
@@ -90,40 +96,62 @@ export function likelihoodScore(tail: number): number {
 
 /** Tail probability of `m` under mean μ and variance σ² (σ floored). */
 export function tailOf(m: number, mean: number, variance: number, minSpread: number): number {
-  return normalTail((m - mean) / spreadOf(mean, variance, minSpread, false));
+  return normalTail((m - mean) / spreadOf(mean, variance, minSpread));
 }
 
-/** σ with its floor: minSpread · |μ| for moments of m, minSpread itself for moments of log m. */
-export function spreadOf(mean: number, variance: number, minSpread: number, log: boolean): number {
-  return Math.max(Math.sqrt(Math.max(variance, 0)), log ? minSpread : minSpread * Math.abs(mean), 1e-12);
-}
+/** Where the moments are kept: y = log m, y = m^(1/3), or (absent) y = m. */
+export type Space = 'log' | 'cbrt';
 
 /** Errors at or below this are this to the log (a perfect reconstruction is not −∞). */
 const logFloor = 1e-12;
 
-/** The value the moments are kept on: m, or log m. */
-export const toSpace = (m: number, log: boolean): number => (log ? Math.log(Math.max(m, logFloor)) : m);
+interface Transform {
+  to(m: number): number;
+  from(y: number): number;
+  /** Floor on σ_y for a relative spread `rel` of m around μ_y. */
+  floor(meanY: number, rel: number): number;
+  /** The moments of y when m is scaled by r. */
+  scale(mean: number, variance: number, r: number): { mean: number; variance: number };
+}
 
-const isLog = (s: Pick<LikelihoodSettings, 'distribution'>): boolean => s.distribution === 'lognormal';
+const transforms: Record<'none' | Space, Transform> = {
+  none: { to: (m) => m, from: (y) => y, floor: (mu, rel) => rel * Math.abs(mu), scale: (mu, v, r) => ({ mean: mu * r, variance: v * r * r }) },
+  log: { to: (m) => Math.log(Math.max(m, logFloor)), from: Math.exp, floor: (_, rel) => rel, scale: (mu, v, r) => ({ mean: mu + Math.log(r), variance: v }) },
+  cbrt: { to: (m) => Math.cbrt(Math.max(m, 0)), from: (y) => Math.max(y, 0) ** 3, floor: (mu, rel) => (rel * Math.abs(mu)) / 3, scale: (mu, v, r) => ({ mean: mu * Math.cbrt(r), variance: v * Math.cbrt(r) ** 2 }) },
+};
+
+const transformOf = (space: Space | undefined): Transform => transforms[space ?? 'none'];
+
+/** The space a distribution setting keeps its moments in. */
+export function spaceFor(distribution: LikelihoodSettings['distribution']): Space | undefined {
+  return distribution === 'lognormal' ? 'log' : distribution === 'cube_root' ? 'cbrt' : undefined;
+}
+
+/** σ_y with its floor (minSpread as a relative spread of m). */
+export function spreadOf(mean: number, variance: number, minSpread: number, space?: Space): number {
+  return Math.max(Math.sqrt(Math.max(variance, 0)), transformOf(space).floor(mean, minSpread), 1e-12);
+}
+
+/** The value the moments are kept on. */
+export const toSpace = (m: number, space?: Space): number => transformOf(space).to(m);
 
 /** The short-term averaged error whose tail is `tail` under the estimate (the judged error's level for a score). */
 export function levelFor(state: LikelihoodState, minSpread: number, tail: number): number {
-  const log = state.space === 'log';
-  const x = state.mean + spreadOf(state.mean, state.variance, minSpread, log) * -normalQuantile(tail);
-  return log ? Math.exp(x) : x;
+  const y = state.mean + spreadOf(state.mean, state.variance, minSpread, state.space) * -normalQuantile(tail);
+  return transformOf(state.space).from(y);
 }
 
-/** Moments of the short-term averages of a sensor's held-out per-step errors (time order), of m or of log m. */
-export function seedMoments(steps: readonly number[], k: number, log = false): { mean: number; variance: number; n: number } {
+/** Moments of y of the short-term averages of a sensor's held-out per-step errors (time order). */
+export function seedMoments(steps: readonly number[], k: number, space?: Space): { mean: number; variance: number; n: number } {
   const finite = steps.filter((e) => Number.isFinite(e));
   const avgs: number[] = [];
   let sum = 0;
   finite.forEach((e, i) => {
     sum += e;
     if (i >= k) sum -= finite[i - k] as number;
-    if (i >= k - 1) avgs.push(toSpace(sum / k, log));
+    if (i >= k - 1) avgs.push(toSpace(sum / k, space));
   });
-  if (avgs.length === 0 && finite.length > 0) avgs.push(toSpace(finite.reduce((a, b) => a + b, 0) / finite.length, log));
+  if (avgs.length === 0 && finite.length > 0) avgs.push(toSpace(finite.reduce((a, b) => a + b, 0) / finite.length, space));
   const n = avgs.length;
   if (n === 0) return { mean: Number.NaN, variance: Number.NaN, n: 0 };
   const mean = avgs.reduce((a, b) => a + b, 0) / n;
@@ -131,11 +159,11 @@ export function seedMoments(steps: readonly number[], k: number, log = false): {
 }
 
 export function seedLikelihood(model: string, heldOutSteps: readonly number[], s: LikelihoodSettings): LikelihoodState {
-  const log = isLog(s);
-  const { mean, variance, n } = seedMoments(heldOutSteps, windowsFor(s.averageSamples, s.hop), log);
-  // seedMean stays on the scale of m (the rescale ratio is of m in either space).
-  const seedMean = log ? Math.exp(mean) : mean;
-  return { model, seedMean, ...(log ? { space: 'log' as const } : {}), mean, variance, n, recent: [], excluded: 0, seen: 0 };
+  const space = spaceFor(s.distribution);
+  const { mean, variance, n } = seedMoments(heldOutSteps, windowsFor(s.averageSamples, s.hop), space);
+  // seedMean stays on the scale of m (the rescale ratio is of m in every space).
+  const seedMean = transformOf(space).from(mean);
+  return { model, seedMean, ...(space === undefined ? {} : { space }), mean, variance, n, recent: [], excluded: 0, seen: 0 };
 }
 
 /** The carried estimate on a new model's scale: moments rescaled by the ratio of the two models' held-out means. */
@@ -143,7 +171,7 @@ export function rescaleTo(state: LikelihoodState, model: string, seed: Likelihoo
   if (!Number.isFinite(state.mean) || !Number.isFinite(state.seedMean) || state.seedMean <= 0 || !Number.isFinite(seed.seedMean)) return seed;
   if (state.space !== seed.space) return seed;
   const r = seed.seedMean / state.seedMean;
-  const moved = state.space === 'log' ? { mean: state.mean + Math.log(r), variance: state.variance } : { mean: state.mean * r, variance: state.variance * r * r };
+  const moved = transformOf(state.space).scale(state.mean, state.variance, r);
   return { ...state, model, seedMean: seed.seedMean, ...moved, recent: state.recent.map((e) => e * r) };
 }
 
@@ -167,10 +195,11 @@ export interface LikelihoodInput {
 }
 
 export function likelihoodStep(previous: LikelihoodState | undefined, input: LikelihoodInput, s: LikelihoodSettings): LikelihoodResult {
-  const log = isLog(s);
+  const space = spaceFor(s.distribution);
+  const t = transformOf(space);
   let state = previous;
-  // An estimate kept in the other space (the setting changed) cannot be converted: seed again.
-  if (state !== undefined && (state.space === 'log') !== log) state = undefined;
+  // An estimate kept in another space (the setting changed) cannot be converted: seed again.
+  if (state !== undefined && state.space !== space) state = undefined;
   if (state === undefined || state.model !== input.model) {
     const seed = seedLikelihood(input.model, input.heldOut(), s);
     state = state === undefined ? seed : rescaleTo(state, input.model, seed);
@@ -179,8 +208,8 @@ export function likelihoodStep(previous: LikelihoodState | undefined, input: Lik
   const k = windowsFor(s.averageSamples, s.hop);
   const recent = [...state.recent, input.step].slice(-k);
   const average = recent.reduce((a, b) => a + b, 0) / recent.length;
-  const x = toSpace(average, log);
-  const tail = Number.isFinite(state.mean) ? normalTail((x - state.mean) / spreadOf(state.mean, state.variance, s.minSpread, log)) : 1;
+  const x = t.to(average);
+  const tail = Number.isFinite(state.mean) ? normalTail((x - state.mean) / spreadOf(state.mean, state.variance, s.minSpread, space)) : 1;
   const score = likelihoodScore(tail);
   if (!input.usable) return { score, tail, average, state, learnedLevel: false };
   const memory = Math.max(1, s.historySamples / Math.max(1, s.hop));
@@ -192,8 +221,8 @@ export function likelihoodStep(previous: LikelihoodState | undefined, input: Lik
   if (excluded * Math.max(1, s.hop) >= s.maxExcludeSamples) {
     // The excursion has lasted: it is the new normal. The estimate moves to its level at once,
     // its spread scaled with it (as for a new model), so the alert resolves and the sensor re-arms.
-    const r = state.mean > 0 && average > 0 ? average / state.mean : 1;
-    const moved = log ? { mean: x } : { mean: state.mean * r, variance: state.variance * r * r };
+    const level = t.from(state.mean);
+    const moved = level > 0 && average > 0 ? t.scale(state.mean, state.variance, average / level) : {};
     return { score, tail, average, state: { ...state, ...moved, recent, excluded: 0, seen }, learnedLevel: true };
   }
   return { score, tail, average, state: { ...state, recent, excluded, seen }, learnedLevel: false };

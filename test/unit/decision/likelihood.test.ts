@@ -138,13 +138,13 @@ describe('likelihood: the per-sensor estimate', () => {
   });
 });
 
-describe('likelihood: the lognormal estimate (the default shape)', () => {
+describe('likelihood: the lognormal shape', () => {
   const logSettings: LikelihoodSettings = { ...settings, distribution: 'lognormal' };
   /** Lognormal draws: exp(μ + σ·Z). */
   const lognormals = (n: number, seed: number, mu: number, sigma: number): number[] => normals(n, seed).map((z) => Math.exp(mu + sigma * z));
 
   it('seed moments are those of the log of the k-sample averages', () => {
-    const m = seedMoments([1, Math.E, Math.E ** 2], 1, true);
+    const m = seedMoments([1, Math.E, Math.E ** 2], 1, 'log');
     close(m.mean, 1, 1e-12, 'mean of logs');
     close(m.variance, 2 / 3, 1e-12, 'variance of logs');
     const seeded = seedLikelihood('m@1', [1, Math.E, Math.E ** 2], logSettings);
@@ -228,5 +228,65 @@ describe('likelihood: the lognormal estimate (the default shape)', () => {
     assert.ok((scores[0] as number) > 0.9, 'the shift alarms at first');
     assert.ok(learned);
     assert.ok((scores[60] as number) < 0.5, `learnt right after maxExcludeSamples: ${scores[60]}`);
+  });
+});
+
+describe('likelihood: the cube-root shape (Wilson–Hilferty, the default)', () => {
+  const shape = (distribution: LikelihoodSettings['distribution']): LikelihoodSettings => ({ ...settings, distribution, learnBelowScore: 1 });
+  /** Scaled chi-square draws χ²_k / k: what a mean of k squared normal residuals is. */
+  function chiSquares(n: number, k: number, seed: number): number[] {
+    const rng = createRng(seed);
+    return Array.from({ length: n }, () => {
+      let sum = 0;
+      for (let i = 0; i < k; i++) sum += rng.normal() ** 2;
+      return sum / k;
+    });
+  }
+  function tailShares(k: number, s: LikelihoodSettings): { p01: number; p001: number } {
+    const held = chiSquares(5000, k, 100 + k);
+    const stream = chiSquares(50_000, k, 200 + k);
+    let state: LikelihoodState | undefined;
+    let a = 0;
+    let b = 0;
+    for (const x of stream) {
+      const r = likelihoodStep(state, { model: 'm@1', step: x, heldOut: () => held, usable: true }, s);
+      state = r.state;
+      if (r.tail < 0.01) a++;
+      if (r.tail < 0.001) b++;
+    }
+    return { p01: a / stream.length, p001: b / stream.length };
+  }
+
+  for (const k of [4, 16]) {
+    it(`on χ²_${k}/${k} errors its tails are the true ones; a normal's are too light, a lognormal's too heavy`, () => {
+      const cube = tailShares(k, shape('cube_root'));
+      close(cube.p01, 0.01, 0.25, 'cube root: share with tail < 0.01');
+      close(cube.p001, 0.001, 0.5, 'cube root: share with tail < 0.001');
+      const normal = tailShares(k, shape('normal'));
+      assert.ok(normal.p001 > 0.003, `normal: ${normal.p001} of windows at tail < 0.001 (false alarms)`);
+      const log = tailShares(k, shape('lognormal'));
+      assert.ok(log.p01 < 0.005, `lognormal: only ${log.p01} at tail < 0.01 (slow to alarm)`);
+    });
+  }
+
+  it('moments of m^(1/3); a new model scales them by r^(1/3); the level inverts the tail', () => {
+    const s = shape('cube_root');
+    const seeded = seedLikelihood('m@1', [1, 8, 27], s);
+    assert.equal(seeded.space, 'cbrt');
+    close(seeded.mean, 2, 1e-12, 'mean of cube roots');
+    close(seeded.seedMean, 8, 1e-12, 'seedMean on the scale of m');
+    const r = rescaleTo(seeded, 'm@2', seedLikelihood('m@2', [8, 64, 216], s));
+    close(r.mean, 4, 1e-12, 'mean × 8^(1/3)');
+    close(r.variance, seeded.variance * 4, 1e-12, 'variance × 8^(2/3)');
+    const level = levelFor(seeded, 0, 1e-5);
+    close(likelihoodStep(seeded, { model: 'm@1', step: level, heldOut: () => [1, 8, 27], usable: true }, s).tail, 1e-5, 1e-3, 'tail at the level');
+  });
+
+  it('minSpread is a relative spread of m: a flat seed alarms 3 spreads up only', () => {
+    const s = { ...shape('cube_root'), minSpread: 0.1 };
+    const seeded = seedLikelihood('m@1', [8, 8, 8], s);
+    // σ_y = 0.1 · 2 / 3; m = (2 + 3σ_y)³ is 3 σ_y above.
+    const m = (2 + 3 * (0.2 / 3)) ** 3;
+    close(likelihoodStep(seeded, { model: 'm@1', step: m, heldOut: () => [8, 8, 8], usable: true }, s).tail, normalTail(3), 1e-6, 'tail');
   });
 });
