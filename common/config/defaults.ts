@@ -42,7 +42,7 @@ export const defaultConfig: Config = {
     noise: { kind: 'gaussian', level: 0.1 },
     sparsity: { penalty: 'kl', rho: 0.05, beta: 1, lambda: 1e-3 },
     conv: { filters: [16, 8], kernelSize: 5 },
-    training: { epochs: 30, batchSize: 64, learningRate: 1e-3, validationFraction: 0.2, patience: 5, seed: 42 },
+    training: { epochs: 100, batchSize: 64, learningRate: 1e-3, validationFraction: 0.2, patience: 10, seed: 42 },
     groups: {},
   },
   thresholds: {
