@@ -29,6 +29,23 @@ function normals(n: number, seed: number): number[] {
 
 const settings: LikelihoodSettings = { averageSamples: 1, historySamples: 100_000, distribution: 'normal', minSpread: 0, maxExcludeSamples: 1e9, warmupSamples: 0, learnBelowScore: 0.3, hop: 1 };
 
+/** Feeds a shifted stream (maxExcludeSamples 50): it alarms at first, is learnt as the new level, and scores low right after. */
+function assertShiftLearnt(held: number[], shifted: number[], s: LikelihoodSettings): { scores: number[] } {
+  let state: LikelihoodState | undefined;
+  const scores: number[] = [];
+  let learned = false;
+  for (const x of shifted) {
+    const r = likelihoodStep(state, { model: 'm@1', step: x, heldOut: () => held, usable: true }, s);
+    state = r.state;
+    learned ||= r.learnedLevel;
+    scores.push(r.score);
+  }
+  assert.ok((scores[0] as number) > 0.9, 'the shift alarms at first');
+  assert.ok(learned);
+  assert.ok((scores[60] as number) < 0.5, `learnt right after maxExcludeSamples: ${scores[60]}`);
+  return { scores };
+}
+
 describe('likelihood: tail probabilities of known distributions', () => {
   // Reference values of the standard normal's upper tail (tables).
   const table: [number, number][] = [[0, 0.5], [1, 0.158655254], [1.644853627, 0.05], [2.326347874, 0.01], [3.090232306, 0.001], [4.264890794, 1e-5], [6.361340902, 1e-10], [-1, 0.841344746]];
@@ -101,19 +118,7 @@ describe('likelihood: the per-sensor estimate', () => {
   it('a level shift longer than maxExcludeSamples is learnt: the score falls back and learnedLevel says so', () => {
     const s = { ...settings, maxExcludeSamples: 50, historySamples: 200 };
     const held = normals(500, 4).map((x) => 10 + x);
-    let state: LikelihoodState | undefined;
-    const shifted = normals(2000, 5).map((x) => 20 + x);
-    const scores: number[] = [];
-    let learned = false;
-    for (const x of shifted) {
-      const r = likelihoodStep(state, { model: 'm@1', step: x, heldOut: () => held, usable: true }, s);
-      state = r.state;
-      learned ||= r.learnedLevel;
-      scores.push(r.score);
-    }
-    assert.ok((scores[0] as number) > 0.9, 'the shift alarms at first');
-    assert.ok(learned);
-    assert.ok((scores[60] as number) < 0.5, `learnt right after maxExcludeSamples: ${scores[60]}`);
+    const { scores } = assertShiftLearnt(held, normals(2000, 5).map((x) => 20 + x), s);
     const tailMean = scores.slice(-200).reduce((a, b) => a + b, 0) / 200;
     assert.ok(tailMean < 0.3, `scores at the end ${tailMean}`);
   });
@@ -215,19 +220,7 @@ describe('likelihood: the lognormal shape', () => {
 
   it('a lognormal level shift longer than maxExcludeSamples is learnt', () => {
     const s = { ...logSettings, maxExcludeSamples: 50, historySamples: 200 };
-    const held = lognormals(500, 15, 0, 0.2);
-    let state: LikelihoodState | undefined;
-    const scores: number[] = [];
-    let learned = false;
-    for (const x of lognormals(1000, 16, 3, 0.2)) {
-      const r = likelihoodStep(state, { model: 'm@1', step: x, heldOut: () => held, usable: true }, s);
-      state = r.state;
-      learned ||= r.learnedLevel;
-      scores.push(r.score);
-    }
-    assert.ok((scores[0] as number) > 0.9, 'the shift alarms at first');
-    assert.ok(learned);
-    assert.ok((scores[60] as number) < 0.5, `learnt right after maxExcludeSamples: ${scores[60]}`);
+    assertShiftLearnt(lognormals(500, 15, 0, 0.2), lognormals(1000, 16, 3, 0.2), s);
   });
 });
 
