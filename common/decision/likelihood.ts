@@ -94,11 +94,6 @@ export function likelihoodScore(tail: number): number {
   return Math.min(1, Math.max(0, s));
 }
 
-/** Tail probability of `m` under mean μ and variance σ² (σ floored). */
-export function tailOf(m: number, mean: number, variance: number, minSpread: number): number {
-  return normalTail((m - mean) / spreadOf(mean, variance, minSpread));
-}
-
 /** Where the moments are kept: y = log m, y = m^(1/3), or (absent) y = m. */
 export type Space = 'log' | 'cbrt';
 
@@ -123,7 +118,7 @@ const transforms: Record<'none' | Space, Transform> = {
 const transformOf = (space: Space | undefined): Transform => transforms[space ?? 'none'];
 
 /** The space a distribution setting keeps its moments in. */
-export function spaceFor(distribution: LikelihoodSettings['distribution']): Space | undefined {
+function spaceFor(distribution: LikelihoodSettings['distribution']): Space | undefined {
   return distribution === 'lognormal' ? 'log' : distribution === 'cube_root' ? 'cbrt' : undefined;
 }
 
@@ -132,8 +127,13 @@ export function spreadOf(mean: number, variance: number, minSpread: number, spac
   return Math.max(Math.sqrt(Math.max(variance, 0)), transformOf(space).floor(mean, minSpread), 1e-12);
 }
 
+/** Tail probability of `y` (m, or its transform in `space`) under mean μ_y and variance σ_y² (σ floored). */
+export function tailOf(y: number, mean: number, variance: number, minSpread: number, space?: Space): number {
+  return normalTail((y - mean) / spreadOf(mean, variance, minSpread, space));
+}
+
 /** The value the moments are kept on. */
-export const toSpace = (m: number, space?: Space): number => transformOf(space).to(m);
+const toSpace = (m: number, space?: Space): number => transformOf(space).to(m);
 
 /** The short-term averaged error whose tail is `tail` under the estimate (the judged error's level for a score). */
 export function levelFor(state: LikelihoodState, minSpread: number, tail: number): number {
@@ -209,7 +209,7 @@ export function likelihoodStep(previous: LikelihoodState | undefined, input: Lik
   const recent = [...state.recent, input.step].slice(-k);
   const average = recent.reduce((a, b) => a + b, 0) / recent.length;
   const x = t.to(average);
-  const tail = Number.isFinite(state.mean) ? normalTail((x - state.mean) / spreadOf(state.mean, state.variance, s.minSpread, space)) : 1;
+  const tail = Number.isFinite(state.mean) ? tailOf(x, state.mean, state.variance, s.minSpread, space) : 1;
   const score = likelihoodScore(tail);
   if (!input.usable) return { score, tail, average, state, learnedLevel: false };
   const memory = Math.max(1, s.historySamples / Math.max(1, s.hop));
