@@ -29,6 +29,22 @@ function normals(n: number, seed: number): number[] {
 
 const settings: LikelihoodSettings = { averageSamples: 1, historySamples: 100_000, distribution: 'normal', minSpread: 0, maxExcludeSamples: 1e9, warmupSamples: 0, learnBelowScore: 0.3, hop: 1 };
 
+/** Feeds a stream through one estimate seeded from `held`: the shares of windows at tail < 0.01 and < 0.001, and the windows scoring ≥ 0.5. */
+function streamStats(held: number[], stream: number[], s: LikelihoodSettings): { p01: number; p001: number; alarms: number } {
+  let state: LikelihoodState | undefined;
+  let a = 0;
+  let b = 0;
+  let alarms = 0;
+  for (const x of stream) {
+    const r = likelihoodStep(state, { model: 'm@1', step: x, heldOut: () => held, usable: true }, s);
+    state = r.state;
+    if (r.tail < 0.01) a++;
+    if (r.tail < 0.001) b++;
+    if (r.score >= 0.5) alarms++;
+  }
+  return { p01: a / stream.length, p001: b / stream.length, alarms };
+}
+
 /** Feeds a shifted stream (maxExcludeSamples 50): it alarms at first, is learnt as the new level, and scores low right after. */
 function assertShiftLearnt(held: number[], shifted: number[], s: LikelihoodSettings): { scores: number[] } {
   let state: LikelihoodState | undefined;
@@ -169,22 +185,10 @@ describe('likelihood: the lognormal shape', () => {
   it('on a skewed stream the lognormal keeps its tail where a normal fit alarms', () => {
     const held = lognormals(2000, 12, 0, 0.6);
     const stream = lognormals(20_000, 13, 0, 0.6);
-    const run = (s: LikelihoodSettings): { below: number; alarms: number } => {
-      let state: LikelihoodState | undefined;
-      let below = 0;
-      let alarms = 0;
-      for (const x of stream) {
-        const r = likelihoodStep(state, { model: 'm@1', step: x, heldOut: () => held, usable: true }, s);
-        state = r.state;
-        if (r.tail < 0.01) below++;
-        if (r.score >= 0.5) alarms++;
-      }
-      return { below, alarms };
-    };
-    const log = run(logSettings);
-    close(log.below / stream.length, 0.01, 0.2, 'lognormal: share with tail < 0.01');
+    const log = streamStats(held, stream, logSettings);
+    close(log.p01, 0.01, 0.2, 'lognormal: share with tail < 0.01');
     assert.equal(log.alarms, 0, 'lognormal: no score reaches 0.5');
-    const normal = run(settings);
+    const normal = streamStats(held, stream, settings);
     assert.ok(normal.alarms > 20, `a normal fit to the same stream alarms (${normal.alarms} windows at ≥ 0.5)`);
   });
 
@@ -235,20 +239,7 @@ describe('likelihood: the cube-root shape (Wilson–Hilferty, the default)', () 
       return sum / k;
     });
   }
-  function tailShares(k: number, s: LikelihoodSettings): { p01: number; p001: number } {
-    const held = chiSquares(5000, k, 100 + k);
-    const stream = chiSquares(50_000, k, 200 + k);
-    let state: LikelihoodState | undefined;
-    let a = 0;
-    let b = 0;
-    for (const x of stream) {
-      const r = likelihoodStep(state, { model: 'm@1', step: x, heldOut: () => held, usable: true }, s);
-      state = r.state;
-      if (r.tail < 0.01) a++;
-      if (r.tail < 0.001) b++;
-    }
-    return { p01: a / stream.length, p001: b / stream.length };
-  }
+  const tailShares = (k: number, s: LikelihoodSettings): { p01: number; p001: number } => streamStats(chiSquares(5000, k, 100 + k), chiSquares(50_000, k, 200 + k), s);
 
   for (const k of [4, 16]) {
     it(`on χ²_${k}/${k} errors its tails are the true ones; a normal's are too light, a lognormal's too heavy`, () => {
