@@ -19,7 +19,7 @@
 // the windows it decided would be decided, and alerted, again.
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../common/config/types.ts';
-import { createConsumer, publishesSettled, type Admin, type Consumer, type Kafka } from '../common/kafka/index.ts';
+import { createConsumer, fetchTopicEnds, publishesSettled, type Admin, type Consumer, type Kafka } from '../common/kafka/index.ts';
 import type { Logger } from '../common/log.ts';
 import type { SensorState } from '../common/decision/decide.ts';
 
@@ -76,7 +76,7 @@ export async function startStateReader(options: { kafka: Kafka; admin: Admin; to
     async caughtUp() {
       await publishesSettled();
       const deadline = Date.now() + 60_000;
-      const ends = await topicEnds(admin, topic, deadline);
+      const ends = await fetchTopicEnds(admin, topic, deadline);
       for (;;) {
         const behind = ends.filter((e) => BigInt(e.high) > BigInt(e.low) && (seen.get(e.partition) ?? -1n) + 1n < BigInt(e.high));
         if (behind.length === 0) return latest;
@@ -89,18 +89,6 @@ export async function startStateReader(options: { kafka: Kafka; admin: Admin; to
       await admin.deleteGroups([readerGroup]).catch(() => undefined);
     },
   };
-}
-
-/** End offsets; retried while the broker is still electing leaders (a just-created topic). */
-async function topicEnds(admin: Admin, topic: string, deadline: number): Promise<{ partition: number; high: string; low: string }[]> {
-  for (;;) {
-    try {
-      return await admin.fetchTopicOffsets(topic);
-    } catch (error) {
-      if ((error as { retriable?: unknown }).retriable !== true || Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
 }
 
 /** Partitions and topic settings for the state topic. */

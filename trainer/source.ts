@@ -3,7 +3,7 @@
 // Undecodable records are counted and skipped (ingest dead-letters its own bad
 // input; a bad window here only means less training data).
 import { randomUUID } from 'node:crypto';
-import type { Kafka } from '../common/kafka/index.ts';
+import { fetchTopicEnds, type Kafka } from '../common/kafka/index.ts';
 import type { Logger } from '../common/log.ts';
 import type { OffsetRange } from '../common/model/artifact.ts';
 
@@ -37,7 +37,7 @@ export async function readTopicSince<T>(options: ReadSinceOptions<T>): Promise<T
       log.warn('topic does not exist (yet): no records from it', { topic });
       return { records: [], offsets: [], bad: 0 };
     }
-    const high = await admin.fetchTopicOffsets(topic);
+    const high = await fetchTopicEnds(admin, topic);
     starts = await admin.fetchTopicOffsetsByTimestamp(topic, options.sinceMs);
     ends = new Map(high.map((o) => [o.partition, BigInt(o.high)]));
   } finally {

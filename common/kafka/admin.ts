@@ -90,6 +90,22 @@ async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
   }
 }
 
+/**
+ * A topic's partition offsets, retried while the broker is still taking up
+ * leadership of a just-created topic (kafkajs throws a retriable
+ * NOT_LEADER_FOR_PARTITION); a non-retriable error, or one past `deadline`, is thrown.
+ */
+export async function fetchTopicEnds(admin: Admin, topic: string, deadline = Date.now() + 10_000): Promise<{ partition: number; offset: string; high: string; low: string }[]> {
+  for (;;) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (error) {
+      if ((error as { retriable?: unknown }).retriable !== true || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 /** Deletes those of `names` that exist; unknown names are ignored. */
 export async function deleteTopics(admin: Admin, names: string[]): Promise<string[]> {
   const present = new Set(await admin.listTopics());

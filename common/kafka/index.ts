@@ -2,7 +2,7 @@
 // nothing outside common/kafka/ imports kafkajs.
 export { createKafka } from './client.ts';
 export { kafkaClientOptions, type ClientOverrides } from './options.ts';
-export { ensureTopics, deleteTopics, consumerLag, describeMismatch, partitionMismatches, type TopicSpec, type PartitionLag, type PartitionMismatch } from './admin.ts';
+export { ensureTopics, fetchTopicEnds, deleteTopics, consumerLag, describeMismatch, partitionMismatches, type TopicSpec, type PartitionLag, type PartitionMismatch } from './admin.ts';
 export { createIdempotentProducer, type ProducerOptions } from './producer.ts';
 export { createOrderedProducer, chunkRecords, publishesSettled, type OrderedProducer, type OrderedProducerOptions } from './ordered-producer.ts';
 export { isTransientKafkaError, kafkaErrorType } from './retriable.ts';

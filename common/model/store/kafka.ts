@@ -3,7 +3,7 @@
 // topic, and read the artifacts topic back (to its end, or live).
 import { randomUUID } from 'node:crypto';
 import { encodeModelUpdated } from '../../codec/records.ts';
-import { createIdempotentProducer, ensureTopics, MAX_MESSAGE_BYTES, type Kafka, type KafkaMessage } from '../../kafka/index.ts';
+import { createIdempotentProducer, ensureTopics, fetchTopicEnds, MAX_MESSAGE_BYTES, type Kafka, type KafkaMessage } from '../../kafka/index.ts';
 import type { Logger } from '../../log.ts';
 import type { ModelUpdated } from '../../types.ts';
 import type { ModelMeta } from '../artifact.ts';
@@ -112,7 +112,7 @@ export async function readArtifactLog(options: ReadArtifactLogOptions): Promise<
   await admin.connect();
   let ends: Map<number, bigint>;
   try {
-    const offsets = await admin.fetchTopicOffsets(topic);
+    const offsets = await fetchTopicEnds(admin, topic);
     ends = new Map(offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high)]));
   } finally {
     await admin.disconnect();
