@@ -21,6 +21,7 @@ import { minTrainingWindows, trainModel } from '../common/model/train.ts';
 import type { SignalWindow } from '../common/types.ts';
 import { createWindower } from '../common/window/index.ts';
 import { detectFault } from '../common/decision/faults.ts';
+import { newSampleExtremes } from '../common/decision/novelty.ts';
 import { mergePolicy } from '../common/decision/policy.ts';
 import { replayDecisions, windowForRows, type Replay, type ScoredWindow } from './replay.ts';
 import type { Series } from './series.ts';
@@ -187,9 +188,11 @@ export async function backtestSeries(series: Series, trainRows: number, config: 
       const batch = scored.slice(start, w);
       for (let i = 0; i < batch.length; i += scoreBatch) {
         const part = batch.slice(i, i + scoreBatch);
+        const channels = current.model.meta.channels;
         scoreWindows(current.model, part, { stepSamples: 1 }).forEach((s, k) => {
           const win = part[k] as SignalWindow;
-          history.push({ seq: win.seq, start: win.start, end: win.end, error: s.error, step: s.step, stepMax: s.stepMax, fault: detectFault(win, policy.faults) });
+          const extremes = newSampleExtremes(win, channels, 1);
+          history.push({ seq: win.seq, start: win.start, end: win.end, error: s.error, step: s.step, stepMax: s.stepMax, fault: detectFault(win, policy.faults), extremes });
         });
       }
       segments.push({ fromWindow: start, toWindow: w, thresholds: current.source, trainWindows: current.trainWindows, valLoss: current.valLoss, epochs: current.epochs });

@@ -8,6 +8,7 @@
 // window ending at the row itself. Rows before any window of the scored part
 // have no score and are not flagged.
 import { decide, initialSensorState, type FaultVerdict, type SensorState } from '../common/decision/decide.ts';
+import type { WindowExtremes } from '../common/decision/novelty.ts';
 import type { SensorPolicy } from '../common/decision/policy.ts';
 import type { ThresholdSource } from '../common/model/thresholds.ts';
 import type { AnomalyAlert } from '../common/types.ts';
@@ -21,6 +22,8 @@ export interface ScoredWindow {
   step: number;
   stepMax: number;
   fault: FaultVerdict | null;
+  /** Lowest and highest of the window's new samples per model channel (the new-extreme rule); absent in older histories. */
+  extremes?: WindowExtremes;
 }
 
 /** The models over the windows: [fromWindow, toWindow) and their calibration. */
@@ -74,6 +77,7 @@ export function replayDecisions(sensorId: string, windows: readonly ScoredWindow
         model,
         policy,
         fault: w.fault,
+        ...(w.extremes === undefined ? {} : { extremes: w.extremes }),
       });
       state = d.state;
       out.events.push(...d.events);

@@ -8,6 +8,7 @@ import type { Config } from '../common/config/types.ts';
 import { SensorwatchError } from '../common/errors.ts';
 import { calibrateAll, resolveThreshold, type ThresholdSource } from '../common/model/thresholds.ts';
 import { faultCodes, type FaultCode } from '../common/decision/decide.ts';
+import type { WindowExtremes } from '../common/decision/novelty.ts';
 import { mergePolicy } from '../common/decision/policy.ts';
 import { addCounts, countPoints, figures, noCounts, type Counts } from './metrics.ts';
 import { replayDecisions, windowForRows, type ScoredWindow } from './replay.ts';
@@ -24,12 +25,13 @@ export interface History {
   labels: number[] | null;
 }
 
-/** Reads the JSON written by write.ts historyJson (windows as [seq, start, end, error, fault, step, stepMax]; older files lack the last two). */
+/** Reads the JSON written by write.ts historyJson (windows as [seq, start, end, error, fault, step, stepMax, extremes]; older files lack the last three). */
 export function parseHistory(text: string, where: string): History {
   const raw = JSON.parse(text) as {
     sensorId: string;
     segments: History['segments'];
-    windows: Array<[number, number, number, number | null, string | null, (number | null)?, (number | null)?]>;
+    windows: Array<[number, number, number, number | null, string | null, (number | null)?, (number | null)?, (Array<Array<number | null>> | null)?]>;
+    channels?: string[] | null;
     rowTimes: number[];
     rowKeys: number[];
     labels: number[] | null;
@@ -38,7 +40,12 @@ export function parseHistory(text: string, where: string): History {
     throw new SensorwatchError(`${where}: not an eval history file (sensorId, segments, windows, rowKeys expected)`, { code: 'EVAL_BAD_INPUT' });
   }
   const finite = (v: number | null | undefined, or: number): number => (typeof v === 'number' ? v : or);
-  const windows = raw.windows.map(([seq, start, end, error, fault, step, stepMax]) => ({
+  const channels = raw.channels ?? null;
+  // JSON writes NaN as null.
+  const values = (a: Array<number | null> | undefined): number[] => (a ?? []).map((v) => (typeof v === 'number' ? v : Number.NaN));
+  const extremesOf = (x: Array<Array<number | null>> | null | undefined): WindowExtremes | undefined =>
+    channels === null || x === null || x === undefined ? undefined : { channels, low: values(x[0]), high: values(x[1] ?? x[0]) };
+  const windows = raw.windows.map(([seq, start, end, error, fault, step, stepMax, extremes]) => ({
     seq,
     start,
     end,
@@ -46,6 +53,7 @@ export function parseHistory(text: string, where: string): History {
     step: finite(step, finite(error, Number.NaN)),
     stepMax: finite(stepMax, finite(error, Number.NaN)),
     fault: fault === null ? null : { fault: faultCodes.includes(fault as FaultCode) ? (fault as FaultCode) : 'missing', channels: [], detail: 'from history' },
+    ...(extremesOf(extremes) === undefined ? {} : { extremes: extremesOf(extremes) as WindowExtremes }),
   }));
   return { sensorId: raw.sensorId, segments: raw.segments, windows, rowTimes: raw.rowTimes, rowKeys: raw.rowKeys, labels: raw.labels };
 }

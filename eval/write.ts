@@ -2,6 +2,7 @@
 // NAB-format result files, metrics.json and the Markdown report.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import type { WindowExtremes } from '../common/decision/novelty.ts';
 import type { SeriesResult } from './backtest.ts';
 import { plotHtml } from './plot.ts';
 import { plotInputOf } from './plot-input.ts';
@@ -57,13 +58,20 @@ export function nabResultCsv(series: Series, r: SeriesResult): string {
   return `${lines.join('\n')}\n`;
 }
 
+function extremesJson(x: WindowExtremes | undefined): number[][] | null {
+  if (x === undefined) return null;
+  return x.low.every((v, c) => Object.is(v, x.high[c])) ? [x.low] : [x.low, x.high];
+}
+
 /** What --what-if replays: the scored windows and the threshold source. */
 export function historyJson(r: SeriesResult): string {
   return JSON.stringify({
     sensorId: r.name,
     trainRows: r.trainRows,
     segments: r.segments.map(({ fromWindow, toWindow, thresholds }) => ({ fromWindow, toWindow, thresholds })),
-    windows: r.windows.map((w) => [w.seq, w.start, w.end, round(w.error), w.fault?.fault ?? null, round(w.step), round(w.stepMax)]),
+    // The new samples' extremes per channel: [low] when low and high agree (one new sample, as in eval), else [low, high].
+    channels: r.windows.find((w) => w.extremes !== undefined)?.extremes?.channels ?? null,
+    windows: r.windows.map((w) => [w.seq, w.start, w.end, round(w.error), w.fault?.fault ?? null, round(w.step), round(w.stepMax), extremesJson(w.extremes)]),
     rowTimes: r.timestamps,
     rowKeys: r.rowKeys,
     labels: r.labels === null ? null : Array.from(r.labels),

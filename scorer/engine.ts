@@ -10,6 +10,7 @@ import { scoreWindows, type WindowScore } from '../common/model/score.ts';
 import type { AnomalyAlert, ChannelContribution, DeadLetter, DeadLetterReason, SignalWindow } from '../common/types.ts';
 import { alreadyDecided, decide, decideSilence, initialSensorState, type SensorState } from '../common/decision/decide.ts';
 import { detectFault } from '../common/decision/faults.ts';
+import { newSampleExtremes } from '../common/decision/novelty.ts';
 import type { ModelShelf } from './models.ts';
 import { policyFor, type SensorPolicy } from '../common/decision/policy.ts';
 import type { JudgedError } from '../common/decision/score.ts';
@@ -179,6 +180,7 @@ export function createEngine(options: EngineOptions): Engine {
         model: { key: model.meta.modelKey, version: model.meta.version, calibration: model.meta },
         policy,
         fault,
+        extremes: newSampleExtremes(window, model.meta.channels, config.windowing.hop),
       });
       const contributions = channelTerms(s, decision.judged, policy);
       if (decision.state !== before) next.set(window.sensorId, decision.state);

@@ -56,7 +56,8 @@ export const defaultConfig: Config = {
     adaptiveHalfLife: 500,
     adaptiveK: 3,
     adaptiveFloor: 0.5,
-    likelihood: { error: 'both', combine: 'max', averageSamples: 10, historySamples: 8640, distribution: 'cube_root', minSpread: 0.01, maxExcludeSamples: 1000, warmupSamples: 0, learnBelowScore: 0.3 },
+    likelihood: { error: 'both', combine: 'max', averageSamples: 10, historySamples: 8640, distribution: 'cube_root', minSpread: 0.01, maxExcludeSamples: 1000, warmupSamples: 100, learnBelowScore: 0.3, learnAfterQuietSamples: 100 },
+    novelty: { enabled: true, tolerance: 0.15 },
     perSensor: {},
   },
   trainer: {

@@ -80,6 +80,15 @@ export interface LikelihoodConfig {
   warmupSamples: number;
   /** Score below which a window is normal enough to be absorbed. */
   learnBelowScore: number;
+  /** Samples below learnBelowScore after which the windows kept out (an excursion that is over) are learnt; 0: never. */
+  learnAfterQuietSamples: number;
+}
+
+/** The new-extreme rule (common/decision/novelty.ts), model-wide and for every method. */
+export interface NoveltyConfig {
+  enabled: boolean;
+  /** A value beyond the range seen by more than this fraction of its width is novel. */
+  tolerance: number;
 }
 
 /** Settings of the `adaptive` method (scorer/adaptive.ts), model-wide. */
@@ -197,7 +206,7 @@ export interface Config {
   topics: TopicsConfig;
   windowing: WindowingConfig;
   model: ModelConfig;
-  thresholds: ThresholdConfig & AdaptiveThresholdConfig & { likelihood: LikelihoodConfig; perSensor: Record<string, Partial<ThresholdConfig>> };
+  thresholds: ThresholdConfig & AdaptiveThresholdConfig & { likelihood: LikelihoodConfig; novelty: NoveltyConfig; perSensor: Record<string, Partial<ThresholdConfig>> };
   trainer: TrainerConfig;
   scorer: ScorerConfig & { perSensor: Record<string, SensorOverride> };
   metrics: MetricsConfig;

@@ -6,6 +6,8 @@
 // Semantics
 // - decide() scores the window itself (score.ts: the calibrated likelihood by
 //   default, a score in [0, 1]); the lowest severity band is the open level.
+//   A window with a new extreme (novelty.ts: beyond every value its sensor has
+//   shown) scores 1, and the alert it opens or raises says so in its reason.
 // - Open: the window reaches the open level and at least `openAfter` of the
 //   last `openWindow` windows did (openAfter = openWindow = 1: the first crossing).
 // - While open, every window at or above `releaseScore` keeps the alert open;
@@ -35,6 +37,7 @@ import type { HysteresisConfig, Severity } from '../config/types.ts';
 import type { AdaptiveState } from './adaptive.ts';
 import type { FaultCode, FaultVerdict } from './faults.ts';
 import type { LikelihoodState } from './likelihood.ts';
+import { noveltyReason, type RangeState, type WindowExtremes } from './novelty.ts';
 import type { SensorPolicy } from './policy.ts';
 import { scoreWindow, type JudgedError, type ModelRef, type WindowErrors } from './score.ts';
 
@@ -67,6 +70,8 @@ export interface SensorState {
   likelihood?: LikelihoodState;
   /** With thresholds.likelihood.error `both`: the per-step error's estimate. */
   stepLikelihood?: LikelihoodState;
+  /** The new-extreme rule's range of the values seen (novelty.ts); absent: not judged yet. */
+  range?: RangeState;
 }
 
 export interface DecisionInput {
@@ -75,8 +80,10 @@ export interface DecisionInput {
   /** The channels named in the alert: fixed, or per judged error (each error has its own channel terms). */
   topChannels: ChannelContribution[] | ((judged: JudgedError) => ChannelContribution[]);
   model: ModelRef;
-  policy: Pick<SensorPolicy, 'hysteresis' | 'severities' | 'thresholds' | 'likelihood' | 'adaptive' | 'hop'>;
+  policy: Pick<SensorPolicy, 'hysteresis' | 'severities' | 'thresholds' | 'likelihood' | 'adaptive' | 'novelty' | 'hop'>;
   fault: FaultVerdict | null;
+  /** Lowest and highest of the window's new samples per model channel (novelty.newSampleExtremes); absent: the new-extreme rule is not applied. */
+  extremes?: WindowExtremes;
 }
 
 export interface Decision {
@@ -122,7 +129,7 @@ export function decide(state: SensorState, input: DecisionInput): Decision {
   if (alreadyDecided(state, window)) return { state, events: [], score: Number.NaN, error: Number.NaN, threshold: Number.NaN, judged: 'window' };
   const level = openLevel(policy.severities);
   const usable = input.fault === null;
-  const scored = scoreWindow(state, window.sensorId, input.errors, input.model, policy, usable, level);
+  const scored = scoreWindow(state, window.sensorId, input.errors, input.model, policy, usable, level, input.extremes);
   const events: AnomalyAlert[] = [];
   const bands = sortBands(policy.severities);
   const lowest = bands[0]?.name ?? 'warning';
@@ -167,7 +174,7 @@ export function decide(state: SensorState, input: DecisionInput): Decision {
       open: () => ({ alertId: alertIdFor(window.sensorId, 'anomaly', window.seq, window.start), severity: band, fault: null }),
       band: () => band,
       rank: (name) => bands.findIndex((b) => b.name === name),
-      emit: (s, a) => emit('anomaly', s, a, s === 'resolve' && scored.learnedLevel ? 'new_normal' : null),
+      emit: (s, a) => emit('anomaly', s, a, s === 'resolve' && scored.learnedLevel ? 'new_normal' : s !== 'resolve' && scored.novelty !== null ? noveltyReason(scored.novelty) : null),
       forceResolve: scored.learnedLevel && scored.score < level,
     });
   }
@@ -175,6 +182,7 @@ export function decide(state: SensorState, input: DecisionInput): Decision {
   if (scored.state.adaptive !== undefined) next.adaptive = scored.state.adaptive;
   if (scored.state.likelihood !== undefined) next.likelihood = scored.state.likelihood;
   if (scored.state.stepLikelihood !== undefined) next.stepLikelihood = scored.state.stepLikelihood;
+  if (scored.state.range !== undefined) next.range = scored.state.range;
   return { state: next, events, score: scored.score, error: scored.error, threshold: scored.threshold, judged: scored.judged };
 }
 

@@ -10,10 +10,18 @@
 //   tail = Q((m − μ) / σ),  σ ≥ minSpread · |μ| (a very clean sensor cannot alarm on noise)
 // becomes the score with the log form of Numenta's anomaly likelihood:
 //   score = log(tail + 1e-10) / log(1e-10)   (tail 1e-5 → 0.5, tail ≤ 1e-10 → 1)
-// An excursion does not teach the estimate that it is normal: only windows
-// whose score is below `learnBelowScore` are absorbed, unless the sensor has
-// been above it for `maxExcludeSamples` in a row: then the level is taken as
-// the new normal (the estimate is moved to it, its spread scaled alike).
+// An excursion does not teach the estimate that it is normal while it lasts:
+// only windows whose score is below `learnBelowScore` are absorbed at once. The
+// windows kept out are remembered (their count, mean and spread), and once the
+// sensor has been quiet (below learnBelowScore) for `learnAfterQuietSamples`
+// the excursion is over and is learnt: its windows join the estimate, so an
+// excursion that keeps coming back becomes part of normal, while one that
+// persists (short dips do not end it) stays anomalous. If the windows kept out
+// reach `maxExcludeSamples` the level is taken as the new normal (the estimate
+// is moved to it, its spread scaled alike). An excursion is learnt with its
+// values capped at the level that opens an alert, so that one huge excursion
+// does not blind the estimate to the next. learnAfterQuietSamples 0: an
+// excursion is never learnt, and the count restarts at the first quiet window.
 //
 // The estimate is seeded from the model's held-out per-step errors and carried
 // across retrains: when the model changes, it is rescaled by the ratio of the
@@ -33,7 +41,11 @@
 import type { LikelihoodConfig } from '../config/types.ts';
 
 /** The thresholds.likelihood settings (lengths in samples), plus the samples each window advances by (1 in eval, windowing.hop in the service). */
-export type LikelihoodSettings = Omit<LikelihoodConfig, 'error' | 'combine'> & { hop: number };
+export type LikelihoodSettings = Omit<LikelihoodConfig, 'error' | 'combine'> & {
+  hop: number;
+  /** An excursion in waiting is learnt with its values capped at the level scoring this (score.ts passes the open level); absent: not capped. */
+  capScore?: number;
+};
 
 export interface LikelihoodState {
   /** The model whose errors the estimate is on the scale of (`key@version`), and that model's held-out mean of m. */
@@ -47,8 +59,12 @@ export interface LikelihoodState {
   n: number;
   /** Per-step errors of the last windows (newest last), for the short-term average. */
   recent: number[];
-  /** Consecutive windows not absorbed because they were above the release level. */
+  /** Windows not absorbed because they scored at or above learnBelowScore, since the last excursion was learnt (consecutive ones with learnAfterQuietSamples 0). */
   excluded: number;
+  /** Moments of y over those windows (count, mean, sum of squared deviations), learnt once the sensor has been quiet long enough. */
+  pending?: { n: number; mean: number; m2: number };
+  /** Consecutive windows absorbed since the last one kept out. */
+  quiet?: number;
   /** Windows judged since the estimate was seeded (the warm-up counts them). */
   seen: number;
 }
@@ -171,8 +187,14 @@ export function rescaleTo(state: LikelihoodState, model: string, seed: Likelihoo
   if (!Number.isFinite(state.mean) || !Number.isFinite(state.seedMean) || state.seedMean <= 0 || !Number.isFinite(seed.seedMean)) return seed;
   if (state.space !== seed.space) return seed;
   const r = seed.seedMean / state.seedMean;
-  const moved = transformOf(state.space).scale(state.mean, state.variance, r);
-  return { ...state, model, seedMean: seed.seedMean, ...moved, recent: state.recent.map((e) => e * r) };
+  const t = transformOf(state.space);
+  const moved = t.scale(state.mean, state.variance, r);
+  const next: LikelihoodState = { ...state, model, seedMean: seed.seedMean, ...moved, recent: state.recent.map((e) => e * r) };
+  if (state.pending !== undefined) {
+    const p = t.scale(state.pending.mean, state.pending.m2 / Math.max(1, state.pending.n), r);
+    next.pending = { n: state.pending.n, mean: p.mean, m2: p.variance * state.pending.n };
+  }
+  return next;
 }
 
 /** Adds one value to the moments: running while n < memory, exponentially weighted after. */
@@ -181,6 +203,32 @@ export function absorbValue(state: LikelihoodState, m: number, memoryWindows: nu
   const alpha = Math.max(1 / (state.n + 1), 1 / Math.max(1, memoryWindows));
   const d = m - state.mean;
   return { ...state, mean: state.mean + alpha * d, variance: (1 - alpha) * (state.variance + alpha * d * d), n: state.n + 1 };
+}
+
+/** The estimate with a batch of values (count, mean, sum of squared deviations) absorbed, weighted as that many absorbValue steps would weigh them. */
+export function absorbBatch(state: LikelihoodState, batch: { n: number; mean: number; m2: number }, memoryWindows: number): LikelihoodState {
+  if (batch.n <= 0) return state;
+  if (!Number.isFinite(state.mean) || !Number.isFinite(state.variance) || state.n === 0) return { ...state, mean: batch.mean, variance: batch.m2 / batch.n, n: batch.n };
+  const memory = Math.max(1, memoryWindows);
+  const w = state.n + batch.n <= memory ? batch.n / (state.n + batch.n) : 1 - (1 - 1 / memory) ** batch.n;
+  const mean = (1 - w) * state.mean + w * batch.mean;
+  const variance = (1 - w) * (state.variance + (state.mean - mean) ** 2) + w * (batch.m2 / batch.n + (batch.mean - mean) ** 2);
+  return { ...state, mean, variance, n: state.n + batch.n };
+}
+
+/** One more value in a batch's moments (Welford). */
+function addToBatch(batch: LikelihoodState['pending'], y: number): { n: number; mean: number; m2: number } {
+  const b = batch ?? { n: 0, mean: 0, m2: 0 };
+  const n = b.n + 1;
+  const d = y - b.mean;
+  const mean = b.mean + d / n;
+  return { n, mean, m2: b.m2 + d * (y - mean) };
+}
+
+/** The state without an excursion in waiting. */
+function settled(state: LikelihoodState): LikelihoodState {
+  const { pending: _pending, ...rest } = state;
+  return { ...rest, excluded: 0 };
 }
 
 export interface LikelihoodInput {
@@ -214,8 +262,14 @@ export function likelihoodStep(previous: LikelihoodState | undefined, input: Lik
   if (!input.usable) return { score, tail, average, state, learnedLevel: false };
   const memory = Math.max(1, s.historySamples / Math.max(1, s.hop));
   const seen = state.seen + 1;
+  const learnAfter = s.learnAfterQuietSamples > 0 ? windowsFor(s.learnAfterQuietSamples, s.hop) : 0;
   if (score < s.learnBelowScore || seen * Math.max(1, s.hop) <= s.warmupSamples) {
-    return { score, tail, average, state: { ...absorbValue(state, x, memory), recent, excluded: 0, seen }, learnedLevel: false };
+    const absorbed: LikelihoodState = { ...absorbValue(state, x, memory), recent, seen };
+    if (learnAfter === 0) return { score, tail, average, state: settled(absorbed), learnedLevel: false };
+    const quiet = (state.quiet ?? 0) + 1;
+    // Quiet for long enough: the excursion in waiting is over, and is learnt.
+    if (state.pending !== undefined && quiet >= learnAfter) return { score, tail, average, state: { ...settled(absorbBatch(absorbed, state.pending, memory)), quiet }, learnedLevel: false };
+    return { score, tail, average, state: { ...absorbed, quiet }, learnedLevel: false };
   }
   const excluded = state.excluded + 1;
   if (excluded * Math.max(1, s.hop) >= s.maxExcludeSamples) {
@@ -223,9 +277,16 @@ export function likelihoodStep(previous: LikelihoodState | undefined, input: Lik
     // its spread scaled with it (as for a new model), so the alert resolves and the sensor re-arms.
     const level = t.from(state.mean);
     const moved = level > 0 && average > 0 ? t.scale(state.mean, state.variance, average / level) : {};
-    return { score, tail, average, state: { ...state, ...moved, recent, excluded: 0, seen }, learnedLevel: true };
+    return { score, tail, average, state: { ...settled({ ...state, ...moved, recent, seen }), quiet: 0 }, learnedLevel: true };
   }
-  return { score, tail, average, state: { ...state, recent, excluded, seen }, learnedLevel: false };
+  const kept: LikelihoodState = { ...state, recent, excluded, seen, quiet: 0 };
+  if (learnAfter > 0) {
+    // A window is learnt at most at the level that scores capScore (the open level): one huge
+    // excursion widens the estimate no more than one that just alarmed, so the next one still alarms.
+    const cap = s.capScore === undefined ? Number.POSITIVE_INFINITY : state.mean + spreadOf(state.mean, state.variance, s.minSpread, space) * -normalQuantile(tailForScore(s.capScore));
+    kept.pending = addToBatch(state.pending, Math.min(x, cap));
+  }
+  return { score, tail, average, state: kept, learnedLevel: false };
 }
 
 /** The tail probability whose score is `score` (the inverse of likelihoodScore). */

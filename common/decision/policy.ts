@@ -5,7 +5,7 @@
 // override threshold settings; `thresholds.perSensor[id]` overrides threshold
 // settings too. Where both set a threshold key, `scorer.perSensor` wins (it is
 // the more specific, scorer-only place).
-import type { AdaptiveThresholdConfig, Config, FaultConfig, HysteresisConfig, LikelihoodConfig, Severity, ThresholdConfig } from '../config/types.ts';
+import type { AdaptiveThresholdConfig, Config, FaultConfig, HysteresisConfig, LikelihoodConfig, NoveltyConfig, Severity, ThresholdConfig } from '../config/types.ts';
 import type { ThresholdSettings } from '../model/thresholds.ts';
 
 export interface SensorPolicy {
@@ -16,6 +16,8 @@ export interface SensorPolicy {
   thresholds: ThresholdSettings;
   /** Model-wide settings of the `likelihood` and `adaptive` methods. */
   likelihood: LikelihoodConfig;
+  /** The new-extreme rule (every method). */
+  novelty: NoveltyConfig;
   adaptive: AdaptiveThresholdConfig;
   /** Samples each window of this stream advances by: windowing.hop in the service, 1 in eval. */
   hop: number;
@@ -61,6 +63,7 @@ export function mergePolicy(config: PolicyConfig, sensorId: string, hop: number 
     faults,
     thresholds: Object.keys(thresholdOverride).length > 0 ? { ...base, perSensor: { [sensorId]: thresholdOverride } } : base,
     likelihood: thresholds.likelihood,
+    novelty: thresholds.novelty,
     adaptive: { adaptiveHalfLife: thresholds.adaptiveHalfLife, adaptiveK: thresholds.adaptiveK, adaptiveFloor: thresholds.adaptiveFloor },
     hop,
   };

@@ -9,6 +9,7 @@
 import { heldOutErrors, heldOutSteps, resolveThreshold, type ThresholdSource } from '../model/thresholds.ts';
 import { adaptiveSettings, adaptiveStep, modelTag, type AdaptiveState } from './adaptive.ts';
 import { levelFor, likelihoodStep, tailForScore, type LikelihoodState } from './likelihood.ts';
+import { noveltyStep, seedFor, type NoveltyVerdict, type RangeState, type WindowExtremes } from './novelty.ts';
 import type { SensorPolicy } from './policy.ts';
 
 /** What the model said of one window (common/model/score.ts). */
@@ -31,6 +32,8 @@ export interface ScoreState {
   likelihood?: LikelihoodState;
   /** With thresholds.likelihood.error `both`: the per-step error's estimate (`likelihood` is the window error's). */
   stepLikelihood?: LikelihoodState;
+  /** The new-extreme rule's range of the values seen (novelty.ts). */
+  range?: RangeState;
 }
 
 export interface WindowScore {
@@ -42,6 +45,8 @@ export interface WindowScore {
   learnedLevel: boolean;
   /** Which error the score came from (its channel terms are the alert's contributions). */
   judged: JudgedError;
+  /** The window holds a new extreme (it then scores 1). */
+  novelty: NoveltyVerdict | null;
   state: ScoreState;
 }
 
@@ -50,22 +55,44 @@ export type JudgedError = 'window' | 'step';
 /** r / (1 + r): the raw-error ratio on the [0, 1] scale (NaN stays NaN). */
 export const ratioScore = (r: number): number => (r === Number.POSITIVE_INFINITY ? 1 : r / (1 + r));
 
+type ScorePolicy = Pick<SensorPolicy, 'hysteresis' | 'thresholds' | 'likelihood' | 'adaptive' | 'novelty' | 'hop'>;
+
+/** The method's score, then the new-extreme rule over it (a novel window scores 1). */
 export function scoreWindow(
   state: ScoreState,
   sensorId: string,
   errors: WindowErrors,
   model: ModelRef,
-  policy: Pick<SensorPolicy, 'hysteresis' | 'thresholds' | 'likelihood' | 'adaptive' | 'hop'>,
+  policy: ScorePolicy,
   usable: boolean,
   level: number,
+  extremes?: WindowExtremes,
 ): WindowScore {
+  const scored = methodScore(state, sensorId, errors, model, policy, usable, level);
+  const seed = seedFor(model.calibration.calibration.ranges, sensorId);
+  const { verdict, range } = noveltyStep(state.range, { model: modelTag(model.key, model.version), seed, extremes, usable }, policy.novelty);
+  const next: ScoreState = { ...scored.state };
+  if (range !== undefined) next.range = range;
+  if (verdict === null) return { ...scored, novelty: null, state: next };
+  return { ...scored, score: 1, novelty: verdict, state: next };
+}
+
+function methodScore(
+  state: ScoreState,
+  sensorId: string,
+  errors: WindowErrors,
+  model: ModelRef,
+  policy: ScorePolicy,
+  usable: boolean,
+  level: number,
+): Omit<WindowScore, 'novelty'> {
   const tag = modelTag(model.key, model.version);
   if (policy.thresholds.method === 'likelihood') {
     const l = policy.likelihood;
-    const judge = (kind: 'window' | 'step', previous: LikelihoodState | undefined): WindowScore & { state: LikelihoodState } => {
+    const judge = (kind: 'window' | 'step', previous: LikelihoodState | undefined): Omit<WindowScore, 'novelty'> & { state: LikelihoodState } => {
       const judged = kind === 'window' ? errors.error : l.combine === 'max' ? errors.stepMax : errors.step;
       const heldOut = (): readonly number[] => (kind === 'window' ? heldOutErrors(model.calibration, sensorId) : heldOutSteps(model.calibration, sensorId, l.combine));
-      const r = likelihoodStep(previous, { model: tag, step: judged, heldOut, usable }, { ...l, hop: policy.hop });
+      const r = likelihoodStep(previous, { model: tag, step: judged, heldOut, usable }, { ...l, hop: policy.hop, capScore: level });
       const threshold = levelFor(r.state, l.minSpread, tailForScore(level));
       return { score: r.score, error: r.average, threshold, learnedLevel: r.learnedLevel, judged: kind, state: r.state };
     };

@@ -87,6 +87,8 @@ export interface Calibration {
   channelScale?: number[];
   /** Held-out per-step errors per sensor in time order (mean and max channel combination), taken over `stepSamples` newest samples. */
   steps?: { stepSamples: number; mean: Record<string, number[]>; max: Record<string, number[]> };
+  /** Per sensor: each channel's lowest and highest value over the training windows (meta.channels order), the seed of the new-extreme rule; absent in older models. */
+  ranges?: Record<string, { low: number[]; high: number[] }>;
 }
 
 /** A model ready to score: reconstructs normalised, flattened windows. */

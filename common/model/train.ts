@@ -7,6 +7,7 @@ import type { ModelConfig } from '../config/types.ts';
 import { SensorwatchError } from '../errors.ts';
 import { createRng, type Rng } from '../rng.ts';
 import type { SignalWindow } from '../types.ts';
+import { rangesOf } from '../decision/novelty.ts';
 import { artifactFormatVersion, type LoadedModel, type ModelMeta, type OffsetRange, wrapModel } from './artifact.ts';
 import { buildAutoencoder } from './build.ts';
 import { ensureConvFilterGradient } from './conv-grad.ts';
@@ -191,6 +192,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   meta.calibration = {
     channelScale: meta.calibration.channelScale,
     steps,
+    ranges: rangesOf(ordered, channels),
     errors: thin(valErrors, maxStoredErrors),
     perSensorErrors: Object.fromEntries(Object.entries(calibrated.perSensorErrors).map(([k, v]) => [k, thin(v, maxStoredErrors)])),
   };

@@ -27,7 +27,7 @@ function normals(n: number, seed: number): number[] {
   return Array.from({ length: n }, () => rng.normal());
 }
 
-const settings: LikelihoodSettings = { averageSamples: 1, historySamples: 100_000, distribution: 'normal', minSpread: 0, maxExcludeSamples: 1e9, warmupSamples: 0, learnBelowScore: 0.3, hop: 1 };
+const settings: LikelihoodSettings = { averageSamples: 1, historySamples: 100_000, distribution: 'normal', minSpread: 0, maxExcludeSamples: 1e9, warmupSamples: 0, learnBelowScore: 0.3, learnAfterQuietSamples: 0, hop: 1 };
 
 /** Feeds a stream through one estimate seeded from `held`: the shares of windows at tail < 0.01 and < 0.001, and the windows scoring ≥ 0.5. */
 function streamStats(held: number[], stream: number[], s: LikelihoodSettings): { p01: number; p001: number; alarms: number } {
@@ -137,6 +137,84 @@ describe('likelihood: the per-sensor estimate', () => {
     const { scores } = assertShiftLearnt(held, normals(2000, 5).map((x) => 20 + x), s);
     const tailMean = scores.slice(-200).reduce((a, b) => a + b, 0) / 200;
     assert.ok(tailMean < 0.3, `scores at the end ${tailMean}`);
+  });
+
+  it('learnAfterQuietSamples: an excursion that is over is learnt once the sensor has been quiet that long; short dips do not end it', () => {
+    const s = { ...settings, learnAfterQuietSamples: 5 };
+    const held = normals(1000, 3).map((x) => 10 + x);
+    const step = (st: LikelihoodState | undefined, x: number): ReturnType<typeof likelihoodStep> => likelihoodStep(st, { model: 'm@1', step: x, heldOut: () => held, usable: true }, s);
+    let r = step(undefined, 10);
+    const seeded = r.state;
+    // An excursion of three windows at 16, a dip of two quiet windows, two more at 16.
+    for (const x of [16, 16, 16, 10, 10, 16, 16]) r = step(r.state, x);
+    assert.equal(r.state.excluded, 5, 'the dip does not restart the count');
+    assert.equal(r.state.pending?.n, 5);
+    close(r.state.pending?.mean as number, 16, 1e-12, 'pending mean');
+    assert.equal(r.state.n, seeded.n + 2, 'only the quiet windows were absorbed so far');
+    const before = r.state;
+    for (let i = 0; i < 4; i++) r = step(r.state, 10);
+    assert.equal(r.state.pending?.n, 5, 'four quiet windows: still waiting');
+    r = step(r.state, 10);
+    assert.equal(r.state.pending, undefined, 'the fifth: learnt');
+    assert.equal(r.state.excluded, 0);
+    assert.equal(r.state.n, before.n + 5 + 5, 'five quiet windows and the five of the excursion');
+    assert.ok(r.state.variance > before.variance * 1.05, `the spread widened: ${before.variance} → ${r.state.variance}`);
+    // The same excursion again scores lower than the first time.
+    assert.ok(step(r.state, 16).score < step(seeded, 16).score);
+  });
+
+  it('learnAfterQuietSamples: a persistent excursion is never learnt from its dips, and meets maxExcludeSamples over its whole length', () => {
+    const s = { ...settings, learnAfterQuietSamples: 5, maxExcludeSamples: 40 };
+    const held = normals(1000, 3).map((x) => 10 + x);
+    let r = likelihoodStep(undefined, { model: 'm@1', step: 10, heldOut: () => held, usable: true }, s);
+    let learnt = -1;
+    // 4 windows at 16 then 2 quiet ones, over and over: consecutive runs never reach 40, the excursion does.
+    for (let i = 0; i < 80 && learnt < 0; i++) {
+      r = likelihoodStep(r.state, { model: 'm@1', step: i % 6 < 4 ? 16 : 10, heldOut: () => held, usable: true }, s);
+      if (r.learnedLevel) learnt = i;
+    }
+    assert.equal(learnt, 9 * 6 + 3, 'the 40th window kept out (the last of the tenth run of 4) is learnt as the new level');
+  });
+
+  it('capScore: an excursion is learnt at most at the level that scores capScore, so one huge excursion does not hide the next', () => {
+    const held = normals(1000, 3).map((x) => 10 + x);
+    const run = (capScore: number | undefined): { pendingMean: number; second: number } => {
+      const s = { ...settings, learnAfterQuietSamples: 3, ...(capScore === undefined ? {} : { capScore }) };
+      let r = likelihoodStep(undefined, { model: 'm@1', step: 10, heldOut: () => held, usable: true }, s);
+      for (const x of [1000, 1000]) r = likelihoodStep(r.state, { model: 'm@1', step: x, heldOut: () => held, usable: true }, s);
+      const pendingMean = r.state.pending?.mean as number;
+      for (let i = 0; i < 3; i++) r = likelihoodStep(r.state, { model: 'm@1', step: 10, heldOut: () => held, usable: true }, s);
+      assert.equal(r.state.pending, undefined, 'learnt');
+      return { pendingMean, second: likelihoodStep(r.state, { model: 'm@1', step: 30, heldOut: () => held, usable: true }, s).score };
+    };
+    const capped = run(0.5);
+    // The level scoring 0.5 is the tail 1e-5: about 4.26 σ above the mean.
+    close(capped.pendingMean, 10 + 4.26, 0.02, 'capped at the open level');
+    assert.ok(capped.second > 0.75, `a 20σ excursion after a capped one still alarms: ${capped.second}`);
+    const uncapped = run(undefined);
+    assert.equal(uncapped.pendingMean, 1000);
+    assert.ok(uncapped.second < 0.5, `uncapped, the first excursion blinds the estimate: ${uncapped.second}`);
+  });
+
+  it('warmupSamples: every window is absorbed for that long after seeding, then excursions are kept out', () => {
+    const s = { ...settings, warmupSamples: 3 };
+    const held = normals(1000, 3).map((x) => 10 + x);
+    let r = likelihoodStep(undefined, { model: 'm@1', step: 20, heldOut: () => held, usable: true }, s);
+    const n0 = r.state.n;
+    for (const x of [20, 20]) r = likelihoodStep(r.state, { model: 'm@1', step: x, heldOut: () => held, usable: true }, s);
+    assert.equal(r.state.n, n0 + 2, 'the first three windows are absorbed, however high');
+    r = likelihoodStep(r.state, { model: 'm@1', step: 40, heldOut: () => held, usable: true }, s);
+    assert.equal(r.state.n, n0 + 2, 'the fourth is kept out');
+    assert.equal(r.state.excluded, 1);
+  });
+
+  it('a new model rescales an excursion in waiting with the estimate', () => {
+    const s = { ...settings, learnAfterQuietSamples: 5 };
+    const held = [2, 2, 2, 4, 4, 4];
+    let r = likelihoodStep(undefined, { model: 'm@1', step: 3, heldOut: () => held, usable: true }, s);
+    r = likelihoodStep(r.state, { model: 'm@1', step: 40, heldOut: () => held, usable: true }, s);
+    const moved = rescaleTo(r.state, 'm@2', seedLikelihood('m@2', held.map((x) => 3 * x), s));
+    close(moved.pending?.mean as number, 120, 1e-12, 'pending mean × 3');
   });
 
   it('an unusable (faulty) or non-finite window leaves the estimate alone', () => {

@@ -1,7 +1,7 @@
 // The service and eval decide alike: the same windows through the scorer's
 // engine (service path, micro-batches) and through eval's replay (one window
 // at a time) give the same alert events, with the product defaults and a real
-// trained model.
+// trained model (the new-extreme rule included).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
@@ -9,6 +9,7 @@ import { Registry } from 'prom-client';
 import { defaultConfig } from '../../../common/config/defaults.ts';
 import type { Config } from '../../../common/config/types.ts';
 import { detectFault } from '../../../common/decision/faults.ts';
+import { newSampleExtremes } from '../../../common/decision/novelty.ts';
 import { mergePolicy } from '../../../common/decision/policy.ts';
 import { scoreWindows } from '../../../common/model/score.ts';
 import { trainModel } from '../../../common/model/train.ts';
@@ -74,7 +75,7 @@ describe('service and eval decide alike', () => {
     const policy = mergePolicy(config, 'p1', 1);
     const history = scoreWindows(model, scored, { stepSamples: 1 }).map((s, i) => {
       const w = scored[i] as SignalWindow;
-      return { seq: w.seq, start: w.start, end: w.end, error: s.error, step: s.step, stepMax: s.stepMax, fault: detectFault(w, policy.faults) };
+      return { seq: w.seq, start: w.start, end: w.end, error: s.error, step: s.step, stepMax: s.stepMax, fault: detectFault(w, policy.faults), extremes: newSampleExtremes(w, model.meta.channels, 1) };
     });
     const replay = replayDecisions('p1', history, [{ fromWindow: 0, toWindow: history.length, thresholds: meta }], policy);
     shelf.dispose();
@@ -82,6 +83,7 @@ describe('service and eval decide alike', () => {
     const brief = (a: AnomalyAlert): string => `${a.alertId} ${a.kind} ${a.state} ${a.severity} ${a.fault ?? ''} ${a.windowEnd} ${a.score.toFixed(9)} ${a.reason ?? ''}`;
     assert.ok(published.some((a) => a.kind === 'anomaly' && a.state === 'open'), 'the spike and the shift open anomaly alerts');
     assert.ok(published.some((a) => a.kind === 'sensor_fault' && a.fault === 'flatline'), 'the stuck stretch opens a sensor fault');
+    assert.ok(published.some((a) => a.reason?.startsWith('new extreme: a = ') === true), 'the spike is a new extreme on channel a');
     assert.deepEqual(replay.events.map(brief), published.map(brief));
   });
 });

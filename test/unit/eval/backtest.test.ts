@@ -64,6 +64,8 @@ describe('backtestSeries', () => {
     const shifted: Series = { ...series, values: values.map((v, i) => v + (i >= 100 ? 50 : 0)) };
     const uncapped = structuredClone(config);
     uncapped.trainer.maxExcludeMs = Number.POSITIVE_INFINITY;
+    // The shift starts with scoring: the likelihood's warm-up would take it in as the sensor's normal.
+    uncapped.thresholds.likelihood.warmupSamples = 0;
     const r = await backtestSeries(shifted, 100, uncapped, { ...base, backend, spacing: 'rows', retrainEvery: 100 });
     assert.equal(r.model.models, 1);
     assert.equal(r.segments.length, 3);

@@ -84,7 +84,8 @@ describe('sensorwatch eval (csv, end to end)', () => {
 
   it('--what-if re-decides the scored history and prints before → after', async () => {
     const file = join(dir, 'thresholds.yaml');
-    writeFileSync(file, 'thresholds:\n  method: static\n  value: 1000000\n');
+    // A threshold nothing reaches, and no new-extreme rule (the +4 shift is a new extreme).
+    writeFileSync(file, 'thresholds:\n  method: static\n  value: 1000000\n  novelty:\n    enabled: false\n');
     const code = await capture(['--what-if', file, '--out', out]);
     assert.equal(code, 0, stdout);
     assert.match(stdout, /\| plant-a\.csv \| [0-9.e+-]+ → 1\.00e\+6 \| [0-9.]+ → 0\.00 \|/);
