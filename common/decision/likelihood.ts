@@ -20,8 +20,10 @@
 // reach `maxExcludeSamples` the level is taken as the new normal (the estimate
 // is moved to it, its spread scaled alike). An excursion is learnt with its
 // values capped at the level that opens an alert, so that one huge excursion
-// does not blind the estimate to the next. learnAfterQuietSamples 0: an
-// excursion is never learnt, and the count restarts at the first quiet window.
+// does not blind the estimate to the next. In the first `warmupSamples` after
+// seeding every window is learnt at once (excursions capped alike): the
+// held-out seed is only a prior. learnAfterQuietSamples 0: an excursion is
+// never learnt, and the count restarts at the first quiet window.
 //
 // The estimate is seeded from the model's held-out per-step errors and carried
 // across retrains: when the model changes, it is rescaled by the ratio of the
@@ -263,8 +265,12 @@ export function likelihoodStep(previous: LikelihoodState | undefined, input: Lik
   const memory = Math.max(1, s.historySamples / Math.max(1, s.hop));
   const seen = state.seen + 1;
   const learnAfter = s.learnAfterQuietSamples > 0 ? windowsFor(s.learnAfterQuietSamples, s.hop) : 0;
+  // Values learnt from an excursion are capped at the level that scores capScore (the open level):
+  // one huge excursion widens the estimate no more than one that just alarmed, so the next one still alarms.
+  const cap = s.capScore === undefined ? Number.POSITIVE_INFINITY : state.mean + spreadOf(state.mean, state.variance, s.minSpread, space) * -normalQuantile(tailForScore(s.capScore));
   if (score < s.learnBelowScore || seen * Math.max(1, s.hop) <= s.warmupSamples) {
-    const absorbed: LikelihoodState = { ...absorbValue(state, x, memory), recent, seen };
+    // In the warm-up an excursion is learnt at once, capped like any other.
+    const absorbed: LikelihoodState = { ...absorbValue(state, score < s.learnBelowScore ? x : Math.min(x, cap), memory), recent, seen };
     if (learnAfter === 0) return { score, tail, average, state: settled(absorbed), learnedLevel: false };
     const quiet = (state.quiet ?? 0) + 1;
     // Quiet for long enough: the excursion in waiting is over, and is learnt.
@@ -280,12 +286,7 @@ export function likelihoodStep(previous: LikelihoodState | undefined, input: Lik
     return { score, tail, average, state: { ...settled({ ...state, ...moved, recent, seen }), quiet: 0 }, learnedLevel: true };
   }
   const kept: LikelihoodState = { ...state, recent, excluded, seen, quiet: 0 };
-  if (learnAfter > 0) {
-    // A window is learnt at most at the level that scores capScore (the open level): one huge
-    // excursion widens the estimate no more than one that just alarmed, so the next one still alarms.
-    const cap = s.capScore === undefined ? Number.POSITIVE_INFINITY : state.mean + spreadOf(state.mean, state.variance, s.minSpread, space) * -normalQuantile(tailForScore(s.capScore));
-    kept.pending = addToBatch(state.pending, Math.min(x, cap));
-  }
+  if (learnAfter > 0) kept.pending = addToBatch(state.pending, Math.min(x, cap));
   return { score, tail, average, state: kept, learnedLevel: false };
 }
 

@@ -208,6 +208,18 @@ describe('likelihood: the per-sensor estimate', () => {
     assert.equal(r.state.excluded, 1);
   });
 
+  it('warmupSamples with capScore: an excursion under way from the first window is learnt capped, and goes on alarming', () => {
+    const held = normals(1000, 3).map((x) => 10 + x);
+    const last = (capScore: number | undefined): number => {
+      const s = { ...settings, warmupSamples: 100, ...(capScore === undefined ? {} : { capScore }) };
+      let r: ReturnType<typeof likelihoodStep> | undefined;
+      for (let i = 0; i < 200; i++) r = likelihoodStep(r?.state, { model: 'm@1', step: 1000, heldOut: () => held, usable: true }, s);
+      return (r as ReturnType<typeof likelihoodStep>).score;
+    };
+    assert.ok(last(0.5) > 0.75, `capped: still alarming after the warm-up (${last(0.5)})`);
+    assert.ok(last(undefined) < 0.5, `uncapped, the warm-up learns it as normal (${last(undefined)})`);
+  });
+
   it('a new model rescales an excursion in waiting with the estimate', () => {
     const s = { ...settings, learnAfterQuietSamples: 5 };
     const held = [2, 2, 2, 4, 4, 4];
