@@ -68,7 +68,7 @@ export function scoreWindow(
   level: number,
   extremes?: WindowExtremes,
 ): WindowScore {
-  const scored = methodScore(state, sensorId, errors, model, policy, usable, level);
+  const scored = methodScore(state, { sensorId, errors, model, policy, usable, level });
   const seed = seedFor(model.calibration.calibration.ranges, sensorId);
   const { verdict, range } = noveltyStep(state.range, { model: modelTag(model.key, model.version), seed, extremes, usable }, policy.novelty);
   const next: ScoreState = { ...scored.state };
@@ -77,15 +77,17 @@ export function scoreWindow(
   return { ...scored, score: 1, novelty: verdict, state: next };
 }
 
-function methodScore(
-  state: ScoreState,
-  sensorId: string,
-  errors: WindowErrors,
-  model: ModelRef,
-  policy: ScorePolicy,
-  usable: boolean,
-  level: number,
-): Omit<WindowScore, 'novelty'> {
+interface MethodInput {
+  sensorId: string;
+  errors: WindowErrors;
+  model: ModelRef;
+  policy: ScorePolicy;
+  usable: boolean;
+  level: number;
+}
+
+function methodScore(state: ScoreState, input: MethodInput): Omit<WindowScore, 'novelty'> {
+  const { sensorId, errors, model, policy, usable, level } = input;
   const tag = modelTag(model.key, model.version);
   if (policy.thresholds.method === 'likelihood') {
     const l = policy.likelihood;
