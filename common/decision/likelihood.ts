@@ -155,8 +155,12 @@ const toSpace = (m: number, space?: Space): number => transformOf(space).to(m);
 
 /** The short-term averaged error whose tail is `tail` under the estimate (the judged error's level for a score). */
 export function levelFor(state: LikelihoodState, minSpread: number, tail: number): number {
-  const y = state.mean + spreadOf(state.mean, state.variance, minSpread, state.space) * -normalQuantile(tail);
-  return transformOf(state.space).from(y);
+  return transformOf(state.space).from(levelInSpace(state, minSpread, tail));
+}
+
+/** The same level, in the space the moments are kept in. */
+function levelInSpace(state: Pick<LikelihoodState, 'mean' | 'variance' | 'space'>, minSpread: number, tail: number): number {
+  return state.mean + spreadOf(state.mean, state.variance, minSpread, state.space) * -normalQuantile(tail);
 }
 
 /** Moments of y of the short-term averages of a sensor's held-out per-step errors (time order). */
@@ -267,10 +271,11 @@ export function likelihoodStep(previous: LikelihoodState | undefined, input: Lik
   const learnAfter = s.learnAfterQuietSamples > 0 ? windowsFor(s.learnAfterQuietSamples, s.hop) : 0;
   // Values learnt from an excursion are capped at the level that scores capScore (the open level):
   // one huge excursion widens the estimate no more than one that just alarmed, so the next one still alarms.
-  const cap = s.capScore === undefined ? Number.POSITIVE_INFINITY : state.mean + spreadOf(state.mean, state.variance, s.minSpread, space) * -normalQuantile(tailForScore(s.capScore));
+  // (Worked out only for windows at or above learnBelowScore: most windows are quiet.)
+  const capped = (): number => (s.capScore === undefined ? x : Math.min(x, levelInSpace(state, s.minSpread, tailForScore(s.capScore))));
   if (score < s.learnBelowScore || seen * Math.max(1, s.hop) <= s.warmupSamples) {
     // In the warm-up an excursion is learnt at once, capped like any other.
-    const absorbed: LikelihoodState = { ...absorbValue(state, score < s.learnBelowScore ? x : Math.min(x, cap), memory), recent, seen };
+    const absorbed: LikelihoodState = { ...absorbValue(state, score < s.learnBelowScore ? x : capped(), memory), recent, seen };
     if (learnAfter === 0) return { score, tail, average, state: settled(absorbed), learnedLevel: false };
     const quiet = (state.quiet ?? 0) + 1;
     // Quiet for long enough: the excursion in waiting is over, and is learnt.
@@ -286,7 +291,7 @@ export function likelihoodStep(previous: LikelihoodState | undefined, input: Lik
     return { score, tail, average, state: { ...settled({ ...state, ...moved, recent, seen }), quiet: 0 }, learnedLevel: true };
   }
   const kept: LikelihoodState = { ...state, recent, excluded, seen, quiet: 0 };
-  if (learnAfter > 0) kept.pending = addToBatch(state.pending, Math.min(x, cap));
+  if (learnAfter > 0) kept.pending = addToBatch(state.pending, capped());
   return { score, tail, average, state: kept, learnedLevel: false };
 }
 

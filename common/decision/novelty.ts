@@ -85,9 +85,9 @@ export function widen(a: ValueRange, b: ValueRange): ValueRange {
 }
 
 export interface NoveltyInput {
-  /** modelTag of the model that scored the window, and its training range for this sensor (undefined: none). */
+  /** modelTag of the model that scored the window, and its training range for this sensor (undefined: none); called only when the model changes. */
   model: string;
-  seed: ValueRange | undefined;
+  seed: () => ValueRange | undefined;
   extremes: WindowExtremes | undefined;
   /** False for a faulty window: judged, but the range is not widened. */
   usable: boolean;
@@ -98,9 +98,8 @@ export function noveltyStep(previous: RangeState | undefined, input: NoveltyInpu
   if (!s.enabled) return { verdict: null, range: previous };
   let range = previous;
   // A new model's training range is merged in (ranges only grow); without any, nothing is judged.
-  if (input.seed !== undefined && (range === undefined || range.model !== input.model)) {
-    range = { model: input.model, ...(range === undefined ? widen(input.seed, input.seed) : widen(range, input.seed)) };
-  }
+  const seed = range === undefined || range.model !== input.model ? input.seed() : undefined;
+  if (seed !== undefined) range = { model: input.model, ...(range === undefined ? widen(seed, seed) : widen(range, seed)) };
   const x = input.extremes;
   if (range === undefined || x === undefined) return { verdict: null, range };
   let verdict: NoveltyVerdict | null = null;

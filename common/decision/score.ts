@@ -69,7 +69,7 @@ export function scoreWindow(
   extremes?: WindowExtremes,
 ): WindowScore {
   const scored = methodScore(state, { sensorId, errors, model, policy, usable, level });
-  const seed = seedFor(model.calibration.calibration.ranges, sensorId);
+  const seed = (): ReturnType<typeof seedFor> => seedFor(model.calibration.calibration.ranges, sensorId);
   const { verdict, range } = noveltyStep(state.range, { model: modelTag(model.key, model.version), seed, extremes, usable }, policy.novelty);
   const next: ScoreState = { ...scored.state };
   if (range !== undefined) next.range = range;

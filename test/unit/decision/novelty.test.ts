@@ -44,41 +44,41 @@ describe('rangesOf and widen', () => {
 describe('noveltyStep', () => {
   const seed = { low: [0, 0], high: [10, 1] };
   it('judges nothing without a training range, and nothing when disabled', () => {
-    assert.deepEqual(noveltyStep(undefined, { model: 'm@1', seed: undefined, extremes: one(100, 100), usable: true }, on), { verdict: null, range: undefined });
-    assert.equal(noveltyStep(undefined, { model: 'm@1', seed, extremes: one(100, 0), usable: true }, { ...on, enabled: false }).verdict, null);
+    assert.deepEqual(noveltyStep(undefined, { model: 'm@1', seed: () => undefined, extremes: one(100, 100), usable: true }, on), { verdict: null, range: undefined });
+    assert.equal(noveltyStep(undefined, { model: 'm@1', seed: () => seed, extremes: one(100, 0), usable: true }, { ...on, enabled: false }).verdict, null);
   });
 
   it('a value beyond the range by more than the tolerance is novel once; the range takes it in', () => {
-    const inside = noveltyStep(undefined, { model: 'm@1', seed, extremes: one(10.9, 0.5), usable: true }, on);
+    const inside = noveltyStep(undefined, { model: 'm@1', seed: () => seed, extremes: one(10.9, 0.5), usable: true }, on);
     assert.equal(inside.verdict, null, '10.9 is within 10 + 0.1 × 10');
     assert.deepEqual(inside.range, { model: 'm@1', low: [0, 0], high: [10.9, 1] }, 'but it widens the range');
-    const out = noveltyStep(inside.range, { model: 'm@1', seed, extremes: one(13, 0.5), usable: true }, on);
+    const out = noveltyStep(inside.range, { model: 'm@1', seed: () => seed, extremes: one(13, 0.5), usable: true }, on);
     assert.deepEqual(out.verdict, { channel: 'x', value: 13, low: 0, high: 10.9 });
     assert.deepEqual(out.range?.high, [13, 1]);
-    assert.equal(noveltyStep(out.range, { model: 'm@1', seed, extremes: one(13, 0.5), usable: true }, on).verdict, null, 'the same level again is not new');
+    assert.equal(noveltyStep(out.range, { model: 'm@1', seed: () => seed, extremes: one(13, 0.5), usable: true }, on).verdict, null, 'the same level again is not new');
     assert.match(noveltyReason(out.verdict as NonNullable<typeof out.verdict>), /^new extreme: x = 13, beyond every value seen \(0 to 10\.9\)$/);
   });
 
   it('judges low values too, and names the channel that left its range furthest (relative to its width)', () => {
-    const r = noveltyStep(undefined, { model: 'm@1', seed, extremes: one(-2, -0.5), usable: true }, on);
+    const r = noveltyStep(undefined, { model: 'm@1', seed: () => seed, extremes: one(-2, -0.5), usable: true }, on);
     assert.deepEqual(r.verdict, { channel: 'y', value: -0.5, low: 0, high: 1 }, 'y is 0.4 widths out, x only 0.1');
   });
 
   it('a faulty window is judged but does not widen the range', () => {
-    const r = noveltyStep(undefined, { model: 'm@1', seed, extremes: one(50, 0.5), usable: false }, on);
+    const r = noveltyStep(undefined, { model: 'm@1', seed: () => seed, extremes: one(50, 0.5), usable: false }, on);
     assert.notEqual(r.verdict, null);
     assert.deepEqual(r.range, { model: 'm@1', low: [0, 0], high: [10, 1] });
   });
 
   it('a new model merges its training range into the one carried (ranges only grow)', () => {
     const carried: RangeState = { model: 'm@1', low: [-5, 0], high: [10, 1] };
-    const r = noveltyStep(carried, { model: 'm@2', seed: { low: [0, -1], high: [20, 1] }, extremes: one(21, 0), usable: true }, on);
+    const r = noveltyStep(carried, { model: 'm@2', seed: () => ({ low: [0, -1], high: [20, 1] }), extremes: one(21, 0), usable: true }, on);
     assert.equal(r.verdict, null, '21 is within 20 + 0.1 × 25');
     assert.deepEqual(r.range, { model: 'm@2', low: [-5, -1], high: [21, 1] });
   });
 
   it('a flat channel (zero width) is never novel', () => {
-    const r = noveltyStep(undefined, { model: 'm@1', seed: { low: [3, 0], high: [3, 1] }, extremes: one(4, 0.5), usable: true }, on);
+    const r = noveltyStep(undefined, { model: 'm@1', seed: () => ({ low: [3, 0], high: [3, 1] }), extremes: one(4, 0.5), usable: true }, on);
     assert.equal(r.verdict, null);
   });
 });
