@@ -14,7 +14,7 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
   bench: { summary: 'speed, latency and memory benchmarks', load: () => import('../bench/cli.ts') },
   alerts: { summary: 'tail: alert events as JSON lines (--follow, --from-beginning, --sensor ID)', load: () => import('./alerts.ts') },
   'dead-letters': { summary: 'tail: dead letters as JSON lines (--follow, --from-beginning, --sensor ID)', load: () => import('./dead-letters.ts') },
-  config: { summary: 'check FILE: validate a config file', load: () => import('../common/config/cli.ts') },
+  config: { summary: 'check FILE | defaults | table: validate a config file, print the embedded default (YAML), print the README config table', load: () => import('../common/config/cli.ts') },
 };
 
 function usage(): string {

@@ -10,8 +10,18 @@ const run = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { en
 
 describe('sensorwatch <verb> --help', () => {
   const top = run(['--help']);
-  const verbs = [...top.stdout.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1] ?? '');
-  it('the top-level usage lists the verbs', () => assert.ok(verbs.length >= 8, top.stdout));
+  const verbs = [...top.stdout.matchAll(/^ {2}([a-z][a-z-]*) /gm)].map((m) => m[1] ?? '');
+  it('the top-level usage lists the verbs', () => {
+    assert.ok(verbs.length >= 8, top.stdout);
+    assert.ok(verbs.includes('dead-letters'), top.stdout);
+  });
+  it('the top-level usage names every config sub-command that `config --help` lists', () => {
+    const config = run(['config', '--help']).stdout;
+    const subs = [...config.matchAll(/\bconfig ([a-z]+)/g)].map((m) => m[1] ?? '');
+    assert.deepEqual(subs, ['check', 'defaults', 'table'], config);
+    const row = top.stdout.split('\n').find((l) => l.startsWith('  config ')) ?? '';
+    for (const sub of subs) assert.match(row, new RegExp(`\\b${sub}\\b`), `top-level help: config ${sub} missing in '${row}'`);
+  });
   for (const verb of verbs) {
     it(`${verb} --help: exit 0 with its usage on stdout`, () => {
       const r = run([verb, '--help']);

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import YAML from 'yaml';
 import { loadConfig } from '../../../common/config/load.ts';
+import { kafkaVersion } from '../../../common/kafka/jars.ts';
 import { cliVerbs } from './cli-verbs.ts';
 import { prometheusDir, readYaml, repoRoot } from './provisioning.ts';
 
@@ -104,6 +105,7 @@ describe('compose.yml', () => {
   it('Kafka is the official Apache image in KRaft mode, advertising the address the services use', () => {
     const kafka = services.kafka ?? {};
     assert.match(kafka.image ?? '', /^apache\/kafka:/);
+    assert.equal(kafka.image, `apache/kafka:${kafkaVersion()}`, 'the tested Kafka version, <kafka.version> in deploy/kafka/pom.xml');
     assert.match(kafka.environment?.KAFKA_PROCESS_ROLES ?? '', /controller/);
     assert.match(kafka.environment?.KAFKA_ADVERTISED_LISTENERS ?? '', /\/\/kafka:9092\b/);
     assert.ok(kafka.healthcheck?.test);
