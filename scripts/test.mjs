@@ -60,7 +60,8 @@ if (integration.length > 0 && !env.SENSORWATCH_TEST_BROKERS) {
       console.error(`${lacking.message} (${tools.requireToolsVar} is set: a missing tool fails)`);
       process.exit(1);
     }
-    console.error(`${lacking.message}: skipping the ${integration.length} integration test files (they need the Kafka broker)`);
+    const n = integration.length;
+    console.error(`${lacking.message}: skipping ${n} integration test file${n === 1 ? '' : 's'} (they need the Kafka broker)`);
     tools.recordSkip({ tool: lacking.tools.join(', '), reason: lacking.message, file: 'test/integration/', unit: 'file', count: integration.length }, env);
     files = files.filter((f) => !integration.includes(f));
   }
