@@ -2,7 +2,8 @@
 # Installs Debian's `chromium` package. npm test needs it: the eval plot test
 # (test/unit/eval/plot-browser.test.ts) renders plots/<file>.html in headless
 # chromium and checks the screenshot is not blank; without chromium that test
-# fails (it does not skip). Idempotent: does nothing when chromium is on PATH.
+# skips (and fails under SENSORWATCH_REQUIRE_TOOLS=1, as .ci/run sets).
+# Idempotent: does nothing when chromium is on PATH.
 set -eu
 
 if command -v chromium >/dev/null 2>&1; then

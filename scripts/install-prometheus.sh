@@ -3,6 +3,7 @@
 # server and `promtool`. npm test needs them: promtool checks and unit-tests the
 # rules (test/unit/deploy/promtool.test.ts) and the real-Prometheus integration
 # test (test/integration/deploy/prometheus.test.ts) runs the server on loopback.
+# Without them those tests skip (and fail under SENSORWATCH_REQUIRE_TOOLS=1).
 # Idempotent: does nothing when both binaries are already on PATH. The package's
 # own systemd service is irrelevant (tests run the binary themselves) and, in a
 # container without an init system, never starts.

@@ -2,8 +2,8 @@
 // cache outside git (.cache/kafka/<version>/lib). Once cached, everything runs
 // offline. The pom is the one place that names the Kafka version.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SensorwatchError } from '../errors.ts';
 
@@ -39,6 +39,75 @@ export function javaCommand(env: NodeJS.ProcessEnv = process.env): string {
   return env.JAVA_HOME ? join(env.JAVA_HOME, 'bin', 'java') : 'java';
 }
 
+/** What installs Java and Maven on Debian, named by every message about either. */
+export const javaInstallHint = 'apt-get install openjdk-17-jre-headless maven';
+
+function isExecutableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The executable `command` names: a path as given, else the first match on PATH; undefined when none. */
+export function findExecutable(
+  command: string,
+  env: NodeJS.ProcessEnv = process.env,
+  isExecutable: (path: string) => boolean = isExecutableFile,
+): string | undefined {
+  if (command.includes('/')) return isExecutable(command) ? command : undefined;
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (dir === '' || !isAbsolute(dir)) continue;
+    const path = join(dir, command);
+    if (isExecutable(path)) return path;
+  }
+  return undefined;
+}
+
+/** True once the jars are fully cached (Maven is then no longer needed). */
+export function kafkaJarsCached(libDir = kafkaLibDir()): boolean {
+  return existsSync(join(libDir, completeMarker));
+}
+
+export interface BrokerToolsMissing {
+  /** The commands missing: `java`, `mvn` or both. */
+  tools: string[];
+  /** One line: what is missing, what needs it, how to install it. */
+  message: string;
+}
+
+/**
+ * What the local broker lacks on this machine: java always, mvn only while
+ * the jars are not cached yet. Undefined when nothing is missing.
+ */
+export function brokerToolsMissing(options: {
+  jarsCached: boolean;
+  env?: NodeJS.ProcessEnv;
+  isExecutable?: (path: string) => boolean;
+}): BrokerToolsMissing | undefined {
+  const env = options.env ?? process.env;
+  const tools: string[] = [];
+  if (findExecutable(javaCommand(env), env, options.isExecutable) === undefined) tools.push('java');
+  if (!options.jarsCached && findExecutable('mvn', env, options.isExecutable) === undefined) tools.push('mvn');
+  if (tools.length === 0) return undefined;
+  const java = env.JAVA_HOME ? `java (${javaCommand(env)}, from JAVA_HOME)` : 'java';
+  const what = tools.map((t) => (t === 'java' ? java : 'mvn (Maven)')).join(' and ');
+  const needs = tools.includes('java') ? 'the local Kafka broker needs Java 17+' : 'Maven fetches the Kafka jars on first use';
+  return { tools, message: `${what} not installed: ${needs}; install with: ${javaInstallHint}` };
+}
+
+/** Throws a one-line SensorwatchError when the local broker cannot run here. */
+export function assertBrokerTools(env: NodeJS.ProcessEnv = process.env): void {
+  const missing = brokerToolsMissing({ jarsCached: kafkaJarsCached(), env });
+  if (missing === undefined) return;
+  throw new SensorwatchError(missing.message, {
+    code: missing.tools.includes('java') ? 'KAFKA_JAVA_MISSING' : 'KAFKA_MAVEN_MISSING',
+    details: { missing: missing.tools },
+  });
+}
+
 export interface EnsureJarsOptions {
   log?: (msg: string) => void;
 }
@@ -51,7 +120,7 @@ export interface EnsureJarsOptions {
 export async function ensureKafkaJars(options: EnsureJarsOptions = {}): Promise<string> {
   const version = kafkaVersion();
   const libDir = kafkaLibDir(version);
-  if (existsSync(join(libDir, completeMarker))) return libDir;
+  if (kafkaJarsCached(libDir)) return libDir;
   const log = options.log ?? (() => undefined);
   const scratch = `${libDir}.tmp-${process.pid}`;
   rmSync(scratch, { recursive: true, force: true });
@@ -81,7 +150,7 @@ function runMaven(args: string[]): Promise<void> {
     child.stderr.on('data', keep);
     child.on('error', (cause) => {
       reject(
-        new SensorwatchError('could not run Maven (mvn) to fetch the Kafka jars: install Maven 3 and a JDK 17+', {
+        new SensorwatchError(`could not run Maven (mvn) to fetch the Kafka jars: ${(cause as Error).message}; install with: ${javaInstallHint}`, {
           code: 'KAFKA_MAVEN_MISSING',
           cause,
         }),

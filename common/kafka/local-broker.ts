@@ -15,7 +15,7 @@ import {
   randomClusterId,
   type BrokerLayout,
 } from './broker-config.ts';
-import { ensureKafkaJars, javaCommand, kafkaClasspath, kafkaVersion } from './jars.ts';
+import { assertBrokerTools, ensureKafkaJars, javaCommand, javaInstallHint, kafkaClasspath, kafkaVersion } from './jars.ts';
 import { probeBrokers } from './probe.ts';
 import { freePort, isAlive, stopPid } from './process.ts';
 
@@ -65,6 +65,7 @@ export interface BrokerInfo {
 
 export async function startLocalBroker(options: LocalBrokerOptions = {}): Promise<LocalBroker> {
   const log = options.log ?? (() => undefined);
+  assertBrokerTools();
   const libDir = await ensureKafkaJars({ log });
   const tempDir = options.dataDir === undefined;
   const dataDir = resolve(options.dataDir ?? mkdtempSync(join(tmpdir(), 'sensorwatch-kafka-')));
@@ -194,7 +195,12 @@ export function readBrokerInfo(dataDir: string): BrokerInfo | undefined {
 function spawned(child: ChildProcess): Promise<number> {
   return new Promise((ok, fail) => {
     child.once('error', (cause) =>
-      fail(new SensorwatchError(`could not start java (${javaCommand()}): install a JDK 17+ or set JAVA_HOME`, { code: 'KAFKA_JAVA_MISSING', cause })),
+      fail(
+        new SensorwatchError(`could not start java (${javaCommand()}): ${(cause as Error).message}; install with: ${javaInstallHint}, or set JAVA_HOME`, {
+          code: 'KAFKA_JAVA_MISSING',
+          cause,
+        }),
+      ),
     );
     child.once('spawn', () => ok(child.pid ?? -1));
   });

@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { repoRoot } from '../../unit/deploy/provisioning.ts';
+import { toolPath } from '../../support/tools.ts';
 
 export interface Tracked {
   pid: number;
@@ -126,6 +127,7 @@ export interface PrometheusOptions {
 }
 
 export async function startPrometheus(options: PrometheusOptions): Promise<Prometheus> {
+  const binary = toolPath('prometheus');
   const port = await freePort();
   const configFile = join(options.dir, 'prometheus.yml');
   writeFileSync(
@@ -137,7 +139,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
     }),
   );
   const proc = spawnTracked(
-    'prometheus',
+    binary,
     [
       `--config.file=${configFile}`,
       `--storage.tsdb.path=${join(options.dir, 'data')}`,
@@ -155,9 +157,6 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
     });
   } catch (err) {
     await proc.stop();
-    if (/ENOENT/.test(proc.output())) {
-      throw new Error('prometheus is not installed: run scripts/install-prometheus.sh (installs the Debian prometheus package)');
-    }
     throw err;
   }
   return {

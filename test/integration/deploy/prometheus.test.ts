@@ -12,6 +12,9 @@
 // The demo serves one /metrics for all three services; Prometheus scrapes it
 // under each service's job name, so job-specific expressions
 // (up{job="sensorwatch-scorer"}) see the same targets as in compose.
+//
+// Needs the Debian prometheus binary (scripts/install-prometheus.sh): without it
+// the suite skips, and fails under SENSORWATCH_REQUIRE_TOOLS=1.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +23,7 @@ import { after, before, describe, it } from 'node:test';
 import YAML from 'yaml';
 import { topicNamesWithPrefix } from '../../../common/config/defaults.ts';
 import { testBrokers, testKafka, uniqueName, withAdmin } from '../../support/kafka.ts';
+import { missing, toolPath } from '../../support/tools.ts';
 import { dataDependentCase, provokedExpression, type DataDependentCase } from '../../unit/deploy/data-dependent.ts';
 import { extractExpressions, prometheusDir, recordedNames, substituteVariables, type Expression } from '../../unit/deploy/provisioning.ts';
 import { prometheusSeries, selectedMetrics } from '../../unit/deploy/promql.ts';
@@ -44,7 +48,8 @@ function describeResult(x: Checked): string {
   return `${x.e.where}\n    ${x.run}\n    -> ${what}`;
 }
 
-describe('dashboards and alert rules against a real Prometheus scraping the pipeline', { timeout: 300_000 }, () => {
+const skip = missing('prometheus', import.meta.filename, 'suite');
+describe('dashboards and alert rules against a real Prometheus scraping the pipeline', { timeout: 300_000, skip }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'sensorwatch-deploy-it-'));
   const prefix = uniqueName('deploy-prom');
   let brokers: string[] = [];
@@ -69,6 +74,7 @@ describe('dashboards and alert rules against a real Prometheus scraping the pipe
   const withReport = (err: Error): never => assert.fail(`${err.message}${pipelineReport()}`);
 
   before(async () => {
+    toolPath('prometheus'); // under SENSORWATCH_REQUIRE_TOOLS, fail before starting anything
     brokers = await testBrokers();
     const configFile = join(dir, 'sensorwatch.yml');
     // Small and quick: few sensors, a small model, training as soon as a few

@@ -2,10 +2,10 @@
 // to a PNG, which is decoded (node:zlib) and checked: not blank, the colours
 // of the signal, the level, both alert kinds and the labels are drawn, and
 // the anomaly span sits where its times put it. Needs Debian's chromium
-// (scripts/install-chromium.sh; .ci/run installs it): without it this test
-// FAILS, it does not skip.
+// (scripts/install-chromium.sh; .ci/run installs it): without it these tests
+// skip, and fail under SENSORWATCH_REQUIRE_TOOLS=1 (test/support/tools.ts).
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,17 +15,12 @@ import { plotColours, plotHtml } from '../../../eval/plot.ts';
 import { plotInputOf } from '../../../eval/plot-input.ts';
 import { plotFixture } from '../../support/plot-fixture.ts';
 import { readPng, type Png } from '../../support/png.ts';
+import { missing, toolPath } from '../../support/tools.ts';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'sw-plot-browser-'));
 
-function chromium(): string {
-  try {
-    return execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim();
-  } catch {
-    throw new Error('chromium is not installed: this test renders the eval plot in a real browser. Install it with scripts/install-chromium.sh (as root; .ci/run does)');
-  }
-}
+const chromium = (): string => toolPath('chromium');
 
 async function screenshot(html: string, name: string, size: [number, number]): Promise<Png> {
   const page = join(dir, `${name}.html`);
@@ -59,7 +54,7 @@ function pixelsOf(img: Png, colour: string, from: { x0: number; y0: number } = {
 describe('eval plot in headless chromium', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('the pointer readout names the time and the score under it', async () => {
+  it('the pointer readout names the time and the score under it', { skip: missing('chromium', import.meta.filename) }, async () => {
     const { series, result } = plotFixture({ channels: 4 });
     const input = plotInputOf(series, result, 0.5);
     // A pointer move at the middle of the plot area (svg x 110 + 1070 / 2), dispatched once the page has loaded.
@@ -74,7 +69,7 @@ describe('eval plot in headless chromium', () => {
     assert.match(readout, new RegExp(`^${mid} · anomaly score \\(calibrated\\) [0-9.e-]+ · alert level 0\\.5$`), readout);
   });
 
-  it('renders the signal, the score with its level, alert spans by kind and labels', async () => {
+  it('renders the signal, the score with its level, alert spans by kind and labels', { skip: missing('chromium', import.meta.filename) }, async () => {
     const { series, result } = plotFixture({ channels: 12 });
     const input = plotInputOf(series, result, 0.5);
     const img = await screenshot(plotHtml(input), 'pump-7', [1240, 900]);
