@@ -79,7 +79,7 @@ async function modelLabel(registry: Registry): Promise<string> {
   const info = registry.getSingleMetric('sensorwatch_model_info');
   if (info === undefined) return 'none yet';
   const values = (await info.get()).values.filter((v) => v.value === 1);
-  if (values.length === 0) return 'none yet (training after warm-up)';
+  if (values.length === 0) return 'none yet';
   return values.map((v) => `${String(v.labels.model)} v${String(v.labels.version)} (${String(v.labels.kind)}, ${String(v.labels.backend)})`).join(', ');
 }
 
