@@ -18,6 +18,8 @@ import { collectDefaultMetricsOnce, startMetricsServer } from '../common/service
 import { startScorer } from '../scorer/service.ts';
 import { startDemoTrainer } from './demo/trainer.ts';
 import { matchAlerts } from './demo/match.ts';
+import { warmupPhase } from './demo/phase.ts';
+import { rateWindow } from './demo/rate.ts';
 import { renderSummary } from './demo/summary.ts';
 import { watchOutputs } from './demo/watch.ts';
 import { ensurePipelineTopics } from './demo/topics.ts';
@@ -77,7 +79,7 @@ async function modelLabel(registry: Registry): Promise<string> {
   const info = registry.getSingleMetric('sensorwatch_model_info');
   if (info === undefined) return 'none yet';
   const values = (await info.get()).values.filter((v) => v.value === 1);
-  if (values.length === 0) return 'none yet (training after warm-up)';
+  if (values.length === 0) return 'none yet';
   return values.map((v) => `${String(v.labels.model)} v${String(v.labels.version)} (${String(v.labels.kind)}, ${String(v.labels.backend)})`).join(', ');
 }
 
@@ -196,7 +198,9 @@ async function runDemo(config: Config, opts: { duration: number | null; configFi
 
     const t0 = Date.now();
     let scoringSince: number | null = null;
-    let last = { t: t0, readings: 0, scored: 0 };
+    // Rates over the last 5 s: counters move in batches, and the stop tick comes a moment after the last.
+    const rates = rateWindow();
+    rates.add({ t: t0, readings: 0, scored: 0, windows: 0 });
     const tty = process.stdout.isTTY === true;
     const deadline = opts.duration === null ? null : t0 + opts.duration * 1000;
     let lastPrinted = 0;
@@ -207,24 +211,24 @@ async function runDemo(config: Config, opts: { duration: number | null; configFi
       const totals = await metricTotals(registry);
       const readings = totals.get('sensorwatch_readings_ingested_total') ?? 0;
       const scored = totals.get('sensorwatch_windows_scored_total') ?? 0;
-      const dt = Math.max((now - last.t) / 1000, 1e-3);
+      const windows = totals.get('sensorwatch_windows_published_total') ?? 0;
+      const rate = rates.add({ t: now, readings, scored, windows });
       const opened = watch.alerts.filter((a) => a.state === 'open');
       const snapshot = {
         elapsedSeconds: (now - t0) / 1000,
         durationSeconds: opts.duration,
-        readingsPerSecond: (readings - last.readings) / dt,
-        windowsPerSecond: (scored - last.scored) / dt,
+        readingsPerSecond: rate.readingsPerSecond,
+        windowsPerSecond: rate.windowsPerSecond,
         readings,
         windowsScored: scored,
         deadLettered: totals.get('sensorwatch_records_dead_lettered_total') ?? 0,
         model: await modelLabel(registry),
-        phase: scoringSince === null ? `warming up: collecting clean windows, first model after ~${warmup} s` : 'scoring',
+        phase: warmupPhase({ now, scoring: scoringSince !== null, windows, minWindows: config.trainer.minWindows, windowsPerSecond: rate.windowsPublishedPerSecond, ...trainer.progress() }),
         recentAlerts: watch.alerts.slice(-8),
         detection: matchAlerts(opened, watch.labels, { scoringSince: scoringSince ?? Infinity, now, slackMs: config.windowing.length * config.windowing.samplePeriodMs }),
         metricsUrl,
         logFile,
       };
-      last = { t: now, readings, scored };
       const final = tick === 'stop' || (deadline !== null && now >= deadline);
       if (tty) out(`\x1b[2J\x1b[H${renderSummary(snapshot)}`);
       else if (final || now - lastPrinted >= 10_000) {

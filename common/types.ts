@@ -38,7 +38,7 @@ export type AlertKind = (typeof alertKinds)[number];
 
 export interface ChannelContribution {
   channel: string;
-  /** This channel's term of the judged error (standardised squared residual / channels; the terms sum to the error). */
+  /** This channel's term of the alert's reconstructionError, same unit (see schemas/AnomalyAlert.avsc). */
   contribution: number;
 }
 
@@ -53,8 +53,13 @@ export interface AnomalyAlert {
   severity: string;
   /** Anomaly score in [0, 1] (thresholds.method: the calibrated likelihood by default); the lowest severity band opens. */
   score: number;
+  /** The reported error, in one unit for every event of a sensor: the whole window's (averaged with likelihood), or the per-step one with thresholds.likelihood.error `step`. */
   reconstructionError: number;
+  /** The level of reconstructionError at which the score reaches the open level, same unit. */
   threshold: number;
+  /** With thresholds.likelihood.error `both`: the averaged per-step error and its open level (the score is the larger of the two errors' scores); else null (a v2 record reads as null). */
+  stepError?: number | null;
+  stepThreshold?: number | null;
   topChannels: ChannelContribution[];
   modelKey: string;
   modelVersion: number;

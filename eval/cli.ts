@@ -12,7 +12,7 @@ import { initBackend } from '../common/model/backend.ts';
 import { openLevel } from '../common/decision/decide.ts';
 import { parseEvalArgs, type EvalOptions } from './args.ts';
 import { backtestSeries, type SeriesResult } from './backtest.ts';
-import { readCsvSeries } from './csv.ts';
+import { labelColumnWarnings, readCsvSeries } from './csv.ts';
 import { readNabCorpus, readNabProfiles, type NabSeries } from './nab-data.ts';
 import { nabScoreKeys } from './nab-score.ts';
 import { createProgress } from './progress.ts';
@@ -56,6 +56,7 @@ async function backtest(options: EvalOptions): Promise<number> {
       : readCsvSeries(options.data, { sep: options.sep, timeCol: options.timeCol, labelCol: options.labelCol, ignoreCols: options.ignoreCols }).filter(
           (s) => options.only.length === 0 || options.only.some((o) => s.name.includes(o)),
         );
+  if (options.format === 'csv') for (const w of labelColumnWarnings(series, options.labelCol)) process.stderr.write(`sensorwatch eval: warning: ${w}\n`);
   const trainOn = options.trainData === undefined ? undefined : readTrainData(options);
   const detector = options.detector ?? `sensorwatch-${config.model.kind}`;
   const progress = createProgress({ total: series.length });

@@ -107,6 +107,27 @@ export function parseCsv(text: string, name: string, options: CsvOptions): Serie
   return { name, timestamps, timeText, channels: channelIdx.map((i) => header[i] as string), values, labels, filledCells, outOfOrderRows };
 }
 
+/** Column names that usually hold a label (case-insensitive): read as a channel without --label-col, they would feed the answer to the model. */
+export const labelLikeNames = ['label', 'labels', 'anomaly', 'is_anomaly', 'target', 'class', 'attack'] as const;
+
+/**
+ * Pure: one warning per series whose channels include a column named like a label while no
+ * label column was given (--label-col), naming the file, the column and both ways out.
+ */
+export function labelColumnWarnings(series: readonly Pick<Series, 'name' | 'channels'>[], labelCol: string | null): string[] {
+  if (labelCol !== null) return [];
+  return series.flatMap((s) => {
+    const suspects = s.channels.filter((c) => (labelLikeNames as readonly string[]).includes(c.trim().toLowerCase()));
+    if (suspects.length === 0) return [];
+    const names = suspects.map((c) => `'${c}'`).join(', ');
+    const first = suspects[0] as string;
+    return [
+      `${s.name}: column ${names} looks like a label but is read as a channel (the model would see the answer), because --label-col is not set; ` +
+        `pass --label-col ${first} to score against it, or --ignore-cols ${suspects.join(',')} to leave it out`,
+    ];
+  });
+}
+
 /** A 0/1 label as CSV files write it: 0, 1, 0.0, 1.0, false, true (any case, surrounding blanks); null otherwise. */
 export function parseLabel(cell: string): 0 | 1 | null {
   const t = cell.trim().toLowerCase();

@@ -36,8 +36,10 @@ export interface PlotInput {
   /** The level the score is compared with to open an alert: one for all rows, or one per row (retrained models, an adaptive threshold). */
   level: number | ArrayLike<number>;
   levelLabel: string;
-  /** Alert spans by kind. */
+  /** Alert spans by kind: the runs of rows with that kind of alert open (alertRuns). */
   alerts: Array<PlotSpan & { kind: AlertKind }>;
+  /** Distinct alerts by kind, as report.md counts them: a re-open within the hold-off keeps its alert (and its id) but is a span of its own. */
+  alertCounts: Record<AlertKind, number>;
   /** Labelled (ground-truth) anomalies, when the file has labels. */
   labels: PlotSpan[];
   /** A line under the title, e.g. the model and the counts. */
@@ -94,6 +96,23 @@ export function telltaleChannels(options: { channels: number; max: number; train
     .map((d) => d.c);
 }
 
+/**
+ * Pure: the runs of scored rows with an alert of `kind` open: the plot's spans, and what
+ * report.md counts beside the alerts. The two differ when an alert resolves and re-opens within
+ * scorer.hysteresis.holdOffSamples (one alert, same id, two spans).
+ */
+export function alertRuns(r: Pick<SeriesResult, 'kinds'>, kind: AlertKind): Array<[number, number]> {
+  const bit = kind === 'anomaly' ? 1 : 2;
+  return runsOf(r.kinds.length, (i) => ((r.kinds[i] as number) & bit) !== 0);
+}
+
+/** Pure: why an alert count and its span count differ, or null when they agree (said the same way in report.md and the plot). */
+export function spansNote(alerts: number, spans: number): string | null {
+  if (alerts === spans) return null;
+  const n = `${spans} ${spans === 1 ? 'span' : 'spans'}`;
+  return spans > alerts ? `${n}: a re-open within the hold-off keeps its alert` : `${n}: an alert that opened and resolved between two rows has no span`;
+}
+
 /** Pure: true when the rows have no time column (the times are the row numbers). */
 export function timesAreRows(r: Pick<SeriesResult, 'trainRows' | 'timestamps' | 'timeText'>): boolean {
   return r.timestamps.every((t, i) => t === r.trainRows + i && r.timeText[i] === String(t));
@@ -136,9 +155,10 @@ export function plotInputOf(series: Series, r: SeriesResult, openLevel: number):
     level: openLevel,
     levelLabel: 'alert level',
     alerts: [
-      ...runsOf(n, anomalyRow).map((run) => ({ ...span(run), kind: 'anomaly' as const })),
-      ...runsOf(n, faultRow).map((run) => ({ ...span(run), kind: 'sensor_fault' as const })),
+      ...alertRuns(r, 'anomaly').map((run) => ({ ...span(run), kind: 'anomaly' as const })),
+      ...alertRuns(r, 'sensor_fault').map((run) => ({ ...span(run), kind: 'sensor_fault' as const })),
     ],
+    alertCounts: { anomaly: r.anomalyAlerts, sensor_fault: r.faultAlerts },
     labels: r.labels === null ? [] : runsOf(n, (i) => r.labels?.[i] === 1).map(span),
     subtitle: `model ${r.model.kind} (${r.model.models} trained, ${r.model.backend}) · ${n} scored rows after ${r.trainRows} training rows · ${r.anomalyAlerts} anomaly alerts, ${r.faultAlerts} sensor-fault alerts`,
   };

@@ -5,7 +5,7 @@
 // Labelled anomalies are shaded behind every panel. Long series are bucketed
 // by time (channels: min and max per bucket; score: max) so spikes stay visible.
 import { logTicks, numberTicks, timeTicks, type Tick } from './plot-axis.ts';
-import type { PlotInput } from './plot-input.ts';
+import { spansNote, type AlertKind, type PlotInput } from './plot-input.ts';
 
 export type { PlotInput } from './plot-input.ts';
 
@@ -200,9 +200,13 @@ export function plotHtml(p: PlotInput): string {
   });
   parts.push(`<line id="cursor" x1="0" x2="0" y1="${channelsTop}" y2="${axisTop}" stroke="#333" stroke-width="0.8" visibility="hidden"/>`);
 
-  const spans = (kind: string): string => {
+  // The alert count is report.md's; spans differ from it only where an alert re-opened within the hold-off.
+  const spans = (kind: AlertKind): string => {
     const k = p.alerts.filter((a) => a.kind === kind).length;
-    return `${k} ${k === 1 ? 'span' : 'spans'}`;
+    const alerts = p.alertCounts[kind];
+    const counted = `${alerts} ${alerts === 1 ? 'alert' : 'alerts'}`;
+    const note = spansNote(alerts, k);
+    return note === null ? counted : `${counted} in ${note}`;
   };
   const legend = [
     `<span style="color:${plotColours.score}">━ ${esc(p.scoreLabel)}</span>`,

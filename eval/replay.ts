@@ -36,7 +36,7 @@ export interface Replay {
   faultOpen: Uint8Array;
   /** Per window: 1 where an anomaly alert opened (or re-opened) at it: a detection. */
   opened: Uint8Array;
-  /** Per window: the score in [0, 1], the error judged and its level that opens. */
+  /** Per window: the score in [0, 1], the reported error (the alerts' reconstructionError) and its level that opens. */
   scores: Float64Array;
   errors: Float64Array;
   thresholds: Float64Array;

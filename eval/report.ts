@@ -1,4 +1,5 @@
 // report.md: the pooled figures and one table row per file, with a link to its plot.
+import { spansNote } from './plot-input.ts';
 import type { FileSummary, Summary } from './summary.ts';
 
 const pct = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : v.toFixed(1));
@@ -29,11 +30,16 @@ export function reportMarkdown(summary: Summary, title: string): string {
   lines.push(`| file | rows | threshold | alerts | alerts/day | precision | recall | f1 | FAR % | MAR % | events found | delay (rows) |${hasNab ? ' NAB standard (raw) |' : ''} plot |`);
   lines.push(`| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |${hasNab ? ' ---: |' : ''} --- |`);
   for (const [name, f] of Object.entries(summary.perFile)) lines.push(fileRow(name, f, hasNab));
+  lines.push(
+    '',
+    'alerts: distinct anomaly alerts, as the scorer publishes them and the plot counts them. The plot draws the runs of rows with an alert open (spans); where their number differs the cell names it: an alert that re-opened within scorer.hysteresis.holdOffSamples is one alert (same id) in two spans.',
+  );
   return `${lines.join('\n')}\n`;
 }
 
 function fileRow(name: string, f: FileSummary, hasNab: boolean): string {
   const events = f.events === undefined ? '–' : `${f.eventsDetected}/${f.events}`;
   const nab = hasNab ? ` ${f.nab?.['nab.standard']?.toFixed(2) ?? '–'} |` : '';
-  return `| ${name} | ${f.rowsScored} | ${f.threshold.toPrecision(3)} | ${f.anomalyAlerts} | ${pct(f.alertsPerDay)} | ${frac(f.precision)} | ${frac(f.recall)} | ${frac(f.f1)} | ${pct(f.far)} | ${pct(f.mar)} | ${events} | ${pct(f.meanDetectionDelayRows)} |${nab} [plot](plots/${name}.html) |`;
+  const note = spansNote(f.anomalyAlerts, f.anomalySpans);
+  return `| ${name} | ${f.rowsScored} | ${f.threshold.toPrecision(3)} | ${f.anomalyAlerts}${note === null ? '' : ` in ${note}`} | ${pct(f.alertsPerDay)} | ${frac(f.precision)} | ${frac(f.recall)} | ${frac(f.f1)} | ${pct(f.far)} | ${pct(f.mar)} | ${events} | ${pct(f.meanDetectionDelayRows)} |${nab} [plot](plots/${name}.html) |`;
 }

@@ -2,6 +2,7 @@
 // and with NAB data the NAB scores. Pure: takes results, returns the object.
 import type { SeriesResult } from './backtest.ts';
 import { addCounts, addEvents, countEvents, countPoints, figures, noCounts, noEvents, type QualityFigures } from './metrics.ts';
+import { alertRuns } from './plot-input.ts';
 import { rollingScore } from './rolling.ts';
 import { nabProfileScore, nabScoreKeys, type CostMatrix, type NabFile, type ProfileResult } from './nab-score.ts';
 
@@ -10,7 +11,9 @@ export interface FileSummary extends Partial<QualityFigures> {
   trainRows: number;
   /** The first model's threshold (later models: see series/<file>.csv). */
   threshold: number;
+  /** Distinct alerts (a re-open within the hold-off keeps its alert), and the runs of rows with one open: the plot's spans. */
   anomalyAlerts: number;
+  anomalySpans: number;
   faultAlerts: number;
   alertsPerDay: number | null;
   model: SeriesResult['model'];
@@ -72,6 +75,7 @@ export function summarise(results: readonly SeriesResult[], nab?: { profiles: Re
       trainRows: r.trainRows,
       threshold: r.segments[0] === undefined ? Number.NaN : (r.thresholds.find(Number.isFinite) ?? Number.NaN),
       anomalyAlerts: r.anomalyAlerts,
+      anomalySpans: alertRuns(r, 'anomaly').length,
       faultAlerts: r.faultAlerts,
       alertsPerDay: days === null ? null : r.anomalyAlerts / days,
       model: r.model,

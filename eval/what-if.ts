@@ -6,7 +6,7 @@
 // are not re-evaluated (the history keeps each window's verdict, not its samples).
 import type { Config } from '../common/config/types.ts';
 import { SensorwatchError } from '../common/errors.ts';
-import { calibrateAll, resolveThreshold, type ThresholdSource } from '../common/model/thresholds.ts';
+import { calibrateAll, type ThresholdSource } from '../common/model/thresholds.ts';
 import { faultCodes, type FaultCode } from '../common/decision/decide.ts';
 import type { WindowExtremes } from '../common/decision/novelty.ts';
 import { mergePolicy } from '../common/decision/policy.ts';
@@ -59,7 +59,11 @@ export function parseHistory(text: string, where: string): History {
 }
 
 export interface Outcome {
-  /** The first model's threshold. */
+  /**
+   * The level of the reported error that opens an alert at the first scored window, as report.md's
+   * threshold column (the first model's threshold for the raw-error methods; the likelihood's level
+   * from its estimate with `likelihood`); NaN when no window was scored.
+   */
   threshold: number;
   alerts: number;
   alertsPerDay: number | null;
@@ -94,9 +98,10 @@ export function reDecide(h: History, config: Pick<Config, 'scorer' | 'thresholds
     const fresh = calibrateAll(errors, errors.map(() => h.sensorId), global);
     return { ...seg, thresholds: { thresholds: { model: fresh.model, perSensor: fresh.perSensor }, calibration: seg.thresholds.calibration } };
   });
-  const first = segments[0];
-  const threshold = first === undefined || policy.thresholds.method === 'likelihood' ? Number.NaN : resolveThreshold(first.thresholds, h.sensorId, policy.thresholds).value;
   const replay = replayDecisions(h.sensorId, h.windows, segments, policy);
+  // Read off the replay, like report.md's column: with `likelihood` no calibrated threshold exists
+  // (resolveThreshold is the raw-error methods'), and the column stayed empty.
+  const threshold = replay.thresholds.find(Number.isFinite) ?? Number.NaN;
   const rowWindow = windowForRows(h.rowKeys, h.windows.map((w) => w.end));
   const flags = Array.from(rowWindow, (w) => (w < 0 ? 0 : (replay.open[w] as number) | (replay.faultOpen[w] as number)));
   const days = spanDays(h.rowTimes);
@@ -138,6 +143,7 @@ export function deepMerge(base: unknown, over: unknown): unknown {
 }
 
 const fmt = (v: number | null, digits: number): string => (v === null ? '–' : v.toFixed(digits));
+const level = (v: number): string => (Number.isFinite(v) ? v.toPrecision(3) : '–');
 
 /** All sensors together: alerts per day over the summed days, precision/recall from the summed counts. */
 export function pooledOutcome(outcomes: readonly Outcome[]): Outcome {
@@ -163,7 +169,7 @@ export function whatIfTable(rows: Array<{ sensor: string; before: Outcome; after
   const all = { sensor: `all ${rows.length} sensors`, before: pooledOutcome(rows.map((r) => r.before)), after: pooledOutcome(rows.map((r) => r.after)) };
   for (const { sensor, before: b, after: a } of [...rows, all]) {
     lines.push(
-      `| ${sensor} | ${Number.isNaN(b.threshold) ? '' : `${b.threshold.toPrecision(3)} → ${a.threshold.toPrecision(3)}`} | ${fmt(b.alertsPerDay, 2)} → ${fmt(a.alertsPerDay, 2)} | ${fmt(b.precision, 3)} → ${fmt(a.precision, 3)} | ${fmt(b.recall, 3)} → ${fmt(a.recall, 3)} |`,
+      `| ${sensor} | ${sensor === all.sensor ? '(per sensor)' : `${level(b.threshold)} → ${level(a.threshold)}`} | ${fmt(b.alertsPerDay, 2)} → ${fmt(a.alertsPerDay, 2)} | ${fmt(b.precision, 3)} → ${fmt(a.precision, 3)} | ${fmt(b.recall, 3)} → ${fmt(a.recall, 3)} |`,
     );
   }
   return `${lines.join('\n')}\n`;

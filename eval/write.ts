@@ -31,7 +31,8 @@ const alertNames = ['', 'anomaly', 'sensor_fault', 'anomaly+sensor_fault'];
 /**
  * One CSV row per scored input row: timestamp, score (calibrated, [0, 1]), threshold (the score
  * that opens an alert), is_anomaly (1 where any alert is open), label, alert (the open alerts'
- * kinds), error (the error judged) and error_threshold (its level that opens).
+ * kinds), error (the reported error, the alert's reconstructionError: the whole window's unless
+ * thresholds.likelihood.error is step) and error_threshold (its level that opens).
  */
 export function seriesCsv(r: SeriesResult, openScore: number): string {
   const lines = ['timestamp,score,threshold,is_anomaly,label,alert,error,error_threshold'];

@@ -176,13 +176,13 @@ export function createEngine(options: EngineOptions): Engine {
       const decision = decide(before, {
         window,
         errors: s,
-        topChannels: (judged) => topChannels(model.meta.channels, channelTerms(s, judged, policy), config.scorer.topChannels),
+        topChannels: (kind) => topChannels(model.meta.channels, channelTerms(s, kind, policy), config.scorer.topChannels),
         model: { key: model.meta.modelKey, version: model.meta.version, calibration: model.meta },
         policy,
         fault,
         extremes: newSampleExtremes(window, model.meta.channels, config.windowing.hop),
       });
-      const contributions = channelTerms(s, decision.judged, policy);
+      const contributions = channelTerms(s, decision.errorKind, policy);
       if (decision.state !== before) next.set(window.sensorId, decision.state);
       alerts.push(...decision.events);
       perWindow.push({ s, score: decision.score, threshold: decision.threshold, error: decision.error, contributions, faulty: fault !== null });
@@ -242,12 +242,13 @@ function incompatibility(window: SignalWindow, model: LoadedModel): string | nul
 }
 
 /**
- * Per channel, its term of the error the score came from: the whole-window error's shares
- * (they sum to it), or the per-step terms (standardised; with the channel max, each channel's
- * own term, so the largest is the judged error).
+ * Per channel, its term of the reported error (the alert's reconstructionError, one kind per
+ * policy): the whole-window error's shares (they sum to the window's error), or, with
+ * thresholds.likelihood.error `step`, the per-step terms (standardised; with the channel max,
+ * each channel's own term, so the largest is the error).
  */
-function channelTerms(s: WindowScore, judged: JudgedError, policy: SensorPolicy): number[] {
-  if (judged === 'window') return s.contributions;
+function channelTerms(s: WindowScore, kind: JudgedError, policy: SensorPolicy): number[] {
+  if (kind === 'window') return s.contributions;
   return policy.likelihood.combine === 'max' ? s.stepContributions.map((v) => v * s.stepContributions.length) : s.stepContributions;
 }
 

@@ -55,7 +55,7 @@ export function createScorerMetrics(options: ScorerMetricsOptions): ScorerMetric
     help: 'Open alerts per sensor (value 1), by kind and the severity the scorer decided (capped sensors).',
     labelNames: ['sensor', 'kind', 'severity'],
   });
-  const threshold = gauge(r, { name: 'sensorwatch_threshold', help: 'The level of the judged error at which the score opens an alert, by model key and sensor (capped sensors).', labelNames: ['model', 'sensor'] });
+  const threshold = gauge(r, { name: 'sensorwatch_threshold', help: 'The level of the reported error (the alert\'s reconstructionError: the whole window\'s unless thresholds.likelihood.error is step) at which the score opens an alert, by model key and sensor (capped sensors).', labelNames: ['model', 'sensor'] });
   const latency = histogram(r, {
     name: 'sensorwatch_scoring_latency_seconds',
     help: 'Seconds from a window\'s end (event time) to its decision being acknowledged by the broker.',

@@ -5,8 +5,9 @@ import type { DetectionSummary } from './match.ts';
 export interface Snapshot {
   elapsedSeconds: number;
   durationSeconds: number | null;
-  readingsPerSecond: number;
-  windowsPerSecond: number;
+  /** Over the last few seconds (rate.ts); null until a second has passed. */
+  readingsPerSecond: number | null;
+  windowsPerSecond: number | null;
   readings: number;
   windowsScored: number;
   deadLettered: number;
@@ -18,8 +19,33 @@ export interface Snapshot {
   logFile: string;
 }
 
-const pct = (v: number | null): string => (v === null ? '  n/a' : `${(v * 100).toFixed(0).padStart(4)}%`);
+const pct = (v: number): string => `${(v * 100).toFixed(0).padStart(4)}%`;
 const time = (ms: number): string => new Date(ms).toISOString().slice(11, 19);
+const rate = (v: number | null, digits: number): string => (v === null ? '—' : v.toFixed(digits)).padStart(6);
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+/** The precision and recall line; recall says what it is of, and why alerts and anomalies differ in number. */
+export function detectionLines(d: DetectionSummary): string[] {
+  const precision = d.precision === null ? 'precision    — (no alert yet)' : `precision ${pct(d.precision)}`;
+  let recall: string;
+  if (d.recall !== null) recall = `recall ${pct(d.recall)} of ${plural(d.anomalies, 'injected anomaly', 'injected anomalies')}`;
+  else if (d.pending > 0) recall = `recall    — (${plural(d.pending, 'anomaly', 'anomalies')} injected, counted once ${d.pending === 1 ? 'it ends' : 'they end'})`;
+  else if (d.beforeScoring > 0) recall = `recall    — (${plural(d.beforeScoring, 'anomaly', 'anomalies')} injected before the first model, not counted)`;
+  else recall = 'recall    — (no anomaly injected yet)';
+  const lines = [`alerts opened ${d.alerts} (true ${d.truePositives})   ${precision}   ${recall}`];
+  // Why the two counts differ: an alert counts for every anomaly of its sensor that one of its
+  // openings overlaps (match.ts), so one alert can cover two close anomalies, and one anomaly can
+  // raise two alerts (an anomaly and a sensor fault, or a re-open after the hold-off).
+  const why: string[] = [];
+  if (d.alertsCoveringSeveral > 0) why.push(`${plural(d.alertsCoveringSeveral, 'alert')} covered ${d.anomaliesCoveredBySharedAlerts} anomalies of ${d.alertsCoveringSeveral === 1 ? 'its sensor' : 'their sensors'}`);
+  if (d.anomaliesWithSeveralAlerts > 0) why.push(`${plural(d.anomaliesWithSeveralAlerts, 'anomaly', 'anomalies')} raised ${d.alertsOnSharedAnomalies} alerts`);
+  if (d.alerts > d.truePositives) why.push(`${plural(d.alerts - d.truePositives, 'alert')} matched no anomaly`);
+  if (d.anomalies > d.detected) why.push(`${plural(d.anomalies - d.detected, 'anomaly', 'anomalies')} missed`);
+  if (d.recall !== null && d.pending > 0) why.push(`${plural(d.pending, 'anomaly', 'anomalies')} still running, counted once ended`);
+  if (d.recall !== null && d.beforeScoring > 0) why.push(`${plural(d.beforeScoring, 'anomaly', 'anomalies')} before the first model, not counted`);
+  if (d.alerts !== d.anomalies && d.anomalies > 0 && why.length > 0) lines.push(`  ${plural(d.alerts, 'alert')} for ${plural(d.anomalies, 'anomaly', 'anomalies')}: ${why.join('; ')}`);
+  return lines;
+}
 
 export function renderSummary(s: Snapshot): string {
   const d = s.detection;
@@ -27,9 +53,9 @@ export function renderSummary(s: Snapshot): string {
     `sensorwatch demo · ${s.elapsedSeconds.toFixed(0)} s${s.durationSeconds === null ? '' : ` of ${s.durationSeconds} s`} · ${s.phase}`,
     `metrics ${s.metricsUrl} · logs ${s.logFile} · Ctrl-C stops`,
     '',
-    `readings/s ${s.readingsPerSecond.toFixed(0).padStart(6)}   windows scored/s ${s.windowsPerSecond.toFixed(1).padStart(6)}   model ${s.model}`,
+    `readings/s ${rate(s.readingsPerSecond, 0)}   windows scored/s ${rate(s.windowsPerSecond, 1)}   model ${s.model}`,
     `readings   ${String(s.readings).padStart(6)}   windows scored   ${String(s.windowsScored).padStart(6)}   dead-lettered ${s.deadLettered}`,
-    `alerts opened ${d.alerts} (true ${d.truePositives})   precision ${pct(d.precision)}   recall ${pct(d.recall)} of ${d.anomalies} injected anomalies`,
+    ...detectionLines(d),
     '',
     'recent alerts:',
   ];

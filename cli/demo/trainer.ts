@@ -8,8 +8,10 @@ import type { Logger } from '../../common/log.ts';
 import { startTrainer } from '../../trainer/service.ts';
 
 export interface DemoTrainer {
-  /** Roughly how long until the first model: the time to fill minWindows windows. */
+  /** Roughly how long until minWindows windows exist at the simulator's rate (training not included): the simulator's quiet start is this plus a margin. */
   warmupSeconds: number;
+  /** When the first training round began, and when its model was promoted (ms since the epoch; null: not yet). */
+  progress(): { trainingSince: number | null; trainedAt: number | null };
   stop(): Promise<void>;
 }
 
@@ -29,17 +31,24 @@ async function windowsPublished(registry: Registry): Promise<number> {
 export async function startDemoTrainer(ctx: { config: Config; log: Logger; registry: Registry; brokers: string[]; onFatal: (err: unknown) => void }): Promise<DemoTrainer> {
   const trainer = await startTrainer({ config: ctx.config, log: ctx.log, registry: ctx.registry, brokers: ctx.brokers, scheduled: true, onFatal: ctx.onFatal });
   let stopped = false;
+  let trainingSince: number | null = null;
+  let trainedAt: number | null = null;
   const first = (async (): Promise<void> => {
     while (!stopped) {
       await new Promise((r) => setTimeout(r, 2000));
       if (stopped || (await windowsPublished(ctx.registry)) < ctx.config.trainer.minWindows) continue;
+      trainingSince ??= Date.now();
       const reports = await trainer.trainNow();
-      if (reports.some((r) => r.outcome === 'promoted')) return;
+      if (reports.some((r) => r.outcome === 'promoted')) {
+        trainedAt = Date.now();
+        return;
+      }
       ctx.log.info('demo: first training round promoted nothing yet; trying again', { reports });
     }
   })().catch(ctx.onFatal);
   return {
     warmupSeconds: warmupSeconds(ctx.config),
+    progress: () => ({ trainingSince, trainedAt }),
     stop: async () => {
       stopped = true;
       await first;

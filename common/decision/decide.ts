@@ -77,8 +77,8 @@ export interface SensorState {
 export interface DecisionInput {
   window: Pick<SignalWindow, 'sensorId' | 'seq' | 'start' | 'end'>;
   errors: WindowErrors;
-  /** The channels named in the alert: fixed, or per judged error (each error has its own channel terms). */
-  topChannels: ChannelContribution[] | ((judged: JudgedError) => ChannelContribution[]);
+  /** The channels named in the alert: fixed, or per reported error kind (each error has its own channel terms). */
+  topChannels: ChannelContribution[] | ((errorKind: JudgedError) => ChannelContribution[]);
   model: ModelRef;
   policy: Pick<SensorPolicy, 'hysteresis' | 'severities' | 'thresholds' | 'likelihood' | 'adaptive' | 'novelty' | 'hop'>;
   fault: FaultVerdict | null;
@@ -89,12 +89,12 @@ export interface DecisionInput {
 export interface Decision {
   state: SensorState;
   events: AnomalyAlert[];
-  /** The window's score in [0, 1], the error judged and the level of it that opens (for metrics, series and plots). */
+  /** The window's score in [0, 1], the reported error and the level of it that opens (for metrics, series and plots). */
   score: number;
   error: number;
   threshold: number;
-  /** Which error the score came from. */
-  judged: JudgedError;
+  /** Which error `error` and `threshold` are (fixed by the policy, whichever error set the score). */
+  errorKind: JudgedError;
 }
 
 const emptyTrack = (): AlertTrack => ({ recent: [], open: null, below: 0, calm: 0, calmBand: null });
@@ -126,14 +126,15 @@ export function openLevel(bands: readonly Severity[]): number {
 
 export function decide(state: SensorState, input: DecisionInput): Decision {
   const { window, policy } = input;
-  if (alreadyDecided(state, window)) return { state, events: [], score: Number.NaN, error: Number.NaN, threshold: Number.NaN, judged: 'window' };
+  if (alreadyDecided(state, window)) return { state, events: [], score: Number.NaN, error: Number.NaN, threshold: Number.NaN, errorKind: 'window' };
   const level = openLevel(policy.severities);
   const usable = input.fault === null;
   const scored = scoreWindow(state, window.sensorId, input.errors, input.model, policy, usable, level, input.extremes);
   const events: AnomalyAlert[] = [];
   const bands = sortBands(policy.severities);
   const lowest = bands[0]?.name ?? 'warning';
-  const topChannels = typeof input.topChannels === 'function' ? input.topChannels(scored.judged) : input.topChannels;
+  const both = policy.thresholds.method === 'likelihood' && policy.likelihood.error === 'both';
+  const topChannels = typeof input.topChannels === 'function' ? input.topChannels(scored.errorKind) : input.topChannels;
   const emit = (kind: AlertKind, state: AlertState, alert: OpenAlert, reason: string | null): void => {
     events.push({
       alertId: alert.alertId,
@@ -145,6 +146,8 @@ export function decide(state: SensorState, input: DecisionInput): Decision {
       score: scored.score,
       reconstructionError: scored.error,
       threshold: scored.threshold,
+      stepError: both ? scored.stepError : null,
+      stepThreshold: both ? scored.stepThreshold : null,
       topChannels,
       modelKey: input.model.key,
       modelVersion: input.model.version,
@@ -183,7 +186,7 @@ export function decide(state: SensorState, input: DecisionInput): Decision {
   if (scored.state.likelihood !== undefined) next.likelihood = scored.state.likelihood;
   if (scored.state.stepLikelihood !== undefined) next.stepLikelihood = scored.state.stepLikelihood;
   if (scored.state.range !== undefined) next.range = scored.state.range;
-  return { state: next, events, score: scored.score, error: scored.error, threshold: scored.threshold, judged: scored.judged };
+  return { state: next, events, score: scored.score, error: scored.error, threshold: scored.threshold, errorKind: scored.errorKind };
 }
 
 type TrackRules = HysteresisConfig & { holdOffWindows: number };
@@ -261,7 +264,7 @@ export interface SilenceInput {
  * the next window resolves it (decide). The alert id is derived from the last window.
  */
 export function decideSilence(state: SensorState, input: SilenceInput): Decision {
-  if (state.fault.open?.fault === 'silent') return { state, events: [], score: Number.NaN, error: Number.NaN, threshold: Number.NaN, judged: 'window' };
+  if (state.fault.open?.fault === 'silent') return { state, events: [], score: Number.NaN, error: Number.NaN, threshold: Number.NaN, errorKind: 'window' };
   const lowest = sortBands(input.severities)[0]?.name ?? 'warning';
   const events: AnomalyAlert[] = [];
   const base = {
@@ -269,6 +272,8 @@ export function decideSilence(state: SensorState, input: SilenceInput): Decision
     score: Number.NaN,
     reconstructionError: Number.NaN,
     threshold: Number.NaN,
+    stepError: null,
+    stepThreshold: null,
     topChannels: [],
     modelKey: '',
     modelVersion: 0,
@@ -285,7 +290,7 @@ export function decideSilence(state: SensorState, input: SilenceInput): Decision
   const open: OpenAlert = { alertId: alertIdFor(input.sensorId, 'sensor_fault', state.lastSeq + 1, input.lastSeenAt), severity: lowest, fault: 'silent' };
   events.push({ ...base, alertId: open.alertId, state: 'open', kind: 'sensor_fault', fault: 'silent', severity: lowest, reason: `no window for ${silentFor} s` });
   const next: SensorState = { ...state, anomaly: emptyTrack(), fault: { ...emptyTrack(), open } };
-  return { state: next, events, score: Number.NaN, error: Number.NaN, threshold: Number.NaN, judged: 'window' };
+  return { state: next, events, score: Number.NaN, error: Number.NaN, threshold: Number.NaN, errorKind: 'window' };
 }
 
 function sortBands(bands: readonly Severity[]): Severity[] {

@@ -2,7 +2,11 @@
 //
 // - `likelihood` (default): the calibrated anomaly likelihood of the judged
 //   error (likelihood.ts). The reported threshold is the short-term averaged
-//   error at which the score would reach the lowest severity band.
+//   error at which the score would reach the lowest severity band. With
+//   thresholds.likelihood.error `both` the score is the larger of the two
+//   errors' scores, but `error`/`threshold` are always the whole window's and
+//   the per-step pair goes in `stepError`/`stepThreshold`: one unit per field
+//   for every window of a sensor, whichever error set the score.
 // - the raw-error methods (`quantile`, `mean_std`, `pot`, `static`,
 //   `adaptive`): r = error / threshold of the whole-window error, mapped to
 //   r / (1 + r), so the threshold itself scores 0.5 and r = 3 scores 0.75.
@@ -38,13 +42,16 @@ export interface ScoreState {
 
 export interface WindowScore {
   score: number;
-  /** The error that was judged (the averaged per-step error with `likelihood`) and the level of it that reaches `level`. */
+  /** The reported error (of kind `errorKind`, the same for every window under one policy) and the level of it that reaches `level`. */
   error: number;
   threshold: number;
+  /** Which error `error` and `threshold` are: the per-step one only with thresholds.likelihood.error `step`. */
+  errorKind: JudgedError;
+  /** With thresholds.likelihood.error `both`: the averaged per-step error and its level that reaches `level` (else NaN). */
+  stepError: number;
+  stepThreshold: number;
   /** The excursion outlasted thresholds.likelihood.maxExcludeSamples and is being learnt as the new normal. */
   learnedLevel: boolean;
-  /** Which error the score came from (its channel terms are the alert's contributions). */
-  judged: JudgedError;
   /** The window holds a new extreme (it then scores 1). */
   novelty: NoveltyVerdict | null;
   state: ScoreState;
@@ -96,7 +103,7 @@ function methodScore(state: ScoreState, input: MethodInput): Omit<WindowScore, '
       const heldOut = (): readonly number[] => (kind === 'window' ? heldOutErrors(model.calibration, sensorId) : heldOutSteps(model.calibration, sensorId, l.combine));
       const r = likelihoodStep(previous, { model: tag, step: judged, heldOut, usable }, { ...l, hop: policy.hop, capScore: level });
       const threshold = levelFor(r.state, l.minSpread, tailForScore(level));
-      return { score: r.score, error: r.average, threshold, learnedLevel: r.learnedLevel, judged: kind, state: r.state };
+      return { score: r.score, error: r.average, threshold, errorKind: kind, stepError: Number.NaN, stepThreshold: Number.NaN, learnedLevel: r.learnedLevel, state: r.state };
     };
     if (l.error !== 'both') {
       const r = judge(l.error, state.likelihood);
@@ -106,8 +113,14 @@ function methodScore(state: ScoreState, input: MethodInput): Omit<WindowScore, '
     // with its own estimate; the window's score is the larger of the two.
     const w = judge('window', state.likelihood);
     const p = judge('step', state.stepLikelihood);
-    const top = Number.isNaN(w.score) || p.score > w.score ? p : w;
-    return { ...top, learnedLevel: w.learnedLevel || p.learnedLevel, state: { ...state, likelihood: w.state, stepLikelihood: p.state } };
+    return {
+      ...w,
+      score: Number.isNaN(w.score) || p.score > w.score ? p.score : w.score,
+      stepError: p.error,
+      stepThreshold: p.threshold,
+      learnedLevel: w.learnedLevel || p.learnedLevel,
+      state: { ...state, likelihood: w.state, stepLikelihood: p.state },
+    };
   }
   const calibrated = resolveThreshold(model.calibration, sensorId, policy.thresholds).value;
   let threshold = calibrated;
@@ -121,5 +134,5 @@ function methodScore(state: ScoreState, input: MethodInput): Omit<WindowScore, '
     threshold = step.threshold;
     next = { ...state, adaptive: step.state };
   }
-  return { score: ratioScore(errors.error / threshold), error: errors.error, threshold, learnedLevel: false, judged: 'window', state: next };
+  return { score: ratioScore(errors.error / threshold), error: errors.error, threshold, errorKind: 'window', stepError: Number.NaN, stepThreshold: Number.NaN, learnedLevel: false, state: next };
 }

@@ -42,6 +42,8 @@ function alert(sensorId: string, i: number, state: AnomalyAlert['state'], kind: 
     windowStart: t0 + i * 1000,
     windowEnd: t0 + i * 1000 + 999,
     reason: null,
+    stepError: kind === 'anomaly' ? 2 * i : null,
+    stepThreshold: kind === 'anomaly' ? 12.5 : null,
   };
 }
 const alerts: AnomalyAlert[] = [

@@ -87,7 +87,7 @@ describe('decide: events', () => {
     const [open] = run([1.5, 2.5], consecutive2).events;
     assert.deepEqual(open, {
       alertId: alertIdFor('s1', 'anomaly', 1, 1000), sensorId: 's1', state: 'open', kind: 'anomaly', fault: null,
-      severity: 'warning', score: 2.5 / 3.5, reconstructionError: 0.25, threshold: 0.1,
+      severity: 'warning', score: 2.5 / 3.5, reconstructionError: 0.25, threshold: 0.1, stepError: null, stepThreshold: null,
       topChannels: [{ channel: 'ch0', contribution: 1 }], modelKey: 'default', modelVersion: 3, windowStart: 1000, windowEnd: 1999, reason: null,
     });
   });

@@ -39,6 +39,8 @@ describe('sensorwatch eval (csv, end to end)', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   const capture = async (argv: string[]): Promise<number> => {
+    // Let the test runner write the previous test's result first: it reports on stdout too.
+    await new Promise((r) => setTimeout(r, 50));
     stdout = '';
     process.stdout.write = ((chunk: string | Uint8Array) => {
       stdout += String(chunk);
@@ -82,6 +84,25 @@ describe('sensorwatch eval (csv, end to end)', () => {
     assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /\| plant-a\.csv \| 150 \|/);
   });
 
+  it('warns when a column named like a label is read as a channel (no --label-col)', async () => {
+    let stderr = '';
+    const realErr = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array) => {
+      stderr += String(chunk);
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      const code = await capture([
+        '--data', join(dir, 'data'), '--out', join(dir, 'out-nolabel'), '--sep', ';', '--time-col', 'time', '--ignore-cols', 'site,id', '--only', 'plant-a',
+        '--train-rows', String(trainRows), '--kind', 'dense', '--window', '8', '--epochs', '1', '--threshold-method', 'quantile',
+      ]);
+      assert.equal(code, 0, stdout);
+    } finally {
+      process.stderr.write = realErr;
+    }
+    assert.match(stderr, /sensorwatch eval: warning: plant-a\.csv: column 'label' looks like a label but is read as a channel .*--label-col label .*--ignore-cols label/);
+  });
+
   it('--what-if re-decides the scored history and prints before → after', async () => {
     const file = join(dir, 'thresholds.yaml');
     // A threshold nothing reaches, and no new-extreme rule (the +4 shift is a new extreme).
@@ -89,7 +110,7 @@ describe('sensorwatch eval (csv, end to end)', () => {
     const code = await capture(['--what-if', file, '--out', out]);
     assert.equal(code, 0, stdout);
     assert.match(stdout, /\| plant-a\.csv \| [0-9.e+-]+ → 1\.00e\+6 \| [0-9.]+ → 0\.00 \|/);
-    assert.match(stdout, /\| all 2 sensors \|  \| [0-9.]+ → 0\.00 \|/);
+    assert.match(stdout, /\| all 2 sensors \| \(per sensor\) \| [0-9.]+ → 0\.00 \|/);
     const w = JSON.parse(readFileSync(join(out, 'what-if.json'), 'utf8')) as { sensors: Array<{ sensor: string; before: { flaggedRows: number }; after: { alerts: number } }> };
     assert.equal(w.sensors.length, 2);
     assert.ok(w.sensors.every((s) => s.after.alerts === 0));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseCsv, splitLine, type CsvOptions } from '../../../eval/csv.ts';
+import { labelColumnWarnings, parseCsv, splitLine, type CsvOptions } from '../../../eval/csv.ts';
 
 const semi: CsvOptions = { sep: ';', timeCol: 'time', labelCol: 'label', ignoreCols: ['id'] };
 
@@ -48,4 +48,28 @@ describe('parseCsv', () => {
     ['no channel', 'time;label\n1;0\n', /no numeric channel column/],
   ];
   for (const [what, text, re] of errors) it(`says where: ${what}`, () => assert.throws(() => parseCsv(text, 'f.csv', semi), re));
+});
+
+describe('a label-like column read as a channel', () => {
+  const text = 'timestamp,temp,Is_Anomaly,flow\n0,1,0,2\n1,1.5,1,2.5\n';
+  it('without --label-col it is a channel, and eval warns, naming the file, the column and both flags', () => {
+    const s = parseCsv(text, 'plant/a.csv', { sep: ',', timeCol: 'auto', labelCol: null, ignoreCols: [] });
+    assert.deepEqual(s.channels, ['temp', 'Is_Anomaly', 'flow']);
+    assert.deepEqual(labelColumnWarnings([s], null), [
+      "plant/a.csv: column 'Is_Anomaly' looks like a label but is read as a channel (the model would see the answer), because --label-col is not set; pass --label-col Is_Anomaly to score against it, or --ignore-cols Is_Anomaly to leave it out",
+    ]);
+  });
+  it('every name in the list, any case; other names and files are quiet', () => {
+    for (const name of ['label', 'LABELS', 'anomaly', 'is_anomaly', 'Target', 'class', 'attack']) {
+      assert.equal(labelColumnWarnings([{ name: 'f.csv', channels: ['x', name] }], null).length, 1, name);
+    }
+    assert.deepEqual(labelColumnWarnings([{ name: 'f.csv', channels: ['x', 'labelled_by', 'anomaly_score_ext'] }], null), []);
+  });
+  it('no warning with --label-col, or with the column ignored', () => {
+    assert.deepEqual(labelColumnWarnings([{ name: 'f.csv', channels: ['x', 'attack'] }], 'label'), []);
+    const s = parseCsv(text, 'a.csv', { sep: ',', timeCol: 'auto', labelCol: null, ignoreCols: ['Is_Anomaly'] });
+    assert.deepEqual(labelColumnWarnings([s], null), []);
+    const labelled = parseCsv(text, 'a.csv', { sep: ',', timeCol: 'auto', labelCol: 'Is_Anomaly', ignoreCols: [] });
+    assert.deepEqual([labelled.channels, Array.from(labelled.labels ?? [])], [['temp', 'flow'], [0, 1]]);
+  });
 });

@@ -25,6 +25,7 @@ function input(overrides: Partial<PlotInput> = {}): PlotInput {
       { from: t0 + 2000 * 60_000, to: t0 + 2100 * 60_000, kind: 'sensor_fault' },
     ],
     labels: [{ from: t0 + 1200 * 60_000, to: t0 + 1300 * 60_000 }],
+    alertCounts: { anomaly: 1, sensor_fault: 1 },
     subtitle: 'model dae',
     ...overrides,
   };

@@ -71,6 +71,17 @@ describe('reDecide', () => {
     const t = whatIfTable([{ sensor: 's', before: b, after: b }]);
     assert.match(t, /\| s \| 1\.00 → 1\.00 \| 0\.20 → 0\.20 \|/);
   });
+  it('with the likelihood (the default method) the threshold column is filled: the level of the error that opens, as in report.md', () => {
+    const likelihood = deepMerge(defaultConfig, { scorer: { hysteresis: { holdOffSamples: 0 } } }) as Config;
+    assert.equal(likelihood.thresholds.method, 'likelihood');
+    const b = reDecide(history, likelihood);
+    const a = reDecide(history, deepMerge(likelihood, { scorer: { severities: [{ name: 'warning', minScore: 0.7 }, { name: 'critical', minScore: 0.9 }] } }) as Config);
+    assert.ok(Number.isFinite(b.threshold) && b.threshold > 0, `before: ${b.threshold}`);
+    assert.ok(a.threshold > b.threshold, `a higher open level is a higher error level: ${b.threshold} → ${a.threshold}`);
+    const t = whatIfTable([{ sensor: 's', before: b, after: a }]);
+    assert.match(t, new RegExp(`\\| s \\| ${b.threshold.toPrecision(3).replace('.', '\\.')} → ${a.threshold.toPrecision(3).replace('.', '\\.')} \\|`));
+    assert.match(t, /\| all 1 sensors \| \(per sensor\) \|/);
+  });
 });
 
 describe('what-if file sections', () => {

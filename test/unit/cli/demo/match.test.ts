@@ -19,7 +19,10 @@ describe('demo alert matching', () => {
       labels,
       opts,
     );
-    assert.deepEqual(r, { alerts: 3, truePositives: 2, anomalies: 3, detected: 2, precision: 2 / 3, recall: 2 / 3 });
+    assert.deepEqual(r, {
+      alerts: 3, truePositives: 2, anomalies: 3, detected: 2, precision: 2 / 3, recall: 2 / 3,
+      alertsCoveringSeveral: 0, anomaliesCoveredBySharedAlerts: 0, anomaliesWithSeveralAlerts: 0, alertsOnSharedAnomalies: 0, pending: 0, beforeScoring: 0,
+    });
   });
 
   it('openings with one id (a re-open within the hold-off) are one alert, true if any opening overlaps', () => {
@@ -40,5 +43,32 @@ describe('demo alert matching', () => {
     assert.equal(r.anomalies, 1); // only s2's; s1's second ends at 9500 + slack > now
     assert.equal(r.precision, null);
     assert.equal(r.recall, 0);
+    assert.deepEqual([r.pending, r.beforeScoring], [1, 1]);
+  });
+
+  it('one alert re-opened within the hold-off covers two anomalies of its sensor: 1 alert, 2 detected', () => {
+    const r = matchAlerts(
+      [
+        { alertId: 'a', sensorId: 's1', kind: 'anomaly', windowStart: 1500, windowEnd: 1600 },
+        { alertId: 'a', sensorId: 's1', kind: 'anomaly', windowStart: 9100, windowEnd: 9200 },
+        { alertId: 'b', sensorId: 's2', kind: 'anomaly', windowStart: 5500, windowEnd: 5600 },
+      ],
+      labels,
+      opts,
+    );
+    assert.deepEqual([r.alerts, r.truePositives, r.anomalies, r.detected, r.recall], [2, 2, 3, 3, 1]);
+    assert.deepEqual([r.alertsCoveringSeveral, r.anomaliesCoveredBySharedAlerts, r.anomaliesWithSeveralAlerts], [1, 2, 0]);
+  });
+
+  it('one anomaly that raised two alerts (an anomaly and a sensor fault)', () => {
+    const r = matchAlerts(
+      [
+        { alertId: 'a', sensorId: 's2', kind: 'anomaly', windowStart: 5500, windowEnd: 5600 },
+        { alertId: 'f', sensorId: 's2', kind: 'sensor_fault', windowStart: 5700, windowEnd: 5800 },
+      ],
+      labels,
+      opts,
+    );
+    assert.deepEqual([r.alerts, r.truePositives, r.detected, r.anomaliesWithSeveralAlerts, r.alertsOnSharedAnomalies, r.alertsCoveringSeveral], [2, 2, 1, 1, 2, 0]);
   });
 });

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as codec from '../../../../common/codec/records.ts';
+import { alertType, loadSchema } from '../../../../common/codec/schemas.ts';
 import type { AnomalyAlert, DeadLetter, ModelUpdated, SignalWindow } from '../../../../common/types.ts';
 
 const window: SignalWindow = { sensorId: 's', seq: 12, start: 1_700_000_000_000, end: 1_700_000_006_300, channels: ['a', 'b'], samples: [0.5, -1, 2, 3.25], missing: 1, badQuality: 0 };
 const alert: AnomalyAlert = {
   alertId: 's:1700000000000', sensorId: 's', state: 'open', kind: 'sensor_fault', fault: 'flatline', severity: 'critical',
-  score: 3.5, reconstructionError: 0.7, threshold: 0.2, topChannels: [{ channel: 'a', contribution: 0.5 }, { channel: 'b', contribution: 0.2 }],
+  score: 3.5, reconstructionError: 0.7, threshold: 0.2, stepError: 14, stepThreshold: 12.5, topChannels: [{ channel: 'a', contribution: 0.5 }, { channel: 'b', contribution: 0.2 }],
   modelKey: 'default', modelVersion: 3, windowStart: 1_700_000_000_000, windowEnd: 1_700_000_006_300, reason: 'flatline: a stuck for >= 32 samples',
 };
 const model: ModelUpdated = { modelKey: 'default', version: 4, kind: 'dae', checksum: 'ab12', createdAt: 1_700_000_000_000, chunks: 3, sizeBytes: 2_500_000, threshold: 0.02, thresholdMethod: 'pot', backend: 'wasm', valLoss: 0.01 };
@@ -16,6 +17,7 @@ const roundTrips: [string, unknown, (v: never) => Buffer, (b: Buffer) => unknown
   ['SignalWindow', window, codec.encodeWindow, codec.decodeWindow],
   ['AnomalyAlert', alert, codec.encodeAlert, codec.decodeAlert],
   ['AnomalyAlert (anomaly, no fault)', { ...alert, kind: 'anomaly', fault: null, state: 'resolve' }, codec.encodeAlert, codec.decodeAlert],
+  ['AnomalyAlert (no per-step error)', { ...alert, stepError: null, stepThreshold: null }, codec.encodeAlert, codec.decodeAlert],
   ['ModelUpdated', model, codec.encodeModelUpdated, codec.decodeModelUpdated],
   ['DeadLetter', dead, codec.encodeDeadLetter, codec.decodeDeadLetter],
   ['DeadLetter without key', { ...dead, key: null }, codec.encodeDeadLetter, codec.decodeDeadLetter],
@@ -56,5 +58,23 @@ describe('DeadLetter v2 (adds the key_mismatch reason)', async () => {
   it('a v1 reader reads the new code as internal', () => {
     const read = v1.fromBuffer(deadLetterType.toBuffer({ ...letter, reason: 'key_mismatch' }), v1.createResolver(deadLetterType)) as DeadLetter;
     assert.equal(read.reason, 'internal');
+  });
+});
+
+describe('AnomalyAlert v3 (adds optional stepError, stepThreshold)', () => {
+  const v2 = loadSchema('history/AnomalyAlert.v2.avsc');
+  const { stepError: _e, stepThreshold: _t, ...v2Alert } = alert;
+  it('written with v2, read with v3: the per-step pair is null', () => {
+    const read = alertType.fromBuffer(v2.toBuffer(v2Alert), alertType.createResolver(v2)) as AnomalyAlert;
+    assert.equal(read.stepError, null);
+    assert.equal(read.stepThreshold, null);
+    assert.equal(read.reconstructionError, 0.7);
+    assert.equal(read.threshold, 0.2);
+  });
+  it('a v2 reader reads a v3 record, without the per-step pair', () => {
+    const read = v2.fromBuffer(codec.encodeAlert(alert), v2.createResolver(alertType)) as Record<string, unknown>;
+    assert.equal(read['threshold'], 0.2);
+    assert.equal(read['reason'], alert.reason);
+    assert.equal('stepError' in read, false);
   });
 });

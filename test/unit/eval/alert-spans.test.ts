@@ -1,0 +1,78 @@
+// report.md's alert count and the plot's spans (issue 19): an alert that resolves and re-opens
+// within scorer.hysteresis.holdOffSamples keeps its id (one alert, as the scorer publishes it) but
+// is two runs of open rows in the plot. Both now give both numbers the same way.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { SeriesResult } from '../../../eval/backtest.ts';
+import { plotHtml } from '../../../eval/plot.ts';
+import { alertRuns, plotInputOf, spansNote } from '../../../eval/plot-input.ts';
+import { replayDecisions, type ScoredWindow } from '../../../eval/replay.ts';
+import { reportMarkdown } from '../../../eval/report.ts';
+import { summarise } from '../../../eval/summary.ts';
+import { mergePolicy, type SensorPolicy } from '../../../common/decision/policy.ts';
+import { defaultConfig } from '../../../common/config/defaults.ts';
+import type { ThresholdSource } from '../../../common/model/thresholds.ts';
+import { plotFixture } from '../../support/plot-fixture.ts';
+
+const base = mergePolicy(defaultConfig, 's', 1);
+const policy = (holdOffSamples: number): SensorPolicy => ({
+  ...base,
+  thresholds: { ...base.thresholds, method: 'static' },
+  hysteresis: { openAfter: 1, openWindow: 1, resolveAfter: 1, releaseScore: 0.5, holdOffSamples },
+  severities: [{ name: 'warning', minScore: 0.5 }],
+});
+const source: ThresholdSource = { thresholds: { model: { value: 1, method: 'static', details: {} }, perSensor: {} }, calibration: { errors: [], perSensorErrors: {} } };
+// threshold 1: open at 2, resolved at the 0 after it, open again two windows later
+const errors = [0, 2, 2, 0, 0, 2, 2, 0, 0, 0, 0, 0];
+const windows: ScoredWindow[] = errors.map((error, i) => ({ seq: i, start: i - 3, end: i, error, step: error, stepMax: error, fault: null }));
+
+function resultOf(holdOffSamples: number): SeriesResult {
+  const replay = replayDecisions('s', windows, [{ fromWindow: 0, toWindow: windows.length, thresholds: source }], policy(holdOffSamples));
+  const { result } = plotFixture({ channels: 2 });
+  const n = windows.length;
+  return {
+    ...result,
+    name: 's.csv',
+    timestamps: windows.map((w) => w.end),
+    timeText: windows.map((w) => String(w.end)),
+    rowKeys: windows.map((w) => w.end),
+    labels: null,
+    errors: replay.errors,
+    thresholds: replay.thresholds,
+    scores: replay.scores,
+    detections: new Float64Array(n),
+    kinds: Uint8Array.from(replay.open),
+    flags: Uint8Array.from(replay.open),
+    anomalyAlerts: replay.anomalyAlerts,
+    faultAlerts: replay.faultAlerts,
+  };
+}
+
+describe('alert count and plot spans', () => {
+  it('a re-open within the hold-off: one alert, two spans, and report.md and the plot both say so', () => {
+    const r = resultOf(10);
+    assert.equal(r.anomalyAlerts, 1);
+    assert.equal(alertRuns(r, 'anomaly').length, 2);
+    const summary = summarise([r]);
+    assert.deepEqual([summary.perFile['s.csv']?.anomalyAlerts, summary.perFile['s.csv']?.anomalySpans], [1, 2]);
+    const row = reportMarkdown(summary, 't').split('\n').find((l) => l.startsWith('| s.csv |'));
+    assert.match(row ?? '', /\| 1 in 2 spans: a re-open within the hold-off keeps its alert \|/);
+    const { series } = plotFixture({ channels: 2 });
+    const html = plotHtml(plotInputOf({ ...series, name: 's.csv' }, r, 0.5));
+    assert.match(html, /anomaly alert open \(1 alert in 2 spans: a re-open within the hold-off keeps its alert\)/);
+    assert.equal(html.match(/class="alert-anomaly"/g)?.length, 2);
+  });
+
+  it('without a hold-off the re-open is a second alert: counts and spans agree, nothing to explain', () => {
+    const r = resultOf(0);
+    assert.deepEqual([r.anomalyAlerts, alertRuns(r, 'anomaly').length], [2, 2]);
+    const row = reportMarkdown(summarise([r]), 't').split('\n').find((l) => l.startsWith('| s.csv |'));
+    assert.match(row ?? '', /^\| s\.csv \| 12 \| [^|]+ \| 2 \|/);
+  });
+
+  it('spansNote says which way they differ', () => {
+    assert.equal(spansNote(3, 3), null);
+    assert.equal(spansNote(1, 2), '2 spans: a re-open within the hold-off keeps its alert');
+    assert.equal(spansNote(2, 1), '1 span: an alert that opened and resolved between two rows has no span');
+  });
+});
