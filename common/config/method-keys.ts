@@ -38,8 +38,8 @@ const names = (ms: readonly string[]): string => (ms.length === 1 ? (ms[0] ?? ''
 
 /**
  * Problems with threshold keys the chosen method ignores: in `thresholds` as
- * written (`raw`: a default that nobody wrote is not a problem) and in the
- * per-sensor overrides (`thresholds.perSensor.<id>`, `scorer.perSensor.<id>.threshold`).
+ * written (`raw`), set to other than the default, and in the per-sensor
+ * overrides (`thresholds.perSensor.<id>`, `scorer.perSensor.<id>.threshold`).
  */
 export function checkMethodKeys(raw: unknown, c: Config, defaults: Config): string[] {
   const written = isObj(raw) && isObj(raw.thresholds) ? raw.thresholds : {};
@@ -52,8 +52,9 @@ export function checkMethodKeys(raw: unknown, c: Config, defaults: Config): stri
   for (const key of Object.keys(written)) {
     const users = methodsUsing[key];
     if (users === undefined || users.includes(method)) continue;
-    const paths = key === 'likelihood' && isObj(written.likelihood) ? Object.keys(written.likelihood).map((k) => `thresholds.likelihood.${k}`) : [`thresholds.${key}`];
-    for (const path of paths) errors.push(`${path}: used only by thresholds.method ${names(users)}; ${chosen}, which ignores it: remove it, or set thresholds.method: ${users[0] ?? ''}`);
+    for (const path of changedFromDefault(written, defaults, key)) {
+      errors.push(`${path}: used only by thresholds.method ${names(users)}; ${chosen}, which ignores it: remove it, or set thresholds.method: ${users[0] ?? ''}`);
+    }
   }
 
   for (const [sensor, override] of perSensorOverrides(c)) {
@@ -65,6 +66,44 @@ export function checkMethodKeys(raw: unknown, c: Config, defaults: Config): stri
     }
   }
   return errors;
+}
+
+/**
+ * The paths under thresholds.<key> written with a value other than the default. One at its
+ * default changes nothing under any method (a file that starts from `sensorwatch config
+ * defaults`, eval's --what-if over a whole run config), so it is not refused.
+ */
+function changedFromDefault(written: Obj, defaults: Config, key: string): string[] {
+  const fallback = defaults.thresholds as unknown as Obj;
+  const value = written[key];
+  const base = fallback[key];
+  if (!isObj(value) || !isObj(base)) return value === base ? [] : [`thresholds.${key}`];
+  return Object.entries(value)
+    .filter(([k, v]) => k in base && v !== base[k])
+    .map(([k]) => `thresholds.${key}.${k}`);
+}
+
+/**
+ * A whole earlier config's `thresholds` with an edit merged over it (eval --what-if), and the
+ * model-wide keys its method does not read put back at their defaults unless the edit wrote
+ * them: what the earlier run set for another method does nothing under this one, and config
+ * check would refuse it as if the edit had set it. Keys the edit wrote stay, to be judged.
+ */
+export function resetUnreadKeys(thresholds: Obj, edit: Obj, defaults: Config): Obj {
+  const method = thresholds.method;
+  if (!isMethod(method)) return thresholds; // reported by validation
+  const fallback = defaults.thresholds as unknown as Obj;
+  const out: Obj = { ...thresholds };
+  for (const [key, users] of Object.entries(methodsUsing)) {
+    if (users.includes(method)) continue;
+    const value = thresholds[key];
+    const base = fallback[key];
+    if (isObj(value) && isObj(base)) {
+      const written = isObj(edit[key]) ? edit[key] : {};
+      out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k in written || !(k in base) ? v : base[k]]));
+    } else if (!(key in edit)) out[key] = base;
+  }
+  return out;
 }
 
 interface Override {

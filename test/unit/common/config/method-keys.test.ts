@@ -2,7 +2,10 @@
 // method that uses them named (common/config/method-keys.ts).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { stringify } from 'yaml';
+import { defaultConfig } from '../../../../common/config/defaults.ts';
 import { ConfigError, parseConfigText } from '../../../../common/config/load.ts';
+import { resetUnreadKeys } from '../../../../common/config/method-keys.ts';
 import { mergePolicy } from '../../../../common/decision/policy.ts';
 
 function problems(yaml: string): string[] {
@@ -39,8 +42,8 @@ describe('threshold keys the chosen method ignores', () => {
       ],
     },
     {
-      name: 'likelihood keys under a raw-error method, each named',
-      yaml: 'thresholds:\n  method: quantile\n  likelihood: {averageSamples: 5, combine: mean}\n',
+      name: 'likelihood keys changed under a raw-error method, each named (one at its default is not)',
+      yaml: 'thresholds:\n  method: quantile\n  likelihood: {averageSamples: 5, combine: mean, error: both}\n',
       expect: [/^thresholds\.likelihood\.averageSamples: used only by thresholds\.method likelihood; thresholds\.method is quantile, which/, /^thresholds\.likelihood\.combine: /],
     },
     {
@@ -89,6 +92,14 @@ describe('threshold keys the chosen method ignores', () => {
     it(`accepts: ${c.name}`, () => assert.deepEqual(problems(c.yaml), []));
   }
 
+  it('accepts the whole default config (`sensorwatch config defaults`) with only the method changed', () => {
+    for (const method of ['quantile', 'mean_std', 'pot', 'static', 'adaptive']) {
+      const whole = structuredClone(defaultConfig) as unknown as { thresholds: Record<string, unknown> };
+      whole.thresholds.method = method;
+      assert.deepEqual(problems(stringify(whole)), [], method);
+    }
+  });
+
   it('an invalid method is reported once, not as ignored keys', () => {
     const got = problems('thresholds:\n  method: bogus\n  k: 3\n  perSensor:\n    a: {method: also-bogus, value: 1}\n');
     assert.equal(got.length, 2, JSON.stringify(got));
@@ -101,5 +112,29 @@ describe('threshold keys the chosen method ignores', () => {
     const p = mergePolicy(c, 's2');
     assert.equal(p.thresholds.method, 'quantile', 'the raw-error path (score.ts) is taken');
     assert.deepEqual(p.thresholds.perSensor, { s2: { method: 'static', value: 100 } }, 'and resolveThreshold gets the override');
+  });
+});
+
+describe('resetUnreadKeys (eval --what-if: an edit merged over a whole run config)', () => {
+  const run = { ...defaultConfig.thresholds, method: 'quantile', quantile: 0.99, multiplier: 2, likelihood: { ...defaultConfig.thresholds.likelihood, averageSamples: 5 } };
+
+  it('puts back what the new method does not read and the edit did not write', () => {
+    const merged = { ...run, method: 'static', value: 2 };
+    const out = resetUnreadKeys(merged, { method: 'static', value: 2 }, defaultConfig);
+    assert.equal(out.quantile, defaultConfig.thresholds.quantile);
+    assert.equal(out.multiplier, defaultConfig.thresholds.multiplier);
+    assert.deepEqual(out.likelihood, defaultConfig.thresholds.likelihood);
+    assert.equal(out.value, 2);
+    assert.equal(out.method, 'static');
+    assert.doesNotThrow(() => parseConfigText(stringify({ thresholds: out }), 'what-if.yaml'));
+  });
+
+  it('keeps what the method reads, and what the edit wrote (config check then judges it)', () => {
+    const kept = resetUnreadKeys({ ...run, method: 'adaptive' }, { method: 'adaptive' }, defaultConfig);
+    assert.equal(kept.quantile, 0.99, 'adaptive is calibrated by the quantile');
+    const written = resetUnreadKeys({ ...run, method: 'likelihood', k: 3 }, { method: 'likelihood', k: 3 }, defaultConfig);
+    assert.equal(written.k, 3);
+    assert.equal((written.likelihood as Record<string, unknown>).averageSamples, 5, 'likelihood reads its own keys');
+    assert.throws(() => parseConfigText(stringify({ thresholds: written }), 'what-if.yaml'), (err) => err instanceof ConfigError && err.problems.some((p) => p.startsWith('thresholds.k: used only by thresholds.method mean_std')));
   });
 });
