@@ -1,5 +1,9 @@
 // The `sensorwatch` command line: one verb per module. Each module exports
 // `run(argv): Promise<number>` (the exit code) and owns its own flags.
+// A SensorwatchError a verb lets through (a missing java, an invalid config …)
+// is a message for a person: one line, exit 1. Anything else is a bug and
+// keeps its stack.
+import { SensorwatchError } from '../common/errors.ts';
 type CommandModule = { run(argv: string[]): Promise<number> };
 
 const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
@@ -34,5 +38,16 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const mod = await command.load();
-  return mod.run(rest);
+  return runVerb(verb, () => mod.run(rest));
+}
+
+/** Runs one verb: a SensorwatchError becomes `sensorwatch <verb>: <message> [code]` on stderr and exit code 1; any other error is rethrown. */
+export async function runVerb(verb: string, run: () => Promise<number>): Promise<number> {
+  try {
+    return await run();
+  } catch (err) {
+    // Loaded here, not at start: `sensorwatch --help` stays free of the service modules.
+    if (err instanceof SensorwatchError) return (await import('../common/service/edge.ts')).reportCliError(verb, err);
+    throw err;
+  }
 }

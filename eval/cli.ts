@@ -4,7 +4,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { defaultConfig } from '../common/config/defaults.ts';
 import { loadConfig, parseConfigText } from '../common/config/load.ts';
+import { resetUnreadKeys } from '../common/config/method-keys.ts';
 import type { Config } from '../common/config/types.ts';
 import { SensorwatchError } from '../common/errors.ts';
 import { createLogger } from '../common/log.ts';
@@ -156,7 +158,10 @@ function whatIf(options: EvalOptions): number {
   }
   const before = (JSON.parse(runText) as { config: Config }).config;
   const raw = checkWhatIfSections(parseYaml(readFileSync(file, 'utf8')), file);
-  const after = parseConfigText(JSON.stringify(deepMerge(before, raw)), file);
+  const merged = deepMerge(before, raw) as { thresholds: Record<string, unknown> };
+  const edit = raw.thresholds;
+  merged.thresholds = resetUnreadKeys(merged.thresholds, typeof edit === 'object' && edit !== null ? (edit as Record<string, unknown>) : {}, defaultConfig);
+  const after = parseConfigText(JSON.stringify(merged), file);
   const recalibrate = globalThresholdsChanged(before.thresholds, after.thresholds);
   const historyDir = join(options.out, 'history');
   const rows = listJson(historyDir).map((p) => {

@@ -5,6 +5,7 @@ import type { Config } from './types.ts';
 import { keyDocs } from './schema.ts';
 import { checkRule } from './rules.ts';
 import { parseSchedule } from './schedule.ts';
+import { perSensorThresholdKeys as thresholdKeys } from './method-keys.ts';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -41,7 +42,6 @@ function checkSeverities(path: string, value: unknown, errors: string[]): void {
   });
 }
 
-const thresholdKeys = ['method', 'quantile', 'multiplier', 'k', 'potInitialQuantile', 'potRisk', 'value'] as const;
 const hysteresisKeys = ['openAfter', 'openWindow', 'resolveAfter', 'releaseScore', 'holdOffSamples'] as const;
 const faultKeys = ['flatlineSamples', 'flatlineEpsilon', 'maxMissingFraction', 'ranges'] as const;
 

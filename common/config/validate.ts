@@ -5,6 +5,7 @@ import type { Config } from './types.ts';
 import { keyDocs } from './schema.ts';
 import { checkRule } from './rules.ts';
 import { checkCrossFields } from './cross-checks.ts';
+import { checkMethodKeys } from './method-keys.ts';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -66,6 +67,6 @@ export function validateConfig(raw: unknown, defaults: Config): ValidationResult
   // Invalid values are left at their defaults by walk(), so the cross-field
   // checks can always run and every problem is reported in one pass.
   const merged = walk(raw, structuredClone(defaults) as unknown as Obj, '', errors) as unknown as Config;
-  errors.push(...checkCrossFields(merged));
+  errors.push(...checkCrossFields(merged), ...checkMethodKeys(raw, merged, defaults));
   return { config: errors.length === 0 ? merged : null, errors };
 }
