@@ -44,15 +44,43 @@ export interface ServeOptions {
   start(ctx: { registry: Registry; onFatal: (error: unknown) => void }): Promise<RunningService>;
 }
 
+export type SighupOptions = Pick<ServeOptions, 'name' | 'config' | 'log' | 'configFile' | 'env'>;
+
 /**
- * What SIGHUP does for a service without a reload of its own: re-read the file
- * and log every edited key as needing a restart (all of its config is read at start-up).
+ * Handles SIGHUP until the returned function is called: the service's own
+ * reload when `reload()` gives one, else the file is re-read and every edited
+ * key logged as needing a restart (all of that service's config is read at
+ * start-up), else a line that there is no file. Never lets SIGHUP end the process.
  */
-function restartNotice(options: ServeOptions): ConfigWatch | null {
-  const { configFile } = options;
-  if (configFile === undefined || configFile === '') return null;
+export function handleSighup(options: SighupOptions, reload: () => ((reason: string) => void) | undefined): () => void {
+  const { configFile, log, name } = options;
   const env = options.env ?? {};
-  return watchConfig({ service: options.name, file: configFile, initial: options.config, load: (file) => loadConfig({ file, env }), log: options.log, restartOnly: ['*'], watchFile: false });
+  const notice: ConfigWatch | null =
+    configFile === undefined || configFile === ''
+      ? null
+      : watchConfig({ service: name, file: configFile, initial: options.config, load: (file) => loadConfig({ file, env }), log, restartOnly: ['*'], watchFile: false });
+  const onSighup = (): void => {
+    const own = reload();
+    if (own !== undefined) own('SIGHUP');
+    else if (notice !== null) notice.reload('SIGHUP');
+    else log.info(`SIGHUP: no config file to re-read (--config or SENSORWATCH_CONFIG); the ${name} goes on unchanged`);
+  };
+  process.on('SIGHUP', onSighup);
+  return () => {
+    process.off('SIGHUP', onSighup);
+    notice?.stop();
+  };
+}
+
+/**
+ * Stopped is stopped: a client left behind (a reconnect timer, a socket to a broker that came back)
+ * must not hold the process open. Unref'd: a process with nothing left exits at once anyway.
+ */
+export function exitSoon(log: Logger, name: string, code: number): void {
+  setTimeout(() => {
+    log.warn('handles still open after the stop; exiting anyway', { service: name });
+    process.exit(code);
+  }, 2000).unref();
 }
 
 export async function serveUntilSignal(options: ServeOptions): Promise<number> {
@@ -67,13 +95,7 @@ export async function serveUntilSignal(options: ServeOptions): Promise<number> {
   let service: RunningService | undefined;
   let brokers: BrokerWatch | undefined;
   // From the first moment: a SIGHUP (a closed terminal, a fleet-wide `kill -HUP`) must not end the process.
-  const notice = restartNotice(options);
-  const onSighup = (): void => {
-    if (service?.reload !== undefined) service.reload('SIGHUP');
-    else if (notice !== null) notice.reload('SIGHUP');
-    else log.info(`SIGHUP: no config file to re-read (--config or SENSORWATCH_CONFIG); the ${name} goes on unchanged`);
-  };
-  process.on('SIGHUP', onSighup);
+  handleSighup(options, () => (service?.reload === undefined ? undefined : (reason) => service?.reload?.(reason)));
   const server = await startMetricsServer({
     host: config.metrics.host,
     port: options.metricsPort ?? config.metrics.port,
@@ -88,7 +110,6 @@ export async function serveUntilSignal(options: ServeOptions): Promise<number> {
     if (options.brokers !== undefined) brokers = watchBrokers({ config, brokers: options.brokers, log });
   } catch (error) {
     await server.close();
-    process.off('SIGHUP', onSighup);
     throw error;
   }
   const running = service;
@@ -105,13 +126,7 @@ export async function serveUntilSignal(options: ServeOptions): Promise<number> {
   );
   const code = fatal === undefined ? 0 : 1;
   log.info('stopped', { service: name, why, stopMs: outcome.tookMs, exitCode: code, ...(outcome.gaveUpOn.length === 0 ? {} : { gaveUpOn: outcome.gaveUpOn }) });
-  notice?.stop();
-  // Stopped is stopped: a client left behind (a reconnect timer, a socket to a broker that came back)
-  // must not hold the process open. Unref'd: a process with nothing left exits at once anyway.
-  setTimeout(() => {
-    log.warn('handles still open after the stop; exiting anyway', { service: name });
-    process.exit(code);
-  }, 2000).unref();
+  exitSoon(log, name, code);
   // SIGHUP stays handled until the process is gone: a HUP while exiting must not turn exit 0 into 129.
   return code;
 }
