@@ -41,7 +41,7 @@ export interface ScorerContext {
   brokers?: string[];
   /** Consumer group; default `<kafka.clientId>.scorer`. Scorers in one group share the partitions. */
   groupId?: string;
-  /** Re-read the config file on SIGHUP (CLI and demo: true). */
+  /** Listen for SIGHUP itself (the demo; the CLI passes SIGHUP on through serveUntilSignal and reload()). */
   sighup?: boolean;
   clock?: Clock;
   /**

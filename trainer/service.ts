@@ -226,12 +226,17 @@ export async function startTrainer(ctx: TrainerContext): Promise<Trainer> {
     });
   const firstModels = async (): Promise<void> => {
     let waitFor = live().trainer.minWindows;
+    const pollMs = ctx.firstModelPollMs ?? 2000;
+    let pauseMs = pollMs;
     while (!stopped) {
       let total = 0;
       try {
         total = await countSince({ kafka, topic: config.topics.windows, sinceMs: now() - live().trainer.lookbackMs });
+        pauseMs = pollMs;
       } catch (error) {
-        log.debug('windows not counted; trying again', { error });
+        // The broker is away: look less often (each failed look logs kafkajs' connection errors).
+        pauseMs = Math.min(30_000, pauseMs * 2);
+        log.debug('windows not counted; trying again', { error, inMs: pauseMs });
       }
       if (!stopped && total >= waitFor) {
         const reports = await enqueue(() => round('first'));
@@ -240,7 +245,7 @@ export async function startTrainer(ctx: TrainerContext): Promise<Trainer> {
         if (next === null) return;
         waitFor = next;
       }
-      if (!stopped) await pause(ctx.firstModelPollMs ?? 2000);
+      if (!stopped) await pause(pauseMs);
     }
   };
   const first = (ctx.firstModels ?? ctx.scheduled !== false)
