@@ -7,12 +7,21 @@
 export const REDACTED = '[redacted]';
 
 /** Last path segments whose values are secrets (matched case-insensitively). */
-const secretName = /^(password|passwd|passphrase|secret|token|apikey|api_key|privatekey|private_key|key_password|keypassword|sasl_password|clientsecret)$|password$|secret$|passphrase$|token$/i;
+const secretName =
+  /^(password|passwd|passphrase|secret|token|apikey|api_key|privatekey|private_key|key_password|keypassword|sasl_password|clientsecret|credentials?)$|password$|secret$|passphrase$|token$|credentials?$|(api|access|secret|private|signing|encryption)_?key$/i;
+
+/** Sections that hold credentials as a whole: a mistyped `kafka.sasl: hunter2` is the password itself. */
+const secretSection = /^(sasl|ssl|credentials?|auth)$/i;
 
 /** True when the field or config path (a.b.c) holds a secret: its last segment names one. */
 export function isSecretKey(pathOrKey: string): boolean {
   const last = pathOrKey.slice(pathOrKey.lastIndexOf('.') + 1);
   return secretName.test(last);
+}
+
+/** True when the path holds a secret or lies in a section that holds credentials (kafka.sasl, kafka.ssl). */
+export function holdsSecret(path: string): boolean {
+  return isSecretKey(path) || path.split('.').some((segment) => secretSection.test(segment));
 }
 
 const pemPrivateKey = /-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?(-----END \1PRIVATE KEY-----|$)/g;

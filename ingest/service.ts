@@ -20,6 +20,7 @@ import type { ClientOverrides } from '../common/kafka/options.ts';
 import { createOrderedProducer } from '../common/kafka/ordered-producer.ts';
 import { createIdempotentProducer } from '../common/kafka/producer.ts';
 import type { Logger } from '../common/log.ts';
+import { stopInSteps } from '../common/service/stop.ts';
 import type { SignalWindow } from '../common/types.ts';
 import { windowOptions } from '../common/window/options.ts';
 import { createIngestMetrics } from './metrics.ts';
@@ -48,9 +49,13 @@ export interface IngestService {
   groupId: string;
   /** True once the consumer has joined its group. */
   ready(): boolean;
-  /** Stops consuming, publishes the windows still buffered, closes the clients. */
+  /** Stops consuming, publishes the windows still buffered, closes the clients; bounded (stopBudgetMs). */
   stop(): Promise<void>;
 }
+
+/** A stop's bound: publishing is given up after stopPublishingAfterMs, every other step fits in what is left. */
+export const stopBudgetMs = 25_000;
+const stopPublishingAfterMs = 15_000;
 
 const windowRecord = (w: SignalWindow): OutgoingRecord => ({ key: w.sensorId, value: encodeWindow(w), headers: { 'content-type': 'application/avro' } });
 
@@ -186,24 +191,34 @@ export async function startIngest(ctx: IngestContext): Promise<IngestService> {
       clearInterval(lagTimer);
       // Give a broker that is away a bounded time, then stop retrying: what
       // was not published is read again after the restart (nothing committed).
-      const giveUp = setTimeout(() => out.close('ingest is stopping'), 30_000);
-      await run.stop();
+      const giveUp = setTimeout(() => out.close('ingest is stopping'), stopPublishingAfterMs);
       // Release the samples still in the reorder buffers: their windows go out
       // now. Their readings stay uncommitted; a restart cuts the same windows
       // again and the scorer skips the repeats.
-      const rest = pipeline.flush();
-      if (rest.length > 0 && !fatal) {
+      let consuming = true;
+      const flush = async (): Promise<void> => {
+        // A consumer that did not stop in time may still be windowing: leave its buffers alone.
+        if (consuming) return;
+        const rest = pipeline.flush();
+        if (rest.length === 0 || fatal) return;
         try {
           await out.send(topics.windows, rest.map(windowRecord));
           metrics.windowsPublished(rest.length);
         } catch (err) {
           log.error('could not publish the windows flushed at shutdown', { error: err, windows: rest.length });
         }
-      }
+      };
+      const outcome = await stopInSteps(
+        [
+          { name: 'the readings consumer', run: () => run.stop().then(() => void (consuming = false)) },
+          { name: 'the windows flushed at shutdown', run: flush },
+          { name: 'the producer (flush and disconnect)', run: () => producer.disconnect() },
+          { name: 'the admin client', run: () => admin.disconnect() },
+        ],
+        { budgetMs: stopBudgetMs, log },
+      );
       clearTimeout(giveUp);
-      await producer.disconnect();
-      await admin.disconnect();
-      log.info('ingest stopped', { ...pipeline.stats() });
+      log.info('ingest stopped', { ...pipeline.stats(), ...(outcome.gaveUpOn.length === 0 ? {} : { gaveUpOn: outcome.gaveUpOn }) });
     },
   };
 }

@@ -2,7 +2,7 @@
 // runs the scorer with its own /metrics and /healthz until SIGINT or SIGTERM;
 // SIGHUP (or saving the config file) applies edited thresholds, hysteresis,
 // severities and per-sensor overrides live. Exits 1 if scoring cannot go on.
-import { loadCliConfig, reportCliError, resolveBrokers } from '../common/service/edge.ts';
+import { configFileOf, loadCliConfig, reportCliError, resolveBrokers } from '../common/service/edge.ts';
 import { parseServiceFlags, serveUntilSignal } from '../common/service/serve.ts';
 import { startScorer } from './service.ts';
 
@@ -23,26 +23,29 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const { config, log } = loadCliConfig(flags.config);
     const brokers = resolveBrokers(config, flags.brokers);
-    const configFile = flags.config ?? process.env.SENSORWATCH_CONFIG;
+    const configFile = configFileOf(flags.config);
     return await serveUntilSignal({
       name: 'scorer',
       config,
       log,
       metricsPort,
       brokers,
+      configFile,
+      env: process.env,
       start: async ({ registry, onFatal }) => {
         const scorer = await startScorer({
           config,
-          ...(configFile === undefined || configFile === '' ? {} : { configFile }),
+          ...(configFile === undefined ? {} : { configFile }),
           log,
           registry,
           env: process.env,
           brokers,
           ...(flags.extra.group === undefined ? {} : { groupId: flags.extra.group }),
-          sighup: true,
+          // SIGHUP comes through serveUntilSignal (reload below), which keeps it from ending the process.
+          sighup: false,
           onFatal,
         });
-        return { ready: scorer.ready, health: () => ({ groupId: scorer.groupId, models: scorer.models() }), stop: () => scorer.stop() };
+        return { ready: scorer.ready, health: () => ({ groupId: scorer.groupId, models: scorer.models() }), stop: () => scorer.stop(), reload: (reason) => scorer.reload(reason) };
       },
     });
   } catch (err) {

@@ -11,6 +11,7 @@ import { loadConfig } from '../common/config/load.ts';
 import type { Config } from '../common/config/types.ts';
 import { createConsumer, createIdempotentProducer, createKafka, consumerLag, describeMismatch, ensureTopics, runBatches, type BatchRun, type ConsumedBatch } from '../common/kafka/index.ts';
 import type { Logger } from '../common/log.ts';
+import { stopInSteps, type StopStep } from '../common/service/stop.ts';
 import { initBackend } from '../common/model/backend.ts';
 import { createModelFeed } from '../common/model/store/feed.ts';
 import { defaultModelKey } from '../common/model/keys.ts';
@@ -40,7 +41,7 @@ export interface ScorerContext {
   brokers?: string[];
   /** Consumer group; default `<kafka.clientId>.scorer`. Scorers in one group share the partitions. */
   groupId?: string;
-  /** Re-read the config file on SIGHUP (CLI and demo: true). */
+  /** Listen for SIGHUP itself (the demo; the CLI passes SIGHUP on through serveUntilSignal and reload()). */
   sighup?: boolean;
   clock?: Clock;
   /**
@@ -60,8 +61,15 @@ export interface Scorer {
   config(): Config;
   /** The models in force, and staged ones waiting for the next batch, for /healthz. */
   models(): { modelKey: string; version: number; staged: boolean }[];
+  /** Re-reads the config file now (SIGHUP), applying what can change live. */
+  reload(reason: string): void;
+  /** Bounded: within stopBudgetMs, naming in the log whatever it stopped waiting for. */
   stop(): Promise<void>;
 }
+
+/** A stop's bound: publishes in flight are given up after stopPublishingAfterMs, every other step fits in what is left. */
+export const stopBudgetMs = 25_000;
+const stopPublishingAfterMs = 15_000;
 
 const lagEveryMs = 5_000;
 
@@ -106,21 +114,24 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
   const admin = kafka.admin();
   const producer = createIdempotentProducer(kafka);
   const consumer = createConsumer(kafka, { groupId, maxWaitTimeMs: 100, ...ctx.consumer });
-  const cleanups: (() => Promise<void> | void)[] = [];
+  // Undone in reverse order at stop, each step bounded (a broker that went away and came back can leave a client waiting for minutes).
+  const cleanups: StopStep[] = [];
   const cleanup = async (): Promise<void> => {
-    for (const fn of cleanups.reverse()) await Promise.resolve(fn()).catch((error: unknown) => log.warn('error while stopping', { error }));
+    const steps = cleanups.reverse().slice();
     cleanups.length = 0;
+    await stopInSteps(steps, { budgetMs: stopBudgetMs, log });
   };
+  const undo = (name: string, run: () => Promise<unknown> | unknown): void => void cleanups.push({ name, run });
 
   try {
-    cleanups.push(() => watcher?.stop());
+    undo('the config watch', () => watcher?.stop());
     await admin.connect();
-    cleanups.push(() => admin.disconnect());
+    undo('the admin client', () => admin.disconnect());
     const spec = (name: string) => ({ name, partitions: topics.partitions, replicationFactor: topics.replicationFactor });
     const ensured = await retrying(() => ensureTopics(admin, [spec(topics.windows), spec(topics.alerts), spec(topics.deadLetter), stateSpec]), log, 'creating topics');
     for (const m of ensured.mismatched) log.warn(describeMismatch(m), { ...m });
     await producer.connect();
-    cleanups.push(() => producer.disconnect());
+    undo('the producer (flush and disconnect)', () => producer.disconnect());
 
     const metrics = createScorerMetrics({
       registry: ctx.registry,
@@ -134,7 +145,7 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
     metrics.declareModelKeys([defaultModelKey, ...Object.keys(initial.model.groups)]);
     onConfigChange = declareSeverities;
     const shelf = createModelShelf();
-    cleanups.push(() => shelf.dispose());
+    undo('the models', () => shelf.dispose());
     const clock = ctx.clock ?? systemClock;
     const liveness = createLiveness({ silentAfterMs: () => config().scorer.silentAfterMs });
     // The engine reports open alerts as counts; the per-sensor alert series are
@@ -160,7 +171,7 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
     statesNow = () => engine.states();
 
     const reader = await startStateReader({ kafka, admin, topic: stateSpec.name, groupId, log });
-    cleanups.push(() => reader.stop());
+    undo('the state store reader', () => reader.stop());
     // Restored sensors count as seen now: one that never sends again still
     // leaves /metrics (once its alert resolves) after scorer.silentAfterMs.
     const restore = (loaded: ReadonlyMap<string, SensorState>): void => {
@@ -173,7 +184,7 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
 
     const feed = ctx.models ?? createModelFeed({ kafka, topics, log, cacheDir: initial.trainer.modelDir, onRefused: (r) => metrics.modelRefused(r.modelKey, r.code) });
     await feed.start((model) => shelf.offer(model));
-    cleanups.push(() => feed.stop());
+    undo('the model feed', () => feed.stop());
 
     const batcher = createBatcher<BatchItem, void>({ limits: () => config().scorer.batch, handle: (items) => engine.handle(items) });
 
@@ -234,7 +245,7 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
     // Consume only once a model is there (the demo starts the scorer before the
     // trainer has produced one); until then /healthz says not ready.
     let run: BatchRun | null = null;
-    cleanups.push(() => (run === null ? consumer.disconnect() : run.stop()));
+    undo('the windows consumer', () => (run === null ? consumer.disconnect() : run.stop()));
     const consume = async (): Promise<void> => {
       if (!shelf.hasModel()) log.info('waiting for a model before consuming windows', { modelArtifacts: topics.modelArtifacts });
       await shelf.whenAny();
@@ -262,7 +273,7 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
       );
     }, lagEveryMs);
     lagTimer.unref();
-    cleanups.push(() => clearInterval(lagTimer));
+    undo('the lag timer', () => clearInterval(lagTimer));
     // Silent sensors: a `sensor_fault` `silent` opens for those this member received windows
     // from since it last joined (partitions move on a rebalance: another member owns the rest);
     // those without an open alert leave /metrics (and free their place under the cap).
@@ -281,7 +292,7 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
         });
     }, sweepEveryMs(initial.scorer.silentAfterMs));
     sweepTimer.unref();
-    cleanups.push(() => clearInterval(sweepTimer));
+    undo('the silence sweep', () => clearInterval(sweepTimer));
     log.info('scorer started', { groupId, windows: topics.windows, alerts: topics.alerts, stateTopic: stateSpec.name, backend: backend.name });
 
     return {
@@ -290,11 +301,15 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
       stateTopic: stateSpec.name,
       config,
       models: () => shelf.summary(),
+      reload(reason) {
+        if (watcher === null) log.info(`${reason}: no config file to re-read (--config or SENSORWATCH_CONFIG); the scorer goes on unchanged`);
+        else watcher.reload(reason);
+      },
       async stop() {
         running = false;
-        // With the broker away, publishes in flight would wait for it for ever: give up after 30 s
+        // With the broker away, publishes in flight would wait for it for ever: give up on them
         // (what they carried is uncommitted and decided again after a restart).
-        const giveUp = setTimeout(() => stopPublishing(producer, 'scorer is stopping'), 30_000);
+        const giveUp = setTimeout(() => stopPublishing(producer, 'scorer is stopping'), stopPublishingAfterMs);
         try {
           await cleanup();
         } finally {

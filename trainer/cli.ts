@@ -1,6 +1,7 @@
 // `sensorwatch train`: one training run (--once), on simulator data without
 // Kafka (--synthetic) or on the windows topic; without --once, the scheduled
-// trainer service with its own /metrics and /healthz.
+// trainer service with its own /metrics and /healthz (a key's first model as
+// soon as trainer.minWindows windows exist; SIGHUP re-reads the config file).
 import { parseArgs } from 'node:util';
 import { Registry } from 'prom-client';
 import type { BackendChoice, Config, ModelKind } from '../common/config/types.ts';
@@ -10,7 +11,7 @@ import { initBackend } from '../common/model/backend.ts';
 import { defaultModelKey } from '../common/model/keys.ts';
 import { createModelCache } from '../common/model/store/cache.ts';
 import { trainModel } from '../common/model/train.ts';
-import { loadCliConfig, reportCliError, resolveBrokers } from '../common/service/edge.ts';
+import { configFileOf, loadCliConfig, reportCliError, resolveBrokers } from '../common/service/edge.ts';
 import { serveUntilSignal } from '../common/service/serve.ts';
 import { progressPrinter } from './progress.ts';
 import { reportOf, type TrainReport } from './report.ts';
@@ -24,7 +25,9 @@ const usage = `usage: sensorwatch train [--once] [--synthetic] [--kind dense|dae
                        [--backend auto|tensorflow|wasm|cpu] [--config FILE] [--brokers LIST]
                        [--epochs N] [--seconds N] [--metrics-port N] [--quiet]
 
-  --once        train every model key once, then exit (default: run on trainer.schedule)
+  --once        train every model key once, then exit (default: run on trainer.schedule, and
+                train a model key's first model as soon as trainer.minWindows windows exist;
+                SIGHUP re-reads the config file)
   --synthetic   with --once: train on simulator data (--seconds of it, default 300) without Kafka;
                 the model is saved to trainer.modelDir
   --kind        model kind (overrides model.kind)
@@ -197,15 +200,22 @@ async function trainOnceFromKafka(config: Config, flags: Flags, log: Logger): Pr
 
 async function serve(config: Config, flags: Flags, log: Logger): Promise<number> {
   const brokers = resolveBrokers(config, flags.brokers);
+  const configFile = configFileOf(flags.config);
   return serveUntilSignal({
     name: 'trainer',
     config,
     log,
     metricsPort: flags.metricsPort,
     brokers,
+    configFile,
+    env: process.env,
     start: async ({ registry, onFatal }) => {
-      const trainer = await startTrainer({ config, log, registry, brokers, onFatal });
-      return { ready: () => true, health: () => ({ nextRunAt: trainer.nextRunAt() }), stop: () => trainer.stop() };
+      // Command-line overrides (--kind, --epochs, --backend) are not in the file: a reload would undo them,
+      // so with one, SIGHUP only says which edits need a restart (serveUntilSignal's default).
+      const live = configFile !== undefined && flags.kind === undefined && flags.epochs === undefined && flags.backend === undefined;
+      const trainer = await startTrainer({ config, log, registry, brokers, onFatal, env: process.env, ...(live ? { configFile } : {}) });
+      const running = { ready: () => true, health: () => ({ nextRunAt: trainer.nextRunAt() }), stop: () => trainer.stop() };
+      return live ? { ...running, reload: (reason: string) => trainer.reload(reason) } : running;
     },
   });
 }

@@ -2,13 +2,19 @@
 // trainer.lookbackMs of windows (minus alerted ones), retrain every model key
 // found, gate each candidate against the model in force and publish the
 // promoted ones (artifact chunks + pointer + ModelUpdated) with a copy in the
-// local cache.
+// local cache. A model key without a model gets its first one as soon as
+// trainer.minWindows windows exist for it, not at the next scheduled round
+// (first-model.ts). Edits to the config file apply from the next round on,
+// except the restart-only keys below.
 import * as tf from '@tensorflow/tfjs';
 import type { Registry } from 'prom-client';
 import { decodeAlert, decodeWindow } from '../common/codec/records.ts';
 import type { Config } from '../common/config/types.ts';
 import { createKafka, type Kafka } from '../common/kafka/index.ts';
+import { loadConfig } from '../common/config/load.ts';
 import type { Logger } from '../common/log.ts';
+import { watchConfig, type ConfigWatch } from '../common/service/reload.ts';
+import { stopInSteps } from '../common/service/stop.ts';
 import { parseArtifact, serialiseArtifact, type LoadedModel } from '../common/model/artifact.ts';
 import { initBackend } from '../common/model/backend.ts';
 import type { EpochProgress } from '../common/model/train.ts';
@@ -22,7 +28,8 @@ import { emptyReport, reportOf, type TrainReport } from './report.ts';
 import { retrain } from './retrain.ts';
 import { parseSchedule } from '../common/config/schedule.ts';
 import { selectTrainingWindows } from './select.ts';
-import { readTopicSince } from './source.ts';
+import { countSince, readTopicSince } from './source.ts';
+import { firstModelPlan, nextFirstRoundAt } from './first-model.ts';
 
 export interface TrainerContext {
   config: Config;
@@ -32,6 +39,14 @@ export interface TrainerContext {
   brokers?: string[];
   /** false: no timer, runs only on trainNow() (CLI --once, tests). Default true. */
   scheduled?: boolean;
+  /** Train a key's first model as soon as trainer.minWindows windows exist for it. Default: as `scheduled`. */
+  firstModels?: boolean;
+  /** How often the windows topic is counted while a key waits for its first model (ms); default 2000. */
+  firstModelPollMs?: number;
+  /** When given, edits to it (on SIGHUP: reload()) apply from the next round on. */
+  configFile?: string;
+  /** Environment for config reloads (loadConfig); the CLI passes process.env. */
+  env?: Record<string, string | undefined>;
   /** Overrides config.trainer.backend (CLI --backend). */
   backend?: Config['trainer']['backend'];
   now?: () => number;
@@ -45,12 +60,31 @@ export interface Trainer {
   trainNow(): Promise<TrainReport[]>;
   /** When the next scheduled round starts (ms since the epoch), or null when unscheduled. */
   nextRunAt(): number | null;
+  /** Re-reads the config file now (SIGHUP), applying what can change live. */
+  reload(reason: string): void;
+  /** Bounded (stopBudgetMs): a training round in progress is waited for that long at most. */
   stop(): Promise<void>;
 }
+
+/**
+ * Keys the trainer reads once at start-up: the connection, topics, metrics
+ * port, windowing (the windows on the topic have ingest's shape), where models
+ * go and with which backend, the schedule's timer and the model keys' metrics.
+ */
+export const restartOnly = ['kafka', 'topics', 'metrics', 'windowing', 'logLevel', 'trainer.backend', 'trainer.modelDir', 'trainer.schedule', 'model.groups'] as const;
+
+export const stopBudgetMs = 25_000;
 
 export async function startTrainer(ctx: TrainerContext): Promise<Trainer> {
   const { config } = ctx;
   const log = ctx.log.child({ service: 'trainer' });
+  let watcher: ConfigWatch | null = null;
+  if (ctx.configFile !== undefined) {
+    const env = ctx.env ?? {};
+    watcher = watchConfig({ service: 'trainer', file: ctx.configFile, initial: config, load: (file) => loadConfig({ file, env }), log, restartOnly });
+  }
+  /** The config in force: the start-up one with the edits applied since. */
+  const live = (): Config => watcher?.current() ?? config;
   const now = ctx.now ?? Date.now;
   const schedule = parseSchedule(config.trainer.schedule);
   const backend = await initBackend(ctx.backend ?? config.trainer.backend, log);
@@ -70,12 +104,21 @@ export async function startTrainer(ctx: TrainerContext): Promise<Trainer> {
   let nextAt: number | null = null;
   let stopped = false;
 
-  const round = async (): Promise<TrainReport[]> => {
+  /** A scheduled round trains every key found; a first-model round only keys without a model that have enough windows. */
+  const round = async (kind: 'scheduled' | 'first' = 'scheduled'): Promise<TrainReport[]> => {
     const catalog = await readCatalog(kafka, topics.modelArtifacts, log);
-    const data = await collect(kafka, config, now(), log);
+    const data = await collect(kafka, live(), now(), log);
+    const plan =
+      kind === 'first'
+        ? firstModelPlan(new Map([...data.byKey].map(([k, w]) => [k, w.length])), (k) => current.has(k) || catalog.highestVersion(k) > 0, live().trainer.minWindows)
+        : null;
     const reports: TrainReport[] = [];
     for (const [modelKey, windows] of data.byKey) {
       if (stopped) break;
+      if (plan !== null && !plan.train.includes(modelKey)) {
+        if (plan.waiting.some((w) => w.modelKey === modelKey)) reports.push(emptyReport(modelKey, 'skipped', 'not_enough_windows', windows.length));
+        continue;
+      }
       reports.push(await trainKey(modelKey, windows, data.offsets, catalog));
     }
     return reports;
@@ -93,7 +136,7 @@ export async function startTrainer(ctx: TrainerContext): Promise<Trainer> {
       const outcome = await retrain({
         modelKey,
         windows,
-        config,
+        config: live(),
         current: inForce,
         version,
         backend: backend.name,
@@ -163,7 +206,7 @@ export async function startTrainer(ctx: TrainerContext): Promise<Trainer> {
     const at = schedule.next(now());
     nextAt = at;
     timer = setTimeout(() => {
-      void enqueue(round)
+      void enqueue(() => round())
         .then((reports) => log.info('scheduled training round done', { reports: reports.map((r) => `${r.modelKey}: ${r.outcome} (${r.reason})`) }))
         .catch((err: unknown) => {
           log.error('scheduled training round failed', { error: err });
@@ -173,16 +216,69 @@ export async function startTrainer(ctx: TrainerContext): Promise<Trainer> {
     }, Math.max(0, at - now()));
   };
   arm();
-  log.info('trainer started', { schedule: schedule.text, nextRunAt: nextAt === null ? null : new Date(nextAt).toISOString(), backend: backend.name });
+
+  // First models: count the windows topic (offsets only) until it holds enough for a key without a model.
+  let wake: () => void = () => undefined;
+  const pause = (ms: number): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      wake = () => (clearTimeout(t), resolve());
+    });
+  const firstModels = async (): Promise<void> => {
+    let waitFor = live().trainer.minWindows;
+    const pollMs = ctx.firstModelPollMs ?? 2000;
+    let pauseMs = pollMs;
+    while (!stopped) {
+      let total = 0;
+      try {
+        total = await countSince({ kafka, topic: config.topics.windows, sinceMs: now() - live().trainer.lookbackMs });
+        pauseMs = pollMs;
+      } catch (error) {
+        // The broker is away: look less often (each failed look logs kafkajs' connection errors).
+        pauseMs = Math.min(30_000, pauseMs * 2);
+        log.debug('windows not counted; trying again', { error, inMs: pauseMs });
+      }
+      if (!stopped && total >= waitFor) {
+        const reports = await enqueue(() => round('first'));
+        if (reports.length > 0) log.info('first-model round done', { reports: reports.map((r) => `${r.modelKey}: ${r.outcome} (${r.reason}, ${r.windows} windows)`) });
+        const next = nextFirstRoundAt(total, reports, live().trainer.minWindows);
+        if (next === null) return;
+        waitFor = next;
+      }
+      if (!stopped) await pause(pauseMs);
+    }
+  };
+  const first = (ctx.firstModels ?? ctx.scheduled !== false)
+    ? firstModels().catch((err: unknown) => {
+        if (stopped) return;
+        log.error('first-model round failed', { error: err });
+        ctx.onFatal?.(err);
+      })
+    : Promise.resolve();
+  log.info('trainer started', { schedule: schedule.text, nextRunAt: nextAt === null ? null : new Date(nextAt).toISOString(), backend: backend.name, minWindows: config.trainer.minWindows });
 
   return {
-    trainNow: () => enqueue(round),
+    trainNow: () => enqueue(() => round()),
     nextRunAt: () => nextAt,
+    reload(reason) {
+      if (watcher === null) log.info(`${reason}: no config file to re-read (--config or SENSORWATCH_CONFIG); the trainer goes on unchanged`);
+      else watcher.reload(reason);
+    },
     async stop() {
       stopped = true;
       if (timer !== undefined) clearTimeout(timer);
-      await chain;
-      await publisher.close();
+      wake();
+      watcher?.stop();
+      const outcome = await stopInSteps(
+        [
+          { name: 'the first-model watch', run: () => first },
+          { name: 'the training round in progress', run: () => chain },
+          { name: 'the model publisher (flush and disconnect)', run: () => publisher.close() },
+        ],
+        { budgetMs: stopBudgetMs, log },
+      );
+      // A round still training holds these models: leave them to the process's end.
+      if (outcome.gaveUpOn.length > 0) return;
       for (const m of current.values()) m.dispose();
       current.clear();
     },

@@ -26,29 +26,44 @@ export interface ReadSinceOptions<T> {
   timeoutMs?: number;
 }
 
-export async function readTopicSince<T>(options: ReadSinceOptions<T>): Promise<TopicRead<T>> {
-  const { kafka, topic, log } = options;
+/** Where each partition's records from `sinceMs` (event time) start and where they end now; null when the topic does not exist. */
+async function topicSpan(kafka: Kafka, topic: string, sinceMs: number): Promise<Map<number, { from: bigint; end: bigint }> | null> {
   const admin = kafka.admin();
   await admin.connect();
-  let starts: { partition: number; offset: string }[];
-  let ends: Map<number, bigint>;
   try {
-    if (!(await admin.listTopics()).includes(topic)) {
-      log.warn('topic does not exist (yet): no records from it', { topic });
-      return { records: [], offsets: [], bad: 0 };
-    }
+    if (!(await admin.listTopics()).includes(topic)) return null;
     const high = await fetchTopicEnds(admin, topic);
-    starts = await admin.fetchTopicOffsetsByTimestamp(topic, options.sinceMs);
-    ends = new Map(high.map((o) => [o.partition, BigInt(o.high)]));
+    const starts = await admin.fetchTopicOffsetsByTimestamp(topic, sinceMs);
+    const ends = new Map(high.map((o) => [o.partition, BigInt(o.high)]));
+    const span = new Map<number, { from: bigint; end: bigint }>();
+    for (const s of starts) {
+      const end = ends.get(s.partition) ?? 0n;
+      const from = BigInt(s.offset);
+      if (from >= 0n && from < end) span.set(s.partition, { from, end });
+    }
+    return span;
   } finally {
     await admin.disconnect();
   }
-  const todo = new Map<number, { from: bigint; end: bigint; last: bigint | null }>();
-  for (const s of starts) {
-    const end = ends.get(s.partition) ?? 0n;
-    const from = BigInt(s.offset);
-    if (from >= 0n && from < end) todo.set(s.partition, { from, end, last: null });
+}
+
+/** How many records the topic holds from `sinceMs` (event time) on: offsets only, no record is read. */
+export async function countSince(options: { kafka: Kafka; topic: string; sinceMs: number }): Promise<number> {
+  const span = await topicSpan(options.kafka, options.topic, options.sinceMs);
+  let total = 0n;
+  for (const { from, end } of span?.values() ?? []) total += end - from;
+  return Number(total);
+}
+
+export async function readTopicSince<T>(options: ReadSinceOptions<T>): Promise<TopicRead<T>> {
+  const { kafka, topic, log } = options;
+  const span = await topicSpan(kafka, topic, options.sinceMs);
+  if (span === null) {
+    log.warn('topic does not exist (yet): no records from it', { topic });
+    return { records: [], offsets: [], bad: 0 };
   }
+  const todo = new Map<number, { from: bigint; end: bigint; last: bigint | null }>();
+  for (const [partition, { from, end }] of span) todo.set(partition, { from, end, last: null });
   const offsets = (): OffsetRange[] =>
     [...todo.entries()]
       .filter(([, t]) => t.last !== null)

@@ -1,7 +1,7 @@
-// The demo's trainer: the real trainer service on its schedule, plus a first
-// model as soon as the windows topic holds trainer.minWindows windows, so that a
-// newcomer sees scoring within a minute instead of after the first scheduled
-// round.
+// The demo's trainer: the real trainer service, which trains the first model
+// as soon as the windows topic holds trainer.minWindows windows (as it does
+// when run by hand), so that a newcomer sees scoring within a minute instead
+// of after the first scheduled round; and an estimate of when that will be.
 import type { Registry } from 'prom-client';
 import type { Config } from '../../common/config/types.ts';
 import type { Logger } from '../../common/log.ts';
@@ -22,36 +22,37 @@ export function warmupSeconds(config: Config): number {
   return Math.ceil(firstWindow + config.trainer.minWindows / windowsPerSecond);
 }
 
-async function windowsPublished(registry: Registry): Promise<number> {
-  const metric = registry.getSingleMetric('sensorwatch_windows_published_total');
+/** The sum of a counter's series in the registry (0 while it is not registered). */
+async function total(registry: Registry, name: string): Promise<number> {
+  const metric = registry.getSingleMetric(name);
   if (metric === undefined) return 0;
   return (await metric.get()).values.reduce((s, v) => s + v.value, 0);
 }
 
 export async function startDemoTrainer(ctx: { config: Config; log: Logger; registry: Registry; brokers: string[]; onFatal: (err: unknown) => void }): Promise<DemoTrainer> {
+  // The trainer trains the first model itself as soon as minWindows windows exist (trainer/first-model.ts).
   const trainer = await startTrainer({ config: ctx.config, log: ctx.log, registry: ctx.registry, brokers: ctx.brokers, scheduled: true, onFatal: ctx.onFatal });
-  let stopped = false;
   let trainingSince: number | null = null;
   let trainedAt: number | null = null;
-  const first = (async (): Promise<void> => {
-    while (!stopped) {
-      await new Promise((r) => setTimeout(r, 2000));
-      if (stopped || (await windowsPublished(ctx.registry)) < ctx.config.trainer.minWindows) continue;
-      trainingSince ??= Date.now();
-      const reports = await trainer.trainNow();
-      if (reports.some((r) => r.outcome === 'promoted')) {
-        trainedAt = Date.now();
-        return;
+  // Progress for the summary, read off the metrics: training begins once
+  // minWindows windows are published, and ends at the first promotion.
+  const watch = setInterval(() => {
+    void (async () => {
+      const now = Date.now();
+      if (trainingSince === null && (await total(ctx.registry, 'sensorwatch_windows_published_total')) >= ctx.config.trainer.minWindows) trainingSince = now;
+      if (trainedAt === null && (await total(ctx.registry, 'sensorwatch_models_promoted_total')) > 0) {
+        trainingSince ??= now;
+        trainedAt = now;
+        clearInterval(watch);
       }
-      ctx.log.info('demo: first training round promoted nothing yet; trying again', { reports });
-    }
-  })().catch(ctx.onFatal);
+    })().catch(ctx.onFatal);
+  }, 1000);
+  watch.unref();
   return {
     warmupSeconds: warmupSeconds(ctx.config),
     progress: () => ({ trainingSince, trainedAt }),
     stop: async () => {
-      stopped = true;
-      await first;
+      clearInterval(watch);
       await trainer.stop();
     },
   };

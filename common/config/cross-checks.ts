@@ -4,6 +4,7 @@
 import type { Config } from './types.ts';
 import { keyDocs } from './schema.ts';
 import { checkRule } from './rules.ts';
+import { shownValue } from './shown.ts';
 import { parseSchedule } from './schedule.ts';
 import { perSensorThresholdKeys as thresholdKeys } from './method-keys.ts';
 
@@ -12,7 +13,7 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 
 function checkSection(path: string, value: unknown, section: string, allowed: readonly string[], errors: string[]): void {
   if (!isObj(value)) {
-    errors.push(`${path}: must be a mapping of ${section} keys, got ${JSON.stringify(value)}`);
+    errors.push(`${path}: must be a mapping of ${section} keys, got ${shownValue(path, value)}`);
     return;
   }
   for (const [k, v] of Object.entries(value)) {
@@ -21,7 +22,7 @@ function checkSection(path: string, value: unknown, section: string, allowed: re
       continue;
     }
     const doc = keyDocs[`${section}.${k}`];
-    const problem = doc === undefined ? null : checkRule(doc.rule, v);
+    const problem = doc === undefined ? null : checkRule(doc.rule, v, `${path}.${k}`);
     if (problem !== null) errors.push(`${path}.${k}: ${problem}`);
   }
 }
@@ -34,7 +35,7 @@ function checkSeverities(path: string, value: unknown, errors: string[]): void {
   let last = -Infinity;
   value.forEach((s: unknown, i) => {
     if (!isObj(s) || typeof s.name !== 'string' || s.name === '' || typeof s.minScore !== 'number' || !(s.minScore > 0 && s.minScore <= 1)) {
-      errors.push(`${path}[${i}]: must be {name: <non-empty string>, minScore: <number in (0, 1]>}, got ${JSON.stringify(s)}`);
+      errors.push(`${path}[${i}]: must be {name: <non-empty string>, minScore: <number in (0, 1]>}, got ${shownValue(`${path}[${i}]`, s)}`);
       return;
     }
     if (s.minScore <= last) errors.push(`${path}[${i}]: minScore ${s.minScore} must be larger than the band before it (${last}); list bands in ascending order`);
@@ -50,7 +51,7 @@ function checkRanges(path: string, ranges: unknown, channels: readonly string[],
   for (const [ch, r] of Object.entries(ranges)) {
     if (!channels.includes(ch)) errors.push(`${path}.${ch}: no such channel; windowing.channels are ${channels.join(', ')}`);
     if (!Array.isArray(r) || r.length !== 2 || typeof r[0] !== 'number' || typeof r[1] !== 'number' || !(r[0] < r[1])) {
-      errors.push(`${path}.${ch}: must be [min, max] with min < max, got ${JSON.stringify(r)}`);
+      errors.push(`${path}.${ch}: must be [min, max] with min < max, got ${shownValue(`${path}.${ch}`, r)}`);
     }
   }
 }
@@ -107,7 +108,7 @@ export function checkCrossFields(c: Config): string[] {
 
   for (const [key, sensors] of Object.entries(c.model.groups)) {
     if (!Array.isArray(sensors) || sensors.length === 0 || !sensors.every((s) => typeof s === 'string' && s !== '')) {
-      errors.push(`model.groups.${key}: must be a non-empty list of sensor ids, got ${JSON.stringify(sensors)}`);
+      errors.push(`model.groups.${key}: must be a non-empty list of sensor ids, got ${shownValue(`model.groups.${key}`, sensors)}`);
     }
   }
   for (const [sensor, o] of Object.entries(c.thresholds.perSensor)) checkSection(`thresholds.perSensor.${sensor}`, o, 'thresholds', thresholdKeys, errors);

@@ -77,7 +77,8 @@ export function parseConfigText(text: string, source: string, env: Record<string
   try {
     raw = parse(text) ?? {};
   } catch (err) {
-    throw new ConfigError(source, [`YAML syntax: ${(err as Error).message}`]);
+    // The first line says what and where; the parser's excerpt of the file that follows may hold a secret.
+    throw new ConfigError(source, [`YAML syntax: ${(err as Error).message.split('\n')[0]?.replace(/:$/, '')}`]);
   }
   if (!isObj(raw)) throw new ConfigError(source, ['the file must hold a mapping of sections (kafka, topics, windowing, …)']);
   const merged = deepMerge(deepMerge(raw, envOverrides(env)), overrides);

@@ -1,5 +1,6 @@
 // What a value must be, per rule kind, and the message when it is not.
 import type { Rule } from './schema.ts';
+import { shownValue } from './shown.ts';
 
 const isObj = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -33,9 +34,9 @@ function range(min?: number, max?: number, exMin = false, exMax = false): string
   return parts.length > 0 ? ` ${parts.join(' and ')}` : '';
 }
 
-/** Returns a problem message, or null when the value satisfies the rule. */
-export function checkRule(rule: Rule, v: unknown): string | null {
-  const bad = `must be ${describeRule(rule)}, got ${JSON.stringify(v)}`;
+/** Returns a problem message, or null when the value satisfies the rule; `path` says whether the value may be shown (shown.ts). */
+export function checkRule(rule: Rule, v: unknown, path: string): string | null {
+  const bad = `must be ${describeRule(rule)}, got ${shownValue(path, v)}`;
   switch (rule.kind) {
     case 'int':
     case 'number': {

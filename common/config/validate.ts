@@ -4,6 +4,7 @@
 import type { Config } from './types.ts';
 import { keyDocs } from './schema.ts';
 import { checkRule } from './rules.ts';
+import { shownValue } from './shown.ts';
 import { checkCrossFields } from './cross-checks.ts';
 import { checkMethodKeys } from './method-keys.ts';
 
@@ -41,11 +42,11 @@ function walk(raw: Obj, defaults: Obj, prefix: string, errors: string[]): Obj {
     const doc = keyDocs[path];
     const def = defaults[key];
     if (doc !== undefined) {
-      const problem = checkRule(doc.rule, value);
+      const problem = checkRule(doc.rule, value, path);
       if (problem !== null) errors.push(`${path}: ${problem}. ${doc.doc}`);
       else out[key] = value;
     } else if (isObj(def)) {
-      if (!isObj(value)) errors.push(`${path}: must be a section (a mapping of keys), got ${JSON.stringify(value)}`);
+      if (!isObj(value)) errors.push(`${path}: must be a section (a mapping of keys), got ${shownValue(path, value)}`);
       else out[key] = walk(value, def, path, errors);
     } else {
       errors.push(`${path}: unknown key${suggest(key, Object.keys(defaults))}; known keys here: ${Object.keys(defaults).join(', ')}`);

@@ -11,6 +11,12 @@ export function loadCliConfig(file: string | undefined): { config: Config; log: 
   return { config, log: createLogger({ level: config.logLevel }) };
 }
 
+/** The config file a service runs with (--config, else SENSORWATCH_CONFIG): what SIGHUP re-reads. */
+export function configFileOf(flag: string | undefined): string | undefined {
+  const file = flag ?? process.env.SENSORWATCH_CONFIG;
+  return file === undefined || file === '' ? undefined : file;
+}
+
 /** --brokers, else kafka.brokers, else the local broker `sensorwatch kafka start` is running. */
 export function resolveBrokers(config: Config, flag: string | undefined): string[] {
   if (flag !== undefined && flag.trim() !== '') return flag.split(',').map((b) => b.trim()).filter((b) => b !== '');

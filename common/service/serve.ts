@@ -1,19 +1,31 @@
 // Running one service as a process: its own registry with Node's default
 // metrics, /metrics + /healthz + /livez, until SIGINT/SIGTERM (exit 0) or until
 // the service reports it cannot go on (exit 1, so a supervisor restarts it).
+// SIGHUP never ends it: the service reloads its config file (reload.ts) and
+// logs what needs a restart. The stop is bounded (stop.ts) and ends with a
+// `stopped` line saying how long it took; a client still holding the process
+// open after that does not keep it from exiting.
 import { parseArgs } from 'node:util';
 import { Registry } from 'prom-client';
+import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
 import type { Logger } from '../log.ts';
 import { watchBrokers, type BrokerWatch } from './broker-watch.ts';
 import { untilSignal } from './edge.ts';
 import { collectDefaultMetricsOnce, startMetricsServer } from './http.ts';
+import { watchConfig, type ConfigWatch } from './reload.ts';
+import { stopInSteps } from './stop.ts';
 
 export interface RunningService {
   ready(): boolean;
   health(): Record<string, unknown>;
   stop(): Promise<void>;
+  /** Re-reads the config file and applies what can change live (SIGHUP). Without it, SIGHUP logs which edits need a restart. */
+  reload?(reason: string): void;
 }
+
+/** SIGTERM to exit: the service's own stop is bounded to less (25 s), the rest is for the broker watch and the HTTP server. */
+export const stopBudgetMs = 28_000;
 
 export interface ServeOptions {
   name: string;
@@ -26,7 +38,49 @@ export interface ServeOptions {
    * and says not ready once they have not for kafka.unreachableNotReadyMs.
    */
   brokers?: string[];
+  /** The config file (--config, else SENSORWATCH_CONFIG) and the environment it was loaded with: SIGHUP re-reads it. */
+  configFile?: string | undefined;
+  env?: Record<string, string | undefined>;
   start(ctx: { registry: Registry; onFatal: (error: unknown) => void }): Promise<RunningService>;
+}
+
+export type SighupOptions = Pick<ServeOptions, 'name' | 'config' | 'log' | 'configFile' | 'env'>;
+
+/**
+ * Handles SIGHUP until the returned function is called: the service's own
+ * reload when `reload()` gives one, else the file is re-read and every edited
+ * key logged as needing a restart (all of that service's config is read at
+ * start-up), else a line that there is no file. Never lets SIGHUP end the process.
+ */
+export function handleSighup(options: SighupOptions, reload: () => ((reason: string) => void) | undefined): () => void {
+  const { configFile, log, name } = options;
+  const env = options.env ?? {};
+  const notice: ConfigWatch | null =
+    configFile === undefined || configFile === ''
+      ? null
+      : watchConfig({ service: name, file: configFile, initial: options.config, load: (file) => loadConfig({ file, env }), log, restartOnly: ['*'], watchFile: false });
+  const onSighup = (): void => {
+    const own = reload();
+    if (own !== undefined) own('SIGHUP');
+    else if (notice !== null) notice.reload('SIGHUP');
+    else log.info(`SIGHUP: no config file to re-read (--config or SENSORWATCH_CONFIG); the ${name} goes on unchanged`);
+  };
+  process.on('SIGHUP', onSighup);
+  return () => {
+    process.off('SIGHUP', onSighup);
+    notice?.stop();
+  };
+}
+
+/**
+ * Stopped is stopped: a client left behind (a reconnect timer, a socket to a broker that came back)
+ * must not hold the process open. Unref'd: a process with nothing left exits at once anyway.
+ */
+export function exitSoon(log: Logger, name: string, code: number): void {
+  setTimeout(() => {
+    log.warn('handles still open after the stop; exiting anyway', { service: name });
+    process.exit(code);
+  }, 2000).unref();
 }
 
 export async function serveUntilSignal(options: ServeOptions): Promise<number> {
@@ -40,6 +94,8 @@ export async function serveUntilSignal(options: ServeOptions): Promise<number> {
   // before it joins a consumer group, instead of a service without metrics or health.
   let service: RunningService | undefined;
   let brokers: BrokerWatch | undefined;
+  // From the first moment: a SIGHUP (a closed terminal, a fleet-wide `kill -HUP`) must not end the process.
+  handleSighup(options, () => (service?.reload === undefined ? undefined : (reason) => service?.reload?.(reason)));
   const server = await startMetricsServer({
     host: config.metrics.host,
     port: options.metricsPort ?? config.metrics.port,
@@ -59,10 +115,20 @@ export async function serveUntilSignal(options: ServeOptions): Promise<number> {
   const running = service;
   const why = await Promise.race([untilSignal(), failed.then(() => 'fatal' as const)]);
   log.info(`stopping ${name}`, { why });
-  await brokers?.stop();
-  await running.stop();
-  await server.close();
-  return fatal === undefined ? 0 : 1;
+  const watch = brokers;
+  const outcome = await stopInSteps(
+    [
+      { name: 'the broker watch', run: () => watch?.stop() },
+      { name: `the ${name}`, run: () => running.stop() },
+      { name: 'the metrics server', run: () => server.close() },
+    ],
+    { budgetMs: stopBudgetMs, log },
+  );
+  const code = fatal === undefined ? 0 : 1;
+  log.info('stopped', { service: name, why, stopMs: outcome.tookMs, exitCode: code, ...(outcome.gaveUpOn.length === 0 ? {} : { gaveUpOn: outcome.gaveUpOn }) });
+  exitSoon(log, name, code);
+  // SIGHUP stays handled until the process is gone: a HUP while exiting must not turn exit 0 into 129.
+  return code;
 }
 
 /** --metrics-port: undefined when absent; a message when it is not a port. */

@@ -1,8 +1,12 @@
 // `sensorwatch simulate`: a fleet of simulated sensors producing readings to
 // topics.readings in real time, with injected anomalies labelled on
-// topics.labels and optionally in a JSON Lines file.
+// topics.labels and optionally in a JSON Lines file. Like every service:
+// SIGHUP does not end it (it logs the config edits that need a restart), and
+// its bounded stop ends with a `stopped` line.
 import { parseArgs } from 'node:util';
-import { loadCliConfig, reportCliError, resolveBrokers, untilSignal } from '../../common/service/edge.ts';
+import { configFileOf, loadCliConfig, reportCliError, resolveBrokers, untilSignal } from '../../common/service/edge.ts';
+import { exitSoon, handleSighup } from '../../common/service/serve.ts';
+import { stopInSteps } from '../../common/service/stop.ts';
 import { startSimulation } from './service.ts';
 
 const usage = `usage: sensorwatch simulate [options]
@@ -88,8 +92,14 @@ export async function run(argv: string[]): Promise<number> {
       ...(parsed.seed === undefined ? {} : { seed: parsed.seed }),
       ...(flags['labels-file'] === undefined ? {} : { labelsFile: flags['labels-file'] }),
     });
-    const signal = untilSignal().then(() => sim.stop());
-    const stats = await Promise.race([sim.done, signal]);
+    handleSighup({ name: 'simulator', config, log, configFile: configFileOf(flags.config), env: process.env }, () => undefined);
+    const why = await Promise.race([sim.done.then(() => 'done' as const), untilSignal()]);
+    const started = Date.now();
+    let stats = why === 'done' ? await sim.done : undefined;
+    const outcome = await stopInSteps([{ name: 'the readings producer (flush and disconnect)', run: async () => void (stats = await sim.stop()) }], { budgetMs: 25_000, log });
+    log.info('stopped', { service: 'simulator', why, stopMs: Date.now() - started, ...(outcome.gaveUpOn.length === 0 ? {} : { gaveUpOn: outcome.gaveUpOn }) });
+    exitSoon(log, 'simulator', stats === undefined ? 1 : 0);
+    if (stats === undefined) return 1;
     process.stdout.write(`produced ${stats.readings} readings from ${sim.sensorIds.length} sensors and ${stats.labels} anomaly labels to ${config.topics.readings} / ${config.topics.labels}\n`);
     return 0;
   } catch (err) {
