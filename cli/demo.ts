@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { Registry } from 'prom-client';
 import { loadConfig } from '../common/config/load.ts';
 import type { Config } from '../common/config/types.ts';
-import { startLocalBroker, type LocalBroker } from '../common/kafka/index.ts';
+import { startLocalBroker, type LocalBroker } from '../common/kafka-local/local-broker.ts';
 import { createLogger, type Logger } from '../common/log.ts';
 import { startIngest } from '../ingest/service.ts';
 import { startSimulation } from '../ingest/simulate/service.ts';

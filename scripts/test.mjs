@@ -33,7 +33,7 @@ const needsBroker = files.some((f) => f.startsWith('test/integration/'));
 if (needsBroker && !env.SENSORWATCH_TEST_BROKERS) {
   const { register } = await import('tsx/esm/api');
   register();
-  const { startLocalBroker } = await import('../common/kafka/local-broker.ts');
+  const { startLocalBroker } = await import('../common/kafka-local/local-broker.ts');
   broker = await startLocalBroker({ port: 0, log: (m) => console.error(`[test broker] ${m}`) });
   env.SENSORWATCH_TEST_BROKERS = broker.brokers.join(',');
   console.error(`[test broker] ready at ${env.SENSORWATCH_TEST_BROKERS}`);

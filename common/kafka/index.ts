@@ -7,7 +7,5 @@ export { createIdempotentProducer, type ProducerOptions } from './producer.ts';
 export { createOrderedProducer, chunkRecords, publishesSettled, type OrderedProducer, type OrderedProducerOptions } from './ordered-producer.ts';
 export { isTransientKafkaError, kafkaErrorType } from './retriable.ts';
 export { createConsumer, runBatches, nextOffset, commitOffsetOf, type ConsumerOptions, type ConsumedBatch, type RunBatchesOptions, type BatchRun, type TakenBatch } from './consumer.ts';
-export { startLocalBroker, readBrokerInfo, type LocalBroker, type LocalBrokerOptions } from './local-broker.ts';
-export { MAX_MESSAGE_BYTES } from './broker-config.ts';
+export { MAX_MESSAGE_BYTES } from './limits.ts';
 export type * from './types.ts';
-export { runConsumerPerf, parseConsumerPerfOutput, type ConsumerPerfResult, type ConsumerPerfOptions } from './perf-tool.ts';

@@ -8,7 +8,7 @@ import { defaultConfig } from '../../common/config/defaults.ts';
 import { createKafka } from '../../common/kafka/client.ts';
 import { deleteTopics as deleteExisting, ensureTopics, type TopicSpec } from '../../common/kafka/admin.ts';
 import { createConsumer } from '../../common/kafka/consumer.ts';
-import { startLocalBroker, type LocalBroker } from '../../common/kafka/local-broker.ts';
+import { startLocalBroker, type LocalBroker } from '../../common/kafka-local/local-broker.ts';
 import type { Admin, Kafka, KafkaMessage } from '../../common/kafka/types.ts';
 import { createLogger } from '../../common/log.ts';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import type { Config } from '../../../common/config/types.ts';
-import { startLocalBroker, type LocalBroker } from '../../../common/kafka/local-broker.ts';
+import { startLocalBroker, type LocalBroker } from '../../../common/kafka-local/local-broker.ts';
 import { createIdempotentProducer } from '../../../common/kafka/producer.ts';
 import { createLogger } from '../../../common/log.ts';
 import { startIngest, type IngestService } from '../../../ingest/service.ts';
