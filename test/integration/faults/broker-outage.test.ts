@@ -61,7 +61,7 @@ describe('fault suite: broker outage under load', () => {
     await producer.disconnect();
 
     collector = await collectWindows(brokers, config.topics.windows);
-    // kafkajs logs every refused connection during the outage: quiet unless asked
+    // the Kafka client logs every refused connection during the outage: quiet unless asked
     const log = process.env.SENSORWATCH_TEST_LOG === 'debug' ? createLogger({ level: 'debug' }) : createLogger({ write: () => undefined });
     const model = () => zeroModel({ channels: config.windowing.channels, length: config.windowing.length });
     const scorerRegistry = new Registry();
