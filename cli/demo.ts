@@ -6,7 +6,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Registry } from 'prom-client';
+import { Registry } from '../common/service/metrics-registry.ts';
 import { loadConfig } from '../common/config/load.ts';
 import type { Config } from '../common/config/types.ts';
 import { startLocalBroker, type LocalBroker } from '../common/kafka-local/local-broker.ts';

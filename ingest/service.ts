@@ -8,7 +8,7 @@
 // past the oldest reading still held in a reorder buffer or an unfinished
 // window (runBatches with TakenBatch.commitOffset). So a crash at any point
 // replays from there and cuts the same windows, with the same seqs.
-import type { Registry } from 'prom-client';
+import type { Registry } from '../common/service/metrics-registry.ts';
 import { encodeWindow } from '../common/codec/records.ts';
 import type { Config } from '../common/config/types.ts';
 import { createDeadLetterPublisher, type OutgoingRecord } from '../common/dead-letter.ts';

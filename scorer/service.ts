@@ -4,7 +4,7 @@
 // and sensor states were acknowledged by the broker (engine.ts), and a restart
 // or rebalance first reloads the states (state-store.ts), so replayed windows
 // are recognised and no alert is opened twice.
-import type { Registry } from 'prom-client';
+import type { Registry } from '../common/service/metrics-registry.ts';
 import * as tf from '@tensorflow/tfjs';
 import { decodeWindow } from '../common/codec/index.ts';
 import { loadConfig } from '../common/config/load.ts';

@@ -2,7 +2,7 @@
 // Kafka (--synthetic) or on the windows topic; without --once, the scheduled
 // trainer service with its own /metrics and /healthz.
 import { parseArgs } from 'node:util';
-import { Registry } from 'prom-client';
+import { Registry } from '../common/service/metrics-registry.ts';
 import type { BackendChoice, Config, ModelKind } from '../common/config/types.ts';
 import type { Logger } from '../common/log.ts';
 import { serialiseArtifact } from '../common/model/artifact.ts';

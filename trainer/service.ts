@@ -4,7 +4,7 @@
 // promoted ones (artifact chunks + pointer + ModelUpdated) with a copy in the
 // local cache.
 import * as tf from '@tensorflow/tfjs';
-import type { Registry } from 'prom-client';
+import type { Registry } from '../common/service/metrics-registry.ts';
 import { decodeAlert, decodeWindow } from '../common/codec/records.ts';
 import type { Config } from '../common/config/types.ts';
 import { createKafka, type KafkaClient } from '../common/kafka/index.ts';

@@ -2,7 +2,7 @@
 // 8 channels) against Kafka's own ConsumerPerformance reading the same topic;
 // then end-to-end latency, reading produced → decision for its window, with
 // ingest and scorer running, at several offered loads.
-import { Registry } from 'prom-client';
+import { Registry } from '../../common/service/metrics-registry.ts';
 import type { Config } from '../../common/config/types.ts';
 import { defaultConfig } from '../../common/config/defaults.ts';
 import { deleteTopics } from '../../common/kafka/admin.ts';

@@ -2,7 +2,7 @@
 // metrics, /metrics + /healthz + /livez, until SIGINT/SIGTERM (exit 0) or until
 // the service reports it cannot go on (exit 1, so a supervisor restarts it).
 import { parseArgs } from 'node:util';
-import { Registry } from 'prom-client';
+import { Registry } from './metrics-registry.ts';
 import type { Config } from '../config/types.ts';
 import type { Logger } from '../log.ts';
 import { watchBrokers, type BrokerWatch } from './broker-watch.ts';
