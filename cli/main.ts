@@ -8,7 +8,7 @@ type CommandModule = { run(argv: string[]): Promise<number> };
 
 const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   demo: { summary: 'run the whole pipeline locally on the embedded default (npm start)', load: () => import('./demo.ts') },
-  kafka: { summary: 'start|stop|status the local single-node Kafka broker; fetch its jars (Maven)', load: () => import('../common/kafka/cli.ts') },
+  kafka: { summary: 'start|stop|status the local single-node Kafka broker; fetch its jars (Maven)', load: () => import('../common/kafka-local/cli.ts') },
   simulate: { summary: 'produce simulated sensor readings with labelled anomalies', load: () => import('../ingest/simulate/cli.ts') },
   ingest: { summary: 'run the ingest service (readings -> windows)', load: () => import('../ingest/cli.ts') },
   train: { summary: 'train a model once (--once) or run the scheduled trainer service', load: () => import('../trainer/cli.ts') },

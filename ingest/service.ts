@@ -8,7 +8,7 @@
 // past the oldest reading still held in a reorder buffer or an unfinished
 // window (runBatches with TakenBatch.commitOffset). So a crash at any point
 // replays from there and cuts the same windows, with the same seqs.
-import type { Registry } from 'prom-client';
+import type { Registry } from '../common/service/metrics-registry.ts';
 import { encodeWindow } from '../common/codec/records.ts';
 import type { Config } from '../common/config/types.ts';
 import { createDeadLetterPublisher, type OutgoingRecord } from '../common/dead-letter.ts';
@@ -74,7 +74,21 @@ export async function startIngest(ctx: IngestContext): Promise<IngestService> {
   const kafka = createKafka(config.kafka, log, overrides);
   const admin = kafka.admin();
   const producer = createIdempotentProducer(kafka);
-  const consumer = createConsumer(kafka, { groupId, maxWaitTimeMs: 100, maxBytesPerPartition: 8 * 1048576, ...ctx.consumer });
+  const consumer = createConsumer(kafka, {
+    groupId,
+    maxWaitTimeMs: 100,
+    maxBytesPerPartition: 8 * 1048576,
+    ...ctx.consumer,
+    onJoin: (assignment) => {
+      // A (re)join resumes every partition at its committed offset, which is
+      // never past a reading the windowers hold: start them afresh from there.
+      pipeline.reset();
+      joined = true;
+      log.info('joined consumer group', { groupId, assignment });
+    },
+    onRestart: (error) => log.warn('consumer crashed; the client restarts it', { error }),
+    onFatal: (error) => fail(new SensorwatchError('ingest consumer crashed and will not restart', { code: 'ingest_consumer_crash', cause: error })),
+  });
   let retrying = 0;
   const out = createOrderedProducer(producer, {
     onRetry: (error, info) => {
@@ -100,17 +114,6 @@ export async function startIngest(ctx: IngestContext): Promise<IngestService> {
   let joined = false;
   let stopping = false;
   let fatal = false;
-  consumer.on(consumer.events.GROUP_JOIN, (e) => {
-    // A (re)join resumes every partition at its committed offset, which is
-    // never past a reading the windowers hold: start them afresh from there.
-    pipeline.reset();
-    joined = true;
-    log.info('joined consumer group', { groupId, assignment: e.payload.memberAssignment });
-  });
-  consumer.on(consumer.events.CRASH, (e) => {
-    if (e.payload.restart) log.warn('consumer crashed; kafkajs restarts it', { error: e.payload.error });
-    else fail(new SensorwatchError('ingest consumer crashed and will not restart', { code: 'ingest_consumer_crash', cause: e.payload.error }));
-  });
 
   function fail(error: Error): void {
     if (fatal) return;

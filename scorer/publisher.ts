@@ -11,7 +11,7 @@ import { createOrderedProducer, type OrderedProducer, type OrderedProducerOption
 import type { AlertPublisher, DeadLetterSink } from './ports.ts';
 import { encodeState } from './state-store.ts';
 
-/** One ordered producer per kafkajs producer, shared by the publishers made over it. */
+/** One ordered producer per Kafka producer, shared by the publishers made over it. */
 const ordered = new WeakMap<Producer, OrderedProducer>();
 
 export function orderedOver(producer: Producer, options: OrderedProducerOptions = {}): OrderedProducer {

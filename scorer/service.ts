@@ -4,7 +4,7 @@
 // and sensor states were acknowledged by the broker (engine.ts), and a restart
 // or rebalance first reloads the states (state-store.ts), so replayed windows
 // are recognised and no alert is opened twice.
-import type { Registry } from 'prom-client';
+import type { Registry } from '../common/service/metrics-registry.ts';
 import * as tf from '@tensorflow/tfjs';
 import { decodeWindow } from '../common/codec/index.ts';
 import { loadConfig } from '../common/config/load.ts';
@@ -113,7 +113,21 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
   const kafka = createKafka(initial.kafka, log, { clientSuffix: 'scorer', ...(ctx.brokers === undefined ? {} : { brokers: ctx.brokers }) });
   const admin = kafka.admin();
   const producer = createIdempotentProducer(kafka);
-  const consumer = createConsumer(kafka, { groupId, maxWaitTimeMs: 100, ...ctx.consumer });
+  // Set once the state reader is up: a (re)join reloads the sensor states.
+  let onJoin: (assignment: Record<string, number[]>) => void = () => undefined;
+  let running = true;
+  const consumer = createConsumer(kafka, {
+    groupId,
+    maxWaitTimeMs: 100,
+    ...ctx.consumer,
+    onJoin: (assignment) => onJoin(assignment),
+    onRestart: (error) => log.error('scorer consumer crashed', { error, restart: true }),
+    onFatal: (error) => {
+      log.error('scorer consumer crashed', { error, restart: false });
+      running = false;
+      ctx.onFatal?.(error);
+    },
+  });
   // Undone in reverse order at stop, each step bounded (a broker that went away and came back can leave a client waiting for minutes).
   const cleanups: StopStep[] = [];
   const cleanup = async (): Promise<void> => {
@@ -197,29 +211,21 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
     };
     let restoring: Promise<void> = Promise.resolve();
     let joined = false;
-    let running = true;
     // Sensors whose windows this member received since it last joined the group.
     const ownSensors = new Set<string>();
-    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+    onJoin = (assignment) => {
       joined = true;
       ownSensors.clear();
-      log.info('joined the scorer group', { groupId, assignment: event.payload.memberAssignment });
+      log.info('joined the scorer group', { groupId, assignment });
       restoring = reload();
-    });
-    consumer.on(consumer.events.CRASH, (event) => {
-      log.error('scorer consumer crashed', { error: event.payload.error, restart: event.payload.restart });
-      if (!event.payload.restart) {
-        running = false;
-        ctx.onFatal?.(event.payload.error);
-      }
-    });
+    };
 
     const handle = async (batch: ConsumedBatch): Promise<void> => {
       log.debug('windows fetched', { partition: batch.partition, count: batch.messages.length, from: batch.messages[0]?.offset });
       try {
         await restoring;
       } catch (error) {
-        // No deciding on stale states: fail the batch (kafkajs retries it) and try the reload again.
+        // No deciding on stale states: fail the batch (the consumer retries it) and try the reload again.
         log.error('could not reload sensor states; retrying before the next batch', { error });
         restoring = reload();
         throw error;

@@ -19,7 +19,7 @@
 // the windows it decided would be decided, and alerted, again.
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../common/config/types.ts';
-import { createConsumer, fetchTopicEnds, publishesSettled, type Admin, type Consumer, type Kafka } from '../common/kafka/index.ts';
+import { publishesSettled, readTopic, type Admin, type KafkaClient } from '../common/kafka/index.ts';
 import type { Logger } from '../common/log.ts';
 import type { SensorState } from '../common/decision/decide.ts';
 
@@ -48,26 +48,26 @@ export interface StateReader {
   stop(): Promise<void>;
 }
 
-export async function startStateReader(options: { kafka: Kafka; admin: Admin; topic: string; groupId: string; log: Logger }): Promise<StateReader> {
-  const { admin, topic, log } = options;
+export async function startStateReader(options: { kafka: KafkaClient; admin: Admin; topic: string; groupId: string; log: Logger }): Promise<StateReader> {
+  const { topic, log } = options;
   const latest = new Map<string, SensorState>();
-  const seen = new Map<number, bigint>();
-  const readerGroup = `${options.groupId}.state-reader.${randomBytes(6).toString('hex')}`;
-  const consumer: Consumer = createConsumer(options.kafka, { groupId: readerGroup, maxWaitTimeMs: 100 });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  await consumer.run({
-    autoCommit: false,
-    eachBatch: async ({ batch }) => {
-      for (const message of batch.messages) {
+  const reader = await readTopic({
+    client: options.kafka,
+    admin: options.admin,
+    topic,
+    groupId: `${options.groupId}.state-reader.${randomBytes(6).toString('hex')}`,
+    follow: true,
+    maxWaitTimeMs: 100,
+    deleteGroup: true,
+    onRecords: (partition, records) => {
+      for (const message of records) {
         try {
           const state = decodeState(message.value);
           if (state !== null) latest.set(state.sensorId, state);
-          else if (message.value !== null) log.warn('state record in an unknown format skipped', { topic, partition: batch.partition, offset: message.offset });
+          else if (message.value !== null) log.warn('state record in an unknown format skipped', { topic, partition, offset: message.offset });
         } catch (error) {
-          log.warn('unreadable state record skipped', { topic, partition: batch.partition, offset: message.offset, error });
+          log.warn('unreadable state record skipped', { topic, partition, offset: message.offset, error });
         }
-        seen.set(batch.partition, BigInt(message.offset));
       }
     },
   });
@@ -75,19 +75,11 @@ export async function startStateReader(options: { kafka: Kafka; admin: Admin; to
   return {
     async caughtUp() {
       await publishesSettled();
-      const deadline = Date.now() + 60_000;
-      const ends = await fetchTopicEnds(admin, topic, deadline);
-      for (;;) {
-        const behind = ends.filter((e) => BigInt(e.high) > BigInt(e.low) && (seen.get(e.partition) ?? -1n) + 1n < BigInt(e.high));
-        if (behind.length === 0) return latest;
-        if (Date.now() > deadline) throw new Error(`state topic ${topic}: not caught up after 60 s (partitions ${behind.map((b) => b.partition).join(', ')})`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      const behind = await reader.catchUp(Date.now() + 60_000);
+      if (behind.length > 0) throw new Error(`state topic ${topic}: not caught up after 60 s (partitions ${behind.join(', ')})`);
+      return latest;
     },
-    async stop() {
-      await consumer.disconnect();
-      await admin.deleteGroups([readerGroup]).catch(() => undefined);
-    },
+    stop: () => reader.stop(),
   };
 }
 

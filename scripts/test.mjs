@@ -34,7 +34,7 @@ if (files.length === 0) {
 const { register } = await import('tsx/esm/api');
 register();
 const tools = await import('../test/support/tools.ts');
-const { brokerToolsMissing, kafkaJarsCached } = await import('../common/kafka/jars.ts');
+const { brokerToolsMissing, kafkaJarsCached } = await import('../common/kafka-local/jars.ts');
 
 const env = { ...process.env };
 const skipLog = join(tmpdir(), `sensorwatch-test-skips-${process.pid}.jsonl`);
@@ -69,7 +69,7 @@ if (integration.length > 0 && !env.SENSORWATCH_TEST_BROKERS) {
 
 let broker;
 if (files.some((f) => f.startsWith('test/integration/')) && !env.SENSORWATCH_TEST_BROKERS) {
-  const { startLocalBroker } = await import('../common/kafka/local-broker.ts');
+  const { startLocalBroker } = await import('../common/kafka-local/local-broker.ts');
   try {
     broker = await startLocalBroker({ port: 0, log: (m) => console.error(`[test broker] ${m}`) });
   } catch (error) {

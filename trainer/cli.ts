@@ -3,7 +3,7 @@
 // trainer service with its own /metrics and /healthz (a key's first model as
 // soon as trainer.minWindows windows exist; SIGHUP re-reads the config file).
 import { parseArgs } from 'node:util';
-import { Registry } from 'prom-client';
+import { Registry } from '../common/service/metrics-registry.ts';
 import type { BackendChoice, Config, ModelKind } from '../common/config/types.ts';
 import type { Logger } from '../common/log.ts';
 import { serialiseArtifact } from '../common/model/artifact.ts';

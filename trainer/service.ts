@@ -7,10 +7,10 @@
 // (first-model.ts). Edits to the config file apply from the next round on,
 // except the restart-only keys below.
 import * as tf from '@tensorflow/tfjs';
-import type { Registry } from 'prom-client';
+import type { Registry } from '../common/service/metrics-registry.ts';
 import { decodeAlert, decodeWindow } from '../common/codec/records.ts';
 import type { Config } from '../common/config/types.ts';
-import { createKafka, type Kafka } from '../common/kafka/index.ts';
+import { createKafka, type KafkaClient } from '../common/kafka/index.ts';
 import { loadConfig } from '../common/config/load.ts';
 import type { Logger } from '../common/log.ts';
 import { watchConfig, type ConfigWatch } from '../common/service/reload.ts';
@@ -285,7 +285,7 @@ export async function startTrainer(ctx: TrainerContext): Promise<Trainer> {
   };
 }
 
-async function readCatalog(kafka: Kafka, topic: string, log: Logger): Promise<ModelCatalog> {
+async function readCatalog(kafka: KafkaClient, topic: string, log: Logger): Promise<ModelCatalog> {
   const catalog = createModelCatalog();
   const reader = await readArtifactLog({ kafka, topic, log, onRecord: (r) => void catalog.apply(r), groupPrefix: 'sensorwatch.trainer.catalog' });
   await reader.caughtUp;
@@ -293,7 +293,7 @@ async function readCatalog(kafka: Kafka, topic: string, log: Logger): Promise<Mo
   return catalog;
 }
 
-async function collect(kafka: Kafka, config: Config, nowMs: number, log: Logger) {
+async function collect(kafka: KafkaClient, config: Config, nowMs: number, log: Logger) {
   const sinceMs = nowMs - config.trainer.lookbackMs;
   const windows = await readTopicSince<SignalWindow>({ kafka, topic: config.topics.windows, sinceMs, decode: decodeWindow, log });
   let alerts: AnomalyAlert[] = [];

@@ -3,7 +3,7 @@
 // Undecodable records are counted and skipped (ingest dead-letters its own bad
 // input; a bad window here only means less training data).
 import { randomUUID } from 'node:crypto';
-import { fetchTopicEnds, type Kafka } from '../common/kafka/index.ts';
+import { fetchTopicEnds, readTopic, type KafkaClient, type TopicRead as TopicReader } from '../common/kafka/index.ts';
 import type { Logger } from '../common/log.ts';
 import type { OffsetRange } from '../common/model/artifact.ts';
 
@@ -14,7 +14,7 @@ export interface TopicRead<T> {
 }
 
 export interface ReadSinceOptions<T> {
-  kafka: Kafka;
+  kafka: KafkaClient;
   topic: string;
   /** Event time (ms since the epoch) to start from. */
   sinceMs: number;
@@ -26,91 +26,76 @@ export interface ReadSinceOptions<T> {
   timeoutMs?: number;
 }
 
-/** Where each partition's records from `sinceMs` (event time) start and where they end now; null when the topic does not exist. */
-async function topicSpan(kafka: Kafka, topic: string, sinceMs: number): Promise<Map<number, { from: bigint; end: bigint }> | null> {
-  const admin = kafka.admin();
+/** How many records the topic holds from `sinceMs` (event time) on: offsets only, no record is read; 0 when the topic does not exist. */
+export async function countSince(options: { kafka: KafkaClient; topic: string; sinceMs: number }): Promise<number> {
+  const admin = options.kafka.admin();
   await admin.connect();
   try {
-    if (!(await admin.listTopics()).includes(topic)) return null;
-    const high = await fetchTopicEnds(admin, topic);
-    const starts = await admin.fetchTopicOffsetsByTimestamp(topic, sinceMs);
-    const ends = new Map(high.map((o) => [o.partition, BigInt(o.high)]));
-    const span = new Map<number, { from: bigint; end: bigint }>();
-    for (const s of starts) {
+    if (!(await admin.listTopics()).includes(options.topic)) return 0;
+    const ends = new Map((await fetchTopicEnds(admin, options.topic)).map((o) => [o.partition, BigInt(o.high)]));
+    let total = 0n;
+    for (const s of await admin.fetchTopicOffsetsByTimestamp(options.topic, options.sinceMs)) {
       const end = ends.get(s.partition) ?? 0n;
       const from = BigInt(s.offset);
-      if (from >= 0n && from < end) span.set(s.partition, { from, end });
+      if (from >= 0n && from < end) total += end - from;
     }
-    return span;
+    return Number(total);
   } finally {
     await admin.disconnect();
   }
 }
 
-/** How many records the topic holds from `sinceMs` (event time) on: offsets only, no record is read. */
-export async function countSince(options: { kafka: Kafka; topic: string; sinceMs: number }): Promise<number> {
-  const span = await topicSpan(options.kafka, options.topic, options.sinceMs);
-  let total = 0n;
-  for (const { from, end } of span?.values() ?? []) total += end - from;
-  return Number(total);
-}
-
 export async function readTopicSince<T>(options: ReadSinceOptions<T>): Promise<TopicRead<T>> {
   const { kafka, topic, log } = options;
-  const span = await topicSpan(kafka, topic, options.sinceMs);
-  if (span === null) {
-    log.warn('topic does not exist (yet): no records from it', { topic });
-    return { records: [], offsets: [], bad: 0 };
-  }
-  const todo = new Map<number, { from: bigint; end: bigint; last: bigint | null }>();
-  for (const [partition, { from, end }] of span) todo.set(partition, { from, end, last: null });
-  const offsets = (): OffsetRange[] =>
-    [...todo.entries()]
-      .filter(([, t]) => t.last !== null)
-      .map(([partition, t]) => ({ topic, partition, from: t.from.toString(), to: (t.last ?? 0n).toString() }));
   const result: TopicRead<T> = { records: [], offsets: [], bad: 0 };
-  if (todo.size === 0) return result;
-
-  const consumer = kafka.consumer({ groupId: `sensorwatch.trainer.read.${randomUUID()}`, allowAutoTopicCreation: false, maxWaitTimeInMs: 200 });
-  const pending = new Set(todo.keys());
-  let finish!: () => void;
-  const done = new Promise<void>((resolve) => (finish = resolve));
-  await consumer.connect();
+  /** Where each partition starts (the first record at or after sinceMs), and the last offset taken. */
+  let starts = new Map<number, bigint>();
+  const last = new Map<number, bigint>();
+  let reachedLimit!: () => void;
+  const limitReached = new Promise<void>((resolve) => (reachedLimit = resolve));
+  let read: TopicReader;
   try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: false });
-    await consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => {
-        const t = todo.get(batch.partition);
-        if (t === undefined || !pending.has(batch.partition)) return;
-        for (const m of batch.messages) {
-          const offset = BigInt(m.offset);
-          if (offset < t.from) continue;
-          if (offset >= t.end) break;
-          t.last = offset;
+    read = await readTopic({
+      client: kafka,
+      topic,
+      groupId: `sensorwatch.trainer.read.${randomUUID()}`,
+      start: async (_ranges, admin) => {
+        const byTime = await admin.fetchTopicOffsetsByTimestamp(topic, options.sinceMs);
+        starts = new Map(byTime.map((s) => [s.partition, BigInt(s.offset)]));
+        return starts;
+      },
+      onRecords: (partition, records) => {
+        if (options.limit !== undefined && result.records.length >= options.limit) return;
+        for (const m of records) {
           try {
             result.records.push(options.decode(m.value));
           } catch {
             result.bad++;
           }
         }
-        const reachedLimit = options.limit !== undefined && result.records.length >= options.limit;
-        if ((t.last !== null && t.last + 1n >= t.end) || reachedLimit) {
-          pending.delete(batch.partition);
-          if (pending.size === 0 || reachedLimit) finish();
-        }
+        const newest = records.at(-1);
+        if (newest !== undefined) last.set(partition, BigInt(newest.offset));
+        if (options.limit !== undefined && result.records.length >= options.limit) reachedLimit();
       },
     });
-    for (const [partition, t] of todo) consumer.seek({ topic, partition, offset: t.from.toString() });
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'topic_not_found') throw error;
+    log.warn('topic does not exist (yet): no records from it', { topic });
+    return result;
+  }
+  try {
     const timeoutMs = options.timeoutMs ?? 60_000;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
-    const outcome = await Promise.race([done.then(() => 'done' as const), timedOut]);
+    const outcome = await Promise.race([read.caughtUp.then(() => 'done' as const), limitReached.then(() => 'done' as const), timedOut]);
     clearTimeout(timer);
     if (outcome === 'timeout') log.warn('training data read timed out; using what arrived', { topic, records: result.records.length, timeoutMs });
   } finally {
-    await consumer.disconnect();
+    await read.stop();
   }
-  result.offsets = offsets();
+  for (const [partition, from] of starts) {
+    const to = last.get(partition);
+    if (to !== undefined) result.offsets.push({ topic, partition, from: from.toString(), to: to.toString() });
+  }
   return result;
 }

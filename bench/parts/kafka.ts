@@ -2,15 +2,15 @@
 // 8 channels) against Kafka's own ConsumerPerformance reading the same topic;
 // then end-to-end latency, reading produced → decision for its window, with
 // ingest and scorer running, at several offered loads.
-import { Registry } from 'prom-client';
+import { Registry } from '../../common/service/metrics-registry.ts';
 import type { Config } from '../../common/config/types.ts';
 import { defaultConfig } from '../../common/config/defaults.ts';
 import { deleteTopics } from '../../common/kafka/admin.ts';
 import { createKafka } from '../../common/kafka/client.ts';
-import { startLocalBroker, type LocalBroker } from '../../common/kafka/local-broker.ts';
+import { startLocalBroker, type LocalBroker } from '../../common/kafka-local/local-broker.ts';
 import type { Logger } from '../../common/log.ts';
 import { startIngest } from '../../ingest/service.ts';
-import { runConsumerPerf } from '../../common/kafka/perf-tool.ts';
+import { runConsumerPerf } from '../../common/kafka-local/perf-tool.ts';
 import { pacePlan } from '../load/plan.ts';
 import { emptyKafka, type BackendName, type IngestRound, type KafkaSection } from '../report.ts';
 import { medianOf, ratio } from '../stats.ts';

@@ -6,7 +6,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Histogram, Registry, type HistogramConfiguration } from 'prom-client';
 import type { Config } from '../../common/config/types.ts';
-import type { Admin, Kafka } from '../../common/kafka/types.ts';
+import type { Admin, KafkaClient } from '../../common/kafka/types.ts';
 import type { Logger } from '../../common/log.ts';
 import { parseArtifact, serialiseArtifact, type LoadedModel } from '../../common/model/artifact.ts';
 import { initBackend } from '../../common/model/backend.ts';
@@ -94,7 +94,7 @@ export interface LatencyRun {
   artifact: Buffer;
   admin: Admin;
   /** Client for reading the windows topic back (stage timings). */
-  kafka: Kafka;
+  kafka: KafkaClient;
   /** Topics made here are added, for the caller to delete. */
   created: string[];
   log: Logger;

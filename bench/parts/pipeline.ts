@@ -4,13 +4,13 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Registry } from 'prom-client';
+import type { Registry } from '../../common/service/metrics-registry.ts';
 import type { Config } from '../../common/config/types.ts';
 import { defaultConfig, topicNamesWithPrefix } from '../../common/config/defaults.ts';
 import { decodeWindow } from '../../common/codec/records.ts';
 import { ensureTopics, type TopicSpec } from '../../common/kafka/admin.ts';
 import { createConsumer } from '../../common/kafka/consumer.ts';
-import type { Admin, Kafka } from '../../common/kafka/types.ts';
+import type { Admin, KafkaClient } from '../../common/kafka/types.ts';
 import type { LoadJob } from '../load/produce.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -117,7 +117,7 @@ export async function createTopicsReady(admin: Admin, specs: TopicSpec[], timeou
  * (when its last reading was produced) = the reading → window-published part
  * of the end-to-end latency. Reads until `expected` windows were seen.
  */
-export async function windowPublishDelays(kafka: Kafka, topic: string, expected: number, from: number, timeoutMs: number): Promise<number[]> {
+export async function windowPublishDelays(kafka: KafkaClient, topic: string, expected: number, from: number, timeoutMs: number): Promise<number[]> {
   const groupId = `${topic}.bench-stages`;
   const consumer = createConsumer(kafka, { groupId, maxWaitTimeMs: 100 });
   const delays: number[] = [];

@@ -2,7 +2,7 @@
 // as soon as the windows topic holds trainer.minWindows windows (as it does
 // when run by hand), so that a newcomer sees scoring within a minute instead
 // of after the first scheduled round; and an estimate of when that will be.
-import type { Registry } from 'prom-client';
+import type { Registry } from '../../common/service/metrics-registry.ts';
 import type { Config } from '../../common/config/types.ts';
 import type { Logger } from '../../common/log.ts';
 import { startTrainer } from '../../trainer/service.ts';

@@ -1,5 +1,5 @@
-// Kafka record headers as the codec sees them (the same shape kafkajs uses,
-// declared here so that only common/kafka imports kafkajs), and the rule that
+// Kafka record headers as the codec sees them (the shape Kafka clients use,
+// declared here so that only common/kafka names the client), and the rule that
 // tells JSON readings from Avro ones.
 export type HeaderValue = Buffer | string | (Buffer | string)[] | undefined;
 export type RecordHeaders = Record<string, HeaderValue>;

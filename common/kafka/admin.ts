@@ -1,5 +1,6 @@
 // Topic administration: idempotent create, delete, consumer lag.
-import type { Admin, ITopicConfig } from 'kafkajs';
+import { kafkaError } from './errors.ts';
+import type { Admin, PartitionOffsets, TopicToCreate } from './types.ts';
 
 export interface TopicSpec {
   name: string;
@@ -12,8 +13,8 @@ export interface TopicSpec {
   replicationFactor?: number;
 }
 
-/** Pure: a spec as kafkajs' createTopics wants it. */
-export function topicConfig(spec: TopicSpec): ITopicConfig {
+/** Pure: a spec as the admin client's createTopics wants it. */
+export function topicConfig(spec: TopicSpec): TopicToCreate {
   const entries: Record<string, string> = { ...(spec.compacted ? { 'cleanup.policy': 'compact' } : {}), ...spec.config };
   return {
     topic: spec.name,
@@ -95,12 +96,12 @@ async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
  * leadership of a just-created topic (kafkajs throws a retriable
  * NOT_LEADER_FOR_PARTITION); a non-retriable error, or one past `deadline`, is thrown.
  */
-export async function fetchTopicEnds(admin: Admin, topic: string, deadline = Date.now() + 10_000): Promise<{ partition: number; offset: string; high: string; low: string }[]> {
+export async function fetchTopicEnds(admin: Admin, topic: string, deadline = Date.now() + 10_000): Promise<PartitionOffsets[]> {
   for (;;) {
     try {
       return await admin.fetchTopicOffsets(topic);
     } catch (error) {
-      if ((error as { retriable?: unknown }).retriable !== true || Date.now() > deadline) throw error;
+      if ((error as { retriable?: unknown }).retriable !== true || Date.now() > deadline) throw kafkaError(error);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -112,6 +113,11 @@ export async function deleteTopics(admin: Admin, names: string[]): Promise<strin
   const doomed = names.filter((n) => present.has(n));
   if (doomed.length > 0) await admin.deleteTopics({ topics: doomed });
   return doomed;
+}
+
+/** Deletes a consumer group; a group that is already gone (one that never committed) is no error. */
+export async function deleteGroupQuietly(admin: Admin, groupId: string): Promise<void> {
+  await admin.deleteGroups([groupId]).catch(() => undefined);
 }
 
 export interface PartitionLag {

@@ -6,7 +6,11 @@
 // reorder buffer or an unfinished window, `TakenBatch.commitOffset`), so a
 // crash at any point replays what is needed instead of losing it. Commits run
 // behind the fetch loop, in order per partition.
-import type { Consumer, ConsumerConfig, Kafka, KafkaMessage } from 'kafkajs';
+import type { Consumer as KafkaJsConsumer, ConsumerConfig } from 'kafkajs';
+import { SensorwatchError } from '../errors.ts';
+import { kafkajsOf } from './client.ts';
+import { kafkaError } from './errors.ts';
+import type { Consumer, IncomingRecord, KafkaClient } from './types.ts';
 
 export interface ConsumerOptions {
   groupId: string;
@@ -15,9 +19,25 @@ export interface ConsumerOptions {
   maxBytesPerPartition?: number;
   /** Longest the broker holds a fetch open waiting for data; lower = lower latency. */
   maxWaitTimeMs?: number;
+  /** The member (re)joined the group: partitions by topic. A rejoin resumes every partition at its committed offset. */
+  onJoin?(assignment: Record<string, number[]>): void;
+  /** The consumer crashed and restarts itself (it rejoins: onJoin follows). */
+  onRestart?(error: SensorwatchError): void;
+  /** The consumer crashed and will not restart: nothing more is consumed. */
+  onFatal?(error: SensorwatchError): void;
 }
 
-export function createConsumer(kafka: Kafka, options: ConsumerOptions): Consumer {
+/** Consumers made by createConsumer, with their kafkajs consumer. */
+const made = new WeakMap<Consumer, KafkaJsConsumer>();
+
+/** The kafkajs consumer behind one made by createConsumer (this folder's own use). */
+export function kafkajsConsumerOf(consumer: Consumer): KafkaJsConsumer {
+  const raw = made.get(consumer);
+  if (raw === undefined) throw new SensorwatchError('not a consumer made by createConsumer (common/kafka/consumer.ts)', { code: 'kafka_consumer_unknown' });
+  return raw;
+}
+
+export function createConsumer(client: KafkaClient, options: ConsumerOptions): Consumer {
   const config: ConsumerConfig = {
     groupId: options.groupId,
     allowAutoTopicCreation: false,
@@ -26,13 +46,25 @@ export function createConsumer(kafka: Kafka, options: ConsumerOptions): Consumer
     maxWaitTimeInMs: options.maxWaitTimeMs ?? 500,
   };
   if (options.maxBytesPerPartition !== undefined) config.maxBytesPerPartition = options.maxBytesPerPartition;
-  return kafka.consumer(config);
+  const raw = kafkajsOf(client).consumer(config);
+  const { onJoin, onRestart, onFatal } = options;
+  if (onJoin !== undefined) raw.on(raw.events.GROUP_JOIN, (e) => onJoin(e.payload.memberAssignment));
+  if (onRestart !== undefined || onFatal !== undefined) {
+    raw.on(raw.events.CRASH, (e) => {
+      const error = kafkaError(e.payload.error);
+      if (e.payload.restart) onRestart?.(error);
+      else onFatal?.(error);
+    });
+  }
+  const consumer: Consumer = raw;
+  made.set(consumer, raw);
+  return consumer;
 }
 
 export interface ConsumedBatch {
   topic: string;
   partition: number;
-  messages: KafkaMessage[];
+  messages: IncomingRecord[];
   /** Call during long handlers so the group does not think this member is dead. */
   heartbeat(): Promise<void>;
   /** False once the consumer is stopping or the partition was reassigned: stop early. */
@@ -104,11 +136,12 @@ interface Lane {
  * start before its publishes are acknowledged.
  */
 export async function runBatches(consumer: Consumer, options: RunBatchesOptions): Promise<BatchRun> {
+  const raw = kafkajsConsumerOf(consumer);
   const maxInFlight = Math.max(1, options.maxInFlight ?? 4);
   let lanes = new Map<string, Lane>();
   let active = 0;
   // A rejoin starts from the committed offsets: what the old lanes held is replayed.
-  consumer.on(consumer.events.GROUP_JOIN, () => {
+  raw.on(raw.events.GROUP_JOIN, () => {
     lanes = new Map();
   });
 

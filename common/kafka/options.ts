@@ -73,6 +73,9 @@ export function saslOptions(sasl: KafkaConfig['sasl']): SASLOptions | undefined 
   return { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password };
 }
 
+/** The client's log levels, named here so that callers (and tests) need not import kafkajs. */
+export const clientLogLevel = { NOTHING: logLevel.NOTHING, ERROR: logLevel.ERROR, WARN: logLevel.WARN, INFO: logLevel.INFO, DEBUG: logLevel.DEBUG } as const;
+
 /**
  * Which of our levels a kafkajs log entry goes to, or undefined to drop it.
  * kafkajs logs every failed response at ERROR ("[Connection] Response ...")

@@ -1,6 +1,8 @@
 // Producers: idempotent by default, no topic auto-creation (topics are made
 // explicitly with ensureTopics, so a typo fails instead of making a new topic).
-import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { Partitioners } from 'kafkajs';
+import { kafkajsOf } from './client.ts';
+import type { KafkaClient, Producer } from './types.ts';
 
 export interface ProducerOptions {
   /**
@@ -12,8 +14,8 @@ export interface ProducerOptions {
   transactionalId?: string;
 }
 
-export function createIdempotentProducer(kafka: Kafka, options: ProducerOptions = {}): Producer {
-  return kafka.producer({
+export function createIdempotentProducer(client: KafkaClient, options: ProducerOptions = {}): Producer {
+  return kafkajsOf(client).producer({
     idempotent: true,
     maxInFlightRequests: options.maxInFlightRequests ?? 1,
     allowAutoTopicCreation: false,

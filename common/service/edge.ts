@@ -3,7 +3,7 @@
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
 import { SensorwatchError } from '../errors.ts';
-import { readBrokerInfo } from '../kafka/local-broker.ts';
+import { readBrokerInfo } from '../kafka-local/local-broker.ts';
 import { createLogger, type Logger } from '../log.ts';
 
 export function loadCliConfig(file: string | undefined): { config: Config; log: Logger } {

@@ -6,7 +6,7 @@
 // `stopped` line saying how long it took; a client still holding the process
 // open after that does not keep it from exiting.
 import { parseArgs } from 'node:util';
-import { Registry } from 'prom-client';
+import { Registry } from './metrics-registry.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
 import type { Logger } from '../log.ts';

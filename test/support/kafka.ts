@@ -8,8 +8,8 @@ import { defaultConfig } from '../../common/config/defaults.ts';
 import { createKafka } from '../../common/kafka/client.ts';
 import { deleteTopics as deleteExisting, ensureTopics, type TopicSpec } from '../../common/kafka/admin.ts';
 import { createConsumer } from '../../common/kafka/consumer.ts';
-import { startLocalBroker, type LocalBroker } from '../../common/kafka/local-broker.ts';
-import type { Admin, Kafka, KafkaMessage } from '../../common/kafka/types.ts';
+import { startLocalBroker, type LocalBroker } from '../../common/kafka-local/local-broker.ts';
+import type { Admin, KafkaClient, IncomingRecord } from '../../common/kafka/types.ts';
 import { createLogger } from '../../common/log.ts';
 
 let shared: Promise<string[]> | undefined;
@@ -50,8 +50,8 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 }
 
-/** A kafkajs client for tests; its kafkajs logs go to stderr at warn+. */
-export function testKafka(brokers: string[], clientSuffix = 'test'): Kafka {
+/** A Kafka client for tests; its client logs go to stderr at warn+. */
+export function testKafka(brokers: string[], clientSuffix = 'test'): KafkaClient {
   const log = createLogger({ level: process.env.SENSORWATCH_TEST_LOG === 'debug' ? 'debug' : 'warn' });
   return createKafka({ ...defaultConfig.kafka, brokers }, log, { clientSuffix });
 }
@@ -120,10 +120,10 @@ export interface CollectOptions {
 }
 
 /** Reads `count` messages of `topic` from the beginning with a throwaway group (deleted after). */
-export async function collectMessages(options: CollectOptions): Promise<KafkaMessage[]> {
+export async function collectMessages(options: CollectOptions): Promise<IncomingRecord[]> {
   const groupId = uniqueName('collect');
   const consumer = createConsumer(testKafka(options.brokers, 'collect'), { groupId, maxWaitTimeMs: 100 });
-  const messages: KafkaMessage[] = [];
+  const messages: IncomingRecord[] = [];
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [options.topic], fromBeginning: true });

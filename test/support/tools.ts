@@ -10,7 +10,7 @@
 //   });
 import { appendFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { findExecutable, repoRoot } from '../../common/kafka/jars.ts';
+import { findExecutable, repoRoot } from '../../common/kafka-local/jars.ts';
 
 export const requireToolsVar = 'SENSORWATCH_REQUIRE_TOOLS';
 export const skipLogVar = 'SENSORWATCH_SKIP_LOG';

@@ -3,7 +3,7 @@
 // corrupt or incompatible artifact is refused with its error logged and the
 // previous version keeps serving. Loaded artifacts are written to the local
 // cache, which also gives a warm start before Kafka has caught up.
-import type { Kafka } from '../../kafka/index.ts';
+import type { KafkaClient } from '../../kafka/index.ts';
 import type { Logger } from '../../log.ts';
 import { parseArtifact, readArtifactMeta, type LoadedModel } from '../artifact.ts';
 import { createModelCache, type ModelCache } from './cache.ts';
@@ -19,7 +19,7 @@ export interface ModelRefusal {
 }
 
 export interface ModelFeedOptions {
-  kafka: Kafka;
+  kafka: KafkaClient;
   topics: StoreTopics;
   log: Logger;
   /** Local cache directory (trainer.modelDir): warm start and a copy of every loaded artifact. */

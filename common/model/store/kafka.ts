@@ -3,7 +3,7 @@
 // topic, and read the artifacts topic back (to its end, or live).
 import { randomUUID } from 'node:crypto';
 import { encodeModelUpdated } from '../../codec/records.ts';
-import { createIdempotentProducer, ensureTopics, fetchTopicEnds, MAX_MESSAGE_BYTES, type Kafka, type KafkaMessage } from '../../kafka/index.ts';
+import { createIdempotentProducer, ensureTopics, MAX_MESSAGE_BYTES, readTopic, type IncomingRecord, type KafkaClient } from '../../kafka/index.ts';
 import type { Logger } from '../../log.ts';
 import type { ModelUpdated } from '../../types.ts';
 import type { ModelMeta } from '../artifact.ts';
@@ -15,7 +15,7 @@ export interface StoreTopics {
 }
 
 /** Creates the two topics if missing: artifacts compacted, one partition (a total order per key). */
-export async function ensureModelTopics(kafka: Kafka, topics: StoreTopics): Promise<void> {
+export async function ensureModelTopics(kafka: KafkaClient, topics: StoreTopics): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -36,7 +36,7 @@ export interface ModelPublisher {
   close(): Promise<void>;
 }
 
-export async function createModelPublisher(kafka: Kafka, topics: StoreTopics, options: { chunkBytes?: number; now?: () => number } = {}): Promise<ModelPublisher> {
+export async function createModelPublisher(kafka: KafkaClient, topics: StoreTopics, options: { chunkBytes?: number; now?: () => number } = {}): Promise<ModelPublisher> {
   await ensureModelTopics(kafka, topics);
   const producer = createIdempotentProducer(kafka);
   await producer.connect();
@@ -76,7 +76,7 @@ export function modelUpdatedOf(meta: ModelMeta, chunks: number, sizeBytes: numbe
   };
 }
 
-export function headersOf(message: KafkaMessage): Record<string, string | undefined> {
+export function headersOf(message: IncomingRecord): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(message.headers ?? {})) {
     const first = Array.isArray(v) ? v[0] : v;
@@ -92,7 +92,7 @@ export interface ArtifactLogReader {
 }
 
 export interface ReadArtifactLogOptions {
-  kafka: Kafka;
+  kafka: KafkaClient;
   topic: string;
   log: Logger;
   onRecord(record: ParsedRecord, offset: string): void | Promise<void>;
@@ -108,45 +108,22 @@ export interface ReadArtifactLogOptions {
  */
 export async function readArtifactLog(options: ReadArtifactLogOptions): Promise<ArtifactLogReader> {
   const { kafka, topic, log } = options;
-  const admin = kafka.admin();
-  await admin.connect();
-  let ends: Map<number, bigint>;
-  try {
-    const offsets = await fetchTopicEnds(admin, topic);
-    ends = new Map(offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high)]));
-  } finally {
-    await admin.disconnect();
-  }
-  const consumer = kafka.consumer({ groupId: `${options.groupPrefix ?? 'sensorwatch.models'}.${randomUUID()}`, allowAutoTopicCreation: false, maxWaitTimeInMs: 200 });
-  let resolveCaughtUp!: () => void;
-  const caughtUp = new Promise<void>((resolve) => (resolveCaughtUp = resolve));
-  const markSeen = (partition: number, offset: string): void => {
-    const end = ends.get(partition);
-    if (end !== undefined && BigInt(offset) + 1n >= end) ends.delete(partition);
-    if (ends.size === 0) resolveCaughtUp();
-  };
-  if (ends.size === 0) resolveCaughtUp();
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  await consumer.run({
-    autoCommit: false,
-    eachMessage: async ({ partition, message }) => {
-      const key = message.key?.toString('utf8') ?? '';
-      try {
-        const parsed = parseRecord(key, message.value, headersOf(message));
-        if (parsed !== null) await options.onRecord(parsed, message.offset);
-      } catch (err) {
-        log.warn('skipping a model-artifacts record', { topic, partition, offset: message.offset, key, error: err });
+  const read = await readTopic({
+    client: kafka,
+    topic,
+    groupId: `${options.groupPrefix ?? 'sensorwatch.models'}.${randomUUID()}`,
+    follow: options.follow === true,
+    onRecords: async (partition, records) => {
+      for (const message of records) {
+        const key = message.key?.toString('utf8') ?? '';
+        try {
+          const parsed = parseRecord(key, message.value, headersOf(message));
+          if (parsed !== null) await options.onRecord(parsed, message.offset);
+        } catch (err) {
+          log.warn('skipping a model-artifacts record', { topic, partition, offset: message.offset, key, error: err });
+        }
       }
-      markSeen(partition, message.offset);
     },
   });
-  let stopped = false;
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    await consumer.disconnect();
-  };
-  if (options.follow !== true) void caughtUp.then(stop);
-  return { caughtUp, stop };
+  return { caughtUp: read.caughtUp, stop: read.stop };
 }

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { isAlive } from '../../../common/kafka/process.ts';
+import { isAlive } from '../../../common/kafka-local/process.ts';
 import { repoRoot } from '../../unit/deploy/provisioning.ts';
 import { waitFor } from '../../support/kafka.ts';
 

@@ -94,7 +94,10 @@ describe('sensorwatch alerts tail / dead-letters tail (real broker)', () => {
   before(async () => {
     brokers = await testBrokers();
     writeFileSync(configFile, `topics:\n  alerts: ${alertsTopic}\n  deadLetter: ${deadTopic}\nlogLevel: warn\n`);
-    await createTopics(brokers, [{ name: alertsTopic, partitions: 3 }, { name: deadTopic, partitions: 2 }]);
+    // The records carry event times from t0 (months back): without retention.ms=-1 the
+    // broker's retention check (7 days by default) deletes them in the middle of the tests.
+    const keep = { 'retention.ms': '-1' };
+    await createTopics(brokers, [{ name: alertsTopic, partitions: 3, config: keep }, { name: deadTopic, partitions: 2, config: keep }]);
     await publishAlerts(alerts, 0);
     const producer = createIdempotentProducer(testKafka(brokers, 'tail-dead'));
     await producer.connect();

@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import YAML from 'yaml';
 import { topicNamesWithPrefix } from '../../../common/config/defaults.ts';
+import { createIdempotentProducer } from '../../../common/kafka/producer.ts';
 import { testBrokers, testKafka, uniqueName, withAdmin } from '../../support/kafka.ts';
 import { missing, toolPath } from '../../support/tools.ts';
 import { dataDependentCase, provokedExpression, type DataDependentCase } from '../../unit/deploy/data-dependent.ts';
@@ -130,7 +131,7 @@ describe('dashboards and alert rules against a real Prometheus scraping the pipe
   });
 
   it('provokes the data-dependent cases: an anomalous sensor, a flatlined sensor, a record that is not a reading', async () => {
-    const producer = testKafka(brokers, 'deploy-it').producer();
+    const producer = createIdempotentProducer(testKafka(brokers, 'deploy-it'));
     await producer.connect();
     try {
       // 300 samples of event time ending now, per sensor in order: windows

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import type { Config } from '../../../common/config/types.ts';
-import { startLocalBroker, type LocalBroker } from '../../../common/kafka/local-broker.ts';
+import { startLocalBroker, type LocalBroker } from '../../../common/kafka-local/local-broker.ts';
 import { createIdempotentProducer } from '../../../common/kafka/producer.ts';
 import { createLogger } from '../../../common/log.ts';
 import { startIngest, type IngestService } from '../../../ingest/service.ts';
@@ -61,7 +61,7 @@ describe('fault suite: broker outage under load', () => {
     await producer.disconnect();
 
     collector = await collectWindows(brokers, config.topics.windows);
-    // kafkajs logs every refused connection during the outage: quiet unless asked
+    // the Kafka client logs every refused connection during the outage: quiet unless asked
     const log = process.env.SENSORWATCH_TEST_LOG === 'debug' ? createLogger({ level: 'debug' }) : createLogger({ write: () => undefined });
     const model = () => zeroModel({ channels: config.windowing.channels, length: config.windowing.length });
     const scorerRegistry = new Registry();

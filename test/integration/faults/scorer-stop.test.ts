@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { encodeWindow } from '../../../common/codec/records.ts';
-import { startLocalBroker, type LocalBroker } from '../../../common/kafka/local-broker.ts';
+import { startLocalBroker, type LocalBroker } from '../../../common/kafka-local/local-broker.ts';
 import { createIdempotentProducer } from '../../../common/kafka/producer.ts';
 import { serialiseArtifact } from '../../../common/model/artifact.ts';
 import { createModelPublisher } from '../../../common/model/store/kafka.ts';

@@ -10,7 +10,7 @@ import { readingV1Type } from '../../../common/codec/schemas.ts';
 import { defaultConfig } from '../../../common/config/defaults.ts';
 import type { Config } from '../../../common/config/types.ts';
 import { createConsumer } from '../../../common/kafka/consumer.ts';
-import { javaCommand, kafkaClasspath } from '../../../common/kafka/jars.ts';
+import { javaCommand, kafkaClasspath } from '../../../common/kafka-local/jars.ts';
 import { createIdempotentProducer } from '../../../common/kafka/producer.ts';
 import type { Consumer, Producer } from '../../../common/kafka/types.ts';
 import { createLogger } from '../../../common/log.ts';

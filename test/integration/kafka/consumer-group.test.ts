@@ -206,10 +206,11 @@ describe('kafka consumer groups', () => {
     const byMember = new Map<string, Set<number>>();
     const values: string[] = [];
     const start = async (name: string): Promise<Consumer> => {
-      const consumer = createConsumer(testKafka(brokers, name), { groupId, maxWaitTimeMs: 100 });
       byMember.set(name, new Set());
-      consumer.on(consumer.events.GROUP_JOIN, (e) => {
-        byMember.set(name, new Set(e.payload.memberAssignment[topic] ?? []));
+      const consumer = createConsumer(testKafka(brokers, name), {
+        groupId,
+        maxWaitTimeMs: 100,
+        onJoin: (assignment) => byMember.set(name, new Set(assignment[topic] ?? [])),
       });
       await consumer.connect();
       await runBatches(consumer, {

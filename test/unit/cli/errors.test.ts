@@ -25,7 +25,7 @@ const noStack = (text: string): void => assert.doesNotMatch(text, /^\s+at /m, `a
 
 describe('sensorwatch <verb>: a SensorwatchError is one message, exit 1', () => {
   it('kafka start without java (JAVA_HOME pointing at no java) names the install command', () => {
-    // JAVA_HOME wins over PATH (common/kafka/jars.ts javaCommand), so an empty one is a machine without java.
+    // JAVA_HOME wins over PATH (common/kafka-local/jars.ts javaCommand), so an empty one is a machine without java.
     const r = run(['kafka', 'start', '--data-dir', join(dir, 'kafka'), '--port', '19902'], { JAVA_HOME: join(dir, 'no-java') });
     assert.equal(r.status, 1, r.stderr);
     const lines = r.stderr.trim().split('\n');

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import YAML from 'yaml';
 import { loadConfig } from '../../../common/config/load.ts';
-import { kafkaVersion } from '../../../common/kafka/jars.ts';
+import { kafkaVersion } from '../../../common/kafka-local/jars.ts';
 import { cliVerbs } from './cli-verbs.ts';
 import { prometheusDir, readYaml, repoRoot } from './provisioning.ts';
 

@@ -11,7 +11,7 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { topicNamesWithPrefix } from '../../../../common/config/defaults.ts';
-import { startLocalBroker, type LocalBroker } from '../../../../common/kafka/local-broker.ts';
+import { startLocalBroker, type LocalBroker } from '../../../../common/kafka-local/local-broker.ts';
 import { uniqueName, waitFor } from '../../../support/kafka.ts';
 
 const bin = fileURLToPath(new URL('../../../../bin/sensorwatch.mjs', import.meta.url));

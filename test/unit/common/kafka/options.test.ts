@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { logLevel } from 'kafkajs';
 import { defaultConfig } from '../../../../common/config/defaults.ts';
 import type { KafkaConfig } from '../../../../common/config/types.ts';
-import { kafkaClientOptions, mapKafkaLog, saslOptions, tlsOptions } from '../../../../common/kafka/options.ts';
+import { clientLogLevel as logLevel, kafkaClientOptions, mapKafkaLog, saslOptions, tlsOptions } from '../../../../common/kafka/options.ts';
 
 const base: KafkaConfig = { ...defaultConfig.kafka, brokers: ['k1:9092', 'k2:9092'] };
 const sasl = (mechanism: KafkaConfig['sasl']['mechanism'], username = 'u', password = 'p'): KafkaConfig['sasl'] => ({ mechanism, username, password });
@@ -42,7 +41,7 @@ describe('kafkaClientOptions', () => {
 });
 
 describe('mapKafkaLog', () => {
-  const entry = (level: logLevel, namespace: string, message: string) => ({ level, namespace, log: { message, timestamp: '' } });
+  const entry = (level: (typeof logLevel)[keyof typeof logLevel], namespace: string, message: string) => ({ level, namespace, log: { message, timestamp: '' } });
   const cases: { name: string; input: ReturnType<typeof entry>; expect: string | undefined }[] = [
     { name: 'a retried failed response is debug', input: entry(logLevel.ERROR, 'Connection', 'Response Heartbeat(key: 12, version: 3)'), expect: 'debug' },
     { name: 'a consumer crash is error', input: entry(logLevel.ERROR, 'Consumer', 'Crash: KafkaJSNumberOfRetriesExceeded'), expect: 'error' },

@@ -1,4 +1,4 @@
-// The ordered producer against a fake kafkajs producer: one request at a
+// The ordered producer against a fake Kafka producer: one request at a
 // time, records handed over meanwhile go together in the next request, no
 // request over the size limit; a transient failure retries the same request
 // before anything behind it, a permanent one stops all later publishing.

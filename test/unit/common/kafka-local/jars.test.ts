@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { brokerToolsMissing, findExecutable, javaCommand, kafkaClasspath, kafkaLibDir, kafkaVersion, kafkaVersionOf, pomPath } from '../../../../common/kafka/jars.ts';
+import { brokerToolsMissing, findExecutable, javaCommand, kafkaClasspath, kafkaLibDir, kafkaVersion, kafkaVersionOf, pomPath } from '../../../../common/kafka-local/jars.ts';
 
 describe('kafka jars', () => {
   const cases: { name: string; pom: string; expect: string | RegExp }[] = [

@@ -2,14 +2,7 @@
 // log4j2 config), built from ports and paths. No I/O here.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-
-/**
- * Largest record batch the broker accepts. Model artifacts are published in
- * chunks (trainer) well below this; 2 MiB leaves room for headers and batching.
- * kafkajs consumers still receive an oversized first batch (fetch v3+), so this
- * is the only size limit that matters locally.
- */
-export const MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
+import { MAX_MESSAGE_BYTES } from '../kafka/limits.ts';
 
 export interface BrokerLayout {
   dataDir: string;

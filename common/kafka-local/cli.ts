@@ -11,7 +11,7 @@ import { SensorwatchError } from '../errors.ts';
 import { brokerLayout } from './broker-config.ts';
 import { ensureKafkaJars, kafkaVersion } from './jars.ts';
 import { readBrokerInfo, startLocalBroker } from './local-broker.ts';
-import { probeBrokers } from './probe.ts';
+import { probeBrokers } from '../kafka/probe.ts';
 import { isAlive, stopPid } from './process.ts';
 
 const usage = `usage: sensorwatch kafka <start|stop|status|fetch> [options]

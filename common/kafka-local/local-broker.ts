@@ -16,7 +16,7 @@ import {
   type BrokerLayout,
 } from './broker-config.ts';
 import { assertBrokerTools, ensureKafkaJars, javaCommand, javaInstallHint, kafkaClasspath, kafkaVersion } from './jars.ts';
-import { probeBrokers } from './probe.ts';
+import { probeBrokers } from '../kafka/probe.ts';
 import { freePort, isAlive, stopPid } from './process.ts';
 
 const host = '127.0.0.1';

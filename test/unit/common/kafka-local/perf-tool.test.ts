@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseConsumerPerfOutput } from '../../../../common/kafka/perf-tool.ts';
+import { parseConsumerPerfOutput } from '../../../../common/kafka-local/perf-tool.ts';
 
 // Real output of Kafka 4.3.1's ConsumerPerformance (10 000 records of 200 bytes).
 const header = 'start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec';

@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { brokerLayout } from '../../../common/kafka/broker-config.ts';
-import { startLocalBroker } from '../../../common/kafka/local-broker.ts';
+import { brokerLayout } from '../../../common/kafka-local/broker-config.ts';
+import { startLocalBroker } from '../../../common/kafka-local/local-broker.ts';
 import { probeBrokers } from '../../../common/kafka/probe.ts';
-import { isAlive } from '../../../common/kafka/process.ts';
+import { isAlive } from '../../../common/kafka-local/process.ts';
 import { waitFor } from '../../support/kafka.ts';
 
 function portAccepts(hostPort: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { brokerLayout, brokerProperties, jvmArgs, log4jProperties, MAX_MESSAGE_BYTES, propertiesText, randomClusterId } from '../../../../common/kafka/broker-config.ts';
+import { MAX_MESSAGE_BYTES } from '../../../../common/kafka/limits.ts';
+import { brokerLayout, brokerProperties, jvmArgs, log4jProperties, propertiesText, randomClusterId } from '../../../../common/kafka-local/broker-config.ts';
 
 describe('brokerProperties', () => {
   const props = brokerProperties({ host: '127.0.0.1', port: 40001, controllerPort: 40002, logDirs: '/d/kraft' });

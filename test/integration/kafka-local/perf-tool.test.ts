@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createIdempotentProducer } from '../../../common/kafka/producer.ts';
-import { runConsumerPerf } from '../../../common/kafka/perf-tool.ts';
+import { runConsumerPerf } from '../../../common/kafka-local/perf-tool.ts';
 import { createTopics, deleteTopics, testBrokers, testKafka, uniqueName } from '../../support/kafka.ts';
 
 describe('runConsumerPerf', () => {
