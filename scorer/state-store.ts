@@ -13,13 +13,14 @@
 //
 // A reader tails the topic for the life of the scorer (its own throwaway group,
 // no commits) and keeps the latest state per sensor written by any instance.
-// caughtUp() first lets this process's own publishes in flight settle (a
-// batch still publishing through a broker outage when the group rejoins):
+// caughtUp() first lets this scorer's own publishes in flight settle (a
+// batch still publishing through a broker outage when the group rejoins;
+// `ownPublishes`, its own producer only, not another service's in the process):
 // a snapshot taken before its states land would roll those sensors back, and
 // the windows it decided would be decided, and alerted, again.
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../common/config/types.ts';
-import { createConsumer, fetchTopicEnds, publishesSettled, type Admin, type Consumer, type Kafka } from '../common/kafka/index.ts';
+import { createConsumer, fetchTopicEnds, type Admin, type Consumer, type Kafka } from '../common/kafka/index.ts';
 import type { Logger } from '../common/log.ts';
 import type { SensorState } from '../common/decision/decide.ts';
 
@@ -48,7 +49,17 @@ export interface StateReader {
   stop(): Promise<void>;
 }
 
-export async function startStateReader(options: { kafka: Kafka; admin: Admin; topic: string; groupId: string; log: Logger }): Promise<StateReader> {
+export interface StateReaderOptions {
+  kafka: Kafka;
+  admin: Admin;
+  topic: string;
+  groupId: string;
+  log: Logger;
+  /** Resolves once the states this scorer handed to its producer so far are acknowledged or failed. */
+  ownPublishes: () => Promise<void>;
+}
+
+export async function startStateReader(options: StateReaderOptions): Promise<StateReader> {
   const { admin, topic, log } = options;
   const latest = new Map<string, SensorState>();
   const seen = new Map<number, bigint>();
@@ -74,7 +85,7 @@ export async function startStateReader(options: { kafka: Kafka; admin: Admin; to
 
   return {
     async caughtUp() {
-      await publishesSettled();
+      await options.ownPublishes();
       const deadline = Date.now() + 60_000;
       const ends = await fetchTopicEnds(admin, topic, deadline);
       for (;;) {
