@@ -82,6 +82,8 @@ export interface LatencyRow {
   /** Reading stamped → its window published by ingest (Kafka timestamp of the window record). */
   ingestP50Ms: number | null;
   ingestP99Ms: number | null;
+  /** Windows ending in the busiest tick of the hop ÷ the even share: 1 = completions spread over the hop, hop = one burst per hop (stats.ts windowBunching). */
+  windowBunching: number | null;
 }
 
 /** One round of the throughput comparison: Kafka's tool, then our ingest, on the same topic. */
@@ -280,7 +282,7 @@ export function renderReport(r: BenchReport): string {
   out.push('');
   out.push(
     ...table(
-      ['offered/s', 'processes', 'run', 'achieved/s', 'windows', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'of which generator p50/p99', 'reading → window published p50/p99', 'event-loop delay p99'],
+      ['offered/s', 'processes', 'run', 'achieved/s', 'windows', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'of which generator p50/p99', 'reading → window published p50/p99', 'event-loop delay p99', 'window bunching'],
       r.kafka.latency.map((l) => [
         fmt(l.offeredPerSec),
         String(l.processes),
@@ -294,6 +296,7 @@ export function renderReport(r: BenchReport): string {
         `${fmt(l.generatorP50Ms)} / ${fmt(l.generatorP99Ms)}`,
         `${fmt(l.ingestP50Ms)} / ${fmt(l.ingestP99Ms)}`,
         fmt(l.eventLoopDelayP99Ms),
+        fmt(l.windowBunching),
       ]),
     ),
   );

@@ -26,7 +26,7 @@ import type { ModelFeed } from '../../scorer/ports.ts';
 import { stateTopicSpec } from '../../scorer/state-store.ts';
 import { pacePlan } from '../load/plan.ts';
 import type { BackendName, LatencyRow } from '../report.ts';
-import { summariseLatencies } from '../stats.ts';
+import { summariseLatencies, windowBunching } from '../stats.ts';
 import { channels } from './fixtures.ts';
 import type { FromIngest, IngestJob, ToIngest } from './ingest-process.ts';
 import { benchTopics, createTopicsReady, metricTotal, pollUntil, runLoad, topicList, windowPublishDelays } from './pipeline.ts';
@@ -238,7 +238,8 @@ export async function latencyAt(run: LatencyRun): Promise<Omit<LatencyRow, 'repe
     const kept = latency.samples.filter((s) => s.at >= from).map((s) => s.seconds * 1000);
     const summary = summariseLatencies(kept);
     const { published } = await ingest.totals();
-    const ingestStage = summariseLatencies(await windowPublishDelays(run.kafka, topics.windows, published, from, 30_000));
+    const stage = await windowPublishDelays(run.kafka, topics.windows, published, from, 30_000);
+    const ingestStage = summariseLatencies(stage.delays);
     run.log.info('bench latency', { rate: run.rate, processes: run.processes, sent: load.sent, achieved: load.perSec, windows: summary.count, p99: summary.p99Ms });
     return {
       processes: run.processes,
@@ -254,6 +255,7 @@ export async function latencyAt(run: LatencyRun): Promise<Omit<LatencyRow, 'repe
       eventLoopDelayP99Ms: loopDelay.count > 0 ? loopDelay.percentile(99) / 1e6 : null,
       ingestP50Ms: ingestStage.p50Ms,
       ingestP99Ms: ingestStage.p99Ms,
+      windowBunching: windowBunching(stage.ends, plan.tickMs, config.windowing.hop),
     };
   } finally {
     await scorer?.stop();
