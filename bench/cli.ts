@@ -27,7 +27,8 @@ const parts = ['scoring', 'training', 'kafka', 'memory'] as const;
 type Part = (typeof parts)[number];
 
 const usage = `usage: sensorwatch bench [--quick] [--json FILE] [--only PART,...] [--backends NAME,...]
-                       [--brokers HOST:PORT,...] [--loads N,...] [--repeats N] [--install | --no-install] [--log-level LEVEL]
+                       [--brokers HOST:PORT,...] [--loads N,...] [--processes 1,2] [--latency-only] [--repeats N]
+                       [--install | --no-install] [--log-level LEVEL]
        sensorwatch bench --summarise-profile FILE.cpuprofile [--top N]
 
   --quick        smoke run (about a minute): tiny counts, no Python installs
@@ -37,6 +38,10 @@ const usage = `usage: sensorwatch bench [--quick] [--json FILE] [--only PART,...
   --brokers      use these Kafka brokers instead of starting a local one
   --loads        offered loads for the latency runs, readings/s (default 5000,20000,50000; quick: 20000);
                  none: no latency runs (e.g. to profile ingest alone)
+  --processes    layouts of the latency runs (default 1,2): 1 = ingest and scorer in one process (as the demo),
+                 2 = ingest in a process of its own (as deployed); each run goes through them back to back
+  --latency-only skip the ingest vs ConsumerPerformance rounds (the cheapest latency figure:
+                 --only kafka --latency-only --loads 20000 --repeats 1)
   --repeats N    rounds of ingest vs Kafka's tool and runs per load (default 3; quick: 1); medians are reported
   --install      allow pip installs (numpy, CPU TensorFlow) into .cache/bench-venv even with --quick
   --no-install   never install; references that need a missing package report null
@@ -66,6 +71,8 @@ function parse(argv: string[]): Args | { profile: string; top: number } | string
         backends: { type: 'string' },
         brokers: { type: 'string' },
         loads: { type: 'string' },
+        processes: { type: 'string' },
+        'latency-only': { type: 'boolean', default: false },
         repeats: { type: 'string' },
         install: { type: 'boolean' },
         'no-install': { type: 'boolean' },
@@ -101,6 +108,12 @@ function parse(argv: string[]): Args | { profile: string; top: number } | string
     if (loads.length === 0 || bad !== undefined) return `--loads: expected readings/s as integers of at least 100, comma-separated, got '${values.loads}'`;
     plan.kafka.loads = loads;
   }
+  if (values.processes !== undefined) {
+    const layouts = [...new Set(values.processes.split(',').filter((x) => x !== ''))];
+    if (layouts.length === 0 || layouts.some((x) => x !== '1' && x !== '2')) return `--processes: expected 1, 2 or 1,2 (ingest and scorer in one process, in two), got '${values.processes}'`;
+    plan.kafka.processes = layouts.map((x) => (x === '1' ? 1 : 2));
+  }
+  plan.kafka.latencyOnly = values['latency-only'];
   if (values.repeats !== undefined) {
     const repeats = Number(values.repeats);
     if (!Number.isInteger(repeats) || repeats < 1 || repeats > 20) return `--repeats: expected an integer from 1 to 20, got '${values.repeats}'`;

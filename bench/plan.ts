@@ -7,7 +7,7 @@ export interface BenchPlan {
   mode: 'quick' | 'full';
   scoring: { batchSizes: number[]; models: ModelCase[]; measure: MeasureOptions; blas: { minSeconds: number; repeats: number; timeoutMs: number } };
   training: { windows: number; batchSize: number; epochs: number; models: ModelCase[]; kerasTimeoutMs: number };
-  kafka: { readings: number; sensors: number; loads: number[]; repeats: number; loadSeconds: number; warmupSeconds: number; modelEpochs: number; perfToolTimeoutMs: number };
+  kafka: { readings: number; sensors: number; loads: number[]; processes: (1 | 2)[]; latencyOnly: boolean; repeats: number; loadSeconds: number; warmupSeconds: number; modelEpochs: number; perfToolTimeoutMs: number };
   memory: { scoringWindows: number; batchSize: number; models: number };
   /** May pip-install numpy / a CPU TensorFlow into .cache/bench-venv. */
   installNumpy: boolean;
@@ -31,8 +31,8 @@ export function planFor(mode: 'quick' | 'full'): BenchPlan {
       ? { windows: 256, batchSize: 64, epochs: 2, models: ['dense'], kerasTimeoutMs: 120_000 }
       : { windows: 4096, batchSize: 64, epochs: 4, models: ['dense', 'conv'], kerasTimeoutMs: 600_000 },
     kafka: quick
-      ? { readings: 10_000, sensors: 50, loads: [20_000], repeats: 1, loadSeconds: 2, warmupSeconds: 0, modelEpochs: 1, perfToolTimeoutMs: 120_000 }
-      : { readings: 300_000, sensors: 500, loads: [5_000, 20_000, 50_000], repeats: 3, loadSeconds: 20, warmupSeconds: 3, modelEpochs: 10, perfToolTimeoutMs: 300_000 },
+      ? { readings: 10_000, sensors: 50, loads: [20_000], processes: [1, 2], latencyOnly: false, repeats: 1, loadSeconds: 2, warmupSeconds: 0, modelEpochs: 1, perfToolTimeoutMs: 120_000 }
+      : { readings: 300_000, sensors: 500, loads: [5_000, 20_000, 50_000], processes: [1, 2], latencyOnly: false, repeats: 3, loadSeconds: 20, warmupSeconds: 3, modelEpochs: 10, perfToolTimeoutMs: 300_000 },
     memory: quick ? { scoringWindows: 20_000, batchSize: 256, models: 100 } : { scoringWindows: 1_000_000, batchSize: 256, models: 1000 },
     installNumpy: !quick,
     installTensorflow: !quick,

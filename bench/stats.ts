@@ -30,6 +30,24 @@ export function ratio(ours: number | null, reference: number | null): number | n
   return ours / reference;
 }
 
+/**
+ * How bunched the windows' completions are over the hop: the windows whose
+ * end falls in the busiest sample slot of the hop (round(end / periodMs) mod
+ * hop) ÷ the even share (count / hop). 1: spread evenly over the hop's ticks;
+ * hop: all of a hop's windows complete in one tick and arrive as one burst.
+ * null when there is no window.
+ */
+export function windowBunching(ends: readonly number[], periodMs: number, hop: number): number | null {
+  if (!(periodMs > 0) || !Number.isInteger(hop) || hop < 1) throw new RangeError(`windowBunching needs periodMs > 0 and an integer hop >= 1, got ${periodMs} and ${hop}`);
+  if (ends.length === 0) return null;
+  const perSlot = new Array<number>(hop).fill(0);
+  for (const end of ends) {
+    const slot = ((Math.round(end / periodMs) % hop) + hop) % hop;
+    perSlot[slot] = (perSlot[slot] ?? 0) + 1;
+  }
+  return Math.max(...perSlot) / (ends.length / hop);
+}
+
 /** Rounds to `digits` significant digits (for tables and JSON), keeping null. */
 export function round(value: number | null, digits = 4): number | null {
   if (value === null || !Number.isFinite(value) || value === 0) return value;

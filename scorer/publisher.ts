@@ -23,6 +23,16 @@ export function orderedOver(producer: Producer, options: OrderedProducerOptions 
   return out;
 }
 
+/**
+ * Resolves once every publish handed to this producer's publishers (alerts,
+ * states, dead letters) before the call has been acknowledged or has failed.
+ * Only this producer's: another service in the process (ingest in the demo)
+ * publishes through its own and is not waited for.
+ */
+export function publishesSettled(producer: Producer): Promise<void> {
+  return ordered.get(producer)?.settled() ?? Promise.resolve();
+}
+
 /** Stops retrying this producer's publishes (shutdown while the broker is away): what waits is rejected, nothing after it is sent. */
 export function stopPublishing(producer: Producer, reason: string): void {
   ordered.get(producer)?.close(reason);

@@ -23,7 +23,7 @@ import { createLiveness } from './liveness.ts';
 import { createScorerMetrics } from './metrics.ts';
 import { createModelShelf } from './models.ts';
 import { systemClock, type Clock, type ModelFeed, type ScorerMetrics } from './ports.ts';
-import { createAlertPublisher, createDeadLetterSink, stopPublishing } from './publisher.ts';
+import { createAlertPublisher, createDeadLetterSink, publishesSettled, stopPublishing } from './publisher.ts';
 import { watchConfig, type ConfigWatch } from './reload.ts';
 import { startStateReader, stateTopicSpec } from './state-store.ts';
 
@@ -184,7 +184,7 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
     });
     statesNow = () => engine.states();
 
-    const reader = await startStateReader({ kafka, admin, topic: stateSpec.name, groupId, log });
+    const reader = await startStateReader({ kafka, admin, topic: stateSpec.name, groupId, log, ownPublishes: () => publishesSettled(producer) });
     undo('the state store reader', () => reader.stop());
     // Restored sensors count as seen now: one that never sends again still
     // leaves /metrics (once its alert resolves) after scorer.silentAfterMs.

@@ -13,13 +13,14 @@
 //
 // A reader tails the topic for the life of the scorer (its own throwaway group,
 // no commits) and keeps the latest state per sensor written by any instance.
-// caughtUp() first lets this process's own publishes in flight settle (a
-// batch still publishing through a broker outage when the group rejoins):
+// caughtUp() first lets this scorer's own publishes in flight settle (a
+// batch still publishing through a broker outage when the group rejoins;
+// `ownPublishes`, its own producer only, not another service's in the process):
 // a snapshot taken before its states land would roll those sensors back, and
 // the windows it decided would be decided, and alerted, again.
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../common/config/types.ts';
-import { publishesSettled, readTopic, type Admin, type KafkaClient } from '../common/kafka/index.ts';
+import { readTopic, type Admin, type KafkaClient } from '../common/kafka/index.ts';
 import type { Logger } from '../common/log.ts';
 import type { SensorState } from '../common/decision/decide.ts';
 
@@ -48,7 +49,17 @@ export interface StateReader {
   stop(): Promise<void>;
 }
 
-export async function startStateReader(options: { kafka: KafkaClient; admin: Admin; topic: string; groupId: string; log: Logger }): Promise<StateReader> {
+export interface StateReaderOptions {
+  kafka: KafkaClient;
+  admin: Admin;
+  topic: string;
+  groupId: string;
+  log: Logger;
+  /** Resolves once the states this scorer handed to its producer so far are acknowledged or failed. */
+  ownPublishes: () => Promise<void>;
+}
+
+export async function startStateReader(options: StateReaderOptions): Promise<StateReader> {
   const { topic, log } = options;
   const latest = new Map<string, SensorState>();
   const reader = await readTopic({
@@ -74,7 +85,7 @@ export async function startStateReader(options: { kafka: KafkaClient; admin: Adm
 
   return {
     async caughtUp() {
-      await publishesSettled();
+      await options.ownPublishes();
       const behind = await reader.catchUp(Date.now() + 60_000);
       if (behind.length > 0) throw new Error(`state topic ${topic}: not caught up after 60 s (partitions ${behind.join(', ')})`);
       return latest;

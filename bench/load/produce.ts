@@ -28,7 +28,13 @@ export interface LoadJob {
   /** paced: offered readings/s and duration. */
   rate?: number;
   seconds?: number;
-  /** paced: sensors join over this many ticks (the window hop, so windows complete evenly spread). */
+  /**
+   * paced: sensors join over this many ticks. Meant to spread the windows'
+   * completions over the hop; since windows are cut on the event-time grid
+   * (every sensor's windows start at slots that are multiples of the hop) it
+   * only staggers the sensors' first readings: all windows of a hop still
+   * complete in one tick. The report's window bunching shows which it was.
+   */
   staggerTicks?: number;
   seed: number;
 }
@@ -118,8 +124,7 @@ async function main(job: LoadJob): Promise<void> {
         // samples stay exactly one tick apart (no gaps to fill).
         const now = Math.max(Math.round(due), lastStamp + 1);
         lastStamp = now;
-        // Sensor s comes online at tick s mod hop, so their windows complete
-        // spread over the ticks instead of all in the same one.
+        // Sensor s comes online at tick s mod staggerTicks (see LoadJob.staggerTicks).
         sim.tick().readings.forEach((r, s) => {
           if (i >= s % staggerTicks) {
             queue.push({ ...message({ ...r, timestamp: now }, headers), stamp: now });

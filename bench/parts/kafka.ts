@@ -1,9 +1,11 @@
 // Part 3: the Kafka path on a real broker. Ingest throughput (Avro readings,
 // 8 channels) against Kafka's own ConsumerPerformance reading the same topic;
 // then end-to-end latency, reading produced → decision for its window, with
-// ingest and scorer running, at several offered loads.
+// ingest and scorer running, at several offered loads: ingest and scorer in
+// one process (as the demo runs them) and in two (as deployed).
 import { Registry } from '../../common/service/metrics-registry.ts';
 import type { Config } from '../../common/config/types.ts';
+import type { Admin } from '../../common/kafka/types.ts';
 import { defaultConfig } from '../../common/config/defaults.ts';
 import { deleteTopics } from '../../common/kafka/admin.ts';
 import { createKafka } from '../../common/kafka/client.ts';
@@ -24,6 +26,10 @@ export interface KafkaOptions {
   sensors: number;
   /** Offered loads for the latency runs, readings/s. */
   loads: number[];
+  /** Layouts of the latency runs (1: ingest and scorer in one process, 2: in two); each run of a load goes through them back to back. */
+  processes: (1 | 2)[];
+  /** Skip the throughput comparison (ingest vs ConsumerPerformance): latency runs only. */
+  latencyOnly: boolean;
   loadSeconds: number;
   /** Rounds of the throughput comparison and runs per offered load (machines here are noisy: medians are reported). */
   repeats: number;
@@ -68,45 +74,9 @@ export async function benchKafka(options: KafkaOptions): Promise<KafkaSection> {
   const section = emptyKafka('');
   const reasons: string[] = [];
   try {
-    // Throughput: one preloaded topic, read by Kafka's tool and by our ingest.
     const topics = benchTopics('ingest');
-    await createTopicsReady(admin, topicList(topics).map((name) => ({ name, partitions: topics.partitions })));
-    created.push(...topicList(topics));
-    const load = await runLoad(
-      {
-        brokers,
-        topic: topics.readings,
-        channels,
-        mode: 'bulk',
-        count: options.readings,
-        sensors: options.sensors,
-        rateHz: 1000 / defaultConfig.windowing.samplePeriodMs,
-        seed: 11,
-      },
-      options.perfToolTimeoutMs,
-    );
-    section.readings = load.sent;
-    log.info('bench kafka: preloaded readings', { ...load });
-
-    // Rounds: Kafka's tool, then our ingest (a fresh group each), back to back on the same topic.
-    for (let round = 1; round <= options.repeats; round++) {
-      const row: IngestRound = { ingestReadingsPerSec: null, perfToolReadingsPerSec: null, ratio: null };
-      try {
-        const perf = await runConsumerPerf({ brokers, topic: topics.readings, messages: load.sent, groupId: `${topics.readings}.perf-${round}` });
-        if (perf.messages < load.sent) throw new Error(`read ${perf.messages} of ${load.sent} records${perf.warning === undefined ? '' : ` (${perf.warning})`}`);
-        // fetch.nMsg.sec: the tool's own rate without its group join, as ingest is timed.
-        row.perfToolReadingsPerSec = perf.fetchMessagesPerSec;
-        log.info('bench kafka: ConsumerPerformance', { round, ...perf });
-      } catch (error) {
-        reasons.push(`Kafka's consumer perf tool (round ${round}): ${reasonOf(error)}`);
-      }
-      row.ingestReadingsPerSec = await ingestThroughput(brokers, topics, load.sent, `${topics.readings}.ingest-${round}`, options);
-      row.ratio = ratio(row.ingestReadingsPerSec, row.perfToolReadingsPerSec);
-      section.ingestRounds.push(row);
-    }
-    section.ingestReadingsPerSec = medianOf(section.ingestRounds.map((g) => g.ingestReadingsPerSec));
-    section.perfToolReadingsPerSec = medianOf(section.ingestRounds.map((g) => g.perfToolReadingsPerSec));
-    section.ingestRatio = medianOf(section.ingestRounds.map((g) => g.ratio));
+    if (options.latencyOnly) reasons.push('ingest throughput not measured (--latency-only)');
+    else await throughputRounds({ brokers, topics, admin, created, section, reasons, options });
 
     if (options.loads.length === 0) {
       reasons.push('latency not measured: no loads given (--loads none)');
@@ -115,16 +85,21 @@ export async function benchKafka(options: KafkaOptions): Promise<KafkaSection> {
         const base = benchConfig(brokers, topics);
         // Trained once; each run loads its own copy from the artifact (the scorer disposes its models on stop).
         const artifact = await trainLatencyModel(latencyConfig(base, pacePlan(options.loads[0] ?? 1000, 1).tickMs), options.backend, options.modelEpochs);
-        // Ascending loads, each run `repeats` times in a row: a load the machine cannot
-        // carry (its backlog in the broker) does not run before the ones it can.
+        // Ascending loads, each run `repeats` times in a row, each layout back to back: a load
+        // the machine cannot carry (its backlog in the broker) does not run before the ones it can.
         for (const rate of [...options.loads].sort((x, y) => x - y)) {
           for (let repeat = 1; repeat <= options.repeats; repeat++) {
-            const row = await latencyAt({ brokers, rate, seconds: options.loadSeconds, warmupSeconds: options.warmupSeconds, base, artifact, admin, kafka, created, log });
-            section.latency.push({ ...row, repeat });
-            if (row.windows === 0) reasons.push(`no window was decided after warm-up at ${rate} readings/s, run ${repeat} (${Math.round(row.achievedPerSec)}/s achieved)`);
+            for (const processes of options.processes) {
+              const row = await latencyAt({ brokers, rate, seconds: options.loadSeconds, warmupSeconds: options.warmupSeconds, base, artifact, admin, kafka, created, processes, log });
+              section.latency.push({ ...row, repeat });
+              if (row.windows === 0) reasons.push(`no window was decided after warm-up at ${rate} readings/s, ${processes} process(es), run ${repeat} (${Math.round(row.achievedPerSec)}/s achieved)`);
+            }
           }
         }
-        section.latencyP99Ms = medianOf(section.latency.filter((l) => l.offeredPerSec === 20_000).map((l) => l.p99Ms));
+        const p99At20k = (processes: 1 | 2): number | null =>
+          medianOf(section.latency.filter((l) => l.offeredPerSec === 20_000 && l.processes === processes).map((l) => l.p99Ms));
+        section.latencyP99Ms = p99At20k(1);
+        section.latencyApartP99Ms = p99At20k(2);
         if (!options.loads.includes(20_000)) reasons.push('latency not measured at 20k readings/s (not among the loads)');
       } catch (error) {
         log.warn('bench: latency runs failed', { error, stack: error instanceof Error ? error.stack : undefined });
@@ -138,6 +113,59 @@ export async function benchKafka(options: KafkaOptions): Promise<KafkaSection> {
   }
   section.reason = reasons.length === 0 ? null : reasons.join('; ');
   return section;
+}
+
+interface ThroughputRun {
+  brokers: string[];
+  topics: Config['topics'];
+  admin: Admin;
+  created: string[];
+  section: KafkaSection;
+  reasons: string[];
+  options: KafkaOptions;
+}
+
+/** Throughput: one preloaded topic, read by Kafka's tool and by our ingest, `repeats` rounds. */
+async function throughputRounds(run: ThroughputRun): Promise<void> {
+  const { brokers, topics, admin, section, reasons, options } = run;
+  const { log } = options;
+  await createTopicsReady(admin, topicList(topics).map((name) => ({ name, partitions: topics.partitions })));
+  run.created.push(...topicList(topics));
+  const load = await runLoad(
+    {
+      brokers,
+      topic: topics.readings,
+      channels,
+      mode: 'bulk',
+      count: options.readings,
+      sensors: options.sensors,
+      rateHz: 1000 / defaultConfig.windowing.samplePeriodMs,
+      seed: 11,
+    },
+    options.perfToolTimeoutMs,
+  );
+  section.readings = load.sent;
+  log.info('bench kafka: preloaded readings', { ...load });
+
+  // Rounds: Kafka's tool, then our ingest (a fresh group each), back to back on the same topic.
+  for (let round = 1; round <= options.repeats; round++) {
+    const row: IngestRound = { ingestReadingsPerSec: null, perfToolReadingsPerSec: null, ratio: null };
+    try {
+      const perf = await runConsumerPerf({ brokers, topic: topics.readings, messages: load.sent, groupId: `${topics.readings}.perf-${round}` });
+      if (perf.messages < load.sent) throw new Error(`read ${perf.messages} of ${load.sent} records${perf.warning === undefined ? '' : ` (${perf.warning})`}`);
+      // fetch.nMsg.sec: the tool's own rate without its group join, as ingest is timed.
+      row.perfToolReadingsPerSec = perf.fetchMessagesPerSec;
+      log.info('bench kafka: ConsumerPerformance', { round, ...perf });
+    } catch (error) {
+      reasons.push(`Kafka's consumer perf tool (round ${round}): ${reasonOf(error)}`);
+    }
+    row.ingestReadingsPerSec = await ingestThroughput(brokers, topics, load.sent, `${topics.readings}.ingest-${round}`, options);
+    row.ratio = ratio(row.ingestReadingsPerSec, row.perfToolReadingsPerSec);
+    section.ingestRounds.push(row);
+  }
+  section.ingestReadingsPerSec = medianOf(section.ingestRounds.map((g) => g.ingestReadingsPerSec));
+  section.perfToolReadingsPerSec = medianOf(section.ingestRounds.map((g) => g.perfToolReadingsPerSec));
+  section.ingestRatio = medianOf(section.ingestRounds.map((g) => g.ratio));
 }
 
 /**

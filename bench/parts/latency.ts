@@ -3,7 +3,14 @@
 // The scorer measures each window's latency itself (decision acknowledged by
 // the broker − the window's end event time = the production time of its last
 // reading); the bench records every one of those observations exactly.
+//
+// Two layouts: ingest and scorer in this one process (as the demo runs them,
+// sharing an event loop), or ingest in a child process of its own and the
+// scorer here (as deployed: two services).
+import { fork } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { Histogram, Registry, type HistogramConfiguration } from 'prom-client';
 import type { Config } from '../../common/config/types.ts';
 import type { Admin, KafkaClient } from '../../common/kafka/types.ts';
@@ -19,8 +26,9 @@ import type { ModelFeed } from '../../scorer/ports.ts';
 import { stateTopicSpec } from '../../scorer/state-store.ts';
 import { pacePlan } from '../load/plan.ts';
 import type { BackendName, LatencyRow } from '../report.ts';
-import { summariseLatencies } from '../stats.ts';
+import { summariseLatencies, windowBunching } from '../stats.ts';
 import { channels } from './fixtures.ts';
+import type { FromIngest, IngestJob, ToIngest } from './ingest-process.ts';
 import { benchTopics, createTopicsReady, metricTotal, pollUntil, runLoad, topicList, windowPublishDelays } from './pipeline.ts';
 
 export const latencyMetric = 'sensorwatch_scoring_latency_seconds';
@@ -97,7 +105,83 @@ export interface LatencyRun {
   kafka: KafkaClient;
   /** Topics made here are added, for the caller to delete. */
   created: string[];
+  /** 1: ingest and scorer in this process; 2: ingest in a child process (as deployed). */
+  processes: 1 | 2;
   log: Logger;
+}
+
+/** Ingest as the latency run sees it, wherever it runs. */
+interface IngestHandle {
+  ready(): boolean;
+  /** Readings ingested and windows published so far. */
+  totals(): Promise<{ ingested: number; published: number }>;
+  stop(): Promise<void>;
+}
+
+async function ingestHere(config: Config, run: LatencyRun, registry: Registry, groupId: string): Promise<IngestHandle> {
+  const service = await startIngest({ config, log: run.log, registry, brokers: run.brokers, groupId });
+  return {
+    ready: () => service.ready(),
+    totals: async () => ({ ingested: await metricTotal(registry, 'sensorwatch_readings_ingested_total'), published: await metricTotal(registry, 'sensorwatch_windows_published_total') }),
+    stop: () => service.stop(),
+  };
+}
+
+const ingestScript = join(dirname(fileURLToPath(import.meta.url)), 'ingest-process.ts');
+
+/** Ingest in a child process (its own event loop, as deployed), reporting its counters over IPC. */
+async function ingestApart(config: Config, run: LatencyRun, groupId: string): Promise<IngestHandle> {
+  const child = fork(ingestScript, [], { execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let status = { ready: false, ingested: 0, published: 0 };
+  /** totals() calls waiting for their answer, by request id. */
+  const waiting = new Map<number, () => void>();
+  let asked = 0;
+  let failure: string | null = null;
+  let exited = false;
+  const stopped = new Promise<void>((resolve) => {
+    child.on('exit', () => {
+      exited = true;
+      resolve();
+    });
+  });
+  child.on('message', (m: FromIngest) => {
+    if (m.kind === 'status') {
+      status = m;
+      if (m.id !== undefined) waiting.get(m.id)?.();
+    } else if (m.kind === 'failed') {
+      failure = m.message;
+      run.log.warn('bench latency: ingest process failed', { error: m.message });
+    }
+  });
+  const job: IngestJob = { config, brokers: run.brokers, groupId, logLevel: 'warn' };
+  child.send({ kind: 'start', job } satisfies ToIngest);
+  const check = (): void => {
+    if (failure !== null) throw new Error(`ingest process: ${failure}`);
+    if (exited) throw new Error('ingest process exited');
+  };
+  return {
+    ready: () => {
+      check();
+      return status.ready;
+    },
+    // The answer to this request, not the last periodic report: the drain check must not act on counts 50 ms old.
+    totals: async () => {
+      check();
+      const id = ++asked;
+      const fresh = new Promise<void>((resolve) => waiting.set(id, resolve));
+      child.send({ kind: 'totals', id } satisfies ToIngest);
+      await Promise.race([fresh, stopped]);
+      waiting.delete(id);
+      check();
+      return { ingested: status.ingested, published: status.published };
+    },
+    async stop() {
+      if (!exited) child.send({ kind: 'stop' } satisfies ToIngest);
+      const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      await stopped;
+      clearTimeout(killer);
+    },
+  };
 }
 
 export async function latencyAt(run: LatencyRun): Promise<Omit<LatencyRow, 'repeat'>> {
@@ -117,14 +201,16 @@ export async function latencyAt(run: LatencyRun): Promise<Omit<LatencyRow, 'repe
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [registry],
   });
-  const ingest = await startIngest({ config, log: run.log, registry, brokers: run.brokers, groupId: `${topics.readings}.ingest` });
+  const ingestGroup = `${topics.readings}.ingest`;
+  const ingest = run.processes === 1 ? await ingestHere(config, run, registry, ingestGroup) : await ingestApart(config, run, ingestGroup);
   let scorer: Awaited<ReturnType<typeof startScorer>> | null = null;
   try {
     scorer = await startScorer({ config, log: run.log, registry, models: feedOf(await parseArtifact(run.artifact, 'bench latency model')), brokers: run.brokers, groupId: scorerGroup });
     const live = scorer;
     if (!(await pollUntil(() => ingest.ready() && live.ready(), 60_000, 5))) throw new Error('ingest and scorer did not join their groups within 60 s');
     const started = Date.now();
-    // Ingest and scorer share this process's event loop: how long callbacks waited for it (from the end of the warm-up).
+    // How long callbacks waited for this process's event loop (from the end of
+    // the warm-up): ingest's and the scorer's with one process, the scorer's with two.
     const loopDelay = monitorEventLoopDelay({ resolution: 5 });
     const warm = setTimeout(() => loopDelay.enable(), run.warmupSeconds * 1000);
     const load = await runLoad(
@@ -136,16 +222,14 @@ export async function latencyAt(run: LatencyRun): Promise<Omit<LatencyRow, 'repe
     const drainSeconds = 30 + run.seconds;
     const drained = await pollUntil(
       async () => {
-        const ingested = await metricTotal(registry, 'sensorwatch_readings_ingested_total');
-        const published = await metricTotal(registry, 'sensorwatch_windows_published_total');
+        const { ingested, published } = await ingest.totals();
         return ingested >= load.sent && latency.samples.length >= published;
       },
       drainSeconds * 1000,
       20,
     );
     if (!drained) {
-      const ingested = await metricTotal(registry, 'sensorwatch_readings_ingested_total');
-      const published = await metricTotal(registry, 'sensorwatch_windows_published_total');
+      const { ingested, published } = await ingest.totals();
       run.log.warn(`bench latency: pipeline not drained ${drainSeconds} s after the load`, { sent: load.sent, ingested, published, decided: latency.samples.length });
     }
     clearTimeout(warm);
@@ -153,10 +237,12 @@ export async function latencyAt(run: LatencyRun): Promise<Omit<LatencyRow, 'repe
     const from = started + run.warmupSeconds * 1000;
     const kept = latency.samples.filter((s) => s.at >= from).map((s) => s.seconds * 1000);
     const summary = summariseLatencies(kept);
-    const published = await metricTotal(registry, 'sensorwatch_windows_published_total');
-    const ingestStage = summariseLatencies(await windowPublishDelays(run.kafka, topics.windows, published, from, 30_000));
-    run.log.info('bench latency', { rate: run.rate, sent: load.sent, achieved: load.perSec, windows: summary.count, p99: summary.p99Ms });
+    const { published } = await ingest.totals();
+    const stage = await windowPublishDelays(run.kafka, topics.windows, published, from, 30_000);
+    const ingestStage = summariseLatencies(stage.delays);
+    run.log.info('bench latency', { rate: run.rate, processes: run.processes, sent: load.sent, achieved: load.perSec, windows: summary.count, p99: summary.p99Ms });
     return {
+      processes: run.processes,
       offeredPerSec: run.rate,
       achievedPerSec: load.perSec,
       windows: summary.count,
@@ -169,6 +255,7 @@ export async function latencyAt(run: LatencyRun): Promise<Omit<LatencyRow, 'repe
       eventLoopDelayP99Ms: loopDelay.count > 0 ? loopDelay.percentile(99) / 1e6 : null,
       ingestP50Ms: ingestStage.p50Ms,
       ingestP99Ms: ingestStage.p99Ms,
+      windowBunching: windowBunching(stage.ends, plan.tickMs, config.windowing.hop),
     };
   } finally {
     await scorer?.stop();

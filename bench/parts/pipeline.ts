@@ -115,12 +115,14 @@ export async function createTopicsReady(admin: Admin, specs: TopicSpec[], timeou
  * For each window record on `topic` published at or after `from` (ms): its
  * Kafka timestamp (when ingest sent it) minus the window's end event time
  * (when its last reading was produced) = the reading → window-published part
- * of the end-to-end latency. Reads until `expected` windows were seen.
+ * of the end-to-end latency; and the window's end (see windowBunching).
+ * Reads until `expected` windows were seen.
  */
-export async function windowPublishDelays(kafka: KafkaClient, topic: string, expected: number, from: number, timeoutMs: number): Promise<number[]> {
+export async function windowPublishDelays(kafka: KafkaClient, topic: string, expected: number, from: number, timeoutMs: number): Promise<{ delays: number[]; ends: number[] }> {
   const groupId = `${topic}.bench-stages`;
   const consumer = createConsumer(kafka, { groupId, maxWaitTimeMs: 100 });
   const delays: number[] = [];
+  const ends: number[] = [];
   let seen = 0;
   await consumer.connect();
   try {
@@ -132,7 +134,9 @@ export async function windowPublishDelays(kafka: KafkaClient, topic: string, exp
           seen++;
           const sentAt = Number(m.timestamp);
           if (sentAt < from) continue;
-          delays.push(sentAt - decodeWindow(m.value).end);
+          const { end } = decodeWindow(m.value);
+          delays.push(sentAt - end);
+          ends.push(end);
         }
       },
     });
@@ -140,5 +144,5 @@ export async function windowPublishDelays(kafka: KafkaClient, topic: string, exp
   } finally {
     await consumer.disconnect();
   }
-  return delays;
+  return { delays, ends };
 }

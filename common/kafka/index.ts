@@ -5,7 +5,7 @@ export { createKafka } from './client.ts';
 export { kafkaClientOptions, type ClientOverrides } from './options.ts';
 export { ensureTopics, fetchTopicEnds, deleteTopics, deleteGroupQuietly, consumerLag, describeMismatch, partitionMismatches, type TopicSpec, type PartitionLag, type PartitionMismatch } from './admin.ts';
 export { createIdempotentProducer, type ProducerOptions } from './producer.ts';
-export { createOrderedProducer, chunkRecords, publishesSettled, type OrderedProducer, type OrderedProducerOptions } from './ordered-producer.ts';
+export { createOrderedProducer, chunkRecords, type OrderedProducer, type OrderedProducerOptions } from './ordered-producer.ts';
 export { isTransientKafkaError, kafkaErrorType } from './retriable.ts';
 export { kafkaError, kafkaErrorCode } from './errors.ts';
 export { createConsumer, runBatches, nextOffset, commitOffsetOf, type ConsumerOptions, type ConsumedBatch, type RunBatchesOptions, type BatchRun, type TakenBatch } from './consumer.ts';

@@ -43,21 +43,13 @@ export interface OrderedProducer extends RecordProducer {
   pending(): number;
   /** Stops retrying (shutdown with the broker away): what is queued is rejected. */
   close(reason: string): void;
-  /** Resolves once everything handed over before this call has been acknowledged or has failed. */
+  /**
+   * Resolves once everything handed to this producer before the call has been
+   * acknowledged or has failed. Scoped to this producer: a reader of what one
+   * service publishes (the scorer's state reload after a rebalance) waits on
+   * that service's own producer, never on another service in the process.
+   */
   settled(): Promise<void>;
-}
-
-/** Every ordered producer of this process (see publishesSettled). */
-const live = new Set<OrderedProducer>();
-
-/**
- * Resolves once every publish handed to any ordered producer of this process
- * before the call has been acknowledged or has failed. For a reader of what
- * this process publishes (the scorer's state reload after a rebalance) that
- * must not take a snapshot while its own writes are still in flight.
- */
-export async function publishesSettled(): Promise<void> {
-  await Promise.all([...live].map((p) => p.settled()));
 }
 
 /** One send() call: resolved once all its chunks are acknowledged, rejected at the first that fails. */
@@ -190,7 +182,7 @@ export function createOrderedProducer(producer: Producer, options: OrderedProduc
     }
   };
 
-  const self: OrderedProducer = {
+  return {
     send(topic, records) {
       if (broken !== null) return Promise.reject(broken);
       if (closed !== null) return Promise.reject(new SensorwatchError(`publishing stopped: ${closed}`, { code: 'publish_closed', retriable: true }));
@@ -213,11 +205,8 @@ export function createOrderedProducer(producer: Producer, options: OrderedProduc
     pending: () => queue.reduce((n, c) => n + c.records.length, 0),
     close(reason) {
       closed = reason;
-      live.delete(self);
       wake?.abort();
       if (!busy) rejectAll([], new SensorwatchError(`publishing stopped: ${reason}`, { code: 'publish_closed', retriable: true }));
     },
   };
-  live.add(self);
-  return self;
 }

@@ -66,10 +66,18 @@ describe('renderReport', () => {
       blasRatio: 0.3,
       blasMaxAbsDiff: 1e-6,
     };
-    r.kafka = { ...emptyKafka('x'), reason: null, latency: [{ repeat: 1, offeredPerSec: 20000, achievedPerSec: 19990, windows: 100, p50Ms: 5, p95Ms: 20, p99Ms: 150, maxMs: 200, generatorP50Ms: 1, generatorP99Ms: 3, eventLoopDelayP99Ms: 12, ingestP50Ms: 2, ingestP99Ms: 40 }], latencyP99Ms: 150 };
+    r.kafka = { ...emptyKafka('x'), reason: null, latency: [
+        { repeat: 1, processes: 1, offeredPerSec: 20000, achievedPerSec: 19990, windows: 100, p50Ms: 5, p95Ms: 20, p99Ms: 150, maxMs: 200, generatorP50Ms: 1, generatorP99Ms: 3, eventLoopDelayP99Ms: 12, ingestP50Ms: 2, ingestP99Ms: 40, windowBunching: 16 },
+        { repeat: 1, processes: 2, offeredPerSec: 20000, achievedPerSec: 19980, windows: 100, p50Ms: 4, p95Ms: 15, p99Ms: 90, maxMs: 120, generatorP50Ms: 1, generatorP99Ms: 3, eventLoopDelayP99Ms: 8, ingestP50Ms: 2, ingestP99Ms: 30, windowBunching: 1.1 },
+      ],
+      latencyP99Ms: 150,
+      latencyApartP99Ms: 90,
+    };
     const text = renderReport(r);
     assert.match(text, /scoring\.blasRatio \(batch 1024\) \| 0\.3 +\| ≥ 0\.5 +\| MISSED/);
     assert.match(text, /kafka\.latencyP99Ms \(20k\/s\) +\| 150 +\| < 100 +\| MISSED/);
+    assert.match(text, /kafka\.latencyApartP99Ms 20k\/s +\| 90 +\| < 100 +\| met/);
+    assert.match(text, /\| 20,000 +\| 2 +\| 1 +\| 19,980 +\|.*\| 1\.1 +\|$/m);
     assert.match(text, /training\.kerasRatio +\| — +\| ≥ 1 +\| n\/a/);
     assert.match(text, /\| dense +\| wasm +\| 1024 +\| 30,000 +\|/);
     assert.match(text, /numpy\/BLAS \(default\)/);

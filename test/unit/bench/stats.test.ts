@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { median, quantile, ratio, round, slope, summariseLatencies, medianOf } from '../../../bench/stats.ts';
+import { median, quantile, ratio, round, slope, summariseLatencies, medianOf, windowBunching } from '../../../bench/stats.ts';
 
 describe('quantile', () => {
   const cases: { values: number[]; q: number; want: number }[] = [
@@ -79,4 +79,24 @@ describe('slope', () => {
   ];
   for (const c of cases) it(`of [${c.ys.join(',')}] is ${c.want}`, () => assert.ok(Math.abs(slope(c.xs, c.ys) - c.want) < 1e-12));
   it('rejects unequal lengths', () => assert.throws(() => slope([1, 2], [1]), /equal lengths/));
+});
+
+describe('windowBunching', () => {
+  const period = 20;
+  const hop = 4;
+  it('is 1 when windows end evenly over the hop, hop when all end in one slot', () => {
+    const even = [0, 1, 2, 3, 4, 5, 6, 7].map((k) => 1_000_000 + k * period);
+    assert.equal(windowBunching(even, period, hop), 1);
+    const bunched = [0, 4, 8, 12].map((k) => 1_000_000 + k * period);
+    assert.equal(windowBunching(bunched, period, hop), hop);
+  });
+  it('rounds ends to the nearest slot (timer jitter) and says null for no window', () => {
+    assert.equal(windowBunching([0, 21, 39, 61], period, hop), 1);
+    assert.equal(windowBunching([0, 9, 79], period, hop), 3 / (3 / hop));
+    assert.equal(windowBunching([], period, hop), null);
+  });
+  it('rejects a period or hop that cannot be', () => {
+    assert.throws(() => windowBunching([0], 0, hop), /periodMs > 0/);
+    assert.throws(() => windowBunching([0], period, 1.5), /integer hop/);
+  });
 });

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Producer } from '../../../../common/kafka/types.ts';
-import { chunkRecords, createOrderedProducer, publishesSettled, retryDelay } from '../../../../common/kafka/ordered-producer.ts';
+import { chunkRecords, createOrderedProducer, retryDelay } from '../../../../common/kafka/ordered-producer.ts';
 
 interface Request {
   topics: Record<string, string[]>;
@@ -133,13 +133,13 @@ describe('createOrderedProducer', () => {
     assert.equal(fake.requests.length, 1);
   });
 
-  it('settled() and publishesSettled() wait for what was handed over before the call, failures included', async () => {
+  it('settled() waits for what was handed over before the call, failures included', async () => {
     const fake = fakeProducer();
     const out = createOrderedProducer(fake.producer);
     const a = out.send('w', [rec('a')]);
     const b = out.send('w', [rec('b')]);
     let done = false;
-    void publishesSettled().then(() => (done = true));
+    void out.settled().then(() => (done = true));
     await settle();
     fake.requests[0]?.release();
     await a;
@@ -150,6 +150,26 @@ describe('createOrderedProducer', () => {
     await waitFor(() => done);
     await out.settled();
     out.close('test');
+  });
+
+  it("settled() is scoped to its producer: another producer's publish in flight does not hold it", async () => {
+    const mine = fakeProducer();
+    const other = fakeProducer();
+    const out = createOrderedProducer(mine.producer);
+    const theirs = createOrderedProducer(other.producer);
+    const a = out.send('w', [rec('a')]);
+    const b = theirs.send('w', [rec('b')]);
+    let done = false;
+    void out.settled().then(() => (done = true));
+    await settle();
+    mine.requests[0]?.release();
+    await a;
+    await waitFor(() => done);
+    assert.equal(other.requests.length, 1, 'the other producer is still waiting for its acknowledgement');
+    other.requests[0]?.release();
+    await b;
+    out.close('test');
+    theirs.close('test');
   });
 
   it('sending nothing resolves at once without a request', async () => {
