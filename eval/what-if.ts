@@ -96,7 +96,7 @@ export function reDecide(h: History, config: Pick<Config, 'scorer' | 'thresholds
   });
   const first = segments[0];
   const threshold = first === undefined || policy.thresholds.method === 'likelihood' ? Number.NaN : resolveThreshold(first.thresholds, h.sensorId, policy.thresholds).value;
-  const replay = replayDecisions(h.sensorId, h.windows, segments, policy);
+  const replay = replayDecisions({ sensorId: h.sensorId, windows: h.windows, segments, config });
   const rowWindow = windowForRows(h.rowKeys, h.windows.map((w) => w.end));
   const flags = Array.from(rowWindow, (w) => (w < 0 ? 0 : (replay.open[w] as number) | (replay.faultOpen[w] as number)));
   const days = spanDays(h.rowTimes);

@@ -37,11 +37,13 @@ describe('backtestSeries', () => {
   config.model.hidden = [8];
   config.model.codeSize = 2;
   config.model.training.epochs = 2;
+  // The schedule's mechanics on a short file: 100 rows of lookback hold at most 100 windows.
+  config.trainer.minWindows = 50;
   const base = { backend: 'cpu', trainHop: 1, lookback: 100 };
 
   it("spacing 'rows' scores every row; retraining adds models and carries decisions", async () => {
     const backend = (await initBackend('auto')).name;
-    const r = await backtestSeries(series, 100, config, { ...base, backend, spacing: 'rows', retrainEvery: 100 });
+    const r = await backtestSeries({ series, trainRows: 100, config, ...base, backend, spacing: 'rows', retrainEvery: 100 });
     assert.equal(r.errors.length, 300);
     assert.ok(r.errors.every(Number.isFinite), 'every scored row has its window');
     assert.equal(r.model.models, 3); // at rows 100, 200, 300
@@ -50,7 +52,7 @@ describe('backtestSeries', () => {
   });
   it("spacing 'time': the one-hour gap resets the window; rows before the next full window keep the last decision", async () => {
     const backend = (await initBackend('auto')).name;
-    const r = await backtestSeries(series, 100, config, { ...base, backend, spacing: 'time', retrainEvery: 0 });
+    const r = await backtestSeries({ series, trainRows: 100, config, ...base, backend, spacing: 'time', retrainEvery: 0 });
     assert.equal(r.errors.length, 300);
     assert.equal(r.windowerStats.resets, 1);
     // rows 201..207 (scored 101..107) follow the gap: no window ends at them, they carry row 200's;
@@ -66,7 +68,7 @@ describe('backtestSeries', () => {
     uncapped.trainer.maxExcludeMs = Number.POSITIVE_INFINITY;
     // The shift starts with scoring: the likelihood's warm-up would take it in as the sensor's normal.
     uncapped.thresholds.likelihood.warmupSamples = 0;
-    const r = await backtestSeries(shifted, 100, uncapped, { ...base, backend, spacing: 'rows', retrainEvery: 100 });
+    const r = await backtestSeries({ series: shifted, trainRows: 100, config: uncapped, ...base, backend, spacing: 'rows', retrainEvery: 100 });
     assert.equal(r.model.models, 1);
     assert.equal(r.segments.length, 3);
     assert.ok(r.flags.slice(20, 200).every((f) => f === 1));
@@ -76,7 +78,7 @@ describe('backtestSeries', () => {
     const shifted: Series = { ...series, values: values.map((v, i) => v + (i >= 100 ? 50 : 0)) };
     const capped = structuredClone(config);
     capped.trainer.maxExcludeMs = 30 * 60_000; // 30 rows of this series
-    const r = await backtestSeries(shifted, 100, capped, { ...base, backend, spacing: 'rows', retrainEvery: 100 });
+    const r = await backtestSeries({ series: shifted, trainRows: 100, config: capped, ...base, backend, spacing: 'rows', retrainEvery: 100 });
     assert.equal(r.model.models, 3, 'both retrainings ran on the new level');
   });
 });
