@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { defaultConfig } from '../../../common/config/defaults.ts';
 import type { Config } from '../../../common/config/types.ts';
 import { initBackend } from '../../../common/model/backend.ts';
-import { backtestSeries, medianStep, retrainPoints } from '../../../eval/backtest.ts';
+import { backtestSeries, firstTraining, medianStep, retrainPoints } from '../../../eval/backtest.ts';
+import type { SignalWindow } from '../../../common/types.ts';
 import type { Series } from '../../../eval/series.ts';
 
 describe('backtest helpers', () => {
@@ -14,6 +15,21 @@ describe('backtest helpers', () => {
   ];
   for (const [train, rows, every, want] of points) it(`retrainPoints(${train}, ${rows}, ${every})`, () => assert.deepEqual(retrainPoints(train, rows, every), want));
   it('medianStep ignores the odd gap', () => assert.equal(medianStep([0, 10, 20, 30, 1000, 1010]), 10));
+});
+
+describe('firstTraining (the first model as the service trains it)', () => {
+  const w = (seq: number): SignalWindow => ({ sensorId: 's', seq, start: seq, end: seq + 3, channels: ['v'], samples: [0, 0, 0, 0], missing: 0, badQuality: 0 });
+  const before = [w(0), w(1), w(2)];
+  const after = [3, 4, 5].map((seq) => ({ w: w(seq), row: seq + 3 }));
+  it('enough windows before the scored rows: they train, at the split', () => {
+    assert.deepEqual(firstTraining({ before, after, minWindows: 3, trainRows: 6 }), { windows: before, atRow: 6 });
+  });
+  it('too few: as many more as it takes, the model existing after the last one ends', () => {
+    const f = firstTraining({ before, after, minWindows: 5, trainRows: 6 });
+    assert.deepEqual(f?.windows.map((x) => x.seq), [0, 1, 2, 3, 4]);
+    assert.equal(f?.atRow, 8);
+  });
+  it('never enough: no model', () => assert.equal(firstTraining({ before, after, minWindows: 7, trainRows: 6 }), null));
 });
 
 describe('backtestSeries', () => {
@@ -80,5 +96,36 @@ describe('backtestSeries', () => {
     capped.trainer.maxExcludeMs = 30 * 60_000; // 30 rows of this series
     const r = await backtestSeries({ series: shifted, trainRows: 100, config: capped, ...base, backend, spacing: 'rows', retrainEvery: 100 });
     assert.equal(r.model.models, 3, 'both retrainings ran on the new level');
+  });
+  it('fewer than trainer.minWindows training windows: the first model trains once there are, and scores every scored row (as the service does)', async () => {
+    const backend = (await initBackend('auto')).name;
+    const late = structuredClone(config);
+    late.trainer.minWindows = 150; // rows 0..99 hold 93 windows of 8; the 150th ends at row 156
+    const r = await backtestSeries({ series, trainRows: 100, config: late, ...base, backend, spacing: 'rows', retrainEvery: 0 });
+    assert.equal(r.model.models, 1);
+    assert.equal(r.model.firstModelRow, 157);
+    assert.ok(r.errors.every(Number.isFinite), 'the held rows are scored too');
+  });
+  it('a file that never has trainer.minWindows windows gets no model: no scores, no alerts', async () => {
+    const backend = (await initBackend('auto')).name;
+    const never = structuredClone(config);
+    never.trainer.minWindows = 1000;
+    const r = await backtestSeries({ series, trainRows: 100, config: never, ...base, backend, spacing: 'rows', retrainEvery: 100 });
+    assert.equal(r.model.models, 0);
+    assert.equal(r.model.firstModelRow, null);
+    assert.equal(r.errors.length, 300);
+    assert.ok(r.scores.every(Number.isNaN));
+    assert.ok(r.flags.every((f) => f === 0));
+    assert.equal(r.anomalyAlerts + r.faultAlerts, 0);
+  });
+  it("a retrained candidate the quality gate finds worse is dropped: the model in force stays (the trainer's retrain)", async () => {
+    const backend = (await initBackend('auto')).name;
+    const strict = structuredClone(config);
+    strict.trainer.promotionMargin = -0.99; // a candidate must be 100× better than the model in force
+    const r = await backtestSeries({ series, trainRows: 100, config: strict, ...base, backend, spacing: 'rows', retrainEvery: 100 });
+    assert.equal(r.model.models, 1);
+    assert.equal(r.model.rejected, 2);
+    assert.equal(r.segments.length, 3);
+    assert.ok(r.segments.every((seg) => seg.thresholds === r.segments[0]?.thresholds), 'one model scores throughout');
   });
 });
