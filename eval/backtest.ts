@@ -188,7 +188,7 @@ export async function backtestSeries(input: BacktestInput): Promise<SeriesResult
   const train = async (pool: readonly SignalWindow[], alerts: readonly AnomalyAlert[]): Promise<void> => {
     const outcome = await retrain({
       modelKey: series.name,
-      windows: selectForTraining(pool, alerts, evalConfig, timeOf),
+      windows: selectForTraining({ pool, alerts, config: evalConfig, timeOf }),
       config: evalConfig,
       current: held.model?.model ?? null,
       version: tally.models + 1,
@@ -223,7 +223,7 @@ export async function backtestSeries(input: BacktestInput): Promise<SeriesResult
         await train(pool, replayer.events);
       }
       const model = held.model;
-      if (model === null) break; // the first model did not train (it failed its own minimum): nothing is scored
+      if (model === null) break; // no model in force: nothing to score
       const start = w;
       while (w < scored.length && (scoredEndRow[w] as number) < to) w++;
       const batch = scored.slice(start, w);
@@ -318,7 +318,8 @@ export function firstTraining(input: { before: readonly SignalWindow[]; after: r
  * what the alerts cover left out, the newest trainer.maxWindows kept. Windows and alerts are
  * compared in event time (`timeOf` a window key).
  */
-function selectForTraining(pool: readonly SignalWindow[], alerts: readonly AnomalyAlert[], config: Config, timeOf: (key: number) => number): SignalWindow[] {
+function selectForTraining(input: { pool: readonly SignalWindow[]; alerts: readonly AnomalyAlert[]; config: Config; timeOf: (key: number) => number }): SignalWindow[] {
+  const { pool, alerts, config, timeOf } = input;
   // Without alerts only the order counts, and keys keep it (the first model's windows may come from --train-data).
   const time = alerts.length === 0 ? (key: number): number => key : timeOf;
   const original = new Map<SignalWindow, SignalWindow>();
