@@ -29,7 +29,8 @@ model and decision (override --config FILE, which is a sensorwatch config YAML):
   --train-hop N           stride between training windows (default 1); scoring always uses every window (hop 1)
   --spacing time|rows     time (csv default): rows placed by event time, gaps filled/reset as in the service;
                           rows (nab default): consecutive rows are consecutive samples, whatever their times
-  --retrain-every N       replay the trainer: a new model every N scored rows (default 0: train once)
+  --retrain-every N       replay the trainer: retrain() every N scored rows, its minimum and quality gate
+                          included (default 0: train once)
   --lookback N            rows of history each retraining sees (default 1000)
   --epochs N              model.training.epochs
   --threshold-method likelihood|quantile|mean_std|pot|static|adaptive

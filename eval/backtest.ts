@@ -1,29 +1,41 @@
 // One file's backtest through the streaming code path: the shared windower
-// (common/window), the trainer's training loop and threshold calibration
-// (common/model/train.ts), the scorer's scoring maths (scoreWindows), per-
-// sensor policy (scorer/overrides.ts), fault rules and decide() (replay.ts).
+// (common/window), the trainer's own training steps (common/training: window
+// selection, alerted-data exclusion, the minimum trainer.minWindows, the
+// quality gate), the scorer's scoring maths (scoreWindows) and the scorer's
+// judge (common/decision/judge.ts: policy, faults, new extremes, decide).
 //
 // Protocol: rows [0, trainRows) train the first model and calibrate its
 // threshold (or, with `trainOn`, a separate series does and every row is
 // scored). Every window ending in the scored part is scored (hop 1), so
 // each scored row has the window ending at it (see replay.ts for the row
-// rule). With `retrainEvery`, the trainer's schedule is replayed in rows: every
-// that many scored rows a new model is trained on the windows ending in the
-// last `lookback` rows (without windows whose row was flagged, when
-// trainer.excludeAlerted is set, as the trainer does), and the scorer goes on
-// with it, its alert state carried over as in a hot reload. A retraining left
-// with fewer than minTrainingWindows windows is skipped (the model stays).
+// rule). Training windows are every `trainHop`-th window (the windows topic's
+// hop), of which the trainer's selection keeps the newest trainer.maxWindows.
+//
+// Fewer than trainer.minWindows windows for the first model: as in the
+// service, where the trainer trains the first model as soon as minWindows
+// windows exist and the scorer holds the windows until a model arrives, the
+// first model trains on the first minWindows windows, scored rows included,
+// and then scores every scored row (model.firstModelRow says where it was
+// trained). A file that never has minWindows windows gets no model: no
+// scores, no alerts (model.models 0).
+//
+// With `retrainEvery`, the trainer's schedule is replayed in rows: every that
+// many scored rows the trainer's retrain() runs on the windows ending in the
+// last `lookback` rows, leaving out what the alerts so far cover (the
+// trainer's alertIntervals, when trainer.excludeAlerted is set); a retraining
+// with fewer than trainer.minWindows windows is skipped, and a candidate the
+// quality gate rejects is dropped; either way the model in force stays. The
+// scorer goes on with the model in force, its alert state carried over as in
+// a hot reload.
 import type { Config } from '../common/config/types.ts';
+import type { LoadedModel } from '../common/model/artifact.ts';
 import { scoreWindows } from '../common/model/score.ts';
 import type { ThresholdSource } from '../common/model/thresholds.ts';
-import type { LoadedModel } from '../common/model/artifact.ts';
-import { minTrainingWindows, trainModel } from '../common/model/train.ts';
-import type { SignalWindow } from '../common/types.ts';
+import { retrain } from '../common/training/retrain.ts';
+import { selectTrainingWindows } from '../common/training/select.ts';
+import type { AnomalyAlert, SignalWindow } from '../common/types.ts';
 import { createWindower } from '../common/window/index.ts';
-import { detectFault } from '../common/decision/faults.ts';
-import { newSampleExtremes } from '../common/decision/novelty.ts';
-import { mergePolicy } from '../common/decision/policy.ts';
-import { replayDecisions, windowForRows, type Replay, type ScoredWindow } from './replay.ts';
+import { atHopOne, createReplayer, windowForRows, type ScoredWindow } from './replay.ts';
 import type { Series } from './series.ts';
 
 /** A model's stretch of the scored windows: [fromWindow, toWindow) and its threshold source. */
@@ -63,7 +75,21 @@ export interface SeriesResult {
   /** The scored windows and the models that scored them: the history that --what-if replays. */
   windows: ScoredWindow[];
   segments: ModelSegment[];
-  model: { kind: string; models: number; trainWindows: number; valLoss: number; epochs: number; trainSeconds: number; backend: string };
+  model: {
+    kind: string;
+    /** Models promoted (0: the file never had trainer.minWindows windows, and nothing was scored). */
+    models: number;
+    /** The row (of the whole file) after which the first model was trained: trainRows, later when the training rows held too few windows, null with no model. */
+    firstModelRow: number | null;
+    /** Retrainings skipped for want of trainer.minWindows windows, and candidates the quality gate rejected. */
+    skipped: number;
+    rejected: number;
+    trainWindows: number;
+    valLoss: number;
+    epochs: number;
+    trainSeconds: number;
+    backend: string;
+  };
   windowerStats: { duplicates: number; conflicts: number; late: number; filled: number; resets: number };
 }
 
@@ -114,14 +140,6 @@ export function cutWindows(series: Series, keys: readonly number[], config: Conf
   return { windows, stats: { duplicates, conflicts, late, filled, resets } };
 }
 
-/** Every `hop`-th window, then evenly thinned to at most `max`. */
-export function trainingWindows(windows: readonly SignalWindow[], hop: number, max: number): SignalWindow[] {
-  const strided = windows.filter((_, i) => i % hop === 0);
-  if (strided.length <= max) return strided;
-  const step = strided.length / max;
-  return Array.from({ length: max }, (_, i) => strided[Math.floor(i * step)] as SignalWindow);
-}
-
 /** Scored-row boundaries where a model takes over: [trainRows, trainRows + every, …]. */
 export function retrainPoints(trainRows: number, rows: number, every: number): number[] {
   const points = [trainRows];
@@ -131,84 +149,99 @@ export function retrainPoints(trainRows: number, rows: number, every: number): n
 
 const scoreBatch = 2048;
 
-export async function backtestSeries(series: Series, trainRows: number, config: Config, options: BacktestOptions): Promise<SeriesResult> {
+export interface BacktestInput extends BacktestOptions {
+  series: Series;
+  /** Leading rows that train the first model (0 with trainOn). */
+  trainRows: number;
+  config: Config;
+}
+
+type InForce = { model: LoadedModel; source: ThresholdSource; trainWindows: number; valLoss: number; epochs: number };
+
+export async function backtestSeries(input: BacktestInput): Promise<SeriesResult> {
+  const { series, trainRows, config } = input;
   const n = series.timestamps.length;
-  const keysOf = (s: Series): number[] => (options.spacing === 'rows' ? s.timestamps.map((_, i) => i) : s.timestamps);
+  const keysOf = (s: Series): number[] => (input.spacing === 'rows' ? s.timestamps.map((_, i) => i) : s.timestamps);
   const keys = keysOf(series);
   const { windows, stats } = cutWindows(series, keys, config);
   // The row each window ends at (the last row at or before its end).
   const endRow = windowForRows(windows.map((w) => w.end), keys);
-  // Eval scores every window (hop 1): the decision's per-step error and lengths are per sample.
-  const policy = mergePolicy(config, series.name, 1);
-  const separate = options.trainOn === undefined ? null : cutWindows(options.trainOn, keysOf(options.trainOn), config).windows;
+  // Eval scores every window: hop 1 for the scoring maths, the judge's policy and training's calibration alike.
+  const evalConfig = atHopOne(config);
   const firstScored = windows.findIndex((_, i) => (endRow[i] as number) >= trainRows);
   const scored = firstScored < 0 ? [] : windows.slice(firstScored);
   const scoredEndRow = firstScored < 0 ? [] : Array.from(endRow.subarray(firstScored));
+  // The windows a trainer sees: every trainHop-th, with the row each ends at.
+  const onTopic = windows.map((w, i) => ({ w, row: endRow[i] as number })).filter((_, i) => i % input.trainHop === 0);
+  const separate = input.trainOn === undefined ? null : cutWindows(input.trainOn, keysOf(input.trainOn), config).windows.filter((_, i) => i % input.trainHop === 0);
+  const first = firstTraining({ before: separate ?? onTopic.filter((x) => x.row < trainRows).map((x) => x.w), after: onTopic.filter((x) => x.row >= trainRows), minWindows: config.trainer.minWindows, trainRows });
+  // Window keys are row numbers with spacing 'rows': the trainer's maxExcludeMs is in event time.
+  const timeOf = (key: number): number => (input.spacing === 'rows' ? (series.timestamps[key] ?? key) : key);
 
+  const replayer = createReplayer(series.name, evalConfig);
   const history: ScoredWindow[] = [];
   const segments: ModelSegment[] = [];
-  const rowFlag = new Uint8Array(n);
-  const points = retrainPoints(trainRows, n, options.retrainEvery);
-  let trainSeconds = 0;
-  let kind: string = config.model.kind;
-  let models = 0;
-  let current: { model: LoadedModel; source: ThresholdSource; trainWindows: number; valLoss: number; epochs: number } | null = null;
+  const points = first === null ? [] : [trainRows, ...retrainPoints(trainRows, n, input.retrainEvery).filter((p) => p > first.atRow)];
+  const tally = { trainSeconds: 0, models: 0, skipped: 0, rejected: 0, kind: config.model.kind as string };
+  const held: { model: InForce | null } = { model: null };
   let w = 0;
+  const train = async (pool: readonly SignalWindow[], alerts: readonly AnomalyAlert[]): Promise<void> => {
+    const outcome = await retrain({
+      modelKey: series.name,
+      windows: selectForTraining({ pool, alerts, config: evalConfig, timeOf }),
+      config: evalConfig,
+      current: held.model?.model ?? null,
+      version: tally.models + 1,
+      backend: input.backend,
+    });
+    if (outcome.outcome === 'skipped') {
+      tally.skipped++;
+      return;
+    }
+    tally.trainSeconds += outcome.trained.meta.metrics.trainSeconds;
+    if (outcome.outcome === 'rejected') {
+      tally.rejected++;
+      outcome.trained.model.dispose();
+      return;
+    }
+    const { model, meta } = outcome.trained;
+    held.model?.model.dispose();
+    held.model = { model, source: { thresholds: meta.thresholds, calibration: meta.calibration }, trainWindows: meta.dataRange.trainWindows, valLoss: meta.metrics.valLoss, epochs: meta.metrics.epochs };
+    tally.kind = meta.kind;
+    tally.models++;
+  };
   try {
     for (let p = 0; p < points.length; p++) {
       const from = points[p] as number;
       const to = points[p + 1] ?? n;
-      const lookFrom = p === 0 ? 0 : Math.max(0, from - options.lookback);
-      const pool =
-        p === 0 && separate !== null
-          ? separate
-          : windows.filter((_, i) => {
-              const r = endRow[i] as number;
-              // The trainer leaves out windows that raised alerts (trainer.excludeAlerted).
-              return r >= lookFrom && r < from && !(config.trainer.excludeAlerted && rowFlag[r] === 1);
-            });
-      const picked = trainingWindows(pool, options.trainHop, config.trainer.maxWindows);
-      // Like the trainer, a retraining with too little clean data is skipped and the current model stays.
-      if (current === null || picked.length >= minTrainingWindows) {
-        const { model, meta } = await trainModel({ windows: picked, config: config.model, thresholds: policy.thresholds, modelKey: series.name, version: p + 1, backend: options.backend, stepSamples: 1 });
-        current?.model.dispose();
-        current = {
-          model,
-          source: { thresholds: meta.thresholds, calibration: meta.calibration },
-          trainWindows: meta.dataRange.trainWindows,
-          valLoss: meta.metrics.valLoss,
-          epochs: meta.metrics.epochs,
-        };
-        trainSeconds += meta.metrics.trainSeconds;
-        kind = meta.kind;
-        models++;
+      if (p === 0) {
+        await train((first as FirstTraining).windows, []);
+      } else {
+        const lookFrom = Math.max(0, from - input.lookback);
+        // The windows of the lookback, and every alert so far (one opened before the lookback still covers what follows it, up to trainer.maxExcludeMs).
+        const pool = onTopic.filter((x) => x.row >= lookFrom && x.row < from).map((x) => x.w);
+        await train(pool, replayer.events);
       }
+      const model = held.model;
+      if (model === null) break; // no model in force: nothing to score
       const start = w;
       while (w < scored.length && (scoredEndRow[w] as number) < to) w++;
       const batch = scored.slice(start, w);
       for (let i = 0; i < batch.length; i += scoreBatch) {
         const part = batch.slice(i, i + scoreBatch);
-        const channels = current.model.meta.channels;
-        scoreWindows(current.model, part, { stepSamples: 1 }).forEach((s, k) => {
+        scoreWindows(model.model, part, { stepSamples: 1 }).forEach((s, k) => {
           const win = part[k] as SignalWindow;
-          const extremes = newSampleExtremes(win, channels, 1);
-          history.push({ seq: win.seq, start: win.start, end: win.end, error: s.error, step: s.step, stepMax: s.stepMax, fault: detectFault(win, policy.faults), extremes });
+          const j = replayer.judge({ window: win, errors: s, source: model.source, channels: model.model.meta.channels });
+          history.push({ seq: win.seq, start: win.start, end: win.end, error: s.error, step: s.step, stepMax: s.stepMax, fault: j.fault, extremes: j.extremes });
         });
       }
-      segments.push({ fromWindow: start, toWindow: w, thresholds: current.source, trainWindows: current.trainWindows, valLoss: current.valLoss, epochs: current.epochs });
-      // Decisions so far (the alert state runs on across model reloads), for the next exclusion.
-      if (config.trainer.excludeAlerted && p + 1 < points.length) {
-        const open = excludedRows(replayDecisions(series.name, history, segments, policy), config.trainer.maxExcludeMs, series.timestamps, scoredEndRow);
-        open.forEach((o, i) => {
-          rowFlag[scoredEndRow[i] as number] = o;
-        });
-      }
+      segments.push({ fromWindow: start, toWindow: w, thresholds: model.source, trainWindows: model.trainWindows, valLoss: model.valLoss, epochs: model.epochs });
     }
   } finally {
-    current?.model.dispose();
+    held.model?.model.dispose();
   }
 
-  const replay = replayDecisions(series.name, history, segments, policy);
+  const replay = replayer.result();
   const rowKeys = keys.slice(trainRows);
   const rowWindow = windowForRows(rowKeys, history.map((x) => x.end));
   const m = rowKeys.length;
@@ -245,30 +278,63 @@ export async function backtestSeries(series: Series, trainRows: number, config: 
     windows: history,
     segments,
     model: {
-      kind,
-      models,
+      kind: tally.kind,
+      models: tally.models,
+      firstModelRow: tally.models === 0 ? null : (first?.atRow ?? null),
+      skipped: tally.skipped,
+      rejected: tally.rejected,
       trainWindows: segments[0]?.trainWindows ?? 0,
       valLoss: segments[0]?.valLoss ?? Number.NaN,
       epochs: segments[0]?.epochs ?? 0,
-      trainSeconds,
-      backend: options.backend,
+      trainSeconds: tally.trainSeconds,
+      backend: input.backend,
     },
     windowerStats: stats,
   };
 }
 
+interface FirstTraining {
+  windows: SignalWindow[];
+  /** The row after which the first model exists. */
+  atRow: number;
+}
+
 /**
- * Per scored window: 1 where the trainer would leave it out (trainer.excludeAlerted): its
- * anomaly alert is open and opened at most maxExcludeMs (event time) before.
+ * The first model's windows: those before the scored part, or, when they are fewer than
+ * minWindows, as many more as it takes (the service trains its first model as soon as
+ * minWindows windows exist). null: never minWindows windows.
  */
-function excludedRows(replay: Replay, maxExcludeMs: number, times: readonly number[], endRow: readonly number[]): Uint8Array {
-  const out = new Uint8Array(replay.open.length);
-  let openedAt = Number.NaN;
-  replay.open.forEach((o, i) => {
-    const t = times[endRow[i] as number] as number;
-    if (o === 0) openedAt = Number.NaN;
-    else if (Number.isNaN(openedAt)) openedAt = t;
-    out[i] = o === 1 && t - openedAt <= maxExcludeMs ? 1 : 0;
+export function firstTraining(input: { before: readonly SignalWindow[]; after: readonly { w: SignalWindow; row: number }[]; minWindows: number; trainRows: number }): FirstTraining | null {
+  const { before, after, minWindows, trainRows } = input;
+  if (before.length >= minWindows) return { windows: [...before], atRow: trainRows };
+  const more = after.slice(0, minWindows - before.length);
+  const last = more[more.length - 1];
+  if (before.length + more.length < minWindows || last === undefined) return null;
+  return { windows: [...before, ...more.map((x) => x.w)], atRow: last.row + 1 };
+}
+
+/**
+ * The trainer's selection (common/training/select.ts) over one file's windows: repeats and
+ * what the alerts cover left out, the newest trainer.maxWindows kept. Windows and alerts are
+ * compared in event time (`timeOf` a window key).
+ */
+function selectForTraining(input: { pool: readonly SignalWindow[]; alerts: readonly AnomalyAlert[]; config: Config; timeOf: (key: number) => number }): SignalWindow[] {
+  const { pool, alerts, config, timeOf } = input;
+  // Without alerts only the order counts, and keys keep it (the first model's windows may come from --train-data).
+  const time = alerts.length === 0 ? (key: number): number => key : timeOf;
+  const original = new Map<SignalWindow, SignalWindow>();
+  const timed = pool.map((w) => {
+    const t = { ...w, start: time(w.start), end: time(w.end) };
+    original.set(t, w);
+    return t;
   });
-  return out;
+  const selection = selectTrainingWindows(timed, {
+    alerts: alerts.map((a) => ({ ...a, windowStart: time(a.windowStart), windowEnd: time(a.windowEnd) })),
+    excludeAlerted: config.trainer.excludeAlerted,
+    maxExcludeMs: config.trainer.maxExcludeMs,
+    // One model per file: every window of the pool is its model's.
+    groups: {},
+    maxWindows: config.trainer.maxWindows,
+  });
+  return [...selection.byKey.values()].flat().map((t) => original.get(t) as SignalWindow);
 }

@@ -68,7 +68,10 @@ async function backtest(options: EvalOptions): Promise<number> {
   for (const s of series) {
     try {
       const trainRows = trainOn === undefined ? trainRowCount(s.timestamps, options.split, s.name) : 0;
-      const r = await backtestSeries(s, trainRows, config, {
+      const r = await backtestSeries({
+        series: s,
+        trainRows,
+        config,
         backend: backend.name,
         trainHop: options.trainHop,
         spacing: options.spacing,
@@ -137,8 +140,20 @@ function headline(s: Summary, failed: Record<string, string>, out: string): stri
   const f = (v: number | null | undefined, d = 3): string => (v === null || v === undefined ? '–' : v.toFixed(d));
   const parts = [`files ${s.files}`, `rows ${s.rowsScored}`, `precision ${f(s.precision)}`, `recall ${f(s.recall)}`, `f1 ${f(s.f1)}`, `far ${f(s.far, 2)}%`, `mar ${f(s.mar, 2)}%`, `event recall ${f(s.eventRecall)}`];
   for (const [k, v] of Object.entries(s)) if (k.startsWith('nab.') && typeof v === 'number') parts.push(`${k} ${v.toFixed(1)}`);
+  const models = modelNote(s);
   const failures = Object.keys(failed).length === 0 ? '' : `\nFAILED ${Object.keys(failed).length} file(s): ${Object.entries(failed).map(([k, v]) => `${k}: ${v}`).join('; ')}`;
-  return `${parts.join('  ')}\nwritten to ${out} (metrics.json, report.md, series/, plots/)${failures}\n`;
+  return `${parts.join('  ')}${models}\nwritten to ${out} (metrics.json, report.md, series/, plots/)${failures}\n`;
+}
+
+/** Files whose training rows held fewer than trainer.minWindows windows (as in the service: the first model came later, or never). */
+function modelNote(s: Summary): string {
+  const files = Object.entries(s.perFile);
+  const late = files.filter(([, f]) => f.model.firstModelRow !== null && f.model.firstModelRow > f.trainRows).map(([k]) => k);
+  const none = files.filter(([, f]) => f.model.models === 0).map(([k]) => k);
+  const lines: string[] = [];
+  if (late.length > 0) lines.push(`${late.length} file(s) with fewer than trainer.minWindows training windows: the first model trained on scored rows too (as the service does): ${late.join(', ')}`);
+  if (none.length > 0) lines.push(`${none.length} file(s) never had trainer.minWindows windows: no model, no scores: ${none.join(', ')}`);
+  return lines.map((l) => `\n${l}`).join('');
 }
 
 function listJson(dir: string): string[] {

@@ -1,29 +1,25 @@
-// Decisions over a scored history: the scorer's own decide() (common/decision:
-// score, hysteresis, faults first) replayed window by window, and the mapping
-// from windows back to input rows. Pure.
+// Decisions over scored windows: the scorer's own judge (common/decision/
+// judge.ts: policy, faults, new extremes, decide) window by window, as the
+// backtest scores them or replayed from a scored history (what-if), and the
+// mapping from windows back to input rows. Pure.
 //
 // Row rule: a row is flagged when, after the last window that ends at or
 // before the row's time, an alert of the sensor (anomaly or sensor_fault) is
 // open; its score is that window's. With hop 1 (what eval uses) that is the
 // window ending at the row itself. Rows before any window of the scored part
 // have no score and are not flagged.
-import { decide, initialSensorState, type FaultVerdict, type SensorState } from '../common/decision/decide.ts';
-import type { WindowExtremes } from '../common/decision/novelty.ts';
-import type { SensorPolicy } from '../common/decision/policy.ts';
+import type { Config } from '../common/config/types.ts';
+import { initialSensorState, type SensorState } from '../common/decision/decide.ts';
+import { judgeWindow, type JudgeInput, type Judgement, type RecordedWindow } from '../common/decision/judge.ts';
 import type { ThresholdSource } from '../common/model/thresholds.ts';
 import type { AnomalyAlert } from '../common/types.ts';
 
-export interface ScoredWindow {
-  seq: number;
-  start: number;
-  end: number;
+/** What eval keeps of a scored window: enough to judge it again (what-if) without its samples. */
+export interface ScoredWindow extends Omit<RecordedWindow, 'sensorId'> {
   /** Whole-window reconstruction error, and the per-step error (channel mean and max). */
   error: number;
   step: number;
   stepMax: number;
-  fault: FaultVerdict | null;
-  /** Lowest and highest of the window's new samples per model channel (the new-extreme rule); absent in older histories. */
-  extremes?: WindowExtremes;
 }
 
 /** The models over the windows: [fromWindow, toWindow) and their calibration. */
@@ -47,9 +43,89 @@ export interface Replay {
   faultAlerts: number;
 }
 
-export function replayDecisions(sensorId: string, windows: readonly ScoredWindow[], segments: readonly ReplaySegment[], policy: SensorPolicy): Replay {
+type PolicyConfig = JudgeInput['config'];
+
+/** Eval scores every window: its stream's hop (the samples each window adds) is 1. */
+export function atHopOne<C extends PolicyConfig>(config: C): C {
+  return config.windowing.hop === 1 ? config : { ...config, windowing: { ...config.windowing, hop: 1 } };
+}
+
+export interface Replayer {
+  /** Judges the sensor's next window with the model whose calibration is `source`, and records the outcome. */
+  judge(input: { window: JudgeInput['window']; errors: JudgeInput['errors']; source: ThresholdSource; channels: readonly string[] }): Judgement;
+  /** The alert events so far, in order. */
+  readonly events: readonly AnomalyAlert[];
+  /** Per window judged so far: what eval reports. */
+  result(): Replay;
+}
+
+/** One sensor's decisions at hop 1, its alert state running on across models (as in a hot reload). */
+export function createReplayer(sensorId: string, config: Pick<Config, 'scorer' | 'thresholds' | 'windowing'>): Replayer {
+  const hopOne = atHopOne(config);
   let state: SensorState = initialSensorState(sensorId);
+  const rows = { open: [] as number[], faultOpen: [] as number[], opened: [] as number[], scores: [] as number[], errors: [] as number[], thresholds: [] as number[] };
+  const events: AnomalyAlert[] = [];
+  const ids = { anomaly: new Set<string>(), sensor_fault: new Set<string>() };
+  // One model version per distinct calibration: a model kept (a skipped or rejected retraining) keeps its version.
+  const versions = new Map<ThresholdSource, number>();
+  return {
+    judge({ window, errors, source, channels }) {
+      const version = versions.get(source) ?? versions.size + 1;
+      versions.set(source, version);
+      const j = judgeWindow(state, { window, errors, model: { key: sensorId, version, calibration: source, channels }, config: hopOne });
+      state = j.state;
+      events.push(...j.events);
+      let opened = 0;
+      for (const e of j.events) {
+        if (e.state !== 'open') continue;
+        ids[e.kind].add(e.alertId);
+        if (e.kind === 'anomaly') opened = 1;
+      }
+      rows.opened.push(opened);
+      rows.open.push(state.anomaly.open === null ? 0 : 1);
+      rows.faultOpen.push(state.fault.open === null ? 0 : 1);
+      rows.scores.push(j.score);
+      rows.errors.push(j.error);
+      rows.thresholds.push(j.threshold);
+      return j;
+    },
+    events,
+    result: () => ({
+      open: Uint8Array.from(rows.open),
+      faultOpen: Uint8Array.from(rows.faultOpen),
+      opened: Uint8Array.from(rows.opened),
+      scores: Float64Array.from(rows.scores),
+      errors: Float64Array.from(rows.errors),
+      thresholds: Float64Array.from(rows.thresholds),
+      events: [...events],
+      anomalyAlerts: ids.anomaly.size,
+      faultAlerts: ids.sensor_fault.size,
+    }),
+  };
+}
+
+export interface ReplayInput {
+  sensorId: string;
+  windows: readonly ScoredWindow[];
+  segments: readonly ReplaySegment[];
+  /** Policy settings (scorer, thresholds); the history was scored at hop 1. */
+  config: Pick<Config, 'scorer' | 'thresholds' | 'windowing'>;
+}
+
+/** A scored history judged again, window by window (windows outside every segment stay unjudged: NaN, not open). */
+export function replayDecisions(input: ReplayInput): Replay {
+  const { sensorId, windows, segments } = input;
   const n = windows.length;
+  const replayer = createReplayer(sensorId, input.config);
+  const judgedAt: number[] = [];
+  for (const seg of segments) {
+    for (let i = Math.max(0, seg.fromWindow); i < Math.min(n, seg.toWindow); i++) {
+      const w = windows[i] as ScoredWindow;
+      replayer.judge({ window: { ...w, sensorId }, errors: w, source: seg.thresholds, channels: w.extremes?.channels ?? [] });
+      judgedAt.push(i);
+    }
+  }
+  const judged = replayer.result();
   const out: Replay = {
     open: new Uint8Array(n),
     faultOpen: new Uint8Array(n),
@@ -57,44 +133,13 @@ export function replayDecisions(sensorId: string, windows: readonly ScoredWindow
     scores: new Float64Array(n).fill(Number.NaN),
     errors: new Float64Array(n).fill(Number.NaN),
     thresholds: new Float64Array(n).fill(Number.NaN),
-    events: [],
-    anomalyAlerts: 0,
-    faultAlerts: 0,
+    events: judged.events,
+    anomalyAlerts: judged.anomalyAlerts,
+    faultAlerts: judged.faultAlerts,
   };
-  const ids = { anomaly: new Set<string>(), sensor_fault: new Set<string>() };
-  // One model version per distinct calibration: a skipped retraining keeps the model (and its version).
-  const versions = new Map<ThresholdSource, number>();
-  for (const seg of segments) {
-    const version = versions.get(seg.thresholds) ?? versions.size + 1;
-    versions.set(seg.thresholds, version);
-    const model = { key: sensorId, version, calibration: seg.thresholds };
-    for (let i = Math.max(0, seg.fromWindow); i < Math.min(n, seg.toWindow); i++) {
-      const w = windows[i] as ScoredWindow;
-      const d = decide(state, {
-        window: { sensorId, seq: w.seq, start: w.start, end: w.end },
-        errors: w,
-        topChannels: [],
-        model,
-        policy,
-        fault: w.fault,
-        ...(w.extremes === undefined ? {} : { extremes: w.extremes }),
-      });
-      state = d.state;
-      out.events.push(...d.events);
-      for (const e of d.events) {
-        if (e.state !== 'open') continue;
-        ids[e.kind].add(e.alertId);
-        if (e.kind === 'anomaly') out.opened[i] = 1;
-      }
-      out.open[i] = state.anomaly.open === null ? 0 : 1;
-      out.faultOpen[i] = state.fault.open === null ? 0 : 1;
-      out.scores[i] = d.score;
-      out.errors[i] = d.error;
-      out.thresholds[i] = d.threshold;
-    }
-  }
-  out.anomalyAlerts = ids.anomaly.size;
-  out.faultAlerts = ids.sensor_fault.size;
+  judgedAt.forEach((i, k) => {
+    for (const key of ['open', 'faultOpen', 'opened', 'scores', 'errors', 'thresholds'] as const) out[key][i] = judged[key][k] as number;
+  });
   return out;
 }
 

@@ -9,7 +9,6 @@ import { SensorwatchError } from '../common/errors.ts';
 import { calibrateAll, type ThresholdSource } from '../common/model/thresholds.ts';
 import { faultCodes, type FaultCode } from '../common/decision/decide.ts';
 import type { WindowExtremes } from '../common/decision/novelty.ts';
-import { mergePolicy } from '../common/decision/policy.ts';
 import { addCounts, countPoints, figures, noCounts, type Counts } from './metrics.ts';
 import { replayDecisions, windowForRows, type ScoredWindow } from './replay.ts';
 import { spanDays } from './summary.ts';
@@ -89,8 +88,6 @@ export function globalThresholdsChanged(a: Config['thresholds'], b: Config['thre
  * at once, as in the scorer (resolveThreshold).
  */
 export function reDecide(h: History, config: Pick<Config, 'scorer' | 'thresholds' | 'windowing'>, options: { recalibrate: boolean } = { recalibrate: false }): Outcome {
-  // The history was scored at hop 1, like every eval.
-  const policy = mergePolicy(config, h.sensorId, 1);
   const segments = h.segments.map((seg) => {
     if (!options.recalibrate) return seg;
     const { errors } = seg.thresholds.calibration;
@@ -98,7 +95,7 @@ export function reDecide(h: History, config: Pick<Config, 'scorer' | 'thresholds
     const fresh = calibrateAll(errors, errors.map(() => h.sensorId), global);
     return { ...seg, thresholds: { thresholds: { model: fresh.model, perSensor: fresh.perSensor }, calibration: seg.thresholds.calibration } };
   });
-  const replay = replayDecisions(h.sensorId, h.windows, segments, policy);
+  const replay = replayDecisions({ sensorId: h.sensorId, windows: h.windows, segments, config });
   // Read off the replay, like report.md's column: with `likelihood` no calibrated threshold exists
   // (resolveThreshold is the raw-error methods'), and the column stayed empty.
   const threshold = replay.thresholds.find(Number.isFinite) ?? Number.NaN;

@@ -1,5 +1,6 @@
 // The scoring use-case, one batch at a time: swap in staged models, check and
-// score the windows, apply the fault rules and the decision, publish the alerts
+// score the windows, judge each (common/decision/judge.ts: policy, fault rules,
+// new extremes, decision, channel terms), publish the alerts
 // with the new sensor states and wait for the broker's acknowledgement, and
 // only then make the new states current. A batch that fails leaves the states
 // untouched, so retrying it (or replaying it after a crash) decides the same.
@@ -7,13 +8,11 @@ import type { Config } from '../common/config/types.ts';
 import type { Logger } from '../common/log.ts';
 import type { LoadedModel } from '../common/model/artifact.ts';
 import { scoreWindows, type WindowScore } from '../common/model/score.ts';
-import type { AnomalyAlert, ChannelContribution, DeadLetter, DeadLetterReason, SignalWindow } from '../common/types.ts';
-import { alreadyDecided, decide, decideSilence, initialSensorState, type SensorState } from '../common/decision/decide.ts';
-import { detectFault } from '../common/decision/faults.ts';
-import { newSampleExtremes } from '../common/decision/novelty.ts';
+import type { AnomalyAlert, DeadLetter, DeadLetterReason, SignalWindow } from '../common/types.ts';
+import { alreadyDecided, decideSilence, initialSensorState, type SensorState } from '../common/decision/decide.ts';
+import { judgeWindow } from '../common/decision/judge.ts';
 import type { ModelShelf } from './models.ts';
-import { policyFor, type SensorPolicy } from '../common/decision/policy.ts';
-import type { JudgedError } from '../common/decision/score.ts';
+import { policyFor } from '../common/decision/policy.ts';
 import type { AlertPublisher, Clock, DeadLetterSink, ModelSummary, ScorerMetrics } from './ports.ts';
 
 /** Where a record came from: enough to dead-letter it with its original bytes. */
@@ -170,22 +169,16 @@ export function createEngine(options: EngineOptions): Engine {
     const perWindow: { s: Scored; score: number; threshold: number; error: number; contributions: number[]; faulty: boolean }[] = [];
     for (const s of scored) {
       const { window, model } = s;
-      const policy = policyFor(config, window.sensorId);
       const before = next.get(window.sensorId) ?? states.get(window.sensorId) ?? initialSensorState(window.sensorId);
-      const fault = detectFault(window, policy.faults);
-      const decision = decide(before, {
+      const judged = judgeWindow(before, {
         window,
         errors: s,
-        topChannels: (kind) => topChannels(model.meta.channels, channelTerms(s, kind, policy), config.scorer.topChannels),
-        model: { key: model.meta.modelKey, version: model.meta.version, calibration: model.meta },
-        policy,
-        fault,
-        extremes: newSampleExtremes(window, model.meta.channels, config.windowing.hop),
+        model: { key: model.meta.modelKey, version: model.meta.version, calibration: model.meta, channels: model.meta.channels },
+        config,
       });
-      const contributions = channelTerms(s, decision.errorKind, policy);
-      if (decision.state !== before) next.set(window.sensorId, decision.state);
-      alerts.push(...decision.events);
-      perWindow.push({ s, score: decision.score, threshold: decision.threshold, error: decision.error, contributions, faulty: fault !== null });
+      if (judged.state !== before) next.set(window.sensorId, judged.state);
+      alerts.push(...judged.events);
+      perWindow.push({ s, score: judged.score, threshold: judged.threshold, error: judged.error, contributions: judged.contributions, faulty: judged.fault !== null });
     }
 
     await Promise.all([options.publisher.publish(alerts, [...next.values()]), dead.length > 0 ? options.deadLetters.send(dead) : Promise.resolve()]);
@@ -239,25 +232,6 @@ function incompatibility(window: SignalWindow, model: LoadedModel): string | nul
     return `window ${window.sensorId}#${window.seq} has ${window.samples.length} values for ${window.channels.length} channels; model ${modelKey} v${version} expects ${windowLength} samples per channel`;
   }
   return null;
-}
-
-/**
- * Per channel, its term of the reported error (the alert's reconstructionError, one kind per
- * policy): the whole-window error's shares (they sum to the window's error), or, with
- * thresholds.likelihood.error `step`, the per-step terms (standardised; with the channel max,
- * each channel's own term, so the largest is the error).
- */
-function channelTerms(s: WindowScore, kind: JudgedError, policy: SensorPolicy): number[] {
-  if (kind === 'window') return s.contributions;
-  return policy.likelihood.combine === 'max' ? s.stepContributions.map((v) => v * s.stepContributions.length) : s.stepContributions;
-}
-
-/** The n largest contributions, largest first. */
-export function topChannels(channels: readonly string[], contributions: readonly number[], n: number): ChannelContribution[] {
-  return channels
-    .map((channel, i) => ({ channel, contribution: contributions[i] ?? 0 }))
-    .sort((a, b) => b.contribution - a.contribution)
-    .slice(0, Math.max(0, n));
 }
 
 export function openCounts(states: Iterable<SensorState>): Map<string, { kind: string; severity: string; count: number }> {

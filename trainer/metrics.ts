@@ -1,7 +1,7 @@
 // The trainer's metrics (names are a contract with deploy/grafana and
 // deploy/prometheus: docs/architecture.md). One registry, passed in.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { rejectReasons } from './gate.ts';
+import { rejectReasons } from '../common/training/gate.ts';
 
 export interface TrainerMetrics {
   trainingDuration: Histogram<'model'>;

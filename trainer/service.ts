@@ -25,9 +25,9 @@ import type { AnomalyAlert, SignalWindow } from '../common/types.ts';
 import { createTrainerMetrics, declareModelKeys } from './metrics.ts';
 import { defaultModelKey } from '../common/model/keys.ts';
 import { emptyReport, reportOf, type TrainReport } from './report.ts';
-import { retrain } from './retrain.ts';
+import { retrain } from '../common/training/retrain.ts';
 import { parseSchedule } from '../common/config/schedule.ts';
-import { selectTrainingWindows } from './select.ts';
+import { selectTrainingWindows } from '../common/training/select.ts';
 import { countSince, readTopicSince } from './source.ts';
 import { firstModelPlan, nextFirstRoundAt } from './first-model.ts';
 

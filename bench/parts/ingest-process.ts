@@ -2,7 +2,7 @@
 // scorer as deployed (two services, two event loops). Driven over IPC by
 // latency.ts: it sends the job, this process starts ingest and reports its
 // readiness and counters every 50 ms and whenever asked, until told to stop.
-import { Registry } from 'prom-client';
+import { Registry } from '../../common/service/metrics-registry.ts';
 import type { Config } from '../../common/config/types.ts';
 import { createLogger, type LogLevel } from '../../common/log.ts';
 import { startIngest, type IngestService } from '../../ingest/service.ts';

@@ -1,7 +1,8 @@
 // THE alert decision: one pure function from (sensor state, one scored window)
-// to (next state, alert events). No Kafka, clock or I/O here: the scorer
-// service feeds it, eval's replay calls it, and a test can state exact
-// expectations.
+// to (next state, alert events). No Kafka, clock or I/O here: judge.ts feeds
+// it (for the scorer's engine and eval alike), and a test can state exact
+// expectations. The alert names the channels with the largest terms of the
+// judged error (channels.ts), given as data.
 //
 // Semantics
 // - decide() scores the window itself (score.ts: the calibrated likelihood by
@@ -32,9 +33,10 @@
 // - Alert id: a hash of sensor id, kind, seq and start of the opening window, so
 //   a deterministic replay reproduces the same ids.
 import { createHash } from 'node:crypto';
-import type { AlertKind, AlertState, AnomalyAlert, ChannelContribution, SignalWindow } from '../types.ts';
+import type { AlertKind, AlertState, AnomalyAlert, SignalWindow } from '../types.ts';
 import type { HysteresisConfig, Severity } from '../config/types.ts';
 import type { AdaptiveState } from './adaptive.ts';
+import { channelTerms, topChannels, type ChannelTerms } from './channels.ts';
 import type { FaultCode, FaultVerdict } from './faults.ts';
 import type { LikelihoodState } from './likelihood.ts';
 import { noveltyReason, type RangeState, type WindowExtremes } from './novelty.ts';
@@ -77,8 +79,8 @@ export interface SensorState {
 export interface DecisionInput {
   window: Pick<SignalWindow, 'sensorId' | 'seq' | 'start' | 'end'>;
   errors: WindowErrors;
-  /** The channels named in the alert: fixed, or per reported error kind (each error has its own channel terms). */
-  topChannels: ChannelContribution[] | ((errorKind: JudgedError) => ChannelContribution[]);
+  /** Per-channel terms of the errors the score may judge; the alert names the largest of the judged one's. Absent: it names none. */
+  channels?: ChannelTerms;
   model: ModelRef;
   policy: Pick<SensorPolicy, 'hysteresis' | 'severities' | 'thresholds' | 'likelihood' | 'adaptive' | 'novelty' | 'hop'>;
   fault: FaultVerdict | null;
@@ -95,6 +97,8 @@ export interface Decision {
   threshold: number;
   /** Which error `error` and `threshold` are (fixed by the policy, whichever error set the score). */
   errorKind: JudgedError;
+  /** Per channel (input.channels' names), its term of the reported error; empty without input.channels. */
+  contributions: number[];
 }
 
 const emptyTrack = (): AlertTrack => ({ recent: [], open: null, below: 0, calm: 0, calmBand: null });
@@ -126,15 +130,17 @@ export function openLevel(bands: readonly Severity[]): number {
 
 export function decide(state: SensorState, input: DecisionInput): Decision {
   const { window, policy } = input;
-  if (alreadyDecided(state, window)) return { state, events: [], score: Number.NaN, error: Number.NaN, threshold: Number.NaN, errorKind: 'window' };
+  const termsOf = (kind: JudgedError): number[] => (input.channels === undefined ? [] : channelTerms(input.channels, kind, policy.likelihood.combine));
+  if (alreadyDecided(state, window)) return { state, events: [], score: Number.NaN, error: Number.NaN, threshold: Number.NaN, errorKind: 'window', contributions: termsOf('window') };
   const level = openLevel(policy.severities);
   const usable = input.fault === null;
-  const scored = scoreWindow(state, window.sensorId, input.errors, input.model, policy, usable, level, input.extremes);
+  const scored = scoreWindow(state, { sensorId: window.sensorId, errors: input.errors, model: input.model, policy, usable, level, extremes: input.extremes });
   const events: AnomalyAlert[] = [];
   const bands = sortBands(policy.severities);
   const lowest = bands[0]?.name ?? 'warning';
   const both = policy.thresholds.method === 'likelihood' && policy.likelihood.error === 'both';
-  const topChannels = typeof input.topChannels === 'function' ? input.topChannels(scored.errorKind) : input.topChannels;
+  const contributions = termsOf(scored.errorKind);
+  const named = input.channels === undefined ? [] : topChannels(input.channels.names, contributions, input.channels.top);
   const emit = (kind: AlertKind, state: AlertState, alert: OpenAlert, reason: string | null): void => {
     events.push({
       alertId: alert.alertId,
@@ -148,7 +154,7 @@ export function decide(state: SensorState, input: DecisionInput): Decision {
       threshold: scored.threshold,
       stepError: both ? scored.stepError : null,
       stepThreshold: both ? scored.stepThreshold : null,
-      topChannels,
+      topChannels: named,
       modelKey: input.model.key,
       modelVersion: input.model.version,
       windowStart: window.start,
@@ -186,7 +192,7 @@ export function decide(state: SensorState, input: DecisionInput): Decision {
   if (scored.state.likelihood !== undefined) next.likelihood = scored.state.likelihood;
   if (scored.state.stepLikelihood !== undefined) next.stepLikelihood = scored.state.stepLikelihood;
   if (scored.state.range !== undefined) next.range = scored.state.range;
-  return { state: next, events, score: scored.score, error: scored.error, threshold: scored.threshold, errorKind: scored.errorKind };
+  return { state: next, events, score: scored.score, error: scored.error, threshold: scored.threshold, errorKind: scored.errorKind, contributions };
 }
 
 type TrackRules = HysteresisConfig & { holdOffWindows: number };
@@ -264,7 +270,7 @@ export interface SilenceInput {
  * the next window resolves it (decide). The alert id is derived from the last window.
  */
 export function decideSilence(state: SensorState, input: SilenceInput): Decision {
-  if (state.fault.open?.fault === 'silent') return { state, events: [], score: Number.NaN, error: Number.NaN, threshold: Number.NaN, errorKind: 'window' };
+  if (state.fault.open?.fault === 'silent') return { state, events: [], score: Number.NaN, error: Number.NaN, threshold: Number.NaN, errorKind: 'window', contributions: [] };
   const lowest = sortBands(input.severities)[0]?.name ?? 'warning';
   const events: AnomalyAlert[] = [];
   const base = {
@@ -290,7 +296,7 @@ export function decideSilence(state: SensorState, input: SilenceInput): Decision
   const open: OpenAlert = { alertId: alertIdFor(input.sensorId, 'sensor_fault', state.lastSeq + 1, input.lastSeenAt), severity: lowest, fault: 'silent' };
   events.push({ ...base, alertId: open.alertId, state: 'open', kind: 'sensor_fault', fault: 'silent', severity: lowest, reason: `no window for ${silentFor} s` });
   const next: SensorState = { ...state, anomaly: emptyTrack(), fault: { ...emptyTrack(), open } };
-  return { state: next, events, score: Number.NaN, error: Number.NaN, threshold: Number.NaN, errorKind: 'window' };
+  return { state: next, events, score: Number.NaN, error: Number.NaN, threshold: Number.NaN, errorKind: 'window', contributions: [] };
 }
 
 function sortBands(bands: readonly Severity[]): Severity[] {

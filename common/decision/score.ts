@@ -64,18 +64,23 @@ export const ratioScore = (r: number): number => (r === Number.POSITIVE_INFINITY
 
 type ScorePolicy = Pick<SensorPolicy, 'hysteresis' | 'thresholds' | 'likelihood' | 'adaptive' | 'novelty' | 'hop'>;
 
+export interface ScoreInput {
+  sensorId: string;
+  errors: WindowErrors;
+  model: ModelRef;
+  policy: ScorePolicy;
+  /** false: the window has a fault verdict (it is judged, but teaches nothing). */
+  usable: boolean;
+  /** The score that opens an alert (the lowest severity band). */
+  level: number;
+  /** Lowest and highest of the window's new samples (novelty.newSampleExtremes); absent: the new-extreme rule is not applied. */
+  extremes?: WindowExtremes | undefined;
+}
+
 /** The method's score, then the new-extreme rule over it (a novel window scores 1). */
-export function scoreWindow(
-  state: ScoreState,
-  sensorId: string,
-  errors: WindowErrors,
-  model: ModelRef,
-  policy: ScorePolicy,
-  usable: boolean,
-  level: number,
-  extremes?: WindowExtremes,
-): WindowScore {
-  const scored = methodScore(state, { sensorId, errors, model, policy, usable, level });
+export function scoreWindow(state: ScoreState, input: ScoreInput): WindowScore {
+  const { sensorId, model, policy, usable, extremes } = input;
+  const scored = methodScore(state, input);
   const seed = (): ReturnType<typeof seedFor> => seedFor(model.calibration.calibration.ranges, sensorId);
   const { verdict, range } = noveltyStep(state.range, { model: modelTag(model.key, model.version), seed, extremes, usable }, policy.novelty);
   const next: ScoreState = { ...scored.state };
@@ -84,16 +89,7 @@ export function scoreWindow(
   return { ...scored, score: 1, novelty: verdict, state: next };
 }
 
-interface MethodInput {
-  sensorId: string;
-  errors: WindowErrors;
-  model: ModelRef;
-  policy: ScorePolicy;
-  usable: boolean;
-  level: number;
-}
-
-function methodScore(state: ScoreState, input: MethodInput): Omit<WindowScore, 'novelty'> {
+function methodScore(state: ScoreState, input: ScoreInput): Omit<WindowScore, 'novelty'> {
   const { sensorId, errors, model, policy, usable, level } = input;
   const tag = modelTag(model.key, model.version);
   if (policy.thresholds.method === 'likelihood') {

@@ -56,8 +56,12 @@ export interface TrainResult {
   valWindows: SignalWindow[];
 }
 
-/** Below this many windows a split into training and validation is meaningless. */
-export const minTrainingWindows = 10;
+/**
+ * Below this many windows a split into training and validation is meaningless: a guard only.
+ * How many windows a model needs is trainer.minWindows, which the trainer and eval both check
+ * (common/training/retrain.ts) before they call trainModel.
+ */
+const minTrainingWindows = 10;
 /** Errors kept in the metadata for per-sensor overrides (evenly thinned beyond this). */
 const maxStoredErrors = 5000;
 

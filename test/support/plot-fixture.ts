@@ -66,7 +66,7 @@ export function plotFixture(options: { channels?: number; rows?: number } = {}):
     faultAlerts: 1,
     windows,
     segments: [],
-    model: { kind: 'dae', models: 1, trainWindows: 200, valLoss: 0.01, epochs: 10, trainSeconds: 1, backend: 'cpu' },
+    model: { kind: 'dae', models: 1, firstModelRow: 200, skipped: 0, rejected: 0, trainWindows: 200, valLoss: 0.01, epochs: 10, trainSeconds: 1, backend: 'cpu' },
     windowerStats: { duplicates: 0, conflicts: 0, late: 0, filled: 0, resets: 0 },
   } satisfies SeriesResult;
   return { series, result };

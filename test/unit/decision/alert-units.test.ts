@@ -47,7 +47,7 @@ function run(phases: Phase[]): AnomalyAlert[] {
       const d = decide(state, {
         window: { sensorId: 's1', seq, start: seq * 800, end: seq * 800 + 3150 },
         errors: { error: noise(p.window), step, stepMax: step },
-        topChannels: (kind) => [{ channel: 'ch0', contribution: kind === 'window' ? 1 : 1000 }],
+        channels: { names: ['ch0'], window: [1], step: [1000], top: 1 },
         model,
         policy,
         fault: null,
@@ -105,7 +105,6 @@ describe('alert record: one error reported', () => {
         const d = decide(state, {
           window: { sensorId: 's1', seq, start: seq * 800, end: seq * 800 + 3150 },
           errors: { error: noise(windowScale * scale), step: noise(stepScale * scale), stepMax: noise(stepScale * scale) },
-          topChannels: [],
           model,
           policy: p,
           fault: null,

@@ -37,7 +37,7 @@ function run(scores: (number | 'F')[], h: HysteresisConfig, start: SensorState =
     const d = decide(state, {
       window: { sensorId: 's1', seq, start: seq * 1000, end: seq * 1000 + 999 },
       errors: errorsOf(s === 'F' ? 0.2 : s),
-      topChannels: [{ channel: 'ch0', contribution: 1 }],
+      channels: { names: ['ch0'], window: [1], step: [1], top: 3 },
       model,
       policy: policyFor(h),
       fault: s === 'F' ? flat : null,
@@ -101,7 +101,7 @@ describe('decide: events', () => {
   it('a replayed window (seq and end not after the last decided) yields nothing and keeps the state', () => {
     const { state } = run([1.5], consecutive2);
     const again = decide(state, {
-      window: { sensorId: 's1', seq: 0, start: 0, end: 999 }, errors: errorsOf(9), topChannels: [],
+      window: { sensorId: 's1', seq: 0, start: 0, end: 999 }, errors: errorsOf(9),
       model, policy: policyFor(consecutive2), fault: null,
     });
     assert.equal(again.state, state);
@@ -111,7 +111,7 @@ describe('decide: events', () => {
   it('a NaN score without a fault verdict does not move the anomaly track', () => {
     const { state } = run([1.5], consecutive2);
     const d = decide(state, {
-      window: { sensorId: 's1', seq: 1, start: 1000, end: 1999 }, errors: errorsOf(Number.NaN), topChannels: [],
+      window: { sensorId: 's1', seq: 1, start: 1000, end: 1999 }, errors: errorsOf(Number.NaN),
       model, policy: policyFor(consecutive2), fault: null,
     });
     assert.deepEqual(d.state.anomaly, state.anomaly);

@@ -93,7 +93,6 @@ describe('decide with the new-extreme rule', () => {
     decide(state, {
       window: { sensorId: 's1', seq, start: seq, end: seq },
       errors: { error: 0.01, step: 0.01, stepMax: 0.01 },
-      topChannels: [],
       model: { key: 'm', version: 1, calibration: source },
       policy,
       fault: null,
@@ -119,7 +118,6 @@ describe('decide with the new-extreme rule', () => {
     const d = decide(initialSensorState('s1'), {
       window: { sensorId: 's1', seq: 0, start: 0, end: 0 },
       errors: { error: 0.01, step: 0.01, stepMax: 0.01 },
-      topChannels: [],
       model: { key: 'm', version: 1, calibration: source },
       policy,
       fault: null,

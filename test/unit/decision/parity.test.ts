@@ -1,6 +1,7 @@
 // The service and eval decide alike: the same windows through the scorer's
-// engine (service path, micro-batches) and through eval's replay (one window
-// at a time) give the same alert events, with the product defaults and a real
+// engine (service path, micro-batches), through the judge one window at a time
+// (eval's backtest) and through eval's replay of the recorded history
+// (what-if) give the same alert events, with the product defaults and a real
 // trained model (the new-extreme rule included).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -8,13 +9,12 @@ import * as tf from '@tensorflow/tfjs';
 import { Registry } from 'prom-client';
 import { defaultConfig } from '../../../common/config/defaults.ts';
 import type { Config } from '../../../common/config/types.ts';
-import { detectFault } from '../../../common/decision/faults.ts';
-import { newSampleExtremes } from '../../../common/decision/novelty.ts';
-import { mergePolicy } from '../../../common/decision/policy.ts';
+import { initialSensorState } from '../../../common/decision/decide.ts';
+import { judgeWindow } from '../../../common/decision/judge.ts';
 import { scoreWindows } from '../../../common/model/score.ts';
 import { trainModel } from '../../../common/model/train.ts';
 import type { AnomalyAlert, SignalWindow } from '../../../common/types.ts';
-import { replayDecisions } from '../../../eval/replay.ts';
+import { replayDecisions, type ScoredWindow } from '../../../eval/replay.ts';
 import { createEngine } from '../../../scorer/engine.ts';
 import { createScorerMetrics } from '../../../scorer/metrics.ts';
 import { createModelShelf } from '../../../scorer/models.ts';
@@ -72,12 +72,18 @@ describe('service and eval decide alike', () => {
       await engine.handle(scored.slice(i, i + 37).map((window) => ({ source: { topic: 'w', partition: 0, offset: String(offset++), key: null, value: Buffer.alloc(0) }, window })));
     }
 
-    const policy = mergePolicy(config, 'p1', 1);
-    const history = scoreWindows(model, scored, { stepSamples: 1 }).map((s, i) => {
+    // One window at a time through the judge, recording what a replay needs.
+    let state = initialSensorState('p1');
+    const judged: AnomalyAlert[] = [];
+    const history: ScoredWindow[] = [];
+    scoreWindows(model, scored, { stepSamples: 1 }).forEach((s, i) => {
       const w = scored[i] as SignalWindow;
-      return { seq: w.seq, start: w.start, end: w.end, error: s.error, step: s.step, stepMax: s.stepMax, fault: detectFault(w, policy.faults), extremes: newSampleExtremes(w, model.meta.channels, 1) };
+      const j = judgeWindow(state, { window: w, errors: s, model: { key: 'default', version: 1, calibration: meta, channels: meta.channels }, config });
+      state = j.state;
+      judged.push(...j.events);
+      history.push({ seq: w.seq, start: w.start, end: w.end, error: s.error, step: s.step, stepMax: s.stepMax, fault: j.fault, extremes: j.extremes });
     });
-    const replay = replayDecisions('p1', history, [{ fromWindow: 0, toWindow: history.length, thresholds: meta }], policy);
+    const replay = replayDecisions({ sensorId: 'p1', windows: history, segments: [{ fromWindow: 0, toWindow: history.length, thresholds: meta }], config });
     shelf.dispose();
 
     const brief = (a: AnomalyAlert): string => `${a.alertId} ${a.kind} ${a.state} ${a.severity} ${a.fault ?? ''} ${a.windowEnd} ${a.score.toFixed(9)} ${a.reason ?? ''}`;
@@ -85,5 +91,6 @@ describe('service and eval decide alike', () => {
     assert.ok(published.some((a) => a.kind === 'sensor_fault' && a.fault === 'flatline'), 'the stuck stretch opens a sensor fault');
     assert.ok(published.some((a) => a.reason?.startsWith('new extreme: a = ') === true), 'the spike is a new extreme on channel a');
     assert.deepEqual(replay.events.map(brief), published.map(brief));
+    assert.deepEqual(judged, published, 'the judge one window at a time publishes what the engine does, channels included');
   });
 });

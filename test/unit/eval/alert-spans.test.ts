@@ -9,17 +9,19 @@ import { alertRuns, plotInputOf, spansNote } from '../../../eval/plot-input.ts';
 import { replayDecisions, type ScoredWindow } from '../../../eval/replay.ts';
 import { reportMarkdown } from '../../../eval/report.ts';
 import { summarise } from '../../../eval/summary.ts';
-import { mergePolicy, type SensorPolicy } from '../../../common/decision/policy.ts';
+import type { Config } from '../../../common/config/types.ts';
 import { defaultConfig } from '../../../common/config/defaults.ts';
 import type { ThresholdSource } from '../../../common/model/thresholds.ts';
 import { plotFixture } from '../../support/plot-fixture.ts';
 
-const base = mergePolicy(defaultConfig, 's', 1);
-const policy = (holdOffSamples: number): SensorPolicy => ({
-  ...base,
-  thresholds: { ...base.thresholds, method: 'static' },
-  hysteresis: { openAfter: 1, openWindow: 1, resolveAfter: 1, releaseScore: 0.5, holdOffSamples },
-  severities: [{ name: 'warning', minScore: 0.5 }],
+const config = (holdOffSamples: number): Pick<Config, 'scorer' | 'thresholds' | 'windowing'> => ({
+  thresholds: { ...defaultConfig.thresholds, method: 'static' },
+  scorer: {
+    ...defaultConfig.scorer,
+    hysteresis: { openAfter: 1, openWindow: 1, resolveAfter: 1, releaseScore: 0.5, holdOffSamples },
+    severities: [{ name: 'warning', minScore: 0.5 }],
+  },
+  windowing: { ...defaultConfig.windowing, hop: 1 },
 });
 const source: ThresholdSource = { thresholds: { model: { value: 1, method: 'static', details: {} }, perSensor: {} }, calibration: { errors: [], perSensorErrors: {} } };
 // threshold 1: open at 2, resolved at the 0 after it, open again two windows later
@@ -27,7 +29,7 @@ const errors = [0, 2, 2, 0, 0, 2, 2, 0, 0, 0, 0, 0];
 const windows: ScoredWindow[] = errors.map((error, i) => ({ seq: i, start: i - 3, end: i, error, step: error, stepMax: error, fault: null }));
 
 function resultOf(holdOffSamples: number): SeriesResult {
-  const replay = replayDecisions('s', windows, [{ fromWindow: 0, toWindow: windows.length, thresholds: source }], policy(holdOffSamples));
+  const replay = replayDecisions({ sensorId: 's', windows, segments: [{ fromWindow: 0, toWindow: windows.length, thresholds: source }], config: config(holdOffSamples) });
   const { result } = plotFixture({ channels: 2 });
   const n = windows.length;
   return {

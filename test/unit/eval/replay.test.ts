@@ -2,20 +2,21 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { replayDecisions, windowForRows, type ScoredWindow } from '../../../eval/replay.ts';
 import { adaptiveStep, type AdaptiveState } from '../../../common/decision/adaptive.ts';
-import { mergePolicy, type SensorPolicy } from '../../../common/decision/policy.ts';
 import { defaultConfig } from '../../../common/config/defaults.ts';
+import type { Config } from '../../../common/config/types.ts';
 import type { ThresholdSource } from '../../../common/model/thresholds.ts';
 
 // The raw-error path (score r / (1 + r)): the lowest band 0.5 is the threshold itself.
-const base = mergePolicy(defaultConfig, 's', 1);
-const policyWith = (method: 'static' | 'adaptive', settings = { adaptiveHalfLife: 2, adaptiveK: 1, adaptiveFloor: 0.5 }): SensorPolicy => ({
-  ...base,
-  thresholds: { ...base.thresholds, method },
-  adaptive: settings,
-  hysteresis: { openAfter: 2, openWindow: 3, resolveAfter: 2, releaseScore: 0.5, holdOffSamples: 0 },
-  severities: [{ name: 'warning', minScore: 0.5 }],
+const configWith = (method: 'static' | 'adaptive', settings = { adaptiveHalfLife: 2, adaptiveK: 1, adaptiveFloor: 0.5 }): Config => ({
+  ...defaultConfig,
+  thresholds: { ...defaultConfig.thresholds, method, ...settings },
+  scorer: {
+    ...defaultConfig.scorer,
+    hysteresis: { openAfter: 2, openWindow: 3, resolveAfter: 2, releaseScore: 0.5, holdOffSamples: 0 },
+    severities: [{ name: 'warning', minScore: 0.5 }],
+  },
 });
-const policy = policyWith('static');
+const policy = configWith('static');
 const source = (value: number, errors: number[] = []): ThresholdSource => ({ thresholds: { model: { value, method: 'static', details: {} }, perSensor: {} }, calibration: { errors, perSensorErrors: {} } });
 const whole = (n: number, thresholds: ThresholdSource) => [{ fromWindow: 0, toWindow: n, thresholds }];
 const windows = (errors: number[]): ScoredWindow[] => errors.map((error, i) => ({ seq: i, start: i * 10 - 30, end: i * 10, error, step: error, stepMax: error, fault: null }));
@@ -23,13 +24,13 @@ const windows = (errors: number[]): ScoredWindow[] => errors.map((error, i) => (
 describe('replayDecisions (the scorer decide(), window by window)', () => {
   it('opens after 2 of 3 above, resolves after 2 below', () => {
     // threshold 1: above = error >= 1
-    const r = replayDecisions('s', windows([0, 2, 0, 2, 2, 0, 0, 0, 3, 0]), whole(10, source(1)), policy);
+    const r = replayDecisions({ sensorId: 's', windows: windows([0, 2, 0, 2, 2, 0, 0, 0, 3, 0]), segments: whole(10, source(1)), config: policy });
     assert.deepEqual(Array.from(r.open), [0, 0, 0, 1, 1, 1, 0, 0, 0, 0]);
     assert.equal(r.anomalyAlerts, 1);
   });
   it('a faulty window goes to the fault track, not the anomaly track', () => {
     const w = windows([5, 5, 5, 5]).map((x) => ({ ...x, fault: { fault: 'flatline' as const, channels: ['v'], detail: '' } }));
-    const r = replayDecisions('s', w, whole(4, source(1)), policy);
+    const r = replayDecisions({ sensorId: 's', windows: w, segments: whole(4, source(1)), config: policy });
     assert.deepEqual(Array.from(r.faultOpen), [0, 1, 1, 1]);
     assert.deepEqual(Array.from(r.open), [0, 0, 0, 0]);
     assert.equal(r.faultAlerts, 1);
@@ -38,7 +39,7 @@ describe('replayDecisions (the scorer decide(), window by window)', () => {
 
 describe('replayDecisions with the adaptive threshold (the scorer adaptiveStep)', () => {
   const settings = { halfLife: 2, k: 1, floor: 0.5 };
-  const adaptive = policyWith('adaptive');
+  const adaptive = configWith('adaptive');
   const errors = [0.5, 0.6, 40, 40, 40, 40, 0.5, 0.5, 0.5, 0.5];
   const fold = (calibrated: number, seeds: Array<[number, number[]]>): number[] => {
     let state: AdaptiveState | undefined;
@@ -51,10 +52,10 @@ describe('replayDecisions with the adaptive threshold (the scorer adaptiveStep)'
     });
   };
   it('without it, the thresholds are the calibrated ones', () => {
-    assert.deepEqual(Array.from(replayDecisions('s', windows(errors), whole(errors.length, source(2)), policy).thresholds), errors.map(() => 2));
+    assert.deepEqual(Array.from(replayDecisions({ sensorId: 's', windows: windows(errors), segments: whole(errors.length, source(2)), config: policy }).thresholds), errors.map(() => 2));
   });
   it('one model: the thresholds are adaptiveStep folded over the windows', () => {
-    const r = replayDecisions('s', windows(errors), whole(errors.length, source(1, [0.2, 0.5, 1])), adaptive);
+    const r = replayDecisions({ sensorId: 's', windows: windows(errors), segments: whole(errors.length, source(1, [0.2, 0.5, 1])), config: adaptive });
     assert.deepEqual(Array.from(r.thresholds), fold(1, [[0, [0.2, 0.5, 1]]]));
     assert.equal(r.anomalyAlerts, 1);
   });
@@ -66,7 +67,7 @@ describe('replayDecisions with the adaptive threshold (the scorer adaptiveStep)'
       { fromWindow: 4, toWindow: 6, thresholds: b },
       { fromWindow: 6, toWindow: errors.length, thresholds: b },
     ];
-    const r = replayDecisions('s', windows(errors), segments, adaptive);
+    const r = replayDecisions({ sensorId: 's', windows: windows(errors), segments, config: adaptive });
     assert.deepEqual(Array.from(r.thresholds), fold(1, [[0, [0.2, 0.5, 1]], [4, [5, 10, 20]]]));
   });
 });

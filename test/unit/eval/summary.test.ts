@@ -22,7 +22,7 @@ function result(name: string, trainRows: number, errors: number[], flags: number
     faultAlerts: 0,
     windows: [],
     segments: [{ fromWindow: 0, toWindow: 0, trainWindows: 1, valLoss: 0, epochs: 1, thresholds: { thresholds: { model: { value: 1, method: 'static', details: {} }, perSensor: {} }, calibration: { errors: [], perSensorErrors: {} } } }],
-    model: { kind: 'dense', models: 1, trainWindows: 1, epochs: 1, valLoss: 0, trainSeconds: 0, backend: 'cpu' },
+    model: { kind: 'dense', models: 1, firstModelRow: 0, skipped: 0, rejected: 0, trainWindows: 1, epochs: 1, valLoss: 0, trainSeconds: 0, backend: 'cpu' },
     windowerStats: { duplicates: 0, conflicts: 0, late: 0, filled: 0, resets: 0 },
   };
 }

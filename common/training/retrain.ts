@@ -1,12 +1,13 @@
 // One retraining of one model key, as the issue tells it: enough clean
 // windows → train a candidate → score it and the current model on the same
 // held-out windows → promote only if it is not worse by more than the margin.
-// No Kafka, no filesystem: the service does the I/O around it.
-import type { Config } from '../common/config/types.ts';
-import type { LoadedModel, OffsetRange } from '../common/model/artifact.ts';
-import { scoreWindows } from '../common/model/score.ts';
-import { trainModel, type EpochProgress, type TrainResult } from '../common/model/train.ts';
-import type { SignalWindow } from '../common/types.ts';
+// No Kafka, no filesystem: the trainer service does the I/O around it, and
+// eval's backtest replays it (eval/backtest.ts), so both train alike.
+import type { Config } from '../config/types.ts';
+import type { LoadedModel, OffsetRange } from '../model/artifact.ts';
+import { scoreWindows } from '../model/score.ts';
+import { trainModel, type EpochProgress, type TrainResult } from '../model/train.ts';
+import type { SignalWindow } from '../types.ts';
 import { meanError, qualityGate, type GateDecision } from './gate.ts';
 
 export interface RetrainInput {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AnomalyAlert, SignalWindow } from '../../../common/types.ts';
-import { alertIntervals, selectTrainingWindows } from '../../../trainer/select.ts';
+import type { AnomalyAlert, SignalWindow } from '../../../../common/types.ts';
+import { alertIntervals, selectTrainingWindows } from '../../../../common/training/select.ts';
 
 const win = (sensorId: string, start: number, end = start + 9): SignalWindow => ({
   sensorId,

@@ -1,6 +1,7 @@
 // The quality gate (pure): a candidate replaces the current model only if its
 // error on the same held-out windows is not worse than the current model's by
-// more than trainer.promotionMargin.
+// more than trainer.promotionMargin. retrain.ts applies it, for the trainer
+// service and for eval's retrainings alike.
 export const rejectReasons = ['worse_than_current', 'not_enough_windows', 'training_failed'] as const;
 export type RejectReason = (typeof rejectReasons)[number];
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { meanError, qualityGate } from '../../../trainer/gate.ts';
+import { meanError, qualityGate } from '../../../../common/training/gate.ts';
 
 describe('qualityGate', () => {
   const rows = [

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { defaultConfig } from '../../../common/config/defaults.ts';
-import type { LoadedModel } from '../../../common/model/artifact.ts';
-import { initBackend } from '../../../common/model/backend.ts';
-import { trainModel } from '../../../common/model/train.ts';
-import { retrain, type RetrainInput } from '../../../trainer/retrain.ts';
-import { smallModelConfig, syntheticWindows } from '../common/model/synthetic.ts';
+import { defaultConfig } from '../../../../common/config/defaults.ts';
+import type { LoadedModel } from '../../../../common/model/artifact.ts';
+import { initBackend } from '../../../../common/model/backend.ts';
+import { trainModel } from '../../../../common/model/train.ts';
+import { retrain, type RetrainInput } from '../../../../common/training/retrain.ts';
+import { smallModelConfig, syntheticWindows } from '../model/synthetic.ts';
 
 const windows = syntheticWindows({ sensors: 2, windowsPerSensor: 80, seed: 8 });
 const config = (epochs: number, minWindows = 50) => ({

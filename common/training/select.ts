@@ -1,8 +1,9 @@
 // Training data selection (pure): drop repeated windows (sensor and seq, the
 // first copy kept) and windows that overlap an alert, split
-// the rest by model key, keep the newest maxWindows of each.
-import { modelKeyFor } from '../common/model/keys.ts';
-import type { AnomalyAlert, SignalWindow } from '../common/types.ts';
+// the rest by model key, keep the newest maxWindows of each. The trainer
+// service and eval's backtest both select with it.
+import { modelKeyFor } from '../model/keys.ts';
+import type { AnomalyAlert, SignalWindow } from '../types.ts';
 
 export type Interval = [from: number, to: number];
 
