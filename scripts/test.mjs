@@ -39,11 +39,59 @@ if (needsBroker && !env.SENSORWATCH_TEST_BROKERS) {
   console.error(`[test broker] ready at ${env.SENSORWATCH_TEST_BROKERS}`);
 }
 
-const child = spawn(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${env.SENSORWATCH_TEST_CONCURRENCY ?? '1'}`, ...files],
-  { cwd: root, env, stdio: 'inherit' },
-);
-const code = await new Promise((resolve) => child.on('exit', (c, sig) => resolve(c ?? (sig ? 1 : 0))));
+const code = await runTestFiles(files, env);
 if (broker) await broker.stop();
 process.exit(code);
+
+/**
+ * Node's test runner over `files` (one process per file), in two lanes side by
+ * side: the integration files one at a time (they share one broker; some stop
+ * their own, and their waits allow for load, not for each other), and beside
+ * them the unit files, one at a time too (two at a time when they run alone).
+ * Each file's start-up (tsx, TensorFlow.js) costs about a second, and an
+ * integration test mostly waits on the broker: the unit lane fills that time.
+ * SENSORWATCH_TEST_CONCURRENCY sets both lanes' concurrency.
+ * The report stays in one piece per lane: the first lane streams, the other's
+ * output is held and printed once the first has ended. Resolves to the exit
+ * code: the first lane's that is not 0, else 0.
+ */
+async function runTestFiles(files, env) {
+  const integration = files.filter((f) => f.startsWith('test/integration/'));
+  const unit = files.filter((f) => !f.startsWith('test/integration/'));
+  const lanes = [];
+  if (unit.length > 0) lanes.push({ files: unit, concurrency: integration.length > 0 ? 1 : 2 });
+  if (integration.length > 0) lanes.push({ files: integration, concurrency: 1 });
+  let live = 0;
+  const flush = () => {
+    while (live < lanes.length) {
+      const lane = lanes[live];
+      for (const [stream, chunk] of lane.held) stream.write(chunk);
+      lane.held = [];
+      if (!lane.done) return;
+      live += 1;
+    }
+  };
+  const codes = await Promise.all(
+    lanes.map((lane, i) => {
+      lane.held = [];
+      lane.done = false;
+      const concurrency = env.SENSORWATCH_TEST_CONCURRENCY ?? String(lane.concurrency);
+      const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, ...lane.files], {
+        cwd: root,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const pass = (stream) => (chunk) => (i === live ? stream.write(chunk) : lane.held.push([stream, chunk]));
+      child.stdout.on('data', pass(process.stdout));
+      child.stderr.on('data', pass(process.stderr));
+      return new Promise((resolve) =>
+        child.on('close', (c, sig) => {
+          lane.done = true;
+          flush();
+          resolve(c ?? (sig ? 1 : 0));
+        }),
+      );
+    }),
+  );
+  return codes.find((c) => c !== 0) ?? 0;
+}
