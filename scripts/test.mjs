@@ -3,6 +3,8 @@
 // Integration tests share one real Kafka broker, started here once (unless
 // SENSORWATCH_TEST_BROKERS points at one) and stopped at the end.
 // Usage: node scripts/test.mjs [path-substring ...]   (filters the files)
+// Without a filter: every file but the fault suite (test/integration/faults/,
+// `npm run test:faults`, which .ci/run runs too).
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -21,7 +23,7 @@ function findTests(dir) {
 }
 
 const filters = process.argv.slice(2);
-const files = findTests(join(root, 'test')).filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
+const files = selectTests(findTests(join(root, 'test')), filters);
 if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
@@ -42,6 +44,12 @@ if (needsBroker && !env.SENSORWATCH_TEST_BROKERS) {
 const code = await runTestFiles(files, env);
 if (broker) await broker.stop();
 process.exit(code);
+
+/** The files whose path contains one of the filters; with none, all but the fault suite (its own command). */
+function selectTests(all, filters) {
+  if (filters.length === 0) return all.filter((f) => !f.startsWith('test/integration/faults/'));
+  return all.filter((f) => filters.some((s) => f.includes(s)));
+}
 
 /**
  * Node's test runner over `files` (one process per file), in two lanes side by
