@@ -37,6 +37,12 @@ export interface OrderedProducerOptions {
 }
 
 export interface OrderedProducer extends RecordProducer {
+  /**
+   * Records for several topics that must land together (the scorer's alerts and
+   * the states that record them as decided): one request when they fit one,
+   * never split between two because something else was queued first.
+   */
+  sendTogether(parts: readonly { topic: string; records: readonly OutgoingRecord[] }[]): Promise<void>;
   /** The permanent failure that stopped publishing, or null while it can go on. */
   failure(): Error | null;
   /** Records queued and not yet in a request. */
@@ -65,6 +71,8 @@ interface Chunk {
   records: readonly OutgoingRecord[];
   bytes: number;
   entry: Entry;
+  /** On the first chunk of a sendTogether: the bytes of all its chunks. */
+  togetherBytes?: number;
 }
 
 const sizeOf = (r: OutgoingRecord): number => r.value.length + (r.key?.length ?? 0) + RECORD_OVERHEAD;
@@ -108,6 +116,8 @@ export function createOrderedProducer(producer: Producer, options: OrderedProduc
     while (queue.length > 0) {
       const head = queue[0] as Chunk;
       if (taken.length > 0 && bytes + head.bytes > maxRequestBytes) break;
+      // records sent together start a request of their own unless all of them fit this one
+      if (taken.length > 0 && head.togetherBytes !== undefined && bytes + head.togetherBytes > maxRequestBytes) break;
       taken.push(head);
       bytes += head.bytes;
       queue.shift();
@@ -182,22 +192,27 @@ export function createOrderedProducer(producer: Producer, options: OrderedProduc
     }
   };
 
+  /** Queues the parts' chunks as one send (resolved when all are acknowledged) and starts the pump. */
+  const enqueue = (parts: readonly { topic: string; records: readonly OutgoingRecord[] }[]): Promise<void> => {
+    if (broken !== null) return Promise.reject(broken);
+    if (closed !== null) return Promise.reject(new SensorwatchError(`publishing stopped: ${closed}`, { code: 'publish_closed', retriable: true }));
+    const chunks = parts.filter((p) => p.records.length > 0).flatMap((p) => chunkRecords(p.records, maxRequestBytes).map((c) => ({ topic: p.topic, ...c })));
+    if (chunks.length === 0) return Promise.resolve();
+    const sent = new Promise<void>((resolve, reject) => {
+      const entry: Entry = { remaining: chunks.length, settled: false, resolve, reject };
+      const together = new Set(chunks.map((c) => c.topic)).size > 1 ? chunks.reduce((n, c) => n + c.bytes, 0) : undefined;
+      for (const [i, c] of chunks.entries()) queue.push({ ...c, entry, ...(i === 0 && together !== undefined ? { togetherBytes: together } : {}) });
+      void pump();
+    });
+    unsettled.add(sent);
+    const forget = (): void => void unsettled.delete(sent);
+    sent.then(forget, forget);
+    return sent;
+  };
+
   return {
-    send(topic, records) {
-      if (broken !== null) return Promise.reject(broken);
-      if (closed !== null) return Promise.reject(new SensorwatchError(`publishing stopped: ${closed}`, { code: 'publish_closed', retriable: true }));
-      if (records.length === 0) return Promise.resolve();
-      const sent = new Promise<void>((resolve, reject) => {
-        const chunks = chunkRecords(records, maxRequestBytes);
-        const entry: Entry = { remaining: chunks.length, settled: false, resolve, reject };
-        for (const c of chunks) queue.push({ topic, records: c.records, bytes: c.bytes, entry });
-        void pump();
-      });
-      unsettled.add(sent);
-      const forget = (): void => void unsettled.delete(sent);
-      sent.then(forget, forget);
-      return sent;
-    },
+    send: (topic, records) => enqueue([{ topic, records }]),
+    sendTogether: (parts) => enqueue(parts),
     settled: async () => {
       await Promise.allSettled([...unsettled]);
     },

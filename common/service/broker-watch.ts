@@ -1,5 +1,6 @@
 // Checks on a timer that the brokers answer a cluster metadata request and
-// feeds broker-health.ts; logs the transitions (not ready / ready again) once each.
+// feeds broker-health.ts; logs the transitions (not ready / ready again) once each,
+// when first seen (by a check or by a call of ready()).
 // The check is probeBrokers (common/kafka/probe.ts): its own short-lived client,
 // no retries, nothing logged, so a stopped service leaves no client behind.
 // probeBrokers cannot do TLS or SASL yet: with kafka.ssl or a SASL mechanism
@@ -36,23 +37,30 @@ export function watchBrokers(options: { config: Config; brokers: string[]; log: 
   let inFlight: Promise<void> | null = null;
   let wasReady = true;
 
-  const check = async (): Promise<void> => {
-    const probe = await probeBrokers(options.brokers, timeoutMs);
-    if (probe.ok) health.ok(now());
-    else health.failed(now(), probe.error ?? 'no answer');
+  // Readiness also changes with the clock alone (unreachable for long enough): the
+  // transition is logged wherever it is first seen, a check or /healthz, so the
+  // log never lags what /healthz answers.
+  const observe = (): boolean => {
     const ready = health.ready(now());
-    if (ready === wasReady) return;
+    if (ready === wasReady) return ready;
     wasReady = ready;
     const report = health.report(now());
     if (ready) options.log.info('brokers reachable again: ready', { brokers: options.brokers });
     else options.log.warn(`brokers unreachable for ${report.unreachableForMs} ms (kafka.unreachableNotReadyMs ${notReadyAfterMs}): not ready`, { brokers: options.brokers, error: report.lastError });
+    return ready;
+  };
+  const check = async (): Promise<void> => {
+    const probe = await probeBrokers(options.brokers, timeoutMs);
+    if (probe.ok) health.ok(now());
+    else health.failed(now(), probe.error ?? 'no answer');
+    observe();
   };
   const interval = setInterval(() => {
     inFlight ??= check().finally(() => (inFlight = null));
   }, everyMs);
   interval.unref();
   return {
-    ready: () => health.ready(now()),
+    ready: observe,
     report: () => health.report(now()),
     async stop() {
       clearInterval(interval);

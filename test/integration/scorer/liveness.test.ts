@@ -2,6 +2,9 @@
 // `sensor_fault` `silent` after scorer.silentAfterMs (an anomaly alert still
 // open resolves with reason `silent`), its stale score leaves /metrics, and its
 // next window resolves the silent fault.
+// The scorer's clock is the test's: it stands still until the test has seen the
+// state before the silence (however slow a loaded machine is to show it), then
+// moves past scorer.silentAfterMs.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
@@ -20,6 +23,7 @@ describe('scorer: silent sensors', () => {
   let setup: ScorerTestSetup;
   let scorer: Scorer | undefined;
   const registry = new Registry();
+  let now = Date.now();
   const lines = async (sensor: string): Promise<string[]> => (await registry.metrics()).split('\n').filter((l) => l.includes(`sensor="${sensor}"`));
 
   before(async () => {
@@ -27,7 +31,7 @@ describe('scorer: silent sensors', () => {
     setup = scorerSetup(brokers, 'scorer-liveness');
     setup.writeConfig({ scorer: { hysteresis: { openAfter: 2, openWindow: 2, resolveAfter: 2 }, batch: { maxSize: 64, maxWaitMs: 10 }, silentAfterMs: 1500 } });
     const config = loadConfig({ file: setup.configFile, env: {} });
-    scorer = await startScorer({ config, log, registry, models: fixtureFeed([zeroModel()]), groupId: setup.groupId });
+    scorer = await startScorer({ config, log, registry, models: fixtureFeed([zeroModel()]), groupId: setup.groupId, clock: { now: () => now } });
     await waitFor(() => scorer?.ready(), { what: 'the scorer to consume', timeoutMs: 30_000 });
   });
 
@@ -48,6 +52,7 @@ describe('scorer: silent sensors', () => {
     assert.equal((await lines('dying-6')).find((l) => l.startsWith('sensorwatch_alert_open{')), 'sensorwatch_alert_open{sensor="dying-6",kind="anomaly",severity="warning"} 1');
 
     // Both fall silent: each gets a silent fault, dying-6's anomaly resolves with reason silent.
+    now += 1500;
     const silent = await readAlerts(brokers, setup.config.topics.alerts, 4);
     const brief = silent.map((a) => `${a.sensorId}:${a.kind}:${a.state}:${a.fault ?? ''}:${a.state === 'open' && a.kind === 'sensor_fault' ? 'no window' : (a.reason ?? '')}`).sort();
     assert.deepEqual(brief, ['dying-6:anomaly:open::', 'dying-6:anomaly:resolve::silent', 'dying-6:sensor_fault:open:silent:no window', 'quiet:sensor_fault:open:silent:no window']);

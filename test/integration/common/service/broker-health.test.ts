@@ -61,11 +61,13 @@ describe('/healthz and an unreachable broker', () => {
     assert.equal(down.body.broker?.reachable, false);
     assert.ok((down.body.broker?.unreachableForMs ?? 0) >= 2000, 'not before unreachableNotReadyMs');
     assert.equal((await fetch(`${url}/livez`)).status, 200, 'alive all the same');
-    // /healthz turns on the clock; the line comes with the watch's next check
-    await waitFor(() => /brokers unreachable for \d+ ms .*not ready/.test(out), { what: 'the not-ready line in the log', timeoutMs: 10_000, intervalMs: 100 });
+    // the child's stdout and its HTTP answer travel apart: wait for the line (logged before the 503)
+    await waitFor(() => /brokers unreachable for \d+ ms .*not ready/.test(out), { what: 'the "not ready" log line', timeoutMs: 10_000 });
+    assert.match(out, /brokers unreachable for \d+ ms .*not ready/);
 
     broker = await startLocalBroker({ port, dataDir });
     await waitFor(async () => (await health()).status === 200, { what: 'ready again once the broker is back', timeoutMs: 30_000, intervalMs: 250 });
+    await waitFor(() => /brokers reachable again: ready/.test(out), { what: 'the "ready again" log line', timeoutMs: 10_000 });
     assert.match(out, /brokers reachable again: ready/);
 
     proc.kill('SIGTERM');

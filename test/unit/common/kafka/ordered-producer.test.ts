@@ -64,6 +64,27 @@ describe('createOrderedProducer', () => {
     await Promise.all([b, c]);
   });
 
+  it('sendTogether: several topics in one request, even behind a request in flight or queued records', async () => {
+    const fake = fakeProducer();
+    const out = createOrderedProducer(fake.producer, { maxRequestBytes: 300 }); // each record counts 64 + its key and value bytes
+    const first = out.sendTogether([{ topic: 'alerts', records: [rec('a1')] }, { topic: 'states', records: [rec('s1')] }]);
+    await settle();
+    assert.deepEqual(fake.requests.map((r) => r.topics), [{ alerts: ['a1'], states: ['s1'] }], 'not the alerts alone with the states behind');
+    const queued = out.send('w', [rec('x'.repeat(100))]);
+    const second = out.sendTogether([{ topic: 'alerts', records: [rec('a2')] }, { topic: 'states', records: [rec('s2'), rec('s3')] }]);
+    fake.requests[0]?.release();
+    await first;
+    await settle();
+    // 'w' (165 bytes) and the three together (3 × 67) would pass 300: they start a request of their own (one by one, a2 and s2 would have fitted beside 'w', s3 not)
+    assert.deepEqual(fake.requests[1]?.topics, { w: ['x'.repeat(100)] });
+    fake.requests[1]?.release();
+    await queued;
+    await settle();
+    assert.deepEqual(fake.requests[2]?.topics, { alerts: ['a2'], states: ['s2', 's3'] });
+    fake.requests[2]?.release();
+    await second;
+  });
+
   it('splits requests at the size limit and resolves a send only when all its chunks are acknowledged', async () => {
     const fake = fakeProducer();
     const out = createOrderedProducer(fake.producer, { maxRequestBytes: 200 }); // each record counts 64 + its key and value bytes

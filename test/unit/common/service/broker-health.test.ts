@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createBrokerHealth } from '../../../../common/service/broker-health.ts';
-import { checkEveryMs } from '../../../../common/service/broker-watch.ts';
+import { checkEveryMs, watchBrokers } from '../../../../common/service/broker-watch.ts';
+import { defaultConfig } from '../../../../common/config/defaults.ts';
+import { createLogger } from '../../../../common/log.ts';
+import { waitFor } from '../../../support/kafka.ts';
 
 describe('createBrokerHealth', () => {
   it('ready until the broker has been unreachable for notReadyAfterMs since the last good check, ready again on the next good one', () => {
@@ -33,5 +36,30 @@ describe('createBrokerHealth', () => {
     assert.equal(checkEveryMs(30_000), 5000);
     assert.equal(checkEveryMs(3000), 1000);
     assert.equal(checkEveryMs(600), 500);
+  });
+});
+
+describe('watchBrokers', () => {
+  it('logs "not ready" the moment readiness turns on the clock alone, before the next check', async () => {
+    let now = 0;
+    const lines: { level: string; msg: string }[] = [];
+    const log = createLogger({ level: 'info', write: (l) => void lines.push(JSON.parse(l) as { level: string; msg: string }) });
+    const config = { ...defaultConfig, kafka: { ...defaultConfig.kafka, unreachableNotReadyMs: 1000 } };
+    // port 1: nothing listens, every check fails at once
+    const watch = watchBrokers({ config, brokers: ['127.0.0.1:1'], log, now: () => now });
+    assert.ok(watch);
+    try {
+      await waitFor(() => !watch.report().reachable, { what: 'a failed check', timeoutMs: 30_000 });
+      now = 999;
+      assert.equal(watch.ready(), true);
+      assert.equal(lines.length, 0, JSON.stringify(lines));
+      now = 1000;
+      assert.equal(watch.ready(), false);
+      assert.deepEqual(lines.map((l) => [l.level, l.msg]), [['warn', 'brokers unreachable for 1000 ms (kafka.unreachableNotReadyMs 1000): not ready']]);
+      assert.equal(watch.ready(), false);
+      assert.equal(lines.length, 1, 'logged once');
+    } finally {
+      await watch.stop();
+    }
   });
 });
