@@ -145,6 +145,7 @@ export const requiredKeys = [
   'training.kerasRatio',
   'kafka.ingestRatio',
   'kafka.latencyP99Ms',
+  'kafka.latencyApartP99Ms',
   'memory.scorerRssEndBytes',
   'memory.tensorsFlat',
   'memory.bytesPerModel',
