@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Repack a CPU TensorFlow wheel into the libtensorflow tarball tfjs-node expects.
+"""Repack a TensorFlow wheel into the libtensorflow tarball tfjs-node(-gpu) expects.
 
-usage: pack-libtensorflow.py WHEEL OUT.tar.gz
+usage: pack-libtensorflow.py WHEEL OUT.tar.gz [CUDA_WHEEL ...]
 
 tfjs-node's install script unpacks `tf-lib` into node_modules/@tensorflow/tfjs-node/deps
 and links its addon with `-ltensorflow -ltensorflow_framework` against deps/lib, with
@@ -19,6 +19,16 @@ names. So:
 The addon records the SONAMEs (libtensorflow_cc.so.2, libtensorflow_framework.so.2),
 which the rpath $ORIGIN/../../deps/lib finds. Only the standard library is used, so
 this runs wherever pip does.
+
+WHEEL is `tensorflow-cpu` (CPU route) or `tensorflow` (the CUDA build, GPU route).
+Each CUDA_WHEEL (nvidia-*-cu12, GPU route on a GPU host) adds its shared libraries
+under the same paths as in site-packages:
+
+  nvidia/cudnn/lib/libcudnn.so.9 ...   from nvidia/cudnn/lib/ in the wheel
+
+so they unpack to deps/nvidia/*/lib, which is where the RUNPATH of the CUDA build's
+libraries ($ORIGIN/../nvidia/<name>/lib) and of the nvidia libraries themselves
+($ORIGIN/../../<name>/lib) look.
 """
 import io
 import sys
@@ -40,7 +50,26 @@ def add_bytes(tar, name, data, mode=0o644):
     tar.addfile(info, io.BytesIO(data))
 
 
-def main(wheel, out):
+def add_cuda_libs(tar, cuda_wheel):
+    """Copy nvidia/<name>/lib/* from one nvidia-*-cu12 wheel; returns how many files."""
+    count = 0
+    with zipfile.ZipFile(cuda_wheel) as whl:
+        for name in sorted(whl.namelist()):
+            parts = name.split('/')
+            if len(parts) != 4 or parts[0] != 'nvidia' or parts[2] != 'lib' or not parts[3] or parts[3] == '__init__.py':
+                continue
+            info = tarfile.TarInfo(name)
+            info.size = whl.getinfo(name).file_size
+            info.mode = 0o755
+            with whl.open(name) as src:
+                tar.addfile(info, src)
+            count += 1
+    if count == 0:
+        sys.exit(f'{cuda_wheel}: no nvidia/*/lib/ files in the wheel')
+    return count
+
+
+def main(wheel, out, cuda_wheels=()):
     with zipfile.ZipFile(wheel) as whl, tarfile.open(out, 'w:gz', compresslevel=1) as tar:
         names = set(whl.namelist())
         missing = [lib for lib in LIBS if 'tensorflow/' + lib not in names]
@@ -63,10 +92,12 @@ def main(wheel, out):
             info.type = tarfile.SYMTYPE
             info.linkname = target
             tar.addfile(info)
-    print(f'{out}: {len(headers)} headers, {", ".join(LIBS)}')
+        cuda = sum(add_cuda_libs(tar, w) for w in cuda_wheels)
+    extra = f', {cuda} CUDA libraries from {len(cuda_wheels)} wheels' if cuda_wheels else ''
+    print(f'{out}: {len(headers)} headers, {", ".join(LIBS)}{extra}')
 
 
 if __name__ == '__main__':
-    if len(sys.argv) != 3:
+    if len(sys.argv) < 3:
         sys.exit(__doc__.split('\n\n')[1])
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2], sys.argv[3:])
