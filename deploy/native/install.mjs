@@ -16,7 +16,6 @@
 // only says so (about a second). A failure never breaks anything else: it prints
 // why and exits 0 (the wasm backend is used) unless --strict is given.
 //
-//
 // --gpu (issue 21) takes the same steps for @tensorflow/tfjs-node-gpu with the CUDA
 // build of libtensorflow (the plain `tensorflow` wheel), and on a GPU host adds the
 // CUDA runtime wheels that wheel names under its `and-cuda` extra (nvidia-*-cu12,
@@ -79,7 +78,7 @@ async function install({ tfVersion, explicitVersion, force }) {
       return `already installed: ${pkgName} ${pkgVersion} with libtensorflow ${probe.tf}${gpuNote(probe)}`;
     }
     say(!probe.ok ? 'addon not built yet: building'
-      : !cudaThere ? 'a GPU is here but the CUDA libraries are not installed: rebuilding with them'
+      : !cudaThere ? 'the CUDA libraries are wanted but not installed: rebuilding with them'
         : `installed libtensorflow is ${probe.tf}, wanted ${tfVersion}: rebuilding`);
   }
   if (variant.kind === 'gpu') {

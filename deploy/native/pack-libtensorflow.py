@@ -22,9 +22,11 @@ this runs wherever pip does.
 
 WHEEL is `tensorflow-cpu` (CPU route) or `tensorflow` (the CUDA build, GPU route).
 Each CUDA_WHEEL (nvidia-*-cu12, GPU route on a GPU host) adds its shared libraries
-under the same paths as in site-packages:
+(and nvcc's ptxas and libdevice) under the same paths as in site-packages; headers
+are left out:
 
   nvidia/cudnn/lib/libcudnn.so.9 ...   from nvidia/cudnn/lib/ in the wheel
+  nvidia/cuda_nvcc/bin/ptxas ...       from nvidia/cuda_nvcc/{bin,nvvm}/
 
 so they unpack to deps/nvidia/*/lib, which is where the RUNPATH of the CUDA build's
 libraries ($ORIGIN/../nvidia/<name>/lib) and of the nvidia libraries themselves
@@ -50,22 +52,26 @@ def add_bytes(tar, name, data, mode=0o644):
     tar.addfile(info, io.BytesIO(data))
 
 
+CUDA_DIRS = ('lib', 'bin', 'nvvm')
+
+
 def add_cuda_libs(tar, cuda_wheel):
-    """Copy nvidia/<name>/lib/* from one nvidia-*-cu12 wheel; returns how many files."""
+    """Copy nvidia/<name>/{lib,bin,nvvm}/... from one nvidia-*-cu12 wheel; returns how many files."""
     count = 0
     with zipfile.ZipFile(cuda_wheel) as whl:
         for name in sorted(whl.namelist()):
             parts = name.split('/')
-            if len(parts) != 4 or parts[0] != 'nvidia' or parts[2] != 'lib' or not parts[3] or parts[3] == '__init__.py':
+            if len(parts) < 4 or parts[0] != 'nvidia' or parts[2] not in CUDA_DIRS or name.endswith('/') \
+                    or parts[-1] == '__init__.py':
                 continue
             info = tarfile.TarInfo(name)
             info.size = whl.getinfo(name).file_size
-            info.mode = 0o755
+            info.mode = 0o755 if parts[2] in ('lib', 'bin') else 0o644
             with whl.open(name) as src:
                 tar.addfile(info, src)
             count += 1
     if count == 0:
-        sys.exit(f'{cuda_wheel}: no nvidia/*/lib/ files in the wheel')
+        sys.exit(f'{cuda_wheel}: no nvidia/*/{{{",".join(CUDA_DIRS)}}}/ files in the wheel')
     return count
 
 
@@ -93,7 +99,7 @@ def main(wheel, out, cuda_wheels=()):
             info.linkname = target
             tar.addfile(info)
         cuda = sum(add_cuda_libs(tar, w) for w in cuda_wheels)
-    extra = f', {cuda} CUDA libraries from {len(cuda_wheels)} wheels' if cuda_wheels else ''
+    extra = f', {cuda} CUDA files from {len(cuda_wheels)} wheels' if cuda_wheels else ''
     print(f'{out}: {len(headers)} headers, {", ".join(LIBS)}{extra}')
 
 
