@@ -61,7 +61,7 @@ try {
   const still = existsSync(join(pkgDir, 'package.json')) ? probeAddon() : { ok: false };
   say(still.ok
     ? `the native backend already there (libtensorflow ${still.tf}) is unchanged.`
-    : `${pkgName} is not installed; sensorwatch falls back to ${variant.kind === 'gpu' ? `${variants.cpu.pkgName} if that is installed, else ` : ''}wasm.${args.strict ? '' : ' (exit 0: pass --strict to fail)'}`);
+    : `the native backend (${pkgName}) is not installed; sensorwatch falls back to ${variant.kind === 'gpu' ? `${variants.cpu.pkgName} if that is installed, else ` : ''}wasm.${args.strict ? '' : ' (exit 0: pass --strict to fail)'}`);
   process.exit(args.strict ? 1 : 0);
 }
 
