@@ -8,16 +8,24 @@
 // 'auto' takes the first that works in that order. A forced choice that cannot
 // be had fails with BACKEND_UNAVAILABLE and says how to get it.
 //
+// With a GPU visible, `tensorflow` tries @tensorflow/tfjs-node-gpu first; without
+// one, @tensorflow/tfjs-node first and the GPU build after it (it runs on the CPU
+// too). When the GPU build ends up on the CPU it says so in one warn line
+// (native-choice.ts holds the order and the line).
+//
 // The native packages are optional dependencies and are loaded with a dynamic
 // import, so a machine without them still runs. They `require('@tensorflow/tfjs')`
 // themselves; npm dedupes that to our copy, so the `tensorflow` backend lands in
 // the same engine as ours (checked below, because a second copy would silently
 // leave us on the old backend).
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice } from '../config/types.ts';
 import { SensorwatchError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
+import { gpuDriverPaths, gpuFallbackNote, nativeGpuPackage, nativePackageOrder } from './native-choice.ts';
 
 export const backendNames = ['tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof backendNames)[number];
@@ -32,20 +40,19 @@ export interface BackendInfo {
   reason: string;
 }
 
-/** Native package names, in the order 'auto' tries them. */
-const nativeGpuPackage = '@tensorflow/tfjs-node-gpu';
-const nativeCpuPackage = '@tensorflow/tfjs-node';
-
 interface Attempt {
   ok: boolean;
   /** Version string when ok, the reason it is unavailable otherwise. */
   detail: string;
+  /** The native package that was loaded, when ok. */
+  pkg?: string;
 }
 
 // Loading a backend module is done once per process; the outcome is kept so
 // repeated calls (and failures) are cheap and report the same reason.
 const loaded = new Map<BackendName, Promise<Attempt>>();
 let current: BackendInfo | undefined;
+let gpuFallbackSaid = false;
 
 /**
  * Select the backend for this process and make it the engine's current one.
@@ -67,6 +74,11 @@ export async function initBackend(choice: BackendChoice, log: Logger = silentLog
       if (current?.name !== info.name || current.reason !== info.reason) {
         log.info('tensorflow.js backend selected', { ...info });
       }
+      const fallback = name === 'tensorflow' && attempt.pkg !== undefined ? gpuFallbackNote(attempt.pkg, info.gpu) : undefined;
+      if (fallback !== undefined && !gpuFallbackSaid) {
+        gpuFallbackSaid = true;
+        log.warn(fallback, { package: attempt.pkg, gpuVisible: gpuVisible() });
+      }
       current = info;
       return info;
     }
@@ -74,7 +86,7 @@ export async function initBackend(choice: BackendChoice, log: Logger = silentLog
   }
   throw new SensorwatchError(
     `backend '${choice}' is not available (${skipped.join('; ')})` +
-      (choice === 'tensorflow' ? "; run 'npm run native:install' to install the native backend" : ''),
+      (choice === 'tensorflow' ? "; run 'npm run native:install' (or 'npm run native:install -- --gpu') to install the native backend" : ''),
     { code: 'BACKEND_UNAVAILABLE', details: { choice, tried: skipped } },
   );
 }
@@ -137,9 +149,14 @@ async function loadWasm(): Promise<Attempt> {
 
 async function loadNative(): Promise<Attempt> {
   const reasons: string[] = [];
-  const packages = gpuVisible() ? [nativeGpuPackage, nativeCpuPackage] : [nativeCpuPackage];
-  if (!gpuVisible()) reasons.push(`${nativeGpuPackage} not tried: no GPU visible`);
-  for (const pkg of packages) {
+  for (const pkg of nativePackageOrder(gpuVisible())) {
+    // A package without its addon (npm kept the JavaScript, its install script
+    // failed) would register its kernels and then throw; a second native package
+    // loaded after it would then print a warning per kernel. Skip it unimported.
+    if (addonBuilt(pkg) === false) {
+      reasons.push(`${pkg} failed to load: its addon is not built (run 'npm run native:install${pkg === nativeGpuPackage ? ' -- --gpu' : ''}')`);
+      continue;
+    }
     const tried = await importNative(pkg);
     if (tried.ok) return tried;
     reasons.push(tried.detail);
@@ -153,7 +170,10 @@ async function importNative(pkg: string): Promise<Attempt> {
   const previous = tf.getBackend();
   // libtensorflow prints INFO lines (oneDNN, CPU features) straight to stderr,
   // which would break our one-JSON-object-per-line logs; warnings still show.
-  process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '1';
+  // The CUDA build on a host without a GPU also prints its failed device search
+  // at ERROR level (cuInit, cuFFT/cuDNN/cuBLAS factories); our one warn line
+  // says the same, so there only FATAL shows. Read once per process by TF.
+  process.env['TF_CPP_MIN_LOG_LEVEL'] ??= pkg === nativeGpuPackage && !gpuVisible() ? '3' : '1';
   let mod: { version?: Record<string, string> };
   try {
     // A variable specifier keeps TypeScript from requiring the optional package.
@@ -172,7 +192,7 @@ async function importNative(pkg: string): Promise<Attempt> {
       detail: `${pkg} loaded but registered its backend with another copy of @tensorflow/tfjs (versions differ from ${tf.version_core}?)`,
     };
   }
-  return { ok: true, detail: `${pkg} ${mod.version?.['tfjs-node'] ?? '?'}, libtensorflow ${nativeLibraryVersion()}` };
+  return { ok: true, pkg, detail: `${pkg} ${mod.version?.['tfjs-node'] ?? '?'}, libtensorflow ${nativeLibraryVersion()}` };
 }
 
 /** libtensorflow's own version, read from the addon once the backend exists. */
@@ -187,14 +207,25 @@ function nativeLibraryVersion(): string {
   }
 }
 
+/** false when the package is installed without its native addon; undefined when not installed. */
+function addonBuilt(pkg: string): boolean | undefined {
+  let libDir: string;
+  try {
+    libDir = join(dirname(createRequire(import.meta.url).resolve(`${pkg}/package.json`)), 'lib');
+  } catch {
+    return undefined; // the import below says "not installed"
+  }
+  return existsSync(libDir) && readdirSync(libDir).some((d) => existsSync(join(libDir, d, 'tfjs_binding.node')));
+}
+
 function usingGpu(): boolean {
   const backend = tf.findBackend('tensorflow') as { isUsingGpuDevice?: unknown } | null;
   return backend?.isUsingGpuDevice === true;
 }
 
-/** An NVIDIA device node is the cheap signal that loading the GPU package is worth trying. */
+/** An NVIDIA driver is the cheap signal that the GPU package should come first. */
 function gpuVisible(): boolean {
-  return existsSync('/dev/nvidiactl') || existsSync('/dev/nvidia0');
+  return gpuDriverPaths.some((path) => existsSync(path));
 }
 
 function message(error: unknown): string {

@@ -16,18 +16,26 @@
 // only says so (about a second). A failure never breaks anything else: it prints
 // why and exits 0 (the wasm backend is used) unless --strict is given.
 //
-// usage: node deploy/native/install.mjs [--strict] [--force] [--tf-version X.Y.Z]
+// --gpu (issue 21) takes the same steps for @tensorflow/tfjs-node-gpu with the CUDA
+// build of libtensorflow (the plain `tensorflow` wheel), and on a GPU host adds the
+// CUDA runtime wheels that wheel names under its `and-cuda` extra (nvidia-*-cu12,
+// exact versions from its METADATA) into the same tarball. Without a GPU those
+// wheels (several GB) are not fetched: the CUDA build runs on the CPU without them.
+// --cuda-libs / --no-cuda-libs overrides that choice. variant.mjs holds what differs.
+//
+// usage: node deploy/native/install.mjs [--gpu [--cuda-libs|--no-cuda-libs]] [--strict] [--force] [--tf-version X.Y.Z]
 import { spawn, spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cudaRequirements, gpuPresent, tarballName, variants, wantCudaLibs, wheelFilePrefix } from './variant.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const here = fileURLToPath(new URL('.', import.meta.url));
 const cacheDir = join(root, '.cache', 'native');
-const pkgName = '@tensorflow/tfjs-node';
-const pkgDir = join(root, 'node_modules', ...pkgName.split('/'));
+/** Both packages are released together; package.json pins the CPU one. */
+const versionPinnedBy = variants.cpu.pkgName;
 /** TensorFlow 2.18.0: the version TensorFlow Java 1.1.0 on Maven Central ships (same bytes). */
 const defaultTfVersion = '2.18.0';
 /** Any CPython the wheel is built for; the native libraries inside are the same. */
@@ -35,6 +43,11 @@ const wheelPython = '3.11';
 
 const started = Date.now();
 const args = parseArgs(process.argv.slice(2));
+const variant = variants[args.gpu ? 'gpu' : 'cpu'];
+const pkgName = variant.pkgName;
+const pkgDir = join(root, 'node_modules', ...pkgName.split('/'));
+const gpuHere = gpuPresent(existsSync);
+const withCuda = wantCudaLibs({ variant: variant.kind, gpu: gpuHere, cudaLibs: args.cudaLibs });
 
 class StepError extends Error {}
 
@@ -48,7 +61,7 @@ try {
   const still = existsSync(join(pkgDir, 'package.json')) ? probeAddon() : { ok: false };
   say(still.ok
     ? `the native backend already there (libtensorflow ${still.tf}) is unchanged.`
-    : `the native backend is not installed; sensorwatch falls back to wasm.${args.strict ? '' : ' (exit 0: pass --strict to fail)'}`);
+    : `the native backend (${pkgName}) is not installed; sensorwatch falls back to ${variant.kind === 'gpu' ? `${variants.cpu.pkgName} if that is installed, else ` : ''}wasm.${args.strict ? '' : ' (exit 0: pass --strict to fail)'}`);
   process.exit(args.strict ? 1 : 0);
 }
 
@@ -60,63 +73,97 @@ async function install({ tfVersion, explicitVersion, force }) {
     const probe = probeAddon();
     // A working addon is kept whatever its version (e.g. tfjs-node's own 2.9.1 on a
     // machine with internet) unless a version was asked for explicitly.
-    if (probe.ok && (probe.tf === tfVersion || !explicitVersion)) {
-      return `already installed: ${pkgName} ${pkgVersion} with libtensorflow ${probe.tf}`;
+    const cudaThere = !withCuda || existsSync(join(pkgDir, 'deps', 'nvidia'));
+    if (probe.ok && (probe.tf === tfVersion || !explicitVersion) && cudaThere) {
+      return `already installed: ${pkgName} ${pkgVersion} with libtensorflow ${probe.tf}${gpuNote(probe)}`;
     }
-    say(probe.ok ? `installed libtensorflow is ${probe.tf}, wanted ${tfVersion}: rebuilding` : 'addon not built yet: building');
+    say(!probe.ok ? 'addon not built yet: building'
+      : !cudaThere ? 'the CUDA libraries are wanted but not installed: rebuilding with them'
+        : `installed libtensorflow is ${probe.tf}, wanted ${tfVersion}: rebuilding`);
+  }
+  if (variant.kind === 'gpu') {
+    say(gpuHere
+      ? (withCuda ? 'NVIDIA driver found: the CUDA runtime wheels are fetched too' : 'NVIDIA driver found, but --no-cuda-libs: CUDA libraries not fetched')
+      : (withCuda ? 'no NVIDIA driver here, but --cuda-libs: the CUDA runtime wheels are fetched anyway'
+        : 'no NVIDIA driver here: the CUDA runtime wheels (several GB) are not fetched; the CUDA build will run on the CPU'));
   }
 
   const wheel = fetchWheel(tfVersion);
-  const tarball = packTarball(wheel, tfVersion);
+  const cudaWheels = withCuda ? fetchCudaWheels(wheel) : [];
+  const tarball = packTarball(wheel, tfVersion, cudaWheels);
   await buildAddon(tarball);
   checkSymbols();
   const probe = probeAddon();
   if (!probe.ok) throw new StepError(`the addon was built but does not load: ${probe.error}`);
   if (probe.tf !== tfVersion) throw new StepError(`the addon loads libtensorflow ${probe.tf}, expected ${tfVersion}`);
-  return `installed: ${pkgName} ${pkgVersion} with libtensorflow ${probe.tf} (matMul check ok)`;
+  return `installed: ${pkgName} ${pkgVersion} with libtensorflow ${probe.tf} (matMul check ok)${gpuNote(probe)}`;
+}
+
+function gpuNote(probe) {
+  if (variant.kind !== 'gpu') return '';
+  return probe.gpu ? '; running on the GPU' : '; no CUDA device found: it runs on the CPU';
 }
 
 /** `npm ci` drops tfjs-node when its own (internet) install script fails; put it back without scripts. */
 function ensurePackage() {
-  const wanted = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).optionalDependencies?.[pkgName];
-  if (wanted === undefined) throw new StepError(`${pkgName} is not in package.json optionalDependencies`);
+  const wanted = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).optionalDependencies?.[versionPinnedBy];
+  if (wanted === undefined) throw new StepError(`${versionPinnedBy} is not in package.json optionalDependencies`);
   say(`${pkgName} is not in node_modules (its own install script needs internet): installing ${wanted} without scripts`);
   run('npm', ['install', '--no-save', '--no-fund', '--no-audit', '--ignore-scripts', `${pkgName}@${wanted}`], { cwd: root }, 'npm install');
   if (!existsSync(join(pkgDir, 'package.json'))) throw new StepError(`npm install did not create ${pkgDir}`);
 }
 
 function fetchWheel(tfVersion) {
-  const dir = join(cacheDir, 'wheels');
-  const cached = findWheel(dir, tfVersion);
+  return pipDownload(join(cacheDir, 'wheels'), { project: variant.wheelProject, version: tfVersion }, `about ${variant.wheelSizeMb} MB`);
+}
+
+/** One wheel by exact version into dir, unless a file of that name and version is already there. */
+function pipDownload(dir, { project, version }, size) {
+  const prefix = wheelFilePrefix({ wheelProject: project }, version);
+  const cached = findWheel(dir, prefix);
   if (cached) {
     say(`wheel cached: ${cached}`);
     return cached;
   }
   mkdirSync(dir, { recursive: true });
-  const python = findPython();
-  say(`downloading tensorflow-cpu==${tfVersion} (about 230 MB) with pip`);
-  run(python, ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--python-version', wheelPython,
-    '--platform', 'manylinux2014_x86_64', '--dest', dir, `tensorflow-cpu==${tfVersion}`], {}, 'pip download');
-  const wheel = findWheel(dir, tfVersion);
-  if (!wheel) throw new StepError(`pip reported success but no tensorflow_cpu-${tfVersion} wheel is in ${dir}`);
+  say(`downloading ${project}==${version}${size ? ` (${size})` : ''} with pip`);
+  run(findPython(), ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--python-version', wheelPython,
+    '--platform', 'manylinux2014_x86_64', '--dest', dir, `${project}==${version}`], {}, 'pip download');
+  const wheel = findWheel(dir, prefix);
+  if (!wheel) throw new StepError(`pip reported success but no ${prefix}*.whl is in ${dir}`);
   return wheel;
 }
 
-function findWheel(dir, tfVersion) {
+function findWheel(dir, prefix) {
   if (!existsSync(dir)) return undefined;
-  const name = readdirSync(dir).find((f) => f.startsWith(`tensorflow_cpu-${tfVersion}-`) && f.endsWith('.whl'));
+  const name = readdirSync(dir).find((f) => f.toLowerCase().startsWith(prefix.toLowerCase()) && f.endsWith('.whl'));
   return name === undefined ? undefined : join(dir, name);
 }
 
-function packTarball(wheel, tfVersion) {
-  const out = join(cacheDir, `libtensorflow-cpu-linux-x86_64-${tfVersion}.tar.gz`);
-  if (existsSync(out) && statSync(out).mtimeMs >= statSync(wheel).mtimeMs) {
+/** The nvidia-*-cu12 wheels the TensorFlow wheel pins under `and-cuda`, fetched one by one. */
+function fetchCudaWheels(wheel) {
+  const read = spawnSync(findPython(), ['-c', [
+    'import sys, zipfile',
+    'w = zipfile.ZipFile(sys.argv[1])',
+    "sys.stdout.write(w.read(next(n for n in w.namelist() if n.endswith('.dist-info/METADATA'))).decode())",
+  ].join('\n'), wheel], { encoding: 'utf8', maxBuffer: 16 << 20 });
+  if (read.status !== 0) throw new StepError(`could not read METADATA from ${wheel}: ${lastLines(read.stderr ?? '')}`);
+  const wanted = cudaRequirements(read.stdout);
+  if (wanted.length === 0) throw new StepError(`${wheel} names no nvidia-* wheels under its and-cuda extra: is it the CUDA build?`);
+  say(`CUDA runtime wheels named by the wheel: ${wanted.map((w) => `${w.project}==${w.version}`).join(', ')}`);
+  return wanted.map((w) => pipDownload(join(cacheDir, 'wheels', 'cuda'), w));
+}
+
+function packTarball(wheel, tfVersion, cudaWheels) {
+  const out = join(cacheDir, tarballName(variant, tfVersion, cudaWheels.length > 0));
+  const newest = Math.max(...[wheel, ...cudaWheels].map((w) => statSync(w).mtimeMs));
+  if (existsSync(out) && statSync(out).mtimeMs >= newest) {
     say(`tarball cached: ${out}`);
     return out;
   }
-  say('repacking the wheel into a libtensorflow tarball');
+  say(`repacking the wheel${cudaWheels.length > 0 ? ` and ${cudaWheels.length} CUDA wheels` : ''} into a libtensorflow tarball`);
   const part = `${out}.part`;
-  run(findPython(), [join(here, 'pack-libtensorflow.py'), wheel, part], {}, 'repack');
+  run(findPython(), [join(here, 'pack-libtensorflow.py'), wheel, part, ...cudaWheels], {}, 'repack');
   renameSync(part, out);
   return out;
 }
@@ -140,7 +187,8 @@ async function buildAddon(tarball) {
     say(`building the addon with node-gyp (libtensorflow served on 127.0.0.1:${port})`);
     // install.js skips the download when deps/lib/libtensorflow.so.2.9.1 exists; we never
     // create that name, so it always unpacks our tarball over a clean deps/.
-    await runAsync(process.execPath, [join('scripts', 'install.js')], { cwd: pkgDir, env: gypEnv() }, "tfjs-node's install.js");
+    // Its first argument names the build (cpu/gpu), as its own `install` script passes.
+    await runAsync(process.execPath, [join('scripts', 'install.js'), variant.kind], { cwd: pkgDir, env: gypEnv() }, `${pkgName}'s install.js`);
   } finally {
     // A stale loopback URL would break a later `npm rebuild`; our tarball stays in the cache.
     rmSync(customBinary, { force: true });
@@ -198,12 +246,13 @@ function probeAddon() {
     const tf = require(${JSON.stringify(pkgName)});
     const y = tf.matMul(tf.ones([2, 3]), tf.ones([3, 2])).dataSync();
     if (Array.from(y).join() !== '3,3,3,3') throw new Error('matMul gave ' + Array.from(y));
-    process.stdout.write(JSON.stringify({ tf: tf.backend().binding.TF_Version, backend: tf.getBackend() }));`;
-  const r = spawnSync(process.execPath, ['-e', code], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    process.stdout.write(JSON.stringify({ tf: tf.backend().binding.TF_Version, backend: tf.getBackend(), gpu: tf.backend().isUsingGpuDevice === true }));`;
+  // The CUDA build prints its device search to stderr; TF_CPP_MIN_LOG_LEVEL=1 keeps warnings only.
+  const r = spawnSync(process.execPath, ['-e', code], { cwd: root, encoding: 'utf8', timeout: 120_000, env: { TF_CPP_MIN_LOG_LEVEL: '1', ...process.env } });
   if (r.status !== 0) return { ok: false, error: lastLines(r.stderr || r.error?.message || `exit ${r.status}`) };
   try {
     const out = JSON.parse(r.stdout);
-    return out.backend === 'tensorflow' ? { ok: true, tf: out.tf } : { ok: false, error: `backend is ${out.backend}` };
+    return out.backend === 'tensorflow' ? { ok: true, tf: out.tf, gpu: out.gpu } : { ok: false, error: `backend is ${out.backend}` };
   } catch {
     return { ok: false, error: `unexpected output: ${r.stdout}` };
   }
@@ -231,18 +280,26 @@ async function runAsync(cmd, argv, options, what) {
 }
 
 function parseArgs(argv) {
-  const out = { strict: false, force: false, tfVersion: defaultTfVersion, explicitVersion: false };
+  const out = { strict: false, force: false, gpu: false, cudaLibs: undefined, tfVersion: defaultTfVersion, explicitVersion: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--strict') out.strict = true;
+    else if (a === '--gpu') out.gpu = true;
+    else if (a === '--cuda-libs') out.cudaLibs = true;
+    else if (a === '--no-cuda-libs') out.cudaLibs = false;
     else if (a === '--force') out.force = true;
     else if (a === '--tf-version' && argv[i + 1]) (out.tfVersion = argv[++i]), (out.explicitVersion = true);
     else {
-      say(`unknown argument '${a}'\nusage: node deploy/native/install.mjs [--strict] [--force] [--tf-version X.Y.Z]`);
-      process.exit(2);
+      usage(`unknown argument '${a}'`);
     }
   }
+  if (out.cudaLibs !== undefined && !out.gpu) usage('--cuda-libs and --no-cuda-libs go with --gpu');
   return out;
+}
+
+function usage(why) {
+  say(`${why}\nusage: node deploy/native/install.mjs [--gpu [--cuda-libs|--no-cuda-libs]] [--strict] [--force] [--tf-version X.Y.Z]`);
+  process.exit(2);
 }
 
 function lastLines(text, n = 6) {
