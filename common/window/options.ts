@@ -15,6 +15,26 @@ export interface WindowOptions {
   gapPolicy: GapPolicy;
   /** With gapPolicy 'fill': longest gap (missing samples) filled; a longer one starts a fresh window. */
   maxGapSamples: number;
+  /**
+   * The slot (mod hop) where a sensor's windows start; default `sensorPhase`, a hash
+   * of the sensor id, so that a fleet's windows do not all complete in the same
+   * instant. Tests pin it to 0 to state exact grids.
+   */
+  phaseOf?: (sensorId: string, hop: number) => number;
+}
+
+/**
+ * Pure: a sensor's grid phase in [0, hop), from its id alone (FNV-1a), so a
+ * restart or a replay cuts the same windows. Sensors sharing a sample period
+ * then complete their windows spread over the hop, not all in one tick.
+ */
+export function sensorPhase(sensorId: string, hop: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < sensorId.length; i++) {
+    h ^= sensorId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % hop;
 }
 
 export function windowOptions(config: WindowingConfig): WindowOptions {

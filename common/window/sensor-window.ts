@@ -5,12 +5,14 @@
 // The grid: every sample has a slot, round(t / samplePeriodMs) for the first
 // sample after a reset and one more for each sample after it (gap-filled ones
 // included). A window is emitted when the ring is full and its first sample's
-// slot is a multiple of `hop`; its seq is that slot / hop. So a window's
+// slot is the sensor's phase mod `hop` (options.ts: a hash of the sensor id, so
+// a fleet's windows complete spread over the hop instead of in one burst); its
+// seq is ceil(slot / hop) (slot / hop with phase 0). So a window's
 // identity (sensor, seq, start) comes from event time alone: a restart, a
 // rebalance or a replay that sees the same readings cuts the same windows with
 // the same seqs, and seqs grow with start time (strictly, per sensor).
 // With timestamps on the sample grid (t = k · samplePeriodMs + a fixed
-// offset), seq = round(start / samplePeriodMs) / hop; with jitter the slot
+// offset), seq = ceil(round(start / samplePeriodMs) / hop); with jitter the slot
 // follows the sample count from the last reset (a replay that starts after a
 // different first sample may then shift the grid by a slot).
 //
@@ -18,7 +20,7 @@
 // (a gap-filled row: the reading whose values it carries), so the windower can
 // say which input is still needed: see `oldestNeeded`.
 import type { SignalWindow } from '../types.ts';
-import type { WindowOptions } from './options.ts';
+import { sensorPhase, type WindowOptions } from './options.ts';
 
 const MISSING = 1;
 const BAD = 2;
@@ -89,7 +91,8 @@ function writeRow(s: SensorWindowState, o: WindowOptions, t: number, values: Arr
   const i = s.head;
   if (s.count === 0) {
     s.anchor = Math.round(t / o.samplePeriodMs);
-    s.nextStart = s.anchor + mod(-s.anchor, o.hop);
+    const phase = (o.phaseOf ?? sensorPhase)(s.sensorId, o.hop);
+    s.nextStart = s.anchor + mod(phase - s.anchor, o.hop);
   }
   s.times[i] = t;
   s.flags[i] = flag;
@@ -101,7 +104,7 @@ function writeRow(s: SensorWindowState, o: WindowOptions, t: number, values: Arr
   if (s.count < o.length) return;
   const startSlot = s.anchor + s.count - o.length;
   if (startSlot === s.nextStart) {
-    out.push(emit(s, o, startSlot / o.hop));
+    out.push(emit(s, o, Math.ceil(startSlot / o.hop)));
     s.nextStart += o.hop;
   }
 }

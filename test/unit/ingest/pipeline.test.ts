@@ -7,7 +7,8 @@ import { createIngestPipeline, type ConsumedRecord } from '../../../ingest/pipel
 const now = Date.UTC(2026, 0, 1);
 const channels = ['a', 'b'];
 const pipelineOptions = {
-  window: { channels, length: 4, hop: 2, samplePeriodMs: 100, allowedLatenessMs: 200, gapPolicy: 'fill' as const, maxGapSamples: 2 },
+  // phase 0: the windows' exact grid is stated below (sensor-window.ts)
+  window: { channels, length: 4, hop: 2, samplePeriodMs: 100, allowedLatenessMs: 200, gapPolicy: 'fill' as const, maxGapSamples: 2, phaseOf: () => 0 },
   maxFutureMs: 1000,
 };
 const reading = (t: number, sensorId = 's1'): SensorReading => ({ sensorId, timestamp: now - 10_000 + t, values: [t, t + 1], quality: null });

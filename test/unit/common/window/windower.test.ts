@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ReadingQuality, SensorReading, SignalWindow } from '../../../../common/types.ts';
 import { createWindower, windowsFromReadings, type PushOutcome } from '../../../../common/window/windower.ts';
-import type { WindowOptions } from '../../../../common/window/options.ts';
+import { sensorPhase, type WindowOptions } from '../../../../common/window/options.ts';
 
 const base: WindowOptions = {
   channels: ['a', 'b'],
@@ -12,6 +12,8 @@ const base: WindowOptions = {
   allowedLatenessMs: 20,
   gapPolicy: 'fill',
   maxGapSamples: 2,
+  // the exact grids below are stated at phase 0 (the spread phase has its own tests)
+  phaseOf: () => 0,
 };
 
 const r = (t: number, v = t, sensorId = 's1', quality: ReadingQuality | null = null): SensorReading => ({ sensorId, timestamp: t, values: [v, -v], quality });
@@ -271,5 +273,55 @@ describe('windower: identity from event time and the input still needed', () => 
     for (const t of [0, 10, 1010, 1020, 1030, 1040, 1050]) w.push(r(t), out);
     assert.deepEqual(w.takeResets(), [{ sensorId: 's1', at: 1010, gapMs: 1000, dropped: 2 }]);
     assert.deepEqual(w.takeResets(), []);
+  });
+});
+
+describe('windower: each sensor on its own grid phase', () => {
+  const spread: WindowOptions = { ...base, length: 8, hop: 4 };
+  delete (spread as { phaseOf?: unknown }).phaseOf;
+
+  it('sensorPhase is a pure function of the id, in [0, hop)', () => {
+    for (const id of ['s1', 'pump-7', 'sensor-005', '']) {
+      const p = sensorPhase(id, 16);
+      assert.ok(Number.isInteger(p) && p >= 0 && p < 16, `${id}: ${p}`);
+      assert.equal(sensorPhase(id, 16), p);
+      assert.equal(sensorPhase(id, 1), 0);
+    }
+  });
+
+  it('a fleet sharing one sample period completes its windows spread over the hop, not in one tick', () => {
+    const hop = 16;
+    const ids = Array.from({ length: 64 }, (_, i) => `sensor-${String(i).padStart(3, '0')}`);
+    const perSlot = new Array<number>(hop).fill(0);
+    for (const id of ids) perSlot[sensorPhase(id, hop)]! += 1;
+    // an even share is 4 per slot; one burst would be 64 in one slot
+    assert.ok(Math.max(...perSlot) <= 12, `windows per slot of the hop: ${perSlot.join(', ')}`);
+    assert.ok(perSlot.filter((n) => n > 0).length >= 10, `slots used: ${perSlot.join(', ')}`);
+  });
+
+  it("every window of a sensor starts at its phase, and its seq grows strictly with start", () => {
+    for (const id of ['a', 'b', 'c', 'd', 'e']) {
+      const out = windowsFromReadings(range(0, 400).map((t) => r(t, t, id)), spread).windows;
+      const phase = sensorPhase(id, spread.hop);
+      assert.ok(out.length >= 8, `${id}: ${out.length} windows`);
+      for (const w of out) assert.equal(((w.start / 10) % spread.hop + spread.hop) % spread.hop, phase, `${id}: window at ${w.start}`);
+      for (let i = 1; i < out.length; i++) assert.equal(out[i]!.seq, out[i - 1]!.seq + 1);
+    }
+  });
+
+  it('a restart that sees the readings from later on cuts the same windows with the same seqs', () => {
+    const all = windowsFromReadings(range(0, 400).map((t) => r(t, t, 'pump-7')), spread).windows.map(summary);
+    const later = windowsFromReadings(range(130, 400).map((t) => r(t, t, 'pump-7')), spread).windows.map(summary);
+    assert.ok(later.length > 0);
+    assert.deepEqual(later, all.slice(all.length - later.length));
+  });
+
+  it('after an upgrade from the aligned grid, seqs go on growing (no window is taken for one decided before)', () => {
+    const id = ['a', 'b', 'c', 'd', 'e', 'f', 'g'].find((x) => sensorPhase(x, spread.hop) !== 0) as string;
+    const before = windowsFromReadings(range(0, 200).map((t) => r(t, t, id)), { ...spread, phaseOf: () => 0 }).windows;
+    const after = windowsFromReadings(range(130, 400).map((t) => r(t, t, id)), spread).windows;
+    const last = before.at(-1) as SignalWindow;
+    const next = after.find((w) => w.start > last.start) as SignalWindow;
+    assert.ok(next.seq > last.seq, `seq ${next.seq} after ${last.seq}`);
   });
 });
