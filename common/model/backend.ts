@@ -15,12 +15,11 @@
 // leave us on the old backend).
 import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import type { BackendChoice } from '../config/types.ts';
+import { backendNames, type BackendChoice, type BackendName } from '../config/enums.ts';
 import { SensorwatchError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 
-export const backendNames = ['tensorflow', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof backendNames)[number];
+export { backendNames, type BackendName };
 
 export interface BackendInfo {
   name: BackendName;
