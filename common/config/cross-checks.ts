@@ -7,9 +7,7 @@ import { checkRule } from './rules.ts';
 import { shownValue } from './shown.ts';
 import { parseSchedule } from './schedule.ts';
 import { perSensorThresholdKeys as thresholdKeys } from './method-keys.ts';
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { isObj, type Obj } from './obj.ts';
 
 function checkSection(path: string, value: unknown, section: string, allowed: readonly string[], errors: string[]): void {
   if (!isObj(value)) {
