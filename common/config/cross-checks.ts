@@ -7,7 +7,7 @@ import { checkRule } from './rules.ts';
 import { shownValue } from './shown.ts';
 import { parseSchedule } from './schedule.ts';
 import { perSensorThresholdKeys as thresholdKeys } from './method-keys.ts';
-import { isObj, type Obj } from './obj.ts';
+import { isObj } from './obj.ts';
 
 function checkSection(path: string, value: unknown, section: string, allowed: readonly string[], errors: string[]): void {
   if (!isObj(value)) {
