@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Registry } from 'prom-client';
-import { loadConfig } from '../common/config/load.ts';
+import { loadCommandLineConfig, type Env } from '../common/config/command-line.ts';
 import type { Config } from '../common/config/types.ts';
 import { startLocalBroker, type LocalBroker } from '../common/kafka/index.ts';
 import { createLogger, type Logger } from '../common/log.ts';
@@ -103,18 +103,18 @@ export async function run(argv: string[]): Promise<number> {
   const overrides: Record<string, unknown> = {};
   if (args['metrics-port'] !== undefined) overrides.metrics = { port: Number(args['metrics-port']) };
   if (args['kafka-port'] !== undefined) overrides.kafka = { localBroker: { port: Number(args['kafka-port']) } };
-  const loaded = loadConfig({ ...(args.config === undefined ? {} : { file: args.config }), env: process.env, overrides });
+  const { config: loaded, env } = loadCommandLineConfig({ file: args.config, overrides });
   // Each demo run starts from an empty broker, so it also starts from an empty model cache.
   const modelDir = mkdtempSync(join(tmpdir(), 'sensorwatch-demo-models-'));
   const config: Config = { ...loaded, trainer: { ...loaded.trainer, modelDir } };
   try {
-    return await runDemo(config, { duration, configFile: args.config });
+    return await runDemo(config, { duration, configFile: args.config, env });
   } finally {
     rmSync(modelDir, { recursive: true, force: true });
   }
 }
 
-async function runDemo(config: Config, opts: { duration: number | null; configFile: string | undefined }): Promise<number> {
+async function runDemo(config: Config, opts: { duration: number | null; configFile: string | undefined; env: Env }): Promise<number> {
   mkdirSync('.data', { recursive: true });
   const logFile = resolve('.data', 'demo.log');
   const log: Logger = createLogger({ level: config.logLevel, write: (line) => appendFileSync(logFile, line) });
@@ -169,7 +169,7 @@ async function runDemo(config: Config, opts: { duration: number | null; configFi
     const scorer = await startScorer({
       config,
       ...(opts.configFile === undefined ? {} : { configFile: opts.configFile }),
-      env: process.env,
+      env: opts.env,
       log,
       registry,
       brokers,

@@ -4,7 +4,7 @@
 // SIGHUP does not end it (it logs the config edits that need a restart), and
 // its bounded stop ends with a `stopped` line.
 import { parseArgs } from 'node:util';
-import { configFileOf, loadCliConfig, reportCliError, resolveBrokers, untilSignal } from '../../common/service/edge.ts';
+import { loadCliConfig, reportCliError, resolveBrokers, untilSignal } from '../../common/service/edge.ts';
 import { exitSoon, handleSighup } from '../../common/service/serve.ts';
 import { stopInSteps } from '../../common/service/stop.ts';
 import { startSimulation } from './service.ts';
@@ -76,7 +76,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    const { config, log } = loadCliConfig(flags.config);
+    const { config, log, configFile, env } = loadCliConfig(flags.config);
     const brokers = resolveBrokers(config, flags.brokers);
     const sim = await startSimulation({
       config,
@@ -92,7 +92,7 @@ export async function run(argv: string[]): Promise<number> {
       ...(parsed.seed === undefined ? {} : { seed: parsed.seed }),
       ...(flags['labels-file'] === undefined ? {} : { labelsFile: flags['labels-file'] }),
     });
-    handleSighup({ name: 'simulator', config, log, configFile: configFileOf(flags.config), env: process.env }, () => undefined);
+    handleSighup({ name: 'simulator', config, log, configFile, env }, () => undefined);
     const why = await Promise.race([sim.done.then(() => 'done' as const), untilSignal()]);
     const started = Date.now();
     let stats = why === 'done' ? await sim.done : undefined;
