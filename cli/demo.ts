@@ -5,9 +5,9 @@
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Registry } from 'prom-client';
 import { loadCommandLineConfig, type Env } from '../common/config/command-line.ts';
+import { parseFlags } from '../common/config/flags.ts';
 import type { Config } from '../common/config/types.ts';
 import { startLocalBroker, type LocalBroker } from '../common/kafka/index.ts';
 import { createLogger, type Logger } from '../common/log.ts';
@@ -86,7 +86,7 @@ async function modelLabel(registry: Registry): Promise<string> {
 export async function run(argv: string[]): Promise<number> {
   let args;
   try {
-    args = parseArgs({ args: argv, options: { duration: { type: 'string' }, config: { type: 'string' }, 'metrics-port': { type: 'string' }, 'kafka-port': { type: 'string' }, help: { type: 'boolean' } } }).values;
+    args = parseFlags(argv, { duration: { type: 'string' }, config: { type: 'string' }, 'metrics-port': { type: 'string' }, 'kafka-port': { type: 'string' }, help: { type: 'boolean' } });
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n${usage}`);
     return 2;

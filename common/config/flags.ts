@@ -14,13 +14,19 @@ export class FlagError extends Error {
   }
 }
 
-export type FlagOptions = Record<string, { type: 'string' } | { type: 'boolean'; short?: string }>;
+export type FlagOptions = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 export type FlagValues<T extends FlagOptions> = { [K in keyof T]?: T[K] extends { type: 'boolean' } ? boolean : string };
 
 /** Parses argv against `options`; an unknown flag, a missing value or a stray argument throws a FlagError. */
 export function parseFlags<T extends FlagOptions>(argv: readonly string[], options: T): FlagValues<T> {
+  return parseFlagsAndWords(argv, options, { words: false }).values;
+}
+
+/** As parseFlags, for commands that also take words (`models show KEY`, `alerts tail`): they come back in order. */
+export function parseFlagsAndWords<T extends FlagOptions>(argv: readonly string[], options: T, { words = true } = {}): { values: FlagValues<T>; words: string[] } {
   try {
-    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values as FlagValues<T>;
+    const parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: words });
+    return { values: { ...parsed.values } as FlagValues<T>, words: parsed.positionals };
   } catch (err) {
     throw new FlagError((err as Error).message);
   }
