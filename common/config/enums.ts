@@ -47,6 +47,10 @@ export type LikelihoodCombine = (typeof likelihoodCombines)[number];
 export const likelihoodDistributions = ['normal', 'lognormal', 'cube_root'] as const;
 export type LikelihoodDistribution = (typeof likelihoodDistributions)[number];
 
+/** The topic roles (keys of `topics` that name a topic); each needs its own topic name. */
+export const topicRoles = ['readings', 'windows', 'alerts', 'models', 'modelArtifacts', 'deadLetter', 'labels'] as const;
+export type TopicRole = (typeof topicRoles)[number];
+
 export const logLevels = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof logLevels)[number];
 

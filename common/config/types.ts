@@ -15,6 +15,7 @@ import type {
   SparsityPenalty,
   ThresholdMethod,
   GapPolicy,
+  TopicRole,
 } from './enums.ts';
 
 // The enum types derive from the value lists in enums.ts; re-exported so importers keep one path.
@@ -47,17 +48,11 @@ export interface KafkaConfig {
   unreachableNotReadyMs: number;
 }
 
-export interface TopicsConfig {
-  readings: string;
-  windows: string;
-  alerts: string;
-  models: string;
-  modelArtifacts: string;
-  deadLetter: string;
-  labels: string;
+/** A topic name per role (enums.ts topicRoles), and how topics are created. */
+export type TopicsConfig = Record<TopicRole, string> & {
   partitions: number;
   replicationFactor: number;
-}
+};
 
 export interface WindowingConfig {
   channels: string[];
