@@ -4,7 +4,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { logLevels, type LogLevel } from '../common/config/enums.ts';
+import { FlagError, parseFlags } from '../common/config/flags.ts';
 import { createLogger, type Logger } from '../common/log.ts';
 import { describeMachine, probeBackends } from './machine.ts';
 import { planFor, type BenchPlan } from './plan.ts';
@@ -28,7 +29,7 @@ type Part = (typeof parts)[number];
 
 const usage = `usage: sensorwatch bench [--quick] [--json FILE] [--only PART,...] [--backends NAME,...]
                        [--brokers HOST:PORT,...] [--loads N,...] [--processes 1,2] [--latency-only] [--repeats N]
-                       [--install | --no-install] [--log-level LEVEL]
+                       [--install | --no-install] [--log-level ${logLevels.join('|')}]
        sensorwatch bench --summarise-profile FILE.cpuprofile [--top N]
 
   --quick        smoke run (about a minute): tiny counts, no Python installs
@@ -59,40 +60,39 @@ interface Args {
   log: Logger;
 }
 
-function parse(argv: string[]): Args | { profile: string; top: number } | string {
+/** Flags → the run's arguments, the profile to summarise, '' for --help, or a message saying which flag is wrong. */
+export function parseBenchArgs(argv: string[]): Args | { profile: string; top: number } | string {
   let values;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        quick: { type: 'boolean', default: false },
-        json: { type: 'string' },
-        only: { type: 'string' },
-        backends: { type: 'string' },
-        brokers: { type: 'string' },
-        loads: { type: 'string' },
-        processes: { type: 'string' },
-        'latency-only': { type: 'boolean', default: false },
-        repeats: { type: 'string' },
-        install: { type: 'boolean' },
-        'no-install': { type: 'boolean' },
-        'log-level': { type: 'string', default: 'warn' },
-        'summarise-profile': { type: 'string' },
-        top: { type: 'string', default: '15' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }));
+    values = parseFlags(argv, {
+      quick: { type: 'boolean' },
+      json: { type: 'string' },
+      only: { type: 'string' },
+      backends: { type: 'string' },
+      brokers: { type: 'string' },
+      loads: { type: 'string' },
+      processes: { type: 'string' },
+      'latency-only': { type: 'boolean' },
+      repeats: { type: 'string' },
+      install: { type: 'boolean' },
+      'no-install': { type: 'boolean' },
+      'log-level': { type: 'string' },
+      'summarise-profile': { type: 'string' },
+      top: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    });
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    if (error instanceof FlagError) return error.message;
+    throw error;
   }
-  if (values.help) return '';
+  if (values.help === true) return '';
   if (values['summarise-profile'] !== undefined) {
-    const top = Number(values.top);
-    if (!Number.isInteger(top) || top < 1) return `--top must be a positive integer, got '${values.top}'`;
+    const text = values.top ?? '15';
+    const top = Number(text);
+    if (!Number.isInteger(top) || top < 1) return `--top must be a positive integer, got '${text}'`;
     return { profile: values['summarise-profile'], top };
   }
-  const plan = planFor(values.quick ? 'quick' : 'full');
+  const plan = planFor(values.quick === true ? 'quick' : 'full');
   if (values.install === true && values['no-install'] === true) return '--install and --no-install contradict each other: pass one';
   if (values.install === true) Object.assign(plan, { installNumpy: true, installTensorflow: true });
   if (values['no-install'] === true) Object.assign(plan, { installNumpy: false, installTensorflow: false });
@@ -113,7 +113,7 @@ function parse(argv: string[]): Args | { profile: string; top: number } | string
     if (layouts.length === 0 || layouts.some((x) => x !== '1' && x !== '2')) return `--processes: expected 1, 2 or 1,2 (ingest and scorer in one process, in two), got '${values.processes}'`;
     plan.kafka.processes = layouts.map((x) => (x === '1' ? 1 : 2));
   }
-  plan.kafka.latencyOnly = values['latency-only'];
+  plan.kafka.latencyOnly = values['latency-only'] === true;
   if (values.repeats !== undefined) {
     const repeats = Number(values.repeats);
     if (!Number.isInteger(repeats) || repeats < 1 || repeats > 20) return `--repeats: expected an integer from 1 to 20, got '${values.repeats}'`;
@@ -127,8 +127,8 @@ function parse(argv: string[]): Args | { profile: string; top: number } | string
       backends.push(b as BackendName);
     }
   }
-  const level = values['log-level'];
-  if (level !== 'debug' && level !== 'info' && level !== 'warn' && level !== 'error') return `--log-level: '${level}' is not one of debug, info, warn, error`;
+  const level = values['log-level'] ?? 'warn';
+  if (!isLogLevel(level)) return `--log-level: '${level}' is not one of ${logLevels.join(', ')}`;
   return {
     plan,
     json: values.json ?? null,
@@ -139,12 +139,14 @@ function parse(argv: string[]): Args | { profile: string; top: number } | string
   };
 }
 
+const isLogLevel = (s: string): s is LogLevel => (logLevels as readonly string[]).includes(s);
+
 function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message.split('\n')[0] ?? error.message : String(error);
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const args = parse(argv);
+  const args = parseBenchArgs(argv);
   if (typeof args === 'string') {
     if (args === '') {
       process.stdout.write(usage);

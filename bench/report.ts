@@ -1,9 +1,9 @@
 // The benchmark report: its shape, the keys every run must carry (null plus a
 // reason when a part could not run), and the plain-text table for stdout.
+import { backendNames, type BackendName } from '../common/config/enums.ts';
 import { round } from './stats.ts';
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
-export const backendNames: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+export { backendNames, type BackendName };
 export type ModelCase = 'dense' | 'conv';
 
 export interface BackendInfo {

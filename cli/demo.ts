@@ -5,9 +5,9 @@
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Registry } from '../common/service/metrics-registry.ts';
-import { loadConfig } from '../common/config/load.ts';
+import { loadCommandLineConfig, type Env } from '../common/config/command-line.ts';
+import { parseFlags } from '../common/config/flags.ts';
 import type { Config } from '../common/config/types.ts';
 import { startLocalBroker, type LocalBroker } from '../common/kafka-local/local-broker.ts';
 import { createLogger, type Logger } from '../common/log.ts';
@@ -86,7 +86,7 @@ async function modelLabel(registry: Registry): Promise<string> {
 export async function run(argv: string[]): Promise<number> {
   let args;
   try {
-    args = parseArgs({ args: argv, options: { duration: { type: 'string' }, config: { type: 'string' }, 'metrics-port': { type: 'string' }, 'kafka-port': { type: 'string' }, help: { type: 'boolean' } } }).values;
+    args = parseFlags(argv, { duration: { type: 'string' }, config: { type: 'string' }, 'metrics-port': { type: 'string' }, 'kafka-port': { type: 'string' }, help: { type: 'boolean' } });
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n${usage}`);
     return 2;
@@ -103,18 +103,18 @@ export async function run(argv: string[]): Promise<number> {
   const overrides: Record<string, unknown> = {};
   if (args['metrics-port'] !== undefined) overrides.metrics = { port: Number(args['metrics-port']) };
   if (args['kafka-port'] !== undefined) overrides.kafka = { localBroker: { port: Number(args['kafka-port']) } };
-  const loaded = loadConfig({ ...(args.config === undefined ? {} : { file: args.config }), env: process.env, overrides });
+  const { config: loaded, env } = loadCommandLineConfig({ file: args.config, overrides });
   // Each demo run starts from an empty broker, so it also starts from an empty model cache.
   const modelDir = mkdtempSync(join(tmpdir(), 'sensorwatch-demo-models-'));
   const config: Config = { ...loaded, trainer: { ...loaded.trainer, modelDir } };
   try {
-    return await runDemo(config, { duration, configFile: args.config });
+    return await runDemo(config, { duration, configFile: args.config, env });
   } finally {
     rmSync(modelDir, { recursive: true, force: true });
   }
 }
 
-async function runDemo(config: Config, opts: { duration: number | null; configFile: string | undefined }): Promise<number> {
+async function runDemo(config: Config, opts: { duration: number | null; configFile: string | undefined; env: Env }): Promise<number> {
   mkdirSync('.data', { recursive: true });
   const logFile = resolve('.data', 'demo.log');
   const log: Logger = createLogger({ level: config.logLevel, write: (line) => appendFileSync(logFile, line) });
@@ -169,7 +169,7 @@ async function runDemo(config: Config, opts: { duration: number | null; configFi
     const scorer = await startScorer({
       config,
       ...(opts.configFile === undefined ? {} : { configFile: opts.configFile }),
-      env: process.env,
+      env: opts.env,
       log,
       registry,
       brokers,

@@ -2,7 +2,7 @@
 // flags, where each partition starts, and one decoded record -> one JSON line.
 // The Kafka edge is cli/tail-kafka.ts; the commands are cli/alerts.ts and
 // cli/dead-letters.ts.
-import { parseArgs } from 'node:util';
+import { parseFlagsAndWords } from '../common/config/flags.ts';
 import { decodeAlert, decodeDeadLetter } from '../common/codec/index.ts';
 import type { DeadLetter } from '../common/types.ts';
 
@@ -55,24 +55,19 @@ export type ParsedTail = { ok: true; options: TailOptions } | { ok: false; help:
 export function parseTailArgs(argv: readonly string[]): ParsedTail {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        follow: { type: 'boolean', short: 'f' },
-        'from-beginning': { type: 'boolean' },
-        lines: { type: 'string', short: 'n' },
-        sensor: { type: 'string' },
-        config: { type: 'string' },
-        brokers: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+    parsed = parseFlagsAndWords(argv, {
+      follow: { type: 'boolean', short: 'f' },
+      'from-beginning': { type: 'boolean' },
+      lines: { type: 'string', short: 'n' },
+      sensor: { type: 'string' },
+      config: { type: 'string' },
+      brokers: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     });
   } catch (err) {
     return { ok: false, help: false, message: (err as Error).message };
   }
-  const { values, positionals } = parsed;
+  const { values, words: positionals } = parsed;
   if (values.help === true) return { ok: false, help: true, message: '' };
   const [verb, ...extra] = positionals;
   if (verb !== 'tail') return { ok: false, help: false, message: verb === undefined ? 'expected the subcommand tail' : `unknown subcommand '${verb}' (expected tail)` };

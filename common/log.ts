@@ -4,7 +4,9 @@
 // secret or token, and PEM private key material in any string (error messages
 // included), are written as [redacted].
 import { REDACTED, isSecretKey, redactText } from './redact.ts';
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+import type { LogLevel } from './config/enums.ts';
+
+export type { LogLevel };
 const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export interface Logger {

@@ -1,5 +1,6 @@
 // `sensorwatch eval` flags → options. Pure: argv in, options (or a usage error) out.
-import { parseArgs } from 'node:util';
+import { modelKinds, thresholdMethods } from '../common/config/enums.ts';
+import { configOverrides, enumFlag, FlagError, listFlag, numberFlag, parseFlags, positiveInt } from '../common/config/flags.ts';
 import { SensorwatchError } from '../common/errors.ts';
 import type { Split } from './split.ts';
 import { parseTime } from './time.ts';
@@ -24,7 +25,7 @@ protocol (one of; default --train-fraction 0.2, with --format nab NAB's probatio
   --train-data FILE       train on FILE (same columns) and score every row of every --data file
 model and decision (override --config FILE, which is a sensorwatch config YAML):
   --config FILE           model, windowing.length, thresholds, scorer.hysteresis/perSensor, …
-  --kind dense|dae|sae|conv
+  --kind ${modelKinds.join('|')}
   --window N              samples per window (windowing.length)
   --train-hop N           stride between training windows (default 1); scoring always uses every window (hop 1)
   --spacing time|rows     time (csv default): rows placed by event time, gaps filled/reset as in the service;
@@ -33,7 +34,7 @@ model and decision (override --config FILE, which is a sensorwatch config YAML):
                           included (default 0: train once)
   --lookback N            rows of history each retraining sees (default 1000)
   --epochs N              model.training.epochs
-  --threshold-method likelihood|quantile|mean_std|pot|static|adaptive
+  --threshold-method ${thresholdMethods.join('|')}
   --quantile Q  --multiplier M  --k K  --pot-risk R  --threshold-value V
 output:
   --out DIR               series/<file>.csv, plots/<file>.html, history/, metrics.json, report.md[, nab/]
@@ -41,9 +42,14 @@ output:
   --detector NAME         name of the NAB result folder (default sensorwatch-<kind>)
 `;
 
+export const evalFormats = ['csv', 'nab'] as const;
+export type EvalFormat = (typeof evalFormats)[number];
+export const spacings = ['time', 'rows'] as const;
+export type Spacing = (typeof spacings)[number];
+
 export interface EvalOptions {
   mode: 'backtest' | 'what-if';
-  format: 'csv' | 'nab';
+  format: EvalFormat;
   data: string;
   out: string;
   sep: string;
@@ -58,7 +64,7 @@ export interface EvalOptions {
   /** Config overrides from flags, as a partial config object. */
   overrides: Record<string, unknown>;
   trainHop: number;
-  spacing: 'time' | 'rows';
+  spacing: Spacing;
   retrainEvery: number;
   lookback: number;
   plots: boolean;
@@ -71,67 +77,63 @@ function usageError(message: string): never {
 }
 
 function number(flag: string, text: string | undefined, check: (n: number) => boolean, want: string): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || !check(n)) usageError(`--${flag} must be ${want}, got '${text}'`);
-  return n;
+  return flagged(() => numberFlag(flag, text, check, want));
 }
 
-const list = (s: string | undefined): string[] => (s === undefined ? [] : s.split(',').map((x) => x.trim()).filter((x) => x !== ''));
+/** A flag error (common/config/flags.ts) becomes eval's usage error: the message, then the usage. */
+function flagged<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof FlagError) usageError(err.message);
+    throw err;
+  }
+}
 
 export function parseEvalArgs(argv: string[]): EvalOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      options: {
-        format: { type: 'string' },
-        data: { type: 'string' },
-        out: { type: 'string' },
-        sep: { type: 'string' },
-        'time-col': { type: 'string' },
-        'label-col': { type: 'string' },
-        'ignore-cols': { type: 'string' },
-        only: { type: 'string' },
-        'train-rows': { type: 'string' },
-        'train-fraction': { type: 'string' },
-        'train-until': { type: 'string' },
-        'train-data': { type: 'string' },
-        config: { type: 'string' },
-        kind: { type: 'string' },
-        window: { type: 'string' },
-        'train-hop': { type: 'string' },
-        spacing: { type: 'string' },
-        'retrain-every': { type: 'string' },
-        lookback: { type: 'string' },
-        epochs: { type: 'string' },
-        'threshold-method': { type: 'string' },
-        quantile: { type: 'string' },
-        multiplier: { type: 'string' },
-        k: { type: 'string' },
-        'pot-risk': { type: 'string' },
-        'threshold-value': { type: 'string' },
-        'no-plots': { type: 'boolean' },
-        detector: { type: 'string' },
-        'what-if': { type: 'string' },
-      },
-    });
-  } catch (err) {
-    usageError((err as Error).message);
-  }
-  const v = parsed.values;
+  const v = flagged(() =>
+    parseFlags(argv, {
+      format: { type: 'string' },
+      data: { type: 'string' },
+      out: { type: 'string' },
+      sep: { type: 'string' },
+      'time-col': { type: 'string' },
+      'label-col': { type: 'string' },
+      'ignore-cols': { type: 'string' },
+      only: { type: 'string' },
+      'train-rows': { type: 'string' },
+      'train-fraction': { type: 'string' },
+      'train-until': { type: 'string' },
+      'train-data': { type: 'string' },
+      config: { type: 'string' },
+      kind: { type: 'string' },
+      window: { type: 'string' },
+      'train-hop': { type: 'string' },
+      spacing: { type: 'string' },
+      'retrain-every': { type: 'string' },
+      lookback: { type: 'string' },
+      epochs: { type: 'string' },
+      'threshold-method': { type: 'string' },
+      quantile: { type: 'string' },
+      multiplier: { type: 'string' },
+      k: { type: 'string' },
+      'pot-risk': { type: 'string' },
+      'threshold-value': { type: 'string' },
+      'no-plots': { type: 'boolean' },
+      detector: { type: 'string' },
+      'what-if': { type: 'string' },
+    }),
+  );
   if (v.out === undefined) usageError('--out DIR is required');
   const whatIf = v['what-if'];
-  const format = v.format ?? 'csv';
-  if (format !== 'csv' && format !== 'nab') usageError(`--format must be csv or nab, got '${format}'`);
+  const format = flagged(() => enumFlag('format', v.format, evalFormats)) ?? 'csv';
   if (whatIf === undefined && v.data === undefined) usageError('--data PATH is required');
 
   const splits = (['train-rows', 'train-fraction', 'train-until', 'train-data'] as const).filter((f) => v[f] !== undefined);
   if (splits.length > 1) usageError(`give one of --train-rows, --train-fraction, --train-until, --train-data (got ${splits.map((s) => `--${s}`).join(' and ')})`);
   let split: Split = format === 'nab' ? { kind: 'nab' } : { kind: 'fraction', fraction: 0.2 };
   if (v['train-data'] !== undefined && format !== 'csv') usageError('--train-data goes with --format csv');
-  const rows = number('train-rows', v['train-rows'], (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
+  const rows = number('train-rows', v['train-rows'], positiveInt, 'a positive integer');
   const fraction = number('train-fraction', v['train-fraction'], (n) => n > 0 && n < 1, 'between 0 and 1 (exclusive)');
   if (rows !== undefined) split = { kind: 'rows', rows };
   if (fraction !== undefined) split = { kind: 'fraction', fraction };
@@ -141,39 +143,29 @@ export function parseEvalArgs(argv: string[]): EvalOptions {
     split = { kind: 'until', time };
   }
 
-  const kind = v.kind;
-  if (kind !== undefined && !['dense', 'dae', 'sae', 'conv'].includes(kind)) usageError(`--kind must be dense, dae, sae or conv, got '${kind}'`);
-  const method = v['threshold-method'];
-  if (method !== undefined && !['likelihood', 'quantile', 'mean_std', 'pot', 'static', 'adaptive'].includes(method)) usageError(`--threshold-method must be likelihood, quantile, mean_std, pot, static or adaptive, got '${method}'`);
+  const kind = flagged(() => enumFlag('kind', v.kind, modelKinds));
+  const method = flagged(() => enumFlag('threshold-method', v['threshold-method'], thresholdMethods));
   const positive = (n: number): boolean => n > 0;
-  const posInt = (n: number): boolean => Number.isInteger(n) && n >= 1;
-  const window = number('window', v.window, posInt, 'a positive integer');
-  const epochs = number('epochs', v.epochs, posInt, 'a positive integer');
-  const thresholds: Record<string, unknown> = {};
-  if (method !== undefined) thresholds.method = method;
-  const put = (key: string, flag: string, check: (n: number) => boolean, want: string): void => {
-    const n = number(flag, v[flag as keyof typeof v] as string | undefined, check, want);
-    if (n !== undefined) thresholds[key] = n;
-  };
-  put('quantile', 'quantile', (n) => n > 0 && n < 1, 'between 0 and 1');
-  put('multiplier', 'multiplier', positive, 'positive');
-  put('k', 'k', positive, 'positive');
-  put('potRisk', 'pot-risk', (n) => n > 0 && n < 1, 'between 0 and 1');
-  put('value', 'threshold-value', positive, 'positive');
-
-  const overrides: Record<string, unknown> = {};
-  const model: Record<string, unknown> = {};
-  if (kind !== undefined) model.kind = kind;
-  if (epochs !== undefined) model.training = { epochs };
-  if (Object.keys(model).length > 0) overrides.model = model;
-  // Eval scores every window (hop 1) and ignores windowing.hop; it is set only so
-  // the config stays valid (the streaming rule: hop <= length).
-  if (window !== undefined) overrides.windowing = { length: window, hop: Math.max(1, Math.floor(window / 4)) };
-  if (Object.keys(thresholds).length > 0) overrides.thresholds = thresholds;
+  const window = number('window', v.window, positiveInt, 'a positive integer');
+  const epochs = number('epochs', v.epochs, positiveInt, 'a positive integer');
+  const fraction01 = (n: number): boolean => n > 0 && n < 1;
+  const overrides = configOverrides({
+    'model.kind': kind,
+    'model.training.epochs': epochs,
+    'windowing.length': window,
+    // Eval scores every window (hop 1) and ignores windowing.hop; it is set only so
+    // the config stays valid (the streaming rule: hop <= length).
+    'windowing.hop': window === undefined ? undefined : Math.max(1, Math.floor(window / 4)),
+    'thresholds.method': method,
+    'thresholds.quantile': number('quantile', v.quantile, fraction01, 'between 0 and 1'),
+    'thresholds.multiplier': number('multiplier', v.multiplier, positive, 'positive'),
+    'thresholds.k': number('k', v.k, positive, 'positive'),
+    'thresholds.potRisk': number('pot-risk', v['pot-risk'], fraction01, 'between 0 and 1'),
+    'thresholds.value': number('threshold-value', v['threshold-value'], positive, 'positive'),
+  });
 
   const timeCol = v['time-col'];
-  const spacing = v.spacing ?? (format === 'nab' ? 'rows' : 'time');
-  if (spacing !== 'time' && spacing !== 'rows') usageError(`--spacing must be time or rows, got '${spacing}'`);
+  const spacing = flagged(() => enumFlag('spacing', v.spacing, spacings)) ?? (format === 'nab' ? 'rows' : 'time');
   return {
     mode: whatIf === undefined ? 'backtest' : 'what-if',
     format,
@@ -182,16 +174,16 @@ export function parseEvalArgs(argv: string[]): EvalOptions {
     sep: v.sep ?? ',',
     timeCol: timeCol === undefined ? 'auto' : timeCol,
     labelCol: v['label-col'] ?? null,
-    ignoreCols: list(v['ignore-cols']),
-    only: list(v.only),
+    ignoreCols: listFlag(v['ignore-cols']),
+    only: listFlag(v.only),
     split,
     trainData: v['train-data'],
     configFile: v.config,
     overrides,
-    trainHop: number('train-hop', v['train-hop'], posInt, 'a positive integer') ?? 1,
+    trainHop: number('train-hop', v['train-hop'], positiveInt, 'a positive integer') ?? 1,
     spacing,
     retrainEvery: number('retrain-every', v['retrain-every'], (n) => Number.isInteger(n) && n >= 0, 'an integer >= 0') ?? 0,
-    lookback: number('lookback', v.lookback, posInt, 'a positive integer') ?? 1000,
+    lookback: number('lookback', v.lookback, positiveInt, 'a positive integer') ?? 1000,
     plots: v['no-plots'] !== true,
     detector: v.detector,
     whatIf,

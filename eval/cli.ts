@@ -5,7 +5,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { defaultConfig } from '../common/config/defaults.ts';
-import { loadConfig, parseConfigText } from '../common/config/load.ts';
+import { loadCommandLineConfig } from '../common/config/command-line.ts';
+import { parseConfigText } from '../common/config/load.ts';
 import { resetUnreadKeys } from '../common/config/method-keys.ts';
 import type { Config } from '../common/config/types.ts';
 import { SensorwatchError } from '../common/errors.ts';
@@ -49,7 +50,7 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 async function backtest(options: EvalOptions): Promise<number> {
-  const config = loadConfig({ ...(options.configFile === undefined ? {} : { file: options.configFile }), env: process.env, overrides: options.overrides });
+  const { config } = loadCommandLineConfig({ file: options.configFile, overrides: options.overrides });
   const log = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel, fields: { component: 'eval' } });
   const backend = await initBackend(config.trainer.backend, log);
   const series: Series[] =

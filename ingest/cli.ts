@@ -3,7 +3,7 @@
 // SIGTERM; exits 1 if ingest cannot continue (a supervisor restarts it).
 // SIGHUP re-reads the config file and logs the edits that need a restart
 // (ingest reads all of its config at start-up).
-import { configFileOf, loadCliConfig, reportCliError, resolveBrokers } from '../common/service/edge.ts';
+import { loadCliConfig, reportCliError, resolveBrokers } from '../common/service/edge.ts';
 import { parseServiceFlags, serveUntilSignal } from '../common/service/serve.ts';
 import { startIngest } from './service.ts';
 
@@ -20,7 +20,7 @@ export async function run(argv: string[]): Promise<number> {
   if ('exit' in flags) return flags.exit;
   const metricsPort = flags.metricsPort;
   try {
-    const { config, log } = loadCliConfig(flags.config);
+    const { config, log, configFile, env } = loadCliConfig(flags.config);
     const brokers = resolveBrokers(config, flags.brokers);
     return await serveUntilSignal({
       name: 'ingest',
@@ -28,8 +28,8 @@ export async function run(argv: string[]): Promise<number> {
       log,
       metricsPort,
       brokers,
-      configFile: configFileOf(flags.config),
-      env: process.env,
+      configFile,
+      env,
       start: async ({ registry, onFatal }) => {
         const service = await startIngest({ config, log, registry, brokers, onFatal });
         return { ready: service.ready, health: () => ({ groupId: service.groupId }), stop: () => service.stop() };

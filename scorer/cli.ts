@@ -2,7 +2,7 @@
 // runs the scorer with its own /metrics and /healthz until SIGINT or SIGTERM;
 // SIGHUP (or saving the config file) applies edited thresholds, hysteresis,
 // severities and per-sensor overrides live. Exits 1 if scoring cannot go on.
-import { configFileOf, loadCliConfig, reportCliError, resolveBrokers } from '../common/service/edge.ts';
+import { loadCliConfig, reportCliError, resolveBrokers } from '../common/service/edge.ts';
 import { parseServiceFlags, serveUntilSignal } from '../common/service/serve.ts';
 import { startScorer } from './service.ts';
 
@@ -21,9 +21,8 @@ export async function run(argv: string[]): Promise<number> {
   if ('exit' in flags) return flags.exit;
   const metricsPort = flags.metricsPort;
   try {
-    const { config, log } = loadCliConfig(flags.config);
+    const { config, log, configFile, env } = loadCliConfig(flags.config);
     const brokers = resolveBrokers(config, flags.brokers);
-    const configFile = configFileOf(flags.config);
     return await serveUntilSignal({
       name: 'scorer',
       config,
@@ -31,14 +30,14 @@ export async function run(argv: string[]): Promise<number> {
       metricsPort,
       brokers,
       configFile,
-      env: process.env,
+      env,
       start: async ({ registry, onFatal }) => {
         const scorer = await startScorer({
           config,
           ...(configFile === undefined ? {} : { configFile }),
           log,
           registry,
-          env: process.env,
+          env,
           brokers,
           ...(flags.extra.group === undefined ? {} : { groupId: flags.extra.group }),
           // SIGHUP comes through serveUntilSignal (reload below), which keeps it from ending the process.

@@ -35,7 +35,7 @@ export interface ScorerContext {
   registry: Registry;
   /** Where models come from; default: the trainer's model-artifacts topic (common/model/store/feed.ts). */
   models?: ModelFeed;
-  /** Environment for config reloads (loadConfig); the CLI passes process.env. */
+  /** Environment for config reloads (loadConfig); the CLI passes the env its config was loaded with (common/config/command-line.ts). */
   env?: Record<string, string | undefined>;
   /** Brokers to use instead of config.kafka.brokers (the demo's local broker). */
   brokers?: string[];

@@ -2,147 +2,49 @@
 // Kafka (--synthetic) or on the windows topic; without --once, the scheduled
 // trainer service with its own /metrics and /healthz (a key's first model as
 // soon as trainer.minWindows windows exist; SIGHUP re-reads the config file).
-import { parseArgs } from 'node:util';
 import { Registry } from '../common/service/metrics-registry.ts';
-import type { BackendChoice, Config, ModelKind } from '../common/config/types.ts';
+import type { Env } from '../common/config/command-line.ts';
+import { FlagError } from '../common/config/flags.ts';
+import type { Config } from '../common/config/types.ts';
 import type { Logger } from '../common/log.ts';
 import { serialiseArtifact } from '../common/model/artifact.ts';
 import { initBackend } from '../common/model/backend.ts';
 import { defaultModelKey } from '../common/model/keys.ts';
 import { createModelCache } from '../common/model/store/cache.ts';
 import { trainModel } from '../common/model/train.ts';
-import { configFileOf, loadCliConfig, reportCliError, resolveBrokers } from '../common/service/edge.ts';
+import { loadCliConfig, reportCliError, resolveBrokers } from '../common/service/edge.ts';
 import { serveUntilSignal } from '../common/service/serve.ts';
+import { parseTrainArgs, trainUsage, type TrainOptions } from './args.ts';
 import { progressPrinter } from './progress.ts';
 import { reportOf, type TrainReport } from './report.ts';
 import { startTrainer } from './service.ts';
 import { syntheticTrainingWindows } from './synthetic.ts';
 
-const kinds: readonly ModelKind[] = ['dense', 'dae', 'sae', 'conv'];
-const backends: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
-
-const usage = `usage: sensorwatch train [--once] [--synthetic] [--kind dense|dae|sae|conv] [--json]
-                       [--backend auto|tensorflow|wasm|cpu] [--config FILE] [--brokers LIST]
-                       [--epochs N] [--seconds N] [--metrics-port N] [--quiet]
-
-  --once        train every model key once, then exit (default: run on trainer.schedule, and
-                train a model key's first model as soon as trainer.minWindows windows exist;
-                SIGHUP re-reads the config file)
-  --synthetic   with --once: train on simulator data (--seconds of it, default 300) without Kafka;
-                the model is saved to trainer.modelDir
-  --kind        model kind (overrides model.kind)
-  --json        print one JSON object per trained model key on stdout
-  --backend     force a TensorFlow.js backend (overrides trainer.backend)
-  --epochs      overrides model.training.epochs
-  --quiet       no progress bar on stderr
-`;
-
-interface Flags {
-  once: boolean;
-  synthetic: boolean;
-  json: boolean;
-  quiet: boolean;
-  kind: ModelKind | undefined;
-  backend: BackendChoice | undefined;
-  epochs: number | undefined;
-  seconds: number;
-  metricsPort: number | undefined;
-  config: string | undefined;
-  brokers: string | undefined;
-}
-
-function parseFlags(argv: string[]): Flags | string {
-  let v;
-  try {
-    v = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        once: { type: 'boolean' },
-        synthetic: { type: 'boolean' },
-        json: { type: 'boolean' },
-        quiet: { type: 'boolean' },
-        kind: { type: 'string' },
-        backend: { type: 'string' },
-        epochs: { type: 'string' },
-        seconds: { type: 'string' },
-        'metrics-port': { type: 'string' },
-        config: { type: 'string' },
-        brokers: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (err) {
-    return (err as Error).message;
-  }
-  if (v.help === true) return 'help';
-  if (v.kind !== undefined && !kinds.includes(v.kind as ModelKind)) return `--kind must be one of ${kinds.join(', ')}, got '${v.kind}'`;
-  if (v.backend !== undefined && !backends.includes(v.backend as BackendChoice)) return `--backend must be one of ${backends.join(', ')}, got '${v.backend}'`;
-  const positive = (name: string, text: string | undefined): number | undefined | string => {
-    if (text === undefined) return undefined;
-    const n = Number(text);
-    return Number.isInteger(n) && n > 0 ? n : `--${name} must be a positive integer, got '${text}'`;
-  };
-  const epochs = positive('epochs', v.epochs);
-  const seconds = positive('seconds', v.seconds);
-  const metricsPort = v['metrics-port'] === undefined ? undefined : Number(v['metrics-port']);
-  if (typeof epochs === 'string') return epochs;
-  if (typeof seconds === 'string') return seconds;
-  if (metricsPort !== undefined && !(Number.isInteger(metricsPort) && metricsPort >= 0 && metricsPort < 65536)) {
-    return `--metrics-port must be a port number 0-65535, got '${v['metrics-port']}'`;
-  }
-  if (v.synthetic === true && v.once !== true) return '--synthetic needs --once (the scheduled service trains from the windows topic)';
-  return {
-    once: v.once === true,
-    synthetic: v.synthetic === true,
-    json: v.json === true,
-    quiet: v.quiet === true,
-    kind: v.kind as ModelKind | undefined,
-    backend: v.backend as BackendChoice | undefined,
-    epochs,
-    seconds: seconds ?? 300,
-    metricsPort,
-    config: v.config,
-    brokers: v.brokers,
-  };
-}
-
-/** The config with the command-line overrides applied (the loaded one is frozen). */
-function withOverrides(config: Config, flags: Flags): Config {
-  return {
-    ...config,
-    model: {
-      ...config.model,
-      kind: flags.kind ?? config.model.kind,
-      training: { ...config.model.training, epochs: flags.epochs ?? config.model.training.epochs },
-    },
-    trainer: { ...config.trainer, backend: flags.backend ?? config.trainer.backend },
-  };
-}
-
 export async function run(argv: string[]): Promise<number> {
-  const flags = parseFlags(argv);
-  if (flags === 'help') {
-    process.stdout.write(usage);
-    return 0;
-  }
-  if (typeof flags === 'string') {
-    process.stderr.write(`sensorwatch train: ${flags}\n\n${usage}`);
+  let flags: TrainOptions;
+  try {
+    flags = parseTrainArgs(argv);
+  } catch (err) {
+    if (!(err instanceof FlagError)) throw err;
+    process.stderr.write(`sensorwatch train: ${err.message}\n\n${trainUsage}`);
     return 2;
   }
+  if (flags.help) {
+    process.stdout.write(trainUsage);
+    return 0;
+  }
   try {
-    const loaded = loadCliConfig(flags.config);
-    const config = withOverrides(loaded.config, flags);
-    const { log } = loaded;
+    // The flag overrides are validated with the file: a --kind that breaks a cross-field rule is refused here.
+    const { config, log, configFile, env } = loadCliConfig(flags.config, flags.overrides);
     if (flags.synthetic) return await trainSynthetic(config, flags, log);
     if (flags.once) return await trainOnceFromKafka(config, flags, log);
-    return await serve(config, flags, log);
+    return await serve(config, flags, log, { configFile, env });
   } catch (err) {
     return reportCliError('train', err);
   }
 }
 
-async function trainSynthetic(config: Config, flags: Flags, log: Logger): Promise<number> {
+async function trainSynthetic(config: Config, flags: TrainOptions, log: Logger): Promise<number> {
   const backend = await initBackend(config.trainer.backend, log);
   const windows = syntheticTrainingWindows(config, flags.seconds);
   const cache = createModelCache(config.trainer.modelDir);
@@ -169,7 +71,7 @@ async function trainSynthetic(config: Config, flags: Flags, log: Logger): Promis
   return 0;
 }
 
-async function trainOnceFromKafka(config: Config, flags: Flags, log: Logger): Promise<number> {
+async function trainOnceFromKafka(config: Config, flags: TrainOptions, log: Logger): Promise<number> {
   const brokers = resolveBrokers(config, flags.brokers);
   const bars = new Map<string, ReturnType<typeof progressPrinter>>();
   const trainer = await startTrainer({
@@ -198,9 +100,8 @@ async function trainOnceFromKafka(config: Config, flags: Flags, log: Logger): Pr
   }
 }
 
-async function serve(config: Config, flags: Flags, log: Logger): Promise<number> {
+async function serve(config: Config, flags: TrainOptions, log: Logger, { configFile, env }: { configFile: string | undefined; env: Env }): Promise<number> {
   const brokers = resolveBrokers(config, flags.brokers);
-  const configFile = configFileOf(flags.config);
   return serveUntilSignal({
     name: 'trainer',
     config,
@@ -208,12 +109,12 @@ async function serve(config: Config, flags: Flags, log: Logger): Promise<number>
     metricsPort: flags.metricsPort,
     brokers,
     configFile,
-    env: process.env,
+    env,
     start: async ({ registry, onFatal }) => {
       // Command-line overrides (--kind, --epochs, --backend) are not in the file: a reload would undo them,
       // so with one, SIGHUP only says which edits need a restart (serveUntilSignal's default).
-      const live = configFile !== undefined && flags.kind === undefined && flags.epochs === undefined && flags.backend === undefined;
-      const trainer = await startTrainer({ config, log, registry, brokers, onFatal, env: process.env, ...(live ? { configFile } : {}) });
+      const live = configFile !== undefined && Object.keys(flags.overrides).length === 0;
+      const trainer = await startTrainer({ config, log, registry, brokers, onFatal, env, ...(live ? { configFile } : {}) });
       const running = { ready: () => true, health: () => ({ nextRunAt: trainer.nextRunAt() }), stop: () => trainer.stop() };
       return live ? { ...running, reload: (reason: string) => trainer.reload(reason) } : running;
     },

@@ -1,6 +1,6 @@
 // `sensorwatch models list|show|rollback`: the versioned models on the
 // model-artifacts topic (or, with --local, in the local cache directory).
-import { parseArgs } from 'node:util';
+import { parseFlagsAndWords } from '../common/config/flags.ts';
 import type { Config } from '../common/config/types.ts';
 import { SensorwatchError } from '../common/errors.ts';
 import { createKafka } from '../common/kafka/index.ts';
@@ -118,17 +118,12 @@ export function showable(meta: ModelMeta): Record<string, unknown> {
 export async function run(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: { json: { type: 'boolean' }, local: { type: 'boolean' }, config: { type: 'string' }, brokers: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    });
+    parsed = parseFlagsAndWords(argv, { json: { type: 'boolean' }, local: { type: 'boolean' }, config: { type: 'string' }, brokers: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
   } catch (err) {
     process.stderr.write(`sensorwatch models: ${(err as Error).message}\n\n${usage}`);
     return 2;
   }
-  const { values: flags, positionals } = parsed;
+  const { values: flags, words: positionals } = parsed;
   const [verb, key, versionText] = positionals;
   if (flags.help === true) {
     process.stdout.write(usage);

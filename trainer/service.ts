@@ -45,7 +45,7 @@ export interface TrainerContext {
   firstModelPollMs?: number;
   /** When given, edits to it (on SIGHUP: reload()) apply from the next round on. */
   configFile?: string;
-  /** Environment for config reloads (loadConfig); the CLI passes process.env. */
+  /** Environment for config reloads (loadConfig); the CLI passes the env its config was loaded with (common/config/command-line.ts). */
   env?: Record<string, string | undefined>;
   /** Overrides config.trainer.backend (CLI --backend). */
   backend?: Config['trainer']['backend'];

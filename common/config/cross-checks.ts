@@ -7,9 +7,8 @@ import { checkRule } from './rules.ts';
 import { shownValue } from './shown.ts';
 import { parseSchedule } from './schedule.ts';
 import { perSensorThresholdKeys as thresholdKeys } from './method-keys.ts';
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { topicRoles } from './enums.ts';
+import { isObj } from './obj.ts';
 
 function checkSection(path: string, value: unknown, section: string, allowed: readonly string[], errors: string[]): void {
   if (!isObj(value)) {
@@ -101,7 +100,7 @@ export function checkCrossFields(c: Config): string[] {
   if (c.scorer.silentAfterMs !== 0 && c.scorer.silentAfterMs <= windowPeriodMs) {
     errors.push(`scorer.silentAfterMs (${c.scorer.silentAfterMs}) is not longer than the time between a sensor's windows (windowing.hop × samplePeriodMs = ${windowPeriodMs} ms): every sensor would count as silent; set it to several window periods, e.g. ${Math.max(60_000, windowPeriodMs * 10)}, or 0 to turn it off`);
   }
-  const topics = [c.topics.readings, c.topics.windows, c.topics.alerts, c.topics.models, c.topics.modelArtifacts, c.topics.deadLetter, c.topics.labels];
+  const topics = topicRoles.map((role) => c.topics[role]);
   if (new Set(topics).size !== topics.length) errors.push('topics: two roles share one topic name; give each topic its own name');
   checkSeverities('scorer.severities', c.scorer.severities, errors);
   checkRanges('scorer.faults.ranges', c.scorer.faults.ranges, w.channels, errors);

@@ -1,5 +1,6 @@
 // The embedded default configuration: what `npm start` runs with.
-import type { Config, TopicsConfig } from './types.ts';
+import { topicRoles, type TopicRole } from './enums.ts';
+import type { Config } from './types.ts';
 
 export const defaultConfig: Config = {
   kafka: {
@@ -90,19 +91,8 @@ export const defaultConfig: Config = {
   logLevel: 'info',
 };
 
-type TopicNames = Pick<TopicsConfig, 'readings' | 'windows' | 'alerts' | 'models' | 'modelArtifacts' | 'deadLetter' | 'labels'>;
-
 /** The default topic names under another prefix (`<prefix>.readings` …): tests, benchmarks, pipelines side by side on one cluster. */
-export function topicNamesWithPrefix(prefix: string): TopicNames {
-  const { readings, windows, alerts, models, modelArtifacts, deadLetter, labels } = defaultConfig.topics;
+export function topicNamesWithPrefix(prefix: string): Record<TopicRole, string> {
   const rename = (name: string): string => `${prefix}${name.slice(name.indexOf('.'))}`;
-  return {
-    readings: rename(readings),
-    windows: rename(windows),
-    alerts: rename(alerts),
-    models: rename(models),
-    modelArtifacts: rename(modelArtifacts),
-    deadLetter: rename(deadLetter),
-    labels: rename(labels),
-  };
+  return Object.fromEntries(topicRoles.map((role) => [role, rename(defaultConfig.topics[role])])) as Record<TopicRole, string>;
 }

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { SensorwatchError } from '../errors.ts';
 import { defaultConfig } from './defaults.ts';
+import { isObj, setPath, type Obj } from './obj.ts';
 import { keyDocs } from './schema.ts';
 import type { Config } from './types.ts';
 import { validateConfig } from './validate.ts';
@@ -26,18 +27,6 @@ export class ConfigError extends SensorwatchError {
   }
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function setPath(target: Obj, path: string, value: unknown): void {
-  const parts = path.split('.');
-  let node = target;
-  for (const part of parts.slice(0, -1)) {
-    if (!isObj(node[part])) node[part] = {};
-    node = node[part] as Obj;
-  }
-  node[parts[parts.length - 1] as string] = value;
-}
 
 function deepMerge(base: Obj, over: Obj): Obj {
   const out: Obj = { ...base };

@@ -5,13 +5,11 @@
 // thresholds.likelihood.*; the raw-error path reads the sensor's threshold
 // settings (resolveThreshold, per-sensor overrides merged) and, under
 // `adaptive`, the adaptive* keys. thresholds.novelty.* applies under every method.
+import { orList, perSensorThresholdMethods, thresholdMethods } from './enums.ts';
+import { isObj, type Obj } from './obj.ts';
 import type { Config, ThresholdMethod } from './types.ts';
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-const methods: readonly ThresholdMethod[] = ['likelihood', 'quantile', 'mean_std', 'pot', 'static', 'adaptive'];
-const isMethod = (v: unknown): v is ThresholdMethod => typeof v === 'string' && (methods as readonly string[]).includes(v);
+const isMethod = (v: unknown): v is ThresholdMethod => typeof v === 'string' && (thresholdMethods as readonly string[]).includes(v);
 
 /** Keys of `thresholds` read by some methods only, and by which; any other key is read by every method. */
 export const methodsUsing: Readonly<Record<string, readonly ThresholdMethod[]>> = {
@@ -32,9 +30,9 @@ export const perSensorThresholdKeys = ['method', 'quantile', 'multiplier', 'k', 
 const overridable: readonly string[] = perSensorThresholdKeys;
 
 /** Methods a per-sensor override may choose under a model-wide raw-error method (`adaptive` and `likelihood` are model-wide only). */
-const perSensorMethods: readonly ThresholdMethod[] = ['quantile', 'mean_std', 'pot', 'static'];
+const perSensorMethods: readonly ThresholdMethod[] = perSensorThresholdMethods;
 
-const names = (ms: readonly string[]): string => (ms.length === 1 ? (ms[0] ?? '') : `${ms.slice(0, -1).join(', ')} or ${ms[ms.length - 1] ?? ''}`);
+const names = orList;
 
 /**
  * Problems with threshold keys the chosen method ignores: in `thresholds` as

@@ -2,7 +2,7 @@
 import type { Rule } from './schema.ts';
 import { shownValue } from './shown.ts';
 
-const isObj = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { isObj } from './obj.ts';
 
 export function describeRule(rule: Rule): string {
   switch (rule.kind) {

@@ -1,21 +1,46 @@
-// The configuration's shape. Defaults and per-key docs live in schema.ts;
+// The configuration's shape. Value lists live in enums.ts, defaults in defaults.ts, per-key docs in schema.ts;
 // load.ts reads YAML + env, validates once, and returns one frozen Config.
 
-export type ModelKind = 'dense' | 'dae' | 'sae' | 'conv';
-export type Activation = 'relu' | 'tanh' | 'sigmoid';
-export type NormalisationKind = 'zscore' | 'robust';
-export type CorruptionKind = 'gaussian' | 'masking' | 'salt_and_pepper';
-export type SparsityPenalty = 'kl' | 'l1';
-export type ThresholdMethod = 'likelihood' | 'quantile' | 'mean_std' | 'pot' | 'static' | 'adaptive';
-export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-export type GapPolicy = 'fill' | 'reset';
+import type {
+  Activation,
+  BackendChoice,
+  CorruptionKind,
+  LikelihoodCombine,
+  LikelihoodDistribution,
+  LikelihoodError,
+  LogLevel,
+  ModelKind,
+  NormalisationKind,
+  SaslMechanism,
+  SparsityPenalty,
+  ThresholdMethod,
+  GapPolicy,
+  TopicRole,
+} from './enums.ts';
+
+// The enum types derive from the value lists in enums.ts; re-exported so importers keep one path.
+export type {
+  Activation,
+  BackendChoice,
+  CorruptionKind,
+  GapPolicy,
+  LikelihoodCombine,
+  LikelihoodDistribution,
+  LikelihoodError,
+  LogLevel,
+  ModelKind,
+  NormalisationKind,
+  SaslMechanism,
+  SparsityPenalty,
+  ThresholdMethod,
+};
 
 export interface KafkaConfig {
   /** Empty: the local single-node broker is started (demo, tests). */
   brokers: string[];
   clientId: string;
   ssl: boolean;
-  sasl: { mechanism: 'none' | 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+  sasl: { mechanism: SaslMechanism; username: string; password: string };
   /** TLS details (with ssl true): PEM files and the name to verify; '' = the system default. */
   tls: { caFile: string; certFile: string; keyFile: string; serverName: string };
   localBroker: { port: number; dataDir: string };
@@ -23,17 +48,11 @@ export interface KafkaConfig {
   unreachableNotReadyMs: number;
 }
 
-export interface TopicsConfig {
-  readings: string;
-  windows: string;
-  alerts: string;
-  models: string;
-  modelArtifacts: string;
-  deadLetter: string;
-  labels: string;
+/** A topic name per role (enums.ts topicRoles), and how topics are created. */
+export type TopicsConfig = Record<TopicRole, string> & {
   partitions: number;
   replicationFactor: number;
-}
+};
 
 export interface WindowingConfig {
   channels: string[];
@@ -63,15 +82,15 @@ export interface ThresholdConfig {
 /** Settings of the `likelihood` method (common/decision/likelihood.ts), model-wide. Lengths in samples, whatever the hop. */
 export interface LikelihoodConfig {
   /** Which error is judged: the window's newest samples (`step`) or the whole window (`window`). */
-  error: 'step' | 'window' | 'both';
+  error: LikelihoodError;
   /** How channels combine into the per-step error: mean or largest standardised channel term. */
-  combine: 'mean' | 'max';
+  combine: LikelihoodCombine;
   /** Samples in the short-term average of the error that is judged. */
   averageSamples: number;
   /** Memory of the distribution estimate, in samples (the weight of a window never drops below hop / historySamples). */
   historySamples: number;
   /** The estimate's shape: a normal of the averaged error, of its log, or of its cube root (Wilson–Hilferty: skewed squared errors). */
-  distribution: 'normal' | 'lognormal' | 'cube_root';
+  distribution: LikelihoodDistribution;
   /** Floor on the estimate's spread, as a spread of the averaged error relative to its level (whatever the shape). */
   minSpread: number;
   /** Consecutive samples scoring at or above learnBelowScore after which they are the new normal. */
@@ -211,5 +230,5 @@ export interface Config {
   scorer: ScorerConfig & { perSensor: Record<string, SensorOverride> };
   metrics: MetricsConfig;
   simulator: SimulatorConfig;
-  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  logLevel: LogLevel;
 }

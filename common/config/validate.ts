@@ -7,9 +7,7 @@ import { checkRule } from './rules.ts';
 import { shownValue } from './shown.ts';
 import { checkCrossFields } from './cross-checks.ts';
 import { checkMethodKeys } from './method-keys.ts';
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { isObj, type Obj } from './obj.ts';
 
 function editDistance(a: string, b: string): number {
   const d = Array.from({ length: b.length + 1 }, (_, j) => j);

@@ -11,6 +11,7 @@
 //   …   …  weight data
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
+import { modelKinds } from '../config/enums.ts';
 import type { ModelConfig, ModelKind, WindowingConfig } from '../config/types.ts';
 import { SensorwatchError } from '../errors.ts';
 import type { NormStats } from './normalise.ts';
@@ -19,7 +20,6 @@ import type { CalibratedThreshold, ThresholdSettings } from './thresholds.ts';
 export const artifactFormatVersion = 1;
 const magic = Buffer.from('SWMA', 'ascii');
 const prefixBytes = 44;
-export const modelKinds: readonly ModelKind[] = ['dense', 'dae', 'sae', 'conv'];
 
 /** Kafka offsets a model was trained from (one row per partition). */
 export interface OffsetRange {

@@ -22,13 +22,12 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { BackendChoice } from '../config/types.ts';
+import { backendNames, type BackendChoice, type BackendName } from '../config/enums.ts';
 import { SensorwatchError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { gpuDriverPaths, gpuFallbackNote, nativeGpuPackage, nativePackageOrder } from './native-choice.ts';
 
-export const backendNames = ['tensorflow', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof backendNames)[number];
+export { backendNames, type BackendName };
 
 export interface BackendInfo {
   name: BackendName;

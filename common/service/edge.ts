@@ -1,20 +1,20 @@
 // What every service CLI does at the edge: load the config,
 // find the brokers, and turn a thrown error into a message and an exit code.
-import { loadConfig } from '../config/load.ts';
+import { configFileOf as configFileFrom, loadCommandLineConfig, type CommandLineConfig } from '../config/command-line.ts';
 import type { Config } from '../config/types.ts';
 import { SensorwatchError } from '../errors.ts';
 import { readBrokerInfo } from '../kafka-local/local-broker.ts';
 import { createLogger, type Logger } from '../log.ts';
 
-export function loadCliConfig(file: string | undefined): { config: Config; log: Logger } {
-  const config = loadConfig(file === undefined ? { env: process.env } : { file, env: process.env });
-  return { config, log: createLogger({ level: config.logLevel }) };
+/** The command's config (common/config/command-line.ts: --config or SENSORWATCH_CONFIG, env, flag overrides) and a logger at its level. */
+export function loadCliConfig(file: string | undefined, overrides?: Record<string, unknown>): CommandLineConfig & { log: Logger } {
+  const loaded = loadCommandLineConfig({ file, ...(overrides === undefined ? {} : { overrides }) });
+  return { ...loaded, log: createLogger({ level: loaded.config.logLevel }) };
 }
 
 /** The config file a service runs with (--config, else SENSORWATCH_CONFIG): what SIGHUP re-reads. */
 export function configFileOf(flag: string | undefined): string | undefined {
-  const file = flag ?? process.env.SENSORWATCH_CONFIG;
-  return file === undefined || file === '' ? undefined : file;
+  return configFileFrom(flag);
 }
 
 /** --brokers, else kafka.brokers, else the local broker `sensorwatch kafka start` is running. */

@@ -7,6 +7,7 @@
 // they changed.
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
+import { isObj } from '../config/obj.ts';
 import type { Config } from '../config/types.ts';
 import type { Logger } from '../log.ts';
 import { REDACTED, holdsSecret, redactValue } from '../redact.ts';
@@ -19,7 +20,6 @@ export interface ConfigChange {
 
 /** Pure: every leaf that differs (arrays compared whole), sorted by path. */
 export function diffConfig(a: unknown, b: unknown, prefix = ''): ConfigChange[] {
-  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   if (isObj(a) && isObj(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
     return keys.flatMap((k) => diffConfig(a[k], b[k], prefix === '' ? k : `${prefix}.${k}`));

@@ -5,7 +5,7 @@
 // logs what needs a restart. The stop is bounded (stop.ts) and ends with a
 // `stopped` line saying how long it took; a client still holding the process
 // open after that does not keep it from exiting.
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../config/flags.ts';
 import { Registry } from './metrics-registry.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
@@ -161,7 +161,7 @@ export function parseServiceFlags(verb: string, argv: string[], usage: string, e
       help: { type: 'boolean', short: 'h' },
     };
     for (const name of extra) options[name] = { type: 'string' };
-    values = parseArgs({ args: argv, options, strict: true }).values as Record<string, string | boolean | undefined>;
+    values = parseFlags(argv, options) as Record<string, string | boolean | undefined>;
   } catch (err) {
     process.stderr.write(`sensorwatch ${verb}: ${(err as Error).message}\n\n${usage}`);
     return { exit: 2 };

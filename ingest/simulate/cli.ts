@@ -3,8 +3,9 @@
 // topics.labels and optionally in a JSON Lines file. Like every service:
 // SIGHUP does not end it (it logs the config edits that need a restart), and
 // its bounded stop ends with a `stopped` line.
-import { parseArgs } from 'node:util';
-import { configFileOf, loadCliConfig, reportCliError, resolveBrokers, untilSignal } from '../../common/service/edge.ts';
+import { enumFlag, FlagError, numberFlag, parseFlags } from '../../common/config/flags.ts';
+import { readingFormats } from '../../common/codec/headers.ts';
+import { loadCliConfig, reportCliError, resolveBrokers, untilSignal } from '../../common/service/edge.ts';
 import { exitSoon, handleSighup } from '../../common/service/serve.ts';
 import { stopInSteps } from '../../common/service/stop.ts';
 import { startSimulation } from './service.ts';
@@ -14,7 +15,7 @@ const usage = `usage: sensorwatch simulate [options]
   --sensors N          sensors in the fleet (default simulator.sensors)
   --rate HZ            readings per second per sensor (default simulator.rateHz)
   --duration S         seconds of event time to produce, then exit (default: until Ctrl-C)
-  --format avro|json   wire format of the readings (default avro)
+  --format ${readingFormats.join('|')}   wire format of the readings (default avro)
   --labels-file F      also write injected anomalies to F (JSON Lines)
   --anomaly-every S    mean seconds between anomalies per sensor; 0: none (default simulator.anomalyEverySeconds)
   --quiet S            no anomalies in the first S seconds
@@ -24,49 +25,37 @@ const usage = `usage: sensorwatch simulate [options]
   --brokers LIST       host:port,... (default kafka.brokers, else the local broker)
 `;
 
-function num(flag: string, raw: string | undefined, check: (n: number) => boolean, what: string): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (raw.trim() === '' || !check(n)) throw new UsageError(`--${flag} must be ${what}, got '${raw}'`);
-  return n;
-}
-
-class UsageError extends Error {}
-
 export async function run(argv: string[]): Promise<number> {
   let flags;
+  let format: (typeof readingFormats)[number];
   let parsed: { sensors?: number; rate?: number; duration?: number; anomalyEvery?: number; quiet?: number; seed?: number };
   try {
-    flags = parseArgs({
-      args: argv,
-      options: {
-        sensors: { type: 'string' },
-        rate: { type: 'string' },
-        duration: { type: 'string' },
-        format: { type: 'string', default: 'avro' },
-        'labels-file': { type: 'string' },
-        'anomaly-every': { type: 'string' },
-        quiet: { type: 'string' },
-        seed: { type: 'string' },
-        fast: { type: 'boolean', default: false },
-        config: { type: 'string' },
-        brokers: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }).values;
-    if (flags.format !== 'avro' && flags.format !== 'json') throw new UsageError(`--format must be avro or json, got '${flags.format}'`);
+    flags = parseFlags(argv, {
+      sensors: { type: 'string' },
+      rate: { type: 'string' },
+      duration: { type: 'string' },
+      format: { type: 'string' },
+      'labels-file': { type: 'string' },
+      'anomaly-every': { type: 'string' },
+      quiet: { type: 'string' },
+      seed: { type: 'string' },
+      fast: { type: 'boolean' },
+      config: { type: 'string' },
+      brokers: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    });
+    format = enumFlag('format', flags.format, readingFormats) ?? 'avro';
     parsed = {};
     const set = <K extends keyof typeof parsed>(k: K, v: number | undefined): void => {
       if (v !== undefined) parsed[k] = v;
     };
-    set('sensors', num('sensors', flags.sensors, (n) => Number.isInteger(n) && n >= 1, 'a positive integer'));
-    set('rate', num('rate', flags.rate, (n) => n > 0 && n <= 1000, 'a rate in Hz, above 0 and at most 1000'));
-    set('duration', num('duration', flags.duration, (n) => n > 0, 'a number of seconds above 0'));
-    set('anomalyEvery', num('anomaly-every', flags['anomaly-every'], (n) => n >= 0, 'seconds >= 0'));
-    set('quiet', num('quiet', flags.quiet, (n) => n >= 0, 'seconds >= 0'));
-    set('seed', num('seed', flags.seed, Number.isSafeInteger, 'an integer'));
-    if (flags.fast && parsed.duration === undefined) throw new UsageError('--fast needs --duration');
+    set('sensors', numberFlag('sensors', flags.sensors, (n) => Number.isInteger(n) && n >= 1, 'a positive integer'));
+    set('rate', numberFlag('rate', flags.rate, (n) => n > 0 && n <= 1000, 'a rate in Hz, above 0 and at most 1000'));
+    set('duration', numberFlag('duration', flags.duration, (n) => n > 0, 'a number of seconds above 0'));
+    set('anomalyEvery', numberFlag('anomaly-every', flags['anomaly-every'], (n) => n >= 0, 'seconds >= 0'));
+    set('quiet', numberFlag('quiet', flags.quiet, (n) => n >= 0, 'seconds >= 0'));
+    set('seed', numberFlag('seed', flags.seed, Number.isSafeInteger, 'an integer'));
+    if (flags.fast === true && parsed.duration === undefined) throw new FlagError('--fast needs --duration');
   } catch (err) {
     process.stderr.write(`sensorwatch simulate: ${(err as Error).message}\n\n${usage}`);
     return 2;
@@ -76,14 +65,14 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    const { config, log } = loadCliConfig(flags.config);
+    const { config, log, configFile, env } = loadCliConfig(flags.config);
     const brokers = resolveBrokers(config, flags.brokers);
     const sim = await startSimulation({
       config,
       log,
       brokers,
-      format: flags.format as 'avro' | 'json',
-      fast: flags.fast,
+      format,
+      fast: flags.fast === true,
       ...(parsed.sensors === undefined ? {} : { sensors: parsed.sensors }),
       ...(parsed.rate === undefined ? {} : { rateHz: parsed.rate }),
       ...(parsed.duration === undefined ? {} : { durationSeconds: parsed.duration }),
@@ -92,7 +81,7 @@ export async function run(argv: string[]): Promise<number> {
       ...(parsed.seed === undefined ? {} : { seed: parsed.seed }),
       ...(flags['labels-file'] === undefined ? {} : { labelsFile: flags['labels-file'] }),
     });
-    handleSighup({ name: 'simulator', config, log, configFile: configFileOf(flags.config), env: process.env }, () => undefined);
+    handleSighup({ name: 'simulator', config, log, configFile, env }, () => undefined);
     const why = await Promise.race([sim.done.then(() => 'done' as const), untilSignal()]);
     const started = Date.now();
     let stats = why === 'done' ? await sim.done : undefined;

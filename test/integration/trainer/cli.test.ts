@@ -59,3 +59,23 @@ describe('sensorwatch train --once --synthetic', () => {
     ]);
   });
 });
+
+describe('sensorwatch train: flag overrides get the config checks', () => {
+  it('--kind conv with a window length the conv model cannot halve is refused before training (exit 1, the key named)', async () => {
+    const bad = mkdtempSync(join(tmpdir(), 'sw-train-cli-bad-'));
+    try {
+      // Valid for the default (dae) model; the conv model's two filter layers need a length divisible by 4.
+      const file = join(bad, 'sensorwatch.yaml');
+      writeFileSync(file, `windowing:\n  length: 62\n  hop: 16\ntrainer:\n  modelDir: ${JSON.stringify(join(bad, 'models'))}\nlogLevel: warn\n`);
+      await run(process.execPath, [bin, 'config', 'check', file], { timeout: 30_000 });
+      const err = await run(process.execPath, [bin, 'train', '--once', '--synthetic', '--kind', 'conv', '--config', file], { timeout: 30_000 }).then(
+        () => assert.fail('train accepted --kind conv with windowing.length 62'),
+        (e: { code: number; stderr: string }) => e,
+      );
+      assert.equal(err.code, 1, err.stderr);
+      assert.match(err.stderr, /^sensorwatch train: invalid configuration in .*sensorwatch\.yaml:\n {2}- windowing\.length \(62\) must be divisible by 4 for the conv model/);
+    } finally {
+      rmSync(bad, { recursive: true, force: true });
+    }
+  });
+});
