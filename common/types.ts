@@ -43,7 +43,7 @@ export interface ChannelContribution {
 }
 
 export interface AnomalyAlert {
-  /** Stable: derived from the sensor id and the window that opened the alert. */
+  /** Stable: derived from the sensor id and the window that opened the alert; it has one `open` and at most one `resolve`. */
   alertId: string;
   sensorId: string;
   state: AlertState;
@@ -67,6 +67,8 @@ export interface AnomalyAlert {
   windowEnd: number;
   /** Why: a sensor fault's rule detail on open; `new_normal` when an excursion was learnt as the new level; else null. */
   reason: string | null;
+  /** The alert (same sensor and kind) this one follows: it opened within scorer.hysteresis.holdOffSamples of that one's resolve, so both are one excursion; else null (a v3 record reads as null). */
+  follows?: string | null;
 }
 
 export interface ModelUpdated {

@@ -38,7 +38,7 @@ export interface PlotInput {
   levelLabel: string;
   /** Alert spans by kind: the runs of rows with that kind of alert open (alertRuns). */
   alerts: Array<PlotSpan & { kind: AlertKind }>;
-  /** Distinct alerts by kind, as report.md counts them: a re-open within the hold-off keeps its alert (and its id) but is a span of its own. */
+  /** Distinct alerts (ids) by kind, as report.md counts them: a crossing within the hold-off is an alert of its own (it `follows` the one before), so each alert is one span. */
   alertCounts: Record<AlertKind, number>;
   /** Labelled (ground-truth) anomalies, when the file has labels. */
   labels: PlotSpan[];
@@ -98,8 +98,10 @@ export function telltaleChannels(options: { channels: number; max: number; train
 
 /**
  * Pure: the runs of scored rows with an alert of `kind` open: the plot's spans, and what
- * report.md counts beside the alerts. The two differ when an alert resolves and re-opens within
- * scorer.hysteresis.holdOffSamples (one alert, same id, two spans).
+ * report.md counts beside the alerts. Each alert id is open over one run of windows (a crossing
+ * within scorer.hysteresis.holdOffSamples is a new alert that follows the resolved one, AnomalyAlert
+ * v4), so the two agree unless rows skip windows (an alert between two rows has no span; two alerts
+ * with no row between them share one) or windows were not judged (they split an alert's span).
  */
 export function alertRuns(r: Pick<SeriesResult, 'kinds'>, kind: AlertKind): Array<[number, number]> {
   const bit = kind === 'anomaly' ? 1 : 2;
@@ -110,7 +112,7 @@ export function alertRuns(r: Pick<SeriesResult, 'kinds'>, kind: AlertKind): Arra
 export function spansNote(alerts: number, spans: number): string | null {
   if (alerts === spans) return null;
   const n = `${spans} ${spans === 1 ? 'span' : 'spans'}`;
-  return spans > alerts ? `${n}: a re-open within the hold-off keeps its alert` : `${n}: an alert that opened and resolved between two rows has no span`;
+  return spans > alerts ? `${n}: windows not judged split an alert's span` : `${n}: an alert that opened and resolved between two rows has no span, and alerts with no row between them share one`;
 }
 
 /** Pure: true when the rows have no time column (the times are the row numbers). */

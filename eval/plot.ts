@@ -200,7 +200,7 @@ export function plotHtml(p: PlotInput): string {
   });
   parts.push(`<line id="cursor" x1="0" x2="0" y1="${channelsTop}" y2="${axisTop}" stroke="#333" stroke-width="0.8" visibility="hidden"/>`);
 
-  // The alert count is report.md's; spans differ from it only where an alert re-opened within the hold-off.
+  // The alert count is report.md's; spans differ from it only where rows skip windows or windows were not judged (spansNote).
   const spans = (kind: AlertKind): string => {
     const k = p.alerts.filter((a) => a.kind === kind).length;
     const alerts = p.alertCounts[kind];

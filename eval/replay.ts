@@ -30,7 +30,7 @@ export interface Replay {
   open: Uint8Array;
   /** Per window: 1 while a sensor_fault alert is open after it. */
   faultOpen: Uint8Array;
-  /** Per window: 1 where an anomaly alert opened (or re-opened) at it: a detection. */
+  /** Per window: 1 where an anomaly alert opened at it (one that follows another within the hold-off too): a detection. */
   opened: Uint8Array;
   /** Per window: the score in [0, 1], the reported error (the alerts' reconstructionError) and its level that opens. */
   scores: Float64Array;
@@ -38,7 +38,7 @@ export interface Replay {
   thresholds: Float64Array;
   /** The alert events, in order (what the scorer would publish). */
   events: AnomalyAlert[];
-  /** Distinct alerts opened (a re-open within the hold-off is the same alert): anomaly and sensor_fault. */
+  /** Distinct alerts opened (ids; a crossing within the hold-off is an alert of its own that follows the one before): anomaly and sensor_fault. */
   anomalyAlerts: number;
   faultAlerts: number;
 }

@@ -32,7 +32,7 @@ export function reportMarkdown(summary: Summary, title: string): string {
   for (const [name, f] of Object.entries(summary.perFile)) lines.push(fileRow(name, f, hasNab));
   lines.push(
     '',
-    'alerts: distinct anomaly alerts, as the scorer publishes them and the plot counts them. The plot draws the runs of rows with an alert open (spans); where their number differs the cell names it: an alert that re-opened within scorer.hysteresis.holdOffSamples is one alert (same id) in two spans.',
+    'alerts: distinct anomaly alerts (ids), as the scorer publishes them and the plot counts them; a crossing within scorer.hysteresis.holdOffSamples of a resolve is an alert of its own that follows the resolved one, so each alert is one run of rows with an alert open (span) in the plot. Where the two numbers differ the cell says why.',
   );
   return `${lines.join('\n')}\n`;
 }

@@ -11,7 +11,7 @@ export interface FileSummary extends Partial<QualityFigures> {
   trainRows: number;
   /** The first model's threshold (later models: see series/<file>.csv). */
   threshold: number;
-  /** Distinct alerts (a re-open within the hold-off keeps its alert), and the runs of rows with one open: the plot's spans. */
+  /** Distinct alerts (ids; a crossing within the hold-off is an alert of its own), and the runs of rows with one open: the plot's spans. */
   anomalyAlerts: number;
   anomalySpans: number;
   faultAlerts: number;

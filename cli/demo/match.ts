@@ -4,18 +4,23 @@
 // just after an anomaly still contains it). An injected anomaly counts as
 // detected when any alert overlaps it. Only anomalies that ended after scoring
 // began count towards recall: before the first model nothing could detect them.
-// An alert re-opened within the hold-off keeps its id: it is one alert, true
-// when any of its openings overlaps an injected interval. So alerts and
+// Precision counts excursions: an alert that `follows` another (it opened
+// within the hold-off of that one's resolve: one excursion of the sensor) is
+// counted with the alert it follows, and the excursion is true when any of its
+// alerts overlaps an injected interval; so is a record whose id opened twice
+// (a scorer before AnomalyAlert v4 re-opened the same id). So alerts and
 // anomalies need not be equal in number at 100 % precision and recall: one
-// alert (re-opened for a second anomaly on its sensor within the hold-off)
-// can cover two anomalies, and one anomaly can raise two alerts (an anomaly
-// and a sensor fault, or a re-open after the hold-off). The counts below say
-// which happened, so the summary can explain it.
+// excursion (a second anomaly on its sensor within the hold-off) can cover two
+// anomalies, and one anomaly can raise two (an anomaly and a sensor fault, or a
+// new excursion after the hold-off). The counts below say which happened, so
+// the summary can explain it.
 import type { InjectedAnomaly } from '../../common/types.ts';
 
 export interface OpenedAlert {
-  /** Openings with the same id are one alert (a re-open within the hold-off). */
+  /** Openings with the same id are one alert. */
   alertId?: string;
+  /** The alert this one follows (AnomalyAlert.follows): counted in that one's excursion. */
+  follows?: string | null;
   sensorId: string;
   kind: string;
   windowStart: number;
@@ -23,7 +28,11 @@ export interface OpenedAlert {
 }
 
 export interface DetectionSummary {
+  /** Excursions: an alert and those that follow it (AnomalyAlert.follows) count once; precision is of these. */
   alerts: number;
+  /** Alerts that follow another (opened within the hold-off of its resolve), counted in its excursion. */
+  followingAlerts: number;
+  /** Excursions that overlap an injected anomaly. */
   truePositives: number;
   /** Anomalies counted for recall: ended after scoring began, and at least `slackMs` ago. */
   anomalies: number;
@@ -46,9 +55,21 @@ const overlaps = (a: OpenedAlert, l: InjectedAnomaly, slackMs: number): boolean 
   a.sensorId === l.sensorId && a.windowStart <= l.end + slackMs && a.windowEnd >= l.start - slackMs;
 
 export function matchAlerts(alerts: OpenedAlert[], labels: InjectedAnomaly[], opts: { scoringSince: number; now: number; slackMs: number }): DetectionSummary {
+  const followed = new Map<string, string>();
+  for (const a of alerts) if (a.alertId !== undefined && a.follows !== undefined && a.follows !== null) followed.set(a.alertId, a.follows);
+  // The first alert of the excursion: follow the links back (one whose predecessor opened before the watch began still groups with its siblings).
+  const excursionOf = (id: string): string => {
+    const seen = new Set([id]);
+    let at = id;
+    for (let up = followed.get(at); up !== undefined && !seen.has(up); up = followed.get(at)) {
+      seen.add(up);
+      at = up;
+    }
+    return at;
+  };
   const byId = new Map<string, OpenedAlert[]>();
   alerts.forEach((a, i) => {
-    const id = a.alertId ?? `#${i}`;
+    const id = a.alertId === undefined ? `#${i}` : excursionOf(a.alertId);
     byId.set(id, [...(byId.get(id) ?? []), a]);
   });
   const grouped = [...byId.values()];
@@ -61,6 +82,7 @@ export function matchAlerts(alerts: OpenedAlert[], labels: InjectedAnomaly[], op
   const sum = (xs: number[]): number => xs.reduce((s, x) => s + x, 0);
   return {
     alerts: byId.size,
+    followingAlerts: new Set(alerts.filter((a) => a.alertId !== undefined && a.follows !== undefined && a.follows !== null).map((a) => a.alertId)).size,
     truePositives,
     anomalies: eligible.length,
     detected,

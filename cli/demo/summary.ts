@@ -32,18 +32,23 @@ export function detectionLines(d: DetectionSummary): string[] {
   else if (d.pending > 0) recall = `recall    — (${plural(d.pending, 'anomaly', 'anomalies')} injected, counted once ${d.pending === 1 ? 'it ends' : 'they end'})`;
   else if (d.beforeScoring > 0) recall = `recall    — (${plural(d.beforeScoring, 'anomaly', 'anomalies')} injected before the first model, not counted)`;
   else recall = 'recall    — (no anomaly injected yet)';
-  const lines = [`alerts opened ${d.alerts} (true ${d.truePositives})   ${precision}   ${recall}`];
-  // Why the two counts differ: an alert counts for every anomaly of its sensor that one of its
-  // openings overlaps (match.ts), so one alert can cover two close anomalies, and one anomaly can
-  // raise two alerts (an anomaly and a sensor fault, or a re-open after the hold-off).
+  // Precision is of excursions (match.ts): an alert that follows another within the hold-off is counted with it.
+  const opened = d.followingAlerts === 0 ? `${d.alerts}` : `${d.alerts + d.followingAlerts} in ${plural(d.alerts, 'excursion')}`;
+  const lines = [`alerts opened ${opened} (true ${d.truePositives})   ${precision}   ${recall}`];
+  if (d.followingAlerts > 0) lines.push(`  ${plural(d.followingAlerts, 'alert')} followed another of ${d.followingAlerts === 1 ? 'its' : 'their'} sensor within the hold-off: one excursion, counted once`);
+  // Why the two counts differ: an excursion counts for every anomaly of its sensor that one of its
+  // alerts overlaps (match.ts), so one can cover two close anomalies, and one anomaly can
+  // raise two (an anomaly and a sensor fault, or a new excursion after the hold-off).
+  // With followers the counts below are of excursions, and say so.
+  const unit = d.followingAlerts > 0 ? 'excursion' : 'alert';
   const why: string[] = [];
-  if (d.alertsCoveringSeveral > 0) why.push(`${plural(d.alertsCoveringSeveral, 'alert')} covered ${d.anomaliesCoveredBySharedAlerts} anomalies of ${d.alertsCoveringSeveral === 1 ? 'its sensor' : 'their sensors'}`);
-  if (d.anomaliesWithSeveralAlerts > 0) why.push(`${plural(d.anomaliesWithSeveralAlerts, 'anomaly', 'anomalies')} raised ${d.alertsOnSharedAnomalies} alerts`);
-  if (d.alerts > d.truePositives) why.push(`${plural(d.alerts - d.truePositives, 'alert')} matched no anomaly`);
+  if (d.alertsCoveringSeveral > 0) why.push(`${plural(d.alertsCoveringSeveral, unit)} covered ${d.anomaliesCoveredBySharedAlerts} anomalies of ${d.alertsCoveringSeveral === 1 ? 'its sensor' : 'their sensors'}`);
+  if (d.anomaliesWithSeveralAlerts > 0) why.push(`${plural(d.anomaliesWithSeveralAlerts, 'anomaly', 'anomalies')} raised ${d.alertsOnSharedAnomalies} ${unit}s`);
+  if (d.alerts > d.truePositives) why.push(`${plural(d.alerts - d.truePositives, unit)} matched no anomaly`);
   if (d.anomalies > d.detected) why.push(`${plural(d.anomalies - d.detected, 'anomaly', 'anomalies')} missed`);
   if (d.recall !== null && d.pending > 0) why.push(`${plural(d.pending, 'anomaly', 'anomalies')} still running, counted once ended`);
   if (d.recall !== null && d.beforeScoring > 0) why.push(`${plural(d.beforeScoring, 'anomaly', 'anomalies')} before the first model, not counted`);
-  if (d.alerts !== d.anomalies && d.anomalies > 0 && why.length > 0) lines.push(`  ${plural(d.alerts, 'alert')} for ${plural(d.anomalies, 'anomaly', 'anomalies')}: ${why.join('; ')}`);
+  if (d.alerts !== d.anomalies && d.anomalies > 0 && why.length > 0) lines.push(`  ${plural(d.alerts, unit)} for ${plural(d.anomalies, 'anomaly', 'anomalies')}: ${why.join('; ')}`);
   return lines;
 }
 

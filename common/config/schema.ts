@@ -132,7 +132,7 @@ export const keyDocs: Record<string, KeyDoc> = {
   'scorer.hysteresis.openWindow': { doc: 'm in k-of-m (≥ openAfter); openAfter = openWindow means N consecutive.', rule: pos },
   'scorer.hysteresis.resolveAfter': { doc: 'Consecutive windows scoring below releaseScore that resolve an open alert.', rule: pos },
   'scorer.hysteresis.releaseScore': { doc: 'Score below which an open alert counts towards resolving (hysteresis on the value; ≤ the lowest band).', rule: { kind: 'number', min: 0, max: 1 } },
-  'scorer.hysteresis.holdOffSamples': { doc: 'After a resolve, a new crossing within this many samples re-opens the same alert instead of a new one.', rule: { kind: 'int', min: 0 }, unit: 'samples' },
+  'scorer.hysteresis.holdOffSamples': { doc: 'After a resolve, a new crossing within this many samples opens an alert that follows the resolved one (its `follows` names it; each alert id opens once).', rule: { kind: 'int', min: 0 }, unit: 'samples' },
   'scorer.severities': { doc: 'Severity bands: list of {name, minScore}, ascending; score in [0, 1] (the lowest band opens an alert).', rule: { kind: 'list' } },
   'scorer.faults.flatlineSamples': { doc: 'A channel unchanged (within flatlineEpsilon) for this many samples is a stuck sensor.', rule: { kind: 'int', min: 2 }, unit: 'samples' },
   'scorer.faults.flatlineEpsilon': { doc: 'Largest change still counted as unchanged.', rule: { kind: 'number', min: 0 } },

@@ -172,7 +172,7 @@ export interface HysteresisConfig {
   resolveAfter: number;
   /** Score below which an open alert counts towards resolving (≤ the lowest band's minScore). */
   releaseScore: number;
-  /** Samples after a resolve during which a new crossing re-opens the same alert. */
+  /** Samples after a resolve during which a new crossing opens an alert that follows the resolved one (AnomalyAlert.follows). */
   holdOffSamples: number;
 }
 

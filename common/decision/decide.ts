@@ -14,8 +14,11 @@
 // - While open, every window at or above `releaseScore` keeps the alert open;
 //   `resolveAfter` consecutive windows below it resolve it (hysteresis on the
 //   value). The history is then cleared.
-// - Hold-off: a crossing within `holdOffSamples` after a resolve re-opens the
-//   same alert (same id, state `open`) instead of raising a new one.
+// - Hold-off: a crossing within `holdOffSamples` after a resolve opens a new
+//   alert (its own id, from its own opening window) whose `follows` names the
+//   alert resolved before it; after the hold-off `follows` is null. So every id
+//   has one `open` and one final `resolve` (never open, resolve, open), and the
+//   link still says which alerts are one excursion (docs/operate.md).
 // - Severity: the highest band whose minScore <= score. An open alert escalates
 //   at once when a window lands in a higher band; it de-escalates only after
 //   `resolveAfter` consecutive windows (and the hold-off) in lower bands (to the
@@ -31,7 +34,7 @@
 // - Replays: a window with seq <= lastSeq and end <= lastEnd was already decided
 //   and yields nothing, which makes re-delivered windows harmless.
 // - Alert id: a hash of sensor id, kind, seq and start of the opening window, so
-//   a deterministic replay reproduces the same ids.
+//   a deterministic replay reproduces the same ids (and the same `follows`).
 import { createHash } from 'node:crypto';
 import type { AlertKind, AlertState, AnomalyAlert, SignalWindow } from '../types.ts';
 import type { HysteresisConfig, Severity } from '../config/types.ts';
@@ -45,7 +48,8 @@ import { scoreWindow, type JudgedError, type ModelRef, type WindowErrors } from 
 
 export { faultCodes, type FaultCode, type FaultVerdict } from './faults.ts';
 
-type OpenAlert = { alertId: string; severity: string; fault: FaultCode | null };
+/** follows: the alert resolved within the hold-off before this one opened, else null (absent in state persisted before it existed: null). */
+type OpenAlert = { alertId: string; severity: string; fault: FaultCode | null; follows?: string | null };
 
 export interface AlertTrack {
   /** Above flags of the last `openWindow` windows fed to this track, oldest first. */
@@ -160,6 +164,7 @@ export function decide(state: SensorState, input: DecisionInput): Decision {
       windowStart: window.start,
       windowEnd: window.end,
       reason,
+      follows: alert.follows ?? null,
     });
   };
   const rules: TrackRules = { ...policy.hysteresis, holdOffWindows: policy.hysteresis.holdOffSamples / Math.max(1, policy.hop) };
@@ -171,7 +176,7 @@ export function decide(state: SensorState, input: DecisionInput): Decision {
   }
 
   const fault = stepTrack(faultTrack, input.fault === null ? 0 : 1, { ...rules, releaseScore: 1 }, 1, {
-    open: () => ({ alertId: alertIdFor(window.sensorId, 'sensor_fault', window.seq, window.start), severity: lowest, fault: input.fault?.fault ?? null }),
+    open: (follows) => ({ alertId: alertIdFor(window.sensorId, 'sensor_fault', window.seq, window.start), severity: lowest, fault: input.fault?.fault ?? null, follows }),
     band: () => lowest,
     emit: (s, a) => emit('sensor_fault', s, a, s === 'open' || s === 'update' ? (input.fault?.detail ?? null) : null),
   });
@@ -180,7 +185,7 @@ export function decide(state: SensorState, input: DecisionInput): Decision {
   if (usable && !Number.isNaN(scored.score)) {
     const band = severityFor(scored.score, bands) ?? lowest;
     anomaly = stepTrack(state.anomaly, scored.score, rules, level, {
-      open: () => ({ alertId: alertIdFor(window.sensorId, 'anomaly', window.seq, window.start), severity: band, fault: null }),
+      open: (follows) => ({ alertId: alertIdFor(window.sensorId, 'anomaly', window.seq, window.start), severity: band, fault: null, follows }),
       band: () => band,
       rank: (name) => bands.findIndex((b) => b.name === name),
       emit: (s, a) => emit('anomaly', s, a, s === 'resolve' && scored.learnedLevel ? 'new_normal' : s !== 'resolve' && scored.novelty !== null ? noveltyReason(scored.novelty) : null),
@@ -198,7 +203,8 @@ export function decide(state: SensorState, input: DecisionInput): Decision {
 type TrackRules = HysteresisConfig & { holdOffWindows: number };
 
 interface StepHooks {
-  open: () => OpenAlert;
+  /** A new alert at this window; follows: the id of the alert it follows (resolved within the hold-off), else null. */
+  open: (follows: string | null) => OpenAlert;
   band: () => string;
   /** Band order for escalation; without it the severity never changes. */
   rank?: (band: string) => number;
@@ -215,8 +221,8 @@ function stepTrack(track: AlertTrack, score: number, h: TrackRules, level: numbe
   if (track.open === null) {
     const resolved = track.resolved === undefined || track.resolved.since + 1 > h.holdOffWindows ? undefined : { ...track.resolved, since: track.resolved.since + 1 };
     if (above && recent.filter(Boolean).length >= h.openAfter) {
-      // Within the hold-off the same alert re-opens, at the band of this window.
-      const alert = resolved === undefined ? hooks.open() : { ...resolved.alert, severity: hooks.rank === undefined ? resolved.alert.severity : hooks.band() };
+      // Within the hold-off a new alert opens that names the one it follows: an id is never opened twice.
+      const alert = hooks.open(resolved === undefined ? null : resolved.alert.alertId);
       hooks.emit('open', alert);
       return { recent, open: alert, below: 0, calm: 0, calmBand: null };
     }
@@ -288,13 +294,13 @@ export function decideSilence(state: SensorState, input: SilenceInput): Decision
   };
   const silentFor = Math.round((input.now - input.lastSeenAt) / 1000);
   if (state.anomaly.open !== null) {
-    events.push({ ...base, alertId: state.anomaly.open.alertId, state: 'resolve', kind: 'anomaly', fault: null, severity: state.anomaly.open.severity, reason: 'silent' });
+    events.push({ ...base, alertId: state.anomaly.open.alertId, state: 'resolve', kind: 'anomaly', fault: null, severity: state.anomaly.open.severity, reason: 'silent', follows: state.anomaly.open.follows ?? null });
   }
   if (state.fault.open !== null) {
-    events.push({ ...base, alertId: state.fault.open.alertId, state: 'resolve', kind: 'sensor_fault', fault: state.fault.open.fault, severity: state.fault.open.severity, reason: 'silent' });
+    events.push({ ...base, alertId: state.fault.open.alertId, state: 'resolve', kind: 'sensor_fault', fault: state.fault.open.fault, severity: state.fault.open.severity, reason: 'silent', follows: state.fault.open.follows ?? null });
   }
-  const open: OpenAlert = { alertId: alertIdFor(input.sensorId, 'sensor_fault', state.lastSeq + 1, input.lastSeenAt), severity: lowest, fault: 'silent' };
-  events.push({ ...base, alertId: open.alertId, state: 'open', kind: 'sensor_fault', fault: 'silent', severity: lowest, reason: `no window for ${silentFor} s` });
+  const open: OpenAlert = { alertId: alertIdFor(input.sensorId, 'sensor_fault', state.lastSeq + 1, input.lastSeenAt), severity: lowest, fault: 'silent', follows: null };
+  events.push({ ...base, alertId: open.alertId, state: 'open', kind: 'sensor_fault', fault: 'silent', severity: lowest, reason: `no window for ${silentFor} s`, follows: null });
   const next: SensorState = { ...state, anomaly: emptyTrack(), fault: { ...emptyTrack(), open } };
   return { state: next, events, score: Number.NaN, error: Number.NaN, threshold: Number.NaN, errorKind: 'window', contributions: [] };
 }

@@ -44,6 +44,7 @@ function alert(sensorId: string, i: number, state: AnomalyAlert['state'], kind: 
     reason: null,
     stepError: kind === 'anomaly' ? 2 * i : null,
     stepThreshold: kind === 'anomaly' ? 12.5 : null,
+    follows: i === 3 ? 's3-prior' : null,
   };
 }
 const alerts: AnomalyAlert[] = [

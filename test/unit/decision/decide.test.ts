@@ -88,7 +88,7 @@ describe('decide: events', () => {
     assert.deepEqual(open, {
       alertId: alertIdFor('s1', 'anomaly', 1, 1000), sensorId: 's1', state: 'open', kind: 'anomaly', fault: null,
       severity: 'warning', score: 2.5 / 3.5, reconstructionError: 0.25, threshold: 0.1, stepError: null, stepThreshold: null,
-      topChannels: [{ channel: 'ch0', contribution: 1 }], modelKey: 'default', modelVersion: 3, windowStart: 1000, windowEnd: 1999, reason: null,
+      topChannels: [{ channel: 'ch0', contribution: 1 }], modelKey: 'default', modelVersion: 3, windowStart: 1000, windowEnd: 1999, reason: null, follows: null,
     });
   });
 
@@ -136,15 +136,48 @@ describe('decide: one alert per excursion', () => {
     // r 0.6 scores 0.375: below the open level 0.5, above the release level 0.3: the alert stays open.
     assert.deepEqual(run([2, 0.6, 0.6, 2, 0.1], hyst({ openAfter: 1, openWindow: 1, resolveAfter: 1 }, { releaseScore: 0.3 })).trace, ['0:anomaly:open:warning', '4:anomaly:resolve:warning']);
   });
-  it('a crossing within the hold-off re-opens the same alert; after it, a new one', () => {
+  it('a crossing within the hold-off is a new alert that follows the resolved one; after the hold-off, a new one that follows none', () => {
     const { trace, events } = run([2, 0.1, 0.1, 2, 0.1, 0.1, 0.1, 0.1, 2], once);
     assert.deepEqual(trace, ['0:anomaly:open:warning', '1:anomaly:resolve:warning', '3:anomaly:open:warning', '4:anomaly:resolve:warning', '8:anomaly:open:warning']);
     const ids = events.map((e) => e.alertId);
-    assert.equal(ids[2], ids[0], 're-opened within the hold-off: same alert');
+    assert.equal(ids[1], ids[0]);
+    assert.equal(ids[2], alertIdFor('s1', 'anomaly', 3, 3000), 'within the hold-off: its own id, from its own opening window');
+    assert.notEqual(ids[2], ids[0]);
+    assert.deepEqual(events.map((e) => e.follows), [null, null, ids[0], ids[0], null], 'every event of the follower names the alert it follows');
     assert.notEqual(ids[4], ids[0], 'after the hold-off: a new alert');
   });
-  it('a re-open takes the band of the window that re-opens it', () => {
+  it('a re-crossing takes the band of the window that opens it', () => {
     assert.deepEqual(run([2, 0.1, 5], once).trace, ['0:anomaly:open:warning', '1:anomaly:resolve:warning', '2:anomaly:open:critical']);
+  });
+  it('open, resolve, re-crossing within the hold-off, update, resolve: every id has one open and one final resolve, linked by follows', () => {
+    const { events, state } = run([2, 0.1, 2, 5, 0.1, 0.1, 2, 0.1], hyst({ openAfter: 1, openWindow: 1, resolveAfter: 1 }, { releaseScore: 0.3, holdOffSamples: 3 }));
+    assert.deepEqual(events.map((e) => e.state), ['open', 'resolve', 'open', 'update', 'resolve', 'open', 'resolve'], 'the sequence that used to re-open one id');
+    const byId = new Map<string, AnomalyAlert[]>();
+    for (const e of events) byId.set(e.alertId, [...(byId.get(e.alertId) ?? []), e]);
+    assert.equal(byId.size, 3);
+    for (const [id, own] of byId) {
+      assert.equal(own.filter((e) => e.state === 'open').length, 1, `${id}: one open`);
+      assert.equal(own[0]?.state, 'open', `${id}: opens first`);
+      assert.equal(own.filter((e) => e.state === 'resolve').length, 1, `${id}: one resolve`);
+      assert.equal(own.at(-1)?.state, 'resolve', `${id}: the resolve is its last event`);
+      assert.equal(new Set(own.map((e) => e.follows)).size, 1, `${id}: one follows on all its events`);
+    }
+    const [first, second, third] = [...byId.keys()];
+    assert.deepEqual([...byId.values()].map((own) => own[0]?.follows), [null, first, second], 'a chain: each follows the one before');
+    assert.equal(third, alertIdFor('s1', 'anomaly', 6, 6000));
+    assert.equal(state.anomaly.resolved?.alert.alertId, third);
+  });
+  it('a fault re-crossing within the hold-off follows the resolved fault alert', () => {
+    const { events } = run(['F', 0.1, 'F', 0.1], once);
+    assert.deepEqual(events.map((e) => `${e.kind}:${e.state}`), ['sensor_fault:open', 'sensor_fault:resolve', 'sensor_fault:open', 'sensor_fault:resolve']);
+    assert.notEqual(events[2]?.alertId, events[0]?.alertId);
+    assert.deepEqual(events.map((e) => e.follows), [null, null, events[0]?.alertId, events[0]?.alertId]);
+  });
+  it('state persisted before follows existed (open alert and hold-off without it) reads as follows null', () => {
+    const { state } = run([2], once);
+    const { follows: _f, ...old } = state.anomaly.open ?? { alertId: '', severity: '', fault: null };
+    const resumed = run([2, 0.1], once, { ...state, lastSeq: -1, lastEnd: -1, anomaly: { ...state.anomaly, open: old } });
+    assert.deepEqual(resumed.events.map((e) => `${e.state}:${e.follows}`), ['resolve:null']);
   });
 });
 

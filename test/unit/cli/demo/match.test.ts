@@ -20,12 +20,12 @@ describe('demo alert matching', () => {
       opts,
     );
     assert.deepEqual(r, {
-      alerts: 3, truePositives: 2, anomalies: 3, detected: 2, precision: 2 / 3, recall: 2 / 3,
+      alerts: 3, followingAlerts: 0, truePositives: 2, anomalies: 3, detected: 2, precision: 2 / 3, recall: 2 / 3,
       alertsCoveringSeveral: 0, anomaliesCoveredBySharedAlerts: 0, anomaliesWithSeveralAlerts: 0, alertsOnSharedAnomalies: 0, pending: 0, beforeScoring: 0,
     });
   });
 
-  it('openings with one id (a re-open within the hold-off) are one alert, true if any opening overlaps', () => {
+  it('openings with one id (a scorer before AnomalyAlert v4 re-opened it) are one alert, true if any opening overlaps', () => {
     const r = matchAlerts(
       [
         { alertId: 'a', sensorId: 's1', kind: 'anomaly', windowStart: 500, windowEnd: 700 },
@@ -38,6 +38,44 @@ describe('demo alert matching', () => {
     assert.deepEqual([r.alerts, r.truePositives], [2, 1]);
   });
 
+  it('an alert that follows another is counted in its excursion, true if any alert of it overlaps', () => {
+    const r = matchAlerts(
+      [
+        { alertId: 'a', follows: null, sensorId: 's1', kind: 'anomaly', windowStart: 1500, windowEnd: 1600 },
+        { alertId: 'a2', follows: 'a', sensorId: 's1', kind: 'anomaly', windowStart: 3000, windowEnd: 3100 }, // after the anomaly: false on its own
+        { alertId: 'a3', follows: 'a2', sensorId: 's1', kind: 'anomaly', windowStart: 4000, windowEnd: 4100 },
+        { alertId: 'b', follows: null, sensorId: 's1', kind: 'anomaly', windowStart: 7000, windowEnd: 7100 },
+      ],
+      labels,
+      opts,
+    );
+    assert.deepEqual([r.alerts, r.followingAlerts, r.truePositives, r.precision], [2, 2, 1, 0.5]);
+  });
+
+  it('followers of an alert that opened before the watch began still form one excursion', () => {
+    const r = matchAlerts(
+      [
+        { alertId: 'a2', follows: 'a', sensorId: 's1', kind: 'anomaly', windowStart: 1500, windowEnd: 1600 },
+        { alertId: 'a3', follows: 'a2', sensorId: 's1', kind: 'anomaly', windowStart: 3000, windowEnd: 3100 },
+      ],
+      labels,
+      opts,
+    );
+    assert.deepEqual([r.alerts, r.followingAlerts, r.truePositives], [1, 2, 1]);
+  });
+
+  it('a follows cycle (never written by the scorer) ends the walk', () => {
+    const r = matchAlerts(
+      [
+        { alertId: 'a', follows: 'b', sensorId: 's1', kind: 'anomaly', windowStart: 1500, windowEnd: 1600 },
+        { alertId: 'b', follows: 'a', sensorId: 's1', kind: 'anomaly', windowStart: 3000, windowEnd: 3100 },
+      ],
+      labels,
+      opts,
+    );
+    assert.deepEqual([r.alerts, r.followingAlerts, r.truePositives], [2, 2, 1], 'it terminates; each walk stops where it would repeat');
+  });
+
   it('leaves anomalies out of recall that ended before scoring began or have not ended yet', () => {
     const r = matchAlerts([], labels, { scoringSince: 3000, now: 9550, slackMs: 100 });
     assert.equal(r.anomalies, 1); // only s2's; s1's second ends at 9500 + slack > now
@@ -46,7 +84,7 @@ describe('demo alert matching', () => {
     assert.deepEqual([r.pending, r.beforeScoring], [1, 1]);
   });
 
-  it('one alert re-opened within the hold-off covers two anomalies of its sensor: 1 alert, 2 detected', () => {
+  it('one alert (one id opened twice, as before v4) covers two anomalies of its sensor: 1 alert, 2 detected', () => {
     const r = matchAlerts(
       [
         { alertId: 'a', sensorId: 's1', kind: 'anomaly', windowStart: 1500, windowEnd: 1600 },

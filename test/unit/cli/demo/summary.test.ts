@@ -41,6 +41,25 @@ describe('demo summary: precision and recall', () => {
     ]);
   });
 
+  it('alerts that follow another within the hold-off: counted as one excursion, and a line says so', () => {
+    const labels = [label('s1', 1000, 2000), label('s2', 5000, 6000)];
+    const d = matchAlerts(
+      [
+        { alertId: 'a', follows: null, sensorId: 's1', kind: 'anomaly', windowStart: 1500, windowEnd: 1600 },
+        { alertId: 'a2', follows: 'a', sensorId: 's1', kind: 'anomaly', windowStart: 2500, windowEnd: 2600 },
+        { alertId: 'b', follows: null, sensorId: 's2', kind: 'anomaly', windowStart: 5500, windowEnd: 5600 },
+        { alertId: 'x', follows: null, sensorId: 's3', kind: 'anomaly', windowStart: 4000, windowEnd: 4100 },
+      ],
+      labels,
+      { scoringSince: 0, now: 20_000, slackMs: 100 },
+    );
+    assert.deepEqual(detectionLines(d), [
+      'alerts opened 4 in 3 excursions (true 2)   precision   67%   recall  100% of 2 injected anomalies',
+      '  1 alert followed another of its sensor within the hold-off: one excursion, counted once',
+      '  3 excursions for 2 anomalies: 1 excursion matched no anomaly',
+    ]);
+  });
+
   it('more alerts than anomalies: a second alert of one anomaly, a false one, one still running', () => {
     const labels = [label('s1', 1000, 2000), label('s2', 15_000, 30_000)];
     const d = matchAlerts(

@@ -8,7 +8,7 @@ const window: SignalWindow = { sensorId: 's', seq: 12, start: 1_700_000_000_000,
 const alert: AnomalyAlert = {
   alertId: 's:1700000000000', sensorId: 's', state: 'open', kind: 'sensor_fault', fault: 'flatline', severity: 'critical',
   score: 3.5, reconstructionError: 0.7, threshold: 0.2, stepError: 14, stepThreshold: 12.5, topChannels: [{ channel: 'a', contribution: 0.5 }, { channel: 'b', contribution: 0.2 }],
-  modelKey: 'default', modelVersion: 3, windowStart: 1_700_000_000_000, windowEnd: 1_700_000_006_300, reason: 'flatline: a stuck for >= 32 samples',
+  modelKey: 'default', modelVersion: 3, windowStart: 1_700_000_000_000, windowEnd: 1_700_000_006_300, reason: 'flatline: a stuck for >= 32 samples', follows: 's:1699999990000',
 };
 const model: ModelUpdated = { modelKey: 'default', version: 4, kind: 'dae', checksum: 'ab12', createdAt: 1_700_000_000_000, chunks: 3, sizeBytes: 2_500_000, threshold: 0.02, thresholdMethod: 'pot', backend: 'wasm', valLoss: 0.01 };
 const dead: DeadLetter = { sourceTopic: 't', partition: 2, offset: '9007199254740993', stage: 'ingest', reason: 'non_finite_value', message: 'm', key: Buffer.from('k'), value: Buffer.from([0, 1, 255]), timestamp: 1_700_000_000_000 };
@@ -18,6 +18,7 @@ const roundTrips: [string, unknown, (v: never) => Buffer, (b: Buffer) => unknown
   ['AnomalyAlert', alert, codec.encodeAlert, codec.decodeAlert],
   ['AnomalyAlert (anomaly, no fault)', { ...alert, kind: 'anomaly', fault: null, state: 'resolve' }, codec.encodeAlert, codec.decodeAlert],
   ['AnomalyAlert (no per-step error)', { ...alert, stepError: null, stepThreshold: null }, codec.encodeAlert, codec.decodeAlert],
+  ['AnomalyAlert (follows none)', { ...alert, follows: null }, codec.encodeAlert, codec.decodeAlert],
   ['ModelUpdated', model, codec.encodeModelUpdated, codec.decodeModelUpdated],
   ['DeadLetter', dead, codec.encodeDeadLetter, codec.decodeDeadLetter],
   ['DeadLetter without key', { ...dead, key: null }, codec.encodeDeadLetter, codec.decodeDeadLetter],
@@ -63,7 +64,7 @@ describe('DeadLetter v2 (adds the key_mismatch reason)', async () => {
 
 describe('AnomalyAlert v3 (adds optional stepError, stepThreshold)', () => {
   const v2 = loadSchema('history/AnomalyAlert.v2.avsc');
-  const { stepError: _e, stepThreshold: _t, ...v2Alert } = alert;
+  const { stepError: _e, stepThreshold: _t, follows: _f, ...v2Alert } = alert;
   it('written with v2, read with v3: the per-step pair is null', () => {
     const read = alertType.fromBuffer(v2.toBuffer(v2Alert), alertType.createResolver(v2)) as AnomalyAlert;
     assert.equal(read.stepError, null);
@@ -76,5 +77,23 @@ describe('AnomalyAlert v3 (adds optional stepError, stepThreshold)', () => {
     assert.equal(read['threshold'], 0.2);
     assert.equal(read['reason'], alert.reason);
     assert.equal('stepError' in read, false);
+  });
+});
+
+describe('AnomalyAlert v4 (adds optional follows)', () => {
+  const v3 = loadSchema('history/AnomalyAlert.v3.avsc');
+  const { follows: _f, ...v3Alert } = alert;
+  it('written with v3, read with v4: follows is null, the rest as written', () => {
+    const read = alertType.fromBuffer(v3.toBuffer(v3Alert), alertType.createResolver(v3)) as AnomalyAlert;
+    assert.equal(read.follows, null);
+    assert.deepEqual(plain({ ...read, follows: undefined }), plain(v3Alert));
+  });
+  it('a v3 reader reads a v4 record, without follows', () => {
+    const read = v3.fromBuffer(codec.encodeAlert(alert), v3.createResolver(alertType)) as Record<string, unknown>;
+    assert.deepEqual(plain(read), plain(v3Alert));
+    assert.equal('follows' in read, false);
+  });
+  it('an alert without follows (as built before v4) encodes it as null', () => {
+    assert.equal(codec.decodeAlert(codec.encodeAlert(v3Alert)).follows, null);
   });
 });
