@@ -10,10 +10,11 @@
 // - the raw-error methods (`quantile`, `mean_std`, `pot`, `static`,
 //   `adaptive`): r = error / threshold of the whole-window error, mapped to
 //   r / (1 + r), so the threshold itself scores 0.5 and r = 3 scores 0.75.
-import { heldOutErrors, heldOutSteps, resolveThreshold, type ThresholdSource } from '../model/thresholds.ts';
+import type { WindowExtremes } from '../calibration/ranges.ts';
+import { heldOutErrors, heldOutSteps, resolveThreshold, type ThresholdSource } from '../calibration/thresholds.ts';
 import { adaptiveSettings, adaptiveStep, modelTag, type AdaptiveState } from './adaptive.ts';
 import { levelFor, likelihoodStep, tailForScore, type LikelihoodState } from './likelihood.ts';
-import { noveltyStep, seedFor, type NoveltyVerdict, type RangeState, type WindowExtremes } from './novelty.ts';
+import { noveltyStep, seedFor, type NoveltyVerdict, type RangeState } from './novelty.ts';
 import type { SensorPolicy } from './policy.ts';
 
 /** What the model said of one window (common/model/score.ts). */
