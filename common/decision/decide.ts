@@ -85,7 +85,7 @@ export interface DecisionInput {
   model: ModelRef;
   policy: Pick<SensorPolicy, 'hysteresis' | 'severities' | 'thresholds' | 'likelihood' | 'adaptive' | 'novelty' | 'hop'>;
   fault: FaultVerdict | null;
-  /** Lowest and highest of the window's new samples per model channel (novelty.newSampleExtremes); absent: the new-extreme rule is not applied. */
+  /** Lowest and highest of the window's new samples per model channel (calibration/ranges.ts newSampleExtremes); absent: the new-extreme rule is not applied. */
   extremes?: WindowExtremes;
 }
 

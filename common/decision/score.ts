@@ -74,7 +74,7 @@ export interface ScoreInput {
   usable: boolean;
   /** The score that opens an alert (the lowest severity band). */
   level: number;
-  /** Lowest and highest of the window's new samples (novelty.newSampleExtremes); absent: the new-extreme rule is not applied. */
+  /** Lowest and highest of the window's new samples (calibration/ranges.ts newSampleExtremes); absent: the new-extreme rule is not applied. */
   extremes?: WindowExtremes | undefined;
 }
 
