@@ -30,7 +30,7 @@
 import type { Config } from '../common/config/types.ts';
 import type { LoadedModel } from '../common/model/artifact.ts';
 import { scoreWindows } from '../common/model/score.ts';
-import type { ThresholdSource } from '../common/model/thresholds.ts';
+import type { ThresholdSource } from '../common/calibration/thresholds.ts';
 import { retrain } from '../common/training/retrain.ts';
 import { selectTrainingWindows } from '../common/training/select.ts';
 import type { AnomalyAlert, SignalWindow } from '../common/types.ts';

@@ -11,7 +11,7 @@
 import type { Config } from '../common/config/types.ts';
 import { initialSensorState, type SensorState } from '../common/decision/decide.ts';
 import { judgeWindow, type JudgeInput, type Judgement, type RecordedWindow } from '../common/decision/judge.ts';
-import type { ThresholdSource } from '../common/model/thresholds.ts';
+import type { ThresholdSource } from '../common/calibration/thresholds.ts';
 import type { AnomalyAlert } from '../common/types.ts';
 
 /** What eval keeps of a scored window: enough to judge it again (what-if) without its samples. */

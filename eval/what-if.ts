@@ -6,9 +6,9 @@
 // are not re-evaluated (the history keeps each window's verdict, not its samples).
 import type { Config } from '../common/config/types.ts';
 import { SensorwatchError } from '../common/errors.ts';
-import { calibrateAll, type ThresholdSource } from '../common/model/thresholds.ts';
+import { calibrateAll, type ThresholdSource } from '../common/calibration/thresholds.ts';
 import { faultCodes, type FaultCode } from '../common/decision/decide.ts';
-import type { WindowExtremes } from '../common/decision/novelty.ts';
+import type { WindowExtremes } from '../common/calibration/ranges.ts';
 import { addCounts, countPoints, figures, noCounts, type Counts } from './metrics.ts';
 import { replayDecisions, windowForRows, type ScoredWindow } from './replay.ts';
 import { spanDays } from './summary.ts';

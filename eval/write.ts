@@ -2,7 +2,7 @@
 // NAB-format result files, metrics.json and the Markdown report.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { WindowExtremes } from '../common/decision/novelty.ts';
+import type { WindowExtremes } from '../common/calibration/ranges.ts';
 import type { SeriesResult } from './backtest.ts';
 import { plotHtml } from './plot.ts';
 import { plotInputOf } from './plot-input.ts';

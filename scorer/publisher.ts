@@ -7,9 +7,9 @@
 // stops all later publishing, so no alert or state can overtake a lost one.
 import { encodeAlert } from '../common/codec/index.ts';
 import { createDeadLetterPublisher, type OutgoingRecord, type RecordProducer } from '../common/dead-letter.ts';
+import { encodeState } from '../common/decision/state-codec.ts';
 import { createOrderedProducer, type OrderedProducer, type OrderedProducerOptions, type Producer } from '../common/kafka/index.ts';
 import type { AlertPublisher, DeadLetterSink } from './ports.ts';
-import { encodeState } from './state-store.ts';
 
 /** One ordered producer per Kafka producer, shared by the publishers made over it. */
 const ordered = new WeakMap<Producer, OrderedProducer>();

@@ -23,25 +23,10 @@ import type { Config } from '../common/config/types.ts';
 import { readTopic, type Admin, type KafkaClient } from '../common/kafka/index.ts';
 import type { Logger } from '../common/log.ts';
 import type { SensorState } from '../common/decision/decide.ts';
-
-export const stateFormat = 1;
+import { decodeState } from '../common/decision/state-codec.ts';
 
 /** The state topic belongs to the consumer group: another group keeps its own decisions. */
 export const stateTopicFor = (groupId: string): string => `${groupId}.state`;
-
-export function encodeState(state: SensorState): Buffer {
-  return Buffer.from(JSON.stringify({ format: stateFormat, state }));
-}
-
-/** null for a tombstone or a record this version cannot read (logged by the caller). */
-export function decodeState(value: Buffer | null): SensorState | null {
-  if (value === null || value.length === 0) return null;
-  const parsed = JSON.parse(value.toString('utf8')) as { format?: unknown; state?: unknown };
-  if (parsed.format !== stateFormat || typeof parsed.state !== 'object' || parsed.state === null) return null;
-  const s = parsed.state as SensorState;
-  if (typeof s.sensorId !== 'string' || typeof s.lastSeq !== 'number' || typeof s.anomaly !== 'object' || typeof s.fault !== 'object') return null;
-  return s;
-}
 
 export interface StateReader {
   /** Resolves once every state written before this call has been read. */
@@ -73,9 +58,8 @@ export async function startStateReader(options: StateReaderOptions): Promise<Sta
     onRecords: (partition, records) => {
       for (const message of records) {
         try {
-          const state = decodeState(message.value);
+          const state = decodeState(message.value, `state topic ${topic} partition ${partition} offset ${message.offset}`);
           if (state !== null) latest.set(state.sensorId, state);
-          else if (message.value !== null) log.warn('state record in an unknown format skipped', { topic, partition, offset: message.offset });
         } catch (error) {
           log.warn('unreadable state record skipped', { topic, partition, offset: message.offset, error });
         }

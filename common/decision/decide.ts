@@ -36,13 +36,14 @@
 // - Alert id: a hash of sensor id, kind, seq and start of the opening window, so
 //   a deterministic replay reproduces the same ids (and the same `follows`).
 import { createHash } from 'node:crypto';
+import type { WindowExtremes } from '../calibration/ranges.ts';
 import type { AlertKind, AlertState, AnomalyAlert, SignalWindow } from '../types.ts';
 import type { HysteresisConfig, Severity } from '../config/types.ts';
 import type { AdaptiveState } from './adaptive.ts';
 import { channelTerms, topChannels, type ChannelTerms } from './channels.ts';
 import type { FaultCode, FaultVerdict } from './faults.ts';
 import type { LikelihoodState } from './likelihood.ts';
-import { noveltyReason, type RangeState, type WindowExtremes } from './novelty.ts';
+import { noveltyReason, type RangeState } from './novelty.ts';
 import type { SensorPolicy } from './policy.ts';
 import { scoreWindow, type JudgedError, type ModelRef, type WindowErrors } from './score.ts';
 
@@ -88,7 +89,7 @@ export interface DecisionInput {
   model: ModelRef;
   policy: Pick<SensorPolicy, 'hysteresis' | 'severities' | 'thresholds' | 'likelihood' | 'adaptive' | 'novelty' | 'hop'>;
   fault: FaultVerdict | null;
-  /** Lowest and highest of the window's new samples per model channel (novelty.newSampleExtremes); absent: the new-extreme rule is not applied. */
+  /** Lowest and highest of the window's new samples per model channel (calibration/ranges.ts newSampleExtremes); absent: the new-extreme rule is not applied. */
   extremes?: WindowExtremes;
 }
 

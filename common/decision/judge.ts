@@ -6,11 +6,11 @@
 // A window is judged from its samples (the fault verdict and the extremes are
 // worked out here), or, replaying a scored history that kept no samples, from
 // what was recorded of it when it was first judged (its verdict and extremes).
+import { newSampleExtremes, type WindowExtremes } from '../calibration/ranges.ts';
 import type { Config } from '../config/types.ts';
 import type { SignalWindow } from '../types.ts';
 import { decide, type Decision, type SensorState } from './decide.ts';
 import { detectFault, type FaultVerdict } from './faults.ts';
-import { newSampleExtremes, type WindowExtremes } from './novelty.ts';
 import { policyFor } from './policy.ts';
 import type { ModelRef, WindowErrors } from './score.ts';
 

@@ -16,17 +16,7 @@
 // from the union of its training sensors' ranges. A model that carries no range
 // (trained before this rule) judges nothing until the next one: starting from
 // an empty range would make every early window novel.
-
-/** Per channel (the model's channel order): lowest and highest value. */
-export interface ValueRange {
-  low: number[];
-  high: number[];
-}
-
-/** The samples new in a window (its newest `hop` samples), per model channel: lowest and highest, and the channel names. */
-export interface WindowExtremes extends ValueRange {
-  channels: string[];
-}
+import { widen, type ValueRange, type WindowExtremes } from '../calibration/ranges.ts';
 
 /** The range kept in the sensor's state, and the model (`key@version`) whose training range was last merged in. */
 export interface RangeState extends ValueRange {
@@ -44,44 +34,6 @@ export interface NoveltyVerdict {
 export interface NoveltySettings {
   enabled: boolean;
   tolerance: number;
-}
-
-/**
- * Lowest and highest of each channel over the newest `newest` samples of row-major `samples`
- * (width = window channels), in `channels` order; a channel the window lacks, or whose values are
- * all non-finite, gets NaN.
- */
-export function newSampleExtremes(window: { channels: readonly string[]; samples: ArrayLike<number> }, channels: readonly string[], newest: number): WindowExtremes {
-  const width = window.channels.length;
-  const frames = width === 0 ? 0 : Math.floor(window.samples.length / width);
-  const from = Math.max(0, frames - Math.max(1, Math.round(newest)));
-  const low: number[] = [];
-  const high: number[] = [];
-  for (const name of channels) {
-    const c = window.channels.indexOf(name);
-    let lo = Number.POSITIVE_INFINITY;
-    let hi = Number.NEGATIVE_INFINITY;
-    for (let t = from; c >= 0 && t < frames; t++) {
-      const v = window.samples[t * width + c] as number;
-      if (!Number.isFinite(v)) continue;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    low.push(lo <= hi ? lo : Number.NaN);
-    high.push(lo <= hi ? hi : Number.NaN);
-  }
-  return { channels: [...channels], low, high };
-}
-
-/** The union of two ranges, channel by channel (NaN where neither has a value). */
-export function widen(a: ValueRange, b: ValueRange): ValueRange {
-  const pick = (x: number | undefined, y: number | undefined, f: (p: number, q: number) => number): number =>
-    Number.isFinite(x) ? (Number.isFinite(y) ? f(x as number, y as number) : (x as number)) : Number.isFinite(y) ? (y as number) : Number.NaN;
-  const n = Math.max(a.low.length, b.low.length);
-  return {
-    low: Array.from({ length: n }, (_, c) => pick(a.low[c], b.low[c], Math.min)),
-    high: Array.from({ length: n }, (_, c) => pick(a.high[c], b.high[c], Math.max)),
-  };
 }
 
 export interface NoveltyInput {
@@ -133,15 +85,4 @@ export function seedFor(ranges: Record<string, ValueRange> | undefined, sensorId
   if (own !== undefined) return own;
   const all = Object.values(ranges);
   return all.length === 0 ? undefined : all.reduce((a, b) => widen(a, b));
-}
-
-/** Per sensor: the range of every sample of its windows, in `channels` order (what a model stores of its training data). */
-export function rangesOf(windows: readonly { sensorId: string; channels: readonly string[]; samples: ArrayLike<number> }[], channels: readonly string[]): Record<string, ValueRange> {
-  const out: Record<string, ValueRange> = {};
-  for (const w of windows) {
-    const x = newSampleExtremes(w, channels, Number.MAX_SAFE_INTEGER);
-    const known = out[w.sensorId];
-    out[w.sensorId] = known === undefined ? widen(x, x) : widen(known, x);
-  }
-  return out;
 }

@@ -6,7 +6,7 @@
 // settings too. Where both set a threshold key, `scorer.perSensor` wins (it is
 // the more specific, scorer-only place).
 import type { AdaptiveThresholdConfig, Config, FaultConfig, HysteresisConfig, LikelihoodConfig, NoveltyConfig, Severity, ThresholdConfig } from '../config/types.ts';
-import type { ThresholdSettings } from '../model/thresholds.ts';
+import type { ThresholdSettings } from '../calibration/thresholds.ts';
 
 export interface SensorPolicy {
   hysteresis: HysteresisConfig;

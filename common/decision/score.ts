@@ -10,10 +10,11 @@
 // - the raw-error methods (`quantile`, `mean_std`, `pot`, `static`,
 //   `adaptive`): r = error / threshold of the whole-window error, mapped to
 //   r / (1 + r), so the threshold itself scores 0.5 and r = 3 scores 0.75.
-import { heldOutErrors, heldOutSteps, resolveThreshold, type ThresholdSource } from '../model/thresholds.ts';
+import type { WindowExtremes } from '../calibration/ranges.ts';
+import { heldOutErrors, heldOutSteps, resolveThreshold, type ThresholdSource } from '../calibration/thresholds.ts';
 import { adaptiveSettings, adaptiveStep, modelTag, type AdaptiveState } from './adaptive.ts';
 import { levelFor, likelihoodStep, tailForScore, type LikelihoodState } from './likelihood.ts';
-import { noveltyStep, seedFor, type NoveltyVerdict, type RangeState, type WindowExtremes } from './novelty.ts';
+import { noveltyStep, seedFor, type NoveltyVerdict, type RangeState } from './novelty.ts';
 import type { SensorPolicy } from './policy.ts';
 
 /** What the model said of one window (common/model/score.ts). */
@@ -73,7 +74,7 @@ export interface ScoreInput {
   usable: boolean;
   /** The score that opens an alert (the lowest severity band). */
   level: number;
-  /** Lowest and highest of the window's new samples (novelty.newSampleExtremes); absent: the new-extreme rule is not applied. */
+  /** Lowest and highest of the window's new samples (calibration/ranges.ts newSampleExtremes); absent: the new-extreme rule is not applied. */
   extremes?: WindowExtremes | undefined;
 }
 

@@ -12,10 +12,11 @@
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import { modelKinds } from '../config/enums.ts';
+import type { ThresholdSettings } from '../calibration/thresholds.ts';
+import type { CalibratedThreshold, Calibration } from '../calibration/types.ts';
 import type { ModelConfig, ModelKind, WindowingConfig } from '../config/types.ts';
 import { SensorwatchError } from '../errors.ts';
 import type { NormStats } from './normalise.ts';
-import type { CalibratedThreshold, ThresholdSettings } from './thresholds.ts';
 
 export const artifactFormatVersion = 1;
 const magic = Buffer.from('SWMA', 'ascii');
@@ -77,18 +78,6 @@ export interface ModelMeta {
   createdAt: number;
   /** Hex SHA-256 of the artifact body; filled in by serialiseArtifact / parseArtifact. */
   checksum: string;
-}
-
-/** What the model's held-out windows said about its errors: the raw-error thresholds' and the likelihood's seeds. */
-export interface Calibration {
-  errors: number[];
-  perSensorErrors: Record<string, number[]>;
-  /** Per channel: RMS residual over the held-out windows (normalised units, floored); absent in older models. */
-  channelScale?: number[];
-  /** Held-out per-step errors per sensor in time order (mean and max channel combination), taken over `stepSamples` newest samples. */
-  steps?: { stepSamples: number; mean: Record<string, number[]>; max: Record<string, number[]> };
-  /** Per sensor: each channel's lowest and highest value over the training windows (meta.channels order), the seed of the new-extreme rule; absent in older models. */
-  ranges?: Record<string, { low: number[]; high: number[] }>;
 }
 
 /** A model ready to score: reconstructs normalised, flattened windows. */

@@ -1,6 +1,7 @@
 // Per-channel normalisation: fitted on the training windows, stored with the
 // model, and applied by the very same function in the trainer, the scorer and
 // eval (house style 2), so training and scoring cannot drift apart.
+import { quantileSorted } from '../calibration/quantile.ts';
 import type { NormalisationKind } from '../config/types.ts';
 import { SensorwatchError } from '../errors.ts';
 import type { SignalWindow } from '../types.ts';
@@ -129,15 +130,4 @@ function medianIqr(xs: readonly number[]): [number, number] {
   const iqr = quantileSorted(sorted, 0.75) - quantileSorted(sorted, 0.25);
   // A channel that is mostly constant has IQR 0; fall back to its std so spikes stay finite.
   return [quantileSorted(sorted, 0.5), iqr > minScale ? iqr : meanStd(xs)[1]];
-}
-
-/** Linear-interpolation quantile (type 7) of ascending-sorted data. */
-export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
-  const n = sorted.length;
-  if (n === 0) return Number.NaN;
-  const h = (n - 1) * Math.min(1, Math.max(0, q));
-  const lo = Math.floor(h);
-  const a = sorted[lo] ?? 0;
-  const b = sorted[Math.min(n - 1, lo + 1)] ?? a;
-  return a + (h - lo) * (b - a);
 }

@@ -3,19 +3,20 @@
 // early stopping on validation loss, threshold calibration on the held-out
 // windows. Pure of Kafka and the filesystem; all randomness from the seed.
 import * as tf from '@tensorflow/tfjs';
+import { quantileSorted } from '../calibration/quantile.ts';
+import { rangesOf } from '../calibration/ranges.ts';
+import { calibrateAll, type ThresholdSettings } from '../calibration/thresholds.ts';
 import type { ModelConfig } from '../config/types.ts';
 import { SensorwatchError } from '../errors.ts';
 import { createRng, type Rng } from '../rng.ts';
 import type { SignalWindow } from '../types.ts';
-import { rangesOf } from '../decision/novelty.ts';
 import { artifactFormatVersion, type LoadedModel, type ModelMeta, type OffsetRange, wrapModel } from './artifact.ts';
 import { buildAutoencoder } from './build.ts';
 import { ensureConvFilterGradient } from './conv-grad.ts';
 import { channelRange, corrupt } from './corruption.ts';
-import { fitNormalisation, normaliseWindow, quantileSorted } from './normalise.ts';
+import { fitNormalisation, normaliseWindow } from './normalise.ts';
 import { scoreWindows } from './score.ts';
 import { sparsityPenalty } from './sparsity.ts';
-import { calibrateAll, type ThresholdSettings } from './thresholds.ts';
 
 export interface EpochProgress {
   epoch: number;

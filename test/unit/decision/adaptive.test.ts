@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { absorb, adaptiveStep, adaptiveThreshold, alphaFor, seedAdaptive, type AdaptiveSettings, type AdaptiveState } from '../../../common/decision/adaptive.ts';
-import { decodeState, encodeState } from '../../../scorer/state-store.ts';
+import { decodeState, encodeState } from '../../../common/decision/state-codec.ts';
 import { initialSensorState } from '../../../common/decision/decide.ts';
-import { calibrateThreshold, heldOutErrors, minErrorsPerSensor } from '../../../common/model/thresholds.ts';
+import { calibrateThreshold, heldOutErrors, minErrorsPerSensor } from '../../../common/calibration/thresholds.ts';
 import { defaultConfig } from '../../../common/config/defaults.ts';
 
 const e = Math.exp;

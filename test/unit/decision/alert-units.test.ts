@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { decide, initialSensorState, type DecisionInput, type SensorState } from '../../../common/decision/decide.ts';
 import { mergePolicy } from '../../../common/decision/policy.ts';
 import { defaultConfig } from '../../../common/config/defaults.ts';
-import type { ThresholdSource } from '../../../common/model/thresholds.ts';
+import type { ThresholdSource } from '../../../common/calibration/thresholds.ts';
 import type { AnomalyAlert } from '../../../common/types.ts';
 
 /** A seeded generator (mulberry32), so the case is the same on every run. */

@@ -4,7 +4,7 @@ import { decide, decideSilence, initialSensorState, severityFor, alertIdFor, typ
 import { mergePolicy } from '../../../common/decision/policy.ts';
 import { defaultConfig } from '../../../common/config/defaults.ts';
 import type { HysteresisConfig, Severity } from '../../../common/config/types.ts';
-import type { ThresholdSource } from '../../../common/model/thresholds.ts';
+import type { ThresholdSource } from '../../../common/calibration/thresholds.ts';
 import type { AnomalyAlert } from '../../../common/types.ts';
 
 // The raw-error path with a static threshold 0.1: a window of error r/10 scores r / (1 + r),

@@ -12,7 +12,7 @@ import { reportMarkdown } from '../../../eval/report.ts';
 import { summarise } from '../../../eval/summary.ts';
 import type { Config } from '../../../common/config/types.ts';
 import { defaultConfig } from '../../../common/config/defaults.ts';
-import type { ThresholdSource } from '../../../common/model/thresholds.ts';
+import type { ThresholdSource } from '../../../common/calibration/thresholds.ts';
 import { plotFixture } from '../../support/plot-fixture.ts';
 
 const config = (holdOffSamples: number): Pick<Config, 'scorer' | 'thresholds' | 'windowing'> => ({

@@ -4,7 +4,7 @@ import { replayDecisions, windowForRows, type ScoredWindow } from '../../../eval
 import { adaptiveStep, type AdaptiveState } from '../../../common/decision/adaptive.ts';
 import { defaultConfig } from '../../../common/config/defaults.ts';
 import type { Config } from '../../../common/config/types.ts';
-import type { ThresholdSource } from '../../../common/model/thresholds.ts';
+import type { ThresholdSource } from '../../../common/calibration/thresholds.ts';
 
 // The raw-error path (score r / (1 + r)): the lowest band 0.5 is the threshold itself.
 const configWith = (method: 'static' | 'adaptive', settings = { adaptiveHalfLife: 2, adaptiveK: 1, adaptiveFloor: 0.5 }): Config => ({

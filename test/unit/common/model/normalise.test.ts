@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { denormalise, fitNormalisation, normaliseWindow, quantileSorted } from '../../../../common/model/normalise.ts';
+import { quantileSorted } from '../../../../common/calibration/quantile.ts';
+import { denormalise, fitNormalisation, normaliseWindow } from '../../../../common/model/normalise.ts';
 import type { SignalWindow } from '../../../../common/types.ts';
 import { syntheticWindows } from './synthetic.ts';
 

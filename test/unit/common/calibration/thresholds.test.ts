@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ThresholdConfig } from '../../../../common/config/types.ts';
-import { calibrateAll, calibrateThreshold, minErrorsPerSensor, resolveThreshold, type ThresholdSource } from '../../../../common/model/thresholds.ts';
+import { calibrateAll, calibrateThreshold, minErrorsPerSensor, resolveThreshold, type ThresholdSource } from '../../../../common/calibration/thresholds.ts';
 import { createRng } from '../../../../common/rng.ts';
 
 const base: ThresholdConfig = { method: 'quantile', quantile: 0.9, multiplier: 1, k: 3, potInitialQuantile: 0.98, potRisk: 1e-3, value: 7 };

@@ -1,18 +1,11 @@
 // Thresholds on the reconstruction error, calibrated at training time from the
 // errors of held-out normal windows. Per-sensor config overrides are applied at
 // scoring time from the errors stored with the model: no retraining needed.
-import type { ThresholdConfig, ThresholdMethod } from '../config/types.ts';
+import type { ThresholdConfig } from '../config/types.ts';
 import { SensorwatchError } from '../errors.ts';
-import type { Calibration } from './artifact.ts';
-import { quantileSorted } from './normalise.ts';
 import { potThreshold } from './pot.ts';
-
-export interface CalibratedThreshold {
-  value: number;
-  method: ThresholdMethod;
-  /** What the value was computed from (quantile, mean/std, GPD fit …) and how many errors. */
-  details: Record<string, number>;
-}
+import { quantileSorted } from './quantile.ts';
+import type { CalibratedThreshold, Calibration } from './types.ts';
 
 /** What resolveThreshold needs from a model's metadata. */
 export interface ThresholdSource {

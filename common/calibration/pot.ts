@@ -2,7 +2,7 @@
 // excesses over an initial high quantile and read off the level exceeded with
 // probability `risk` (Siffer et al., "Anomaly detection in streams with extreme
 // value theory", KDD 2017 — the SPOT initialisation step).
-import { quantileSorted } from './normalise.ts';
+import { quantileSorted } from './quantile.ts';
 
 export interface GpdFit {
   /** Shape γ (xi); 0 means the exponential tail. */
