@@ -23,6 +23,7 @@ import type { Config } from '../common/config/types.ts';
 import { readTopic, type Admin, type KafkaClient } from '../common/kafka/index.ts';
 import type { Logger } from '../common/log.ts';
 import type { SensorState } from '../common/decision/decide.ts';
+import { SensorwatchError } from '../common/errors.ts';
 
 export const stateFormat = 1;
 
@@ -87,7 +88,7 @@ export async function startStateReader(options: StateReaderOptions): Promise<Sta
     async caughtUp() {
       await options.ownPublishes();
       const behind = await reader.catchUp(Date.now() + 60_000);
-      if (behind.length > 0) throw new Error(`state topic ${topic}: not caught up after 60 s (partitions ${behind.join(', ')})`);
+      if (behind.length > 0) throw new SensorwatchError(`state topic ${topic}: not caught up after 60 s (partitions ${behind.join(', ')})`, { code: 'state_not_caught_up', details: { topic, partitions: behind } });
       return latest;
     },
     stop: () => reader.stop(),
