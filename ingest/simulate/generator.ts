@@ -142,8 +142,3 @@ export function simulate(options: SimulatorOptions, durationSeconds: number): { 
   }
   return { readings, labels };
 }
-
-/** Whether sample time `t` (ms) of `sensorId` lies inside an injected anomaly. */
-export function isLabelled(labels: readonly InjectedAnomaly[], sensorId: string, t: number): boolean {
-  return labels.some((l) => l.sensorId === sensorId && t >= l.start && t <= l.end);
-}
