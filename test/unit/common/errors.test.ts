@@ -65,6 +65,13 @@ describe('error codes', () => {
     assert.deepEqual(unknown, []);
   });
 
+  it('docs/operate.md lists every code with whether a retry helps, in the order of the list', () => {
+    const text = readFileSync(join(root, 'docs/operate.md'), 'utf8');
+    const section = text.slice(text.indexOf('## Error codes'), text.indexOf('\n## ', text.indexOf('## Error codes') + 1));
+    const rows = [...section.matchAll(/^\| `([a-z_0-9]+)` \| (yes|no) \| (.+) \|$/gm)].map((m) => [m[1], m[2] === 'yes', m[3]]);
+    assert.deepEqual(rows, Object.entries(errorCodes).map(([code, e]) => [code, e.retriable, e.what]));
+  });
+
   it('retriable comes from the list unless the call site says otherwise', () => {
     assert.equal(new SensorwatchError('x', { code: 'publish_closed' }).retriable, true);
     assert.equal(new SensorwatchError('x', { code: 'config_invalid' }).retriable, false);
