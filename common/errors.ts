@@ -67,7 +67,7 @@ export const errorCodes = {
   local_broker_pom_invalid: { retriable: false, what: 'the pom that pins the Kafka version has no version' },
   java_missing: { retriable: false, what: 'java (JDK 17+) is not installed or JAVA_HOME is wrong' },
   maven_missing: { retriable: false, what: 'mvn (Maven) is not installed' },
-  maven_failed: { retriable: false, what: 'fetching the Kafka jars with Maven failed' },
+  maven_failed: { retriable: true, what: 'fetching the Kafka jars with Maven failed (often the network)' },
   perf_tool_failed: { retriable: false, what: "Kafka's consumer perf tool failed" },
   perf_tool_output: { retriable: false, what: "Kafka's consumer perf tool printed output we cannot read" },
 } as const satisfies Record<string, { retriable: boolean; what: string }>;

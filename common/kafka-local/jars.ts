@@ -162,7 +162,6 @@ function runMaven(args: string[]): Promise<void> {
         reject(
           new SensorwatchError(`mvn ${args.join(' ')} exited with ${code}:\n${output.trim()}`, {
             code: 'maven_failed',
-            retriable: true,
             details: { pom: pomPath },
           }),
         );

@@ -162,7 +162,7 @@ async function startOnce(
       await stop();
       throw new SensorwatchError(
         `Kafka on ${brokers[0]} did not answer metadata requests within ${timeoutMs} ms (last: ${probe.error}); see ${layout.serverLog}`,
-        { code: 'local_broker_start_timeout', retriable: true, details: { dataDir: layout.dataDir } },
+        { code: 'local_broker_start_timeout', details: { dataDir: layout.dataDir } },
       );
     }
     await sleep(250);
