@@ -73,7 +73,7 @@ export interface EvalOptions {
 }
 
 function usageError(message: string): never {
-  throw new SensorwatchError(`${message}\n\n${evalUsage}`, { code: 'EVAL_USAGE' });
+  throw new SensorwatchError(`${message}\n\n${evalUsage}`, { code: 'usage' });
 }
 
 function number(flag: string, text: string | undefined, check: (n: number) => boolean, want: string): number | undefined {

@@ -122,7 +122,7 @@ async function backtest(options: EvalOptions): Promise<number> {
 /** The --train-data file, read like the --data files; it must have their channels. */
 function readTrainData(options: EvalOptions): Series {
   const [train] = readCsvSeries(options.trainData as string, { sep: options.sep, timeCol: options.timeCol, labelCol: null, ignoreCols: [...options.ignoreCols, ...(options.labelCol === null ? [] : [options.labelCol])] });
-  if (train === undefined) throw new SensorwatchError(`--train-data ${options.trainData}: no CSV file there`, { code: 'EVAL_BAD_INPUT' });
+  if (train === undefined) throw new SensorwatchError(`--train-data ${options.trainData}: no CSV file there`, { code: 'eval_bad_input' });
   return train;
 }
 
@@ -170,7 +170,7 @@ function whatIf(options: EvalOptions): number {
   try {
     runText = readFileSync(runPath, 'utf8');
   } catch {
-    throw new SensorwatchError(`${runPath}: not found; --what-if needs --out pointing at an earlier 'sensorwatch eval' output`, { code: 'EVAL_BAD_INPUT' });
+    throw new SensorwatchError(`${runPath}: not found; --what-if needs --out pointing at an earlier 'sensorwatch eval' output`, { code: 'eval_bad_input' });
   }
   const before = (JSON.parse(runText) as { config: Config }).config;
   const raw = checkWhatIfSections(parseYaml(readFileSync(file, 'utf8')), file);

@@ -42,7 +42,7 @@ export function splitLine(line: string, sep: string): string[] {
 
 function fail(message: string, file: string, line?: number): never {
   const where = line === undefined ? file : `${file}:${line}`;
-  throw new SensorwatchError(`${where}: ${message}`, { code: 'EVAL_BAD_INPUT', details: { file, line } });
+  throw new SensorwatchError(`${where}: ${message}`, { code: 'eval_bad_input', details: { file, line } });
 }
 
 /** Parse one CSV text into a Series (pure: the caller reads the file). */

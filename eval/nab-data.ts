@@ -42,12 +42,12 @@ export function parseWindowsJson(text: string, where: string): Record<string, Ar
   const raw = JSON.parse(text) as Record<string, unknown>;
   const out: Record<string, Array<[number, number]>> = {};
   for (const [file, list] of Object.entries(raw)) {
-    if (!Array.isArray(list)) throw new SensorwatchError(`${where}: windows of '${file}' are not a list`, { code: 'EVAL_BAD_INPUT' });
+    if (!Array.isArray(list)) throw new SensorwatchError(`${where}: windows of '${file}' are not a list`, { code: 'eval_bad_input' });
     out[file] = list.map((w: unknown) => {
       const pair = w as [string, string];
       const a = parseTime(String(pair[0]));
       const b = parseTime(String(pair[1]));
-      if (!Number.isFinite(a) || !Number.isFinite(b)) throw new SensorwatchError(`${where}: bad window ${JSON.stringify(w)} for '${file}'`, { code: 'EVAL_BAD_INPUT' });
+      if (!Number.isFinite(a) || !Number.isFinite(b)) throw new SensorwatchError(`${where}: bad window ${JSON.stringify(w)} for '${file}'`, { code: 'eval_bad_input' });
       return [a, b] as [number, number];
     });
   }
@@ -64,7 +64,7 @@ export function readNabProfiles(root: string): Record<string, CostMatrix> {
 /** Every series of a NAB tree with its label windows; `only` filters by substring of the name. */
 export function readNabCorpus(root: string, only: string[] = []): NabSeries[] {
   const labelsPath = join(root, 'labels', 'combined_windows.json');
-  if (!existsSync(labelsPath)) throw new SensorwatchError(`${labelsPath}: not found; --format nab expects a NAB tree (data/, labels/combined_windows.json)`, { code: 'EVAL_BAD_INPUT' });
+  if (!existsSync(labelsPath)) throw new SensorwatchError(`${labelsPath}: not found; --format nab expects a NAB tree (data/, labels/combined_windows.json)`, { code: 'eval_bad_input' });
   const windows = parseWindowsJson(readFileSync(labelsPath, 'utf8'), labelsPath);
   const { files } = listCsvFiles(join(root, 'data'));
   return files
@@ -72,7 +72,7 @@ export function readNabCorpus(root: string, only: string[] = []): NabSeries[] {
     .map((f) => {
       const series = parseCsv(readFileSync(join(root, 'data', f), 'utf8'), f, { sep: ',', timeCol: 'timestamp', labelCol: null, ignoreCols: [] });
       const fileWindows = windows[f];
-      if (fileWindows === undefined) throw new SensorwatchError(`${labelsPath}: no entry for '${f}'`, { code: 'EVAL_BAD_INPUT' });
+      if (fileWindows === undefined) throw new SensorwatchError(`${labelsPath}: no entry for '${f}'`, { code: 'eval_bad_input' });
       const rows = windowsToRows(series.timestamps, fileWindows);
       const labels = new Uint8Array(series.timestamps.length);
       for (const [a, b] of rows) labels.fill(1, a, b + 1);

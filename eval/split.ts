@@ -32,7 +32,7 @@ export function trainRowCount(timestamps: readonly number[], split: Split, where
   }
   if (rows < 1 || rows >= n) {
     throw new SensorwatchError(`${where}: the split leaves ${rows} training and ${n - rows} scored rows of ${n}; both must be at least 1 (adjust --train-rows, --train-fraction or --train-until)`, {
-      code: 'EVAL_BAD_SPLIT',
+      code: 'eval_bad_split',
       details: { file: where, rows, total: n },
     });
   }

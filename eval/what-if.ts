@@ -36,7 +36,7 @@ export function parseHistory(text: string, where: string): History {
     labels: number[] | null;
   };
   if (typeof raw.sensorId !== 'string' || !Array.isArray(raw.windows) || !Array.isArray(raw.rowKeys) || !Array.isArray(raw.segments)) {
-    throw new SensorwatchError(`${where}: not an eval history file (sensorId, segments, windows, rowKeys expected)`, { code: 'EVAL_BAD_INPUT' });
+    throw new SensorwatchError(`${where}: not an eval history file (sensorId, segments, windows, rowKeys expected)`, { code: 'eval_bad_input' });
   }
   const finite = (v: number | null | undefined, or: number): number => (typeof v === 'number' ? v : or);
   const channels = raw.channels ?? null;
@@ -121,11 +121,11 @@ const allowedSections = new Set(['thresholds', 'scorer']);
 /** The what-if file's sections, checked: only thresholds and scorer may change without re-scoring. */
 export function checkWhatIfSections(raw: unknown, where: string): Record<string, unknown> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new SensorwatchError(`${where}: expected a mapping with 'thresholds' and/or 'scorer' sections`, { code: 'EVAL_BAD_INPUT' });
+    throw new SensorwatchError(`${where}: expected a mapping with 'thresholds' and/or 'scorer' sections`, { code: 'eval_bad_input' });
   }
   const extra = Object.keys(raw).filter((k) => !allowedSections.has(k));
   if (extra.length > 0) {
-    throw new SensorwatchError(`${where}: section(s) ${extra.join(', ')} cannot be tried on scored history (only thresholds and scorer); run a new backtest for model or windowing changes`, { code: 'EVAL_BAD_INPUT' });
+    throw new SensorwatchError(`${where}: section(s) ${extra.join(', ')} cannot be tried on scored history (only thresholds and scorer); run a new backtest for model or windowing changes`, { code: 'eval_bad_input' });
   }
   return raw as Record<string, unknown>;
 }

@@ -138,7 +138,6 @@ export async function startIngest(ctx: IngestContext): Promise<IngestService> {
         // at the last reading still needed, so a restart replays from there.
         const error = new SensorwatchError(`publishing the windows and dead letters of ${batch.topic}[${batch.partition}] failed: ${(err as Error).message}`, {
           code: 'ingest_publish_failed',
-          retriable: true,
           cause: err,
           details: { topic: batch.topic, partition: batch.partition, firstOffset: records[0]?.offset },
         });

@@ -24,6 +24,7 @@ import { readTopic, type Admin, type KafkaClient } from '../common/kafka/index.t
 import type { Logger } from '../common/log.ts';
 import type { SensorState } from '../common/decision/decide.ts';
 import { decodeState } from '../common/decision/state-codec.ts';
+import { SensorwatchError } from '../common/errors.ts';
 
 /** The state topic belongs to the consumer group: another group keeps its own decisions. */
 export const stateTopicFor = (groupId: string): string => `${groupId}.state`;
@@ -71,7 +72,7 @@ export async function startStateReader(options: StateReaderOptions): Promise<Sta
     async caughtUp() {
       await options.ownPublishes();
       const behind = await reader.catchUp(Date.now() + 60_000);
-      if (behind.length > 0) throw new Error(`state topic ${topic}: not caught up after 60 s (partitions ${behind.join(', ')})`);
+      if (behind.length > 0) throw new SensorwatchError(`state topic ${topic}: not caught up after 60 s (partitions ${behind.join(', ')})`, { code: 'state_not_caught_up', details: { topic, partitions: behind } });
       return latest;
     },
     stop: () => reader.stop(),

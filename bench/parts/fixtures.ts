@@ -6,9 +6,9 @@ import { defaultConfig } from '../../common/config/defaults.ts';
 import { wrapModel, type LoadedModel, type ModelMeta } from '../../common/model/artifact.ts';
 import { buildAutoencoder } from '../../common/model/build.ts';
 import { fitNormalisation } from '../../common/model/normalise.ts';
-import { createRng } from '../../common/rng.ts';
 import type { SignalWindow } from '../../common/types.ts';
 import type { ModelCase } from '../report.ts';
+import { syntheticWindows as sensorBySensor } from '../synthetic.ts';
 
 export const windowLength = 64;
 export const channels = ['ch0', 'ch1', 'ch2', 'ch3', 'ch4', 'ch5', 'ch6', 'ch7'];
@@ -26,33 +26,17 @@ export function benchModelConfig(kind: ModelCase): ModelConfig {
 }
 
 /**
- * `count` windows of smooth periodic signals plus noise, one phase per
- * sensor and channel: realistic enough that normalisation and the model see
- * varied values, and deterministic for a given seed.
+ * `count` windows of the shared synthetic signals (bench/synthetic.ts) in
+ * the reference shape, interleaved as a live stream arrives: window i is of
+ * sensor i % sensors. Deterministic for a given seed.
  */
 export function syntheticWindows(count: number, seed = 7, sensors = 16): SignalWindow[] {
-  const rng = createRng(seed);
-  const C = channels.length;
+  const perSensor = Math.ceil(count / sensors);
+  const bySensor = sensorBySensor({ sensors, windowsPerSensor: perSensor, length: windowLength, channels: channels.length, noise: 0.1, seed });
   const out: SignalWindow[] = [];
   for (let i = 0; i < count; i++) {
-    const sensor = i % sensors;
-    const samples = new Array<number>(windowLength * C);
-    for (let t = 0; t < windowLength; t++) {
-      const time = i * 16 + t;
-      for (let c = 0; c < C; c++) {
-        samples[t * C + c] = 10 * c + Math.sin((time + sensor * 7) / (5 + c)) * (1 + c / 4) + 0.1 * rng.normal();
-      }
-    }
-    out.push({
-      sensorId: `sensor-${sensor}`,
-      seq: Math.floor(i / sensors),
-      start: i * 1000,
-      end: i * 1000 + (windowLength - 1) * 100,
-      channels,
-      samples,
-      missing: 0,
-      badQuality: 0,
-    });
+    const w = bySensor[(i % sensors) * perSensor + Math.floor(i / sensors)];
+    if (w !== undefined) out.push(w);
   }
   return out;
 }

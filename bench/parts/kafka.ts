@@ -19,6 +19,7 @@ import { medianOf, ratio } from '../stats.ts';
 import { channels } from './fixtures.ts';
 import { latencyAt, latencyConfig, trainLatencyModel } from './latency.ts';
 import { benchTopics, createTopicsReady, metricTotal, pollUntil, runLoad, topicList } from './pipeline.ts';
+import { SensorwatchError } from '../../common/errors.ts';
 
 export interface KafkaOptions {
   /** Readings preloaded for the throughput comparison. */
@@ -152,7 +153,7 @@ async function throughputRounds(run: ThroughputRun): Promise<void> {
     const row: IngestRound = { ingestReadingsPerSec: null, perfToolReadingsPerSec: null, ratio: null };
     try {
       const perf = await runConsumerPerf({ brokers, topic: topics.readings, messages: load.sent, groupId: `${topics.readings}.perf-${round}` });
-      if (perf.messages < load.sent) throw new Error(`read ${perf.messages} of ${load.sent} records${perf.warning === undefined ? '' : ` (${perf.warning})`}`);
+      if (perf.messages < load.sent) throw new SensorwatchError(`read ${perf.messages} of ${load.sent} records${perf.warning === undefined ? '' : ` (${perf.warning})`}`, { code: 'bench_failed' });
       // fetch.nMsg.sec: the tool's own rate without its group join, as ingest is timed.
       row.perfToolReadingsPerSec = perf.fetchMessagesPerSec;
       log.info('bench kafka: ConsumerPerformance', { round, ...perf });
@@ -177,12 +178,12 @@ async function ingestThroughput(brokers: string[], topics: Config['topics'], cou
   const registry = new Registry();
   const service = await startIngest({ config: benchConfig(brokers, topics), log: options.log, registry, brokers, groupId });
   try {
-    if (!(await pollUntil(() => service.ready(), 60_000, 2))) throw new Error('ingest did not join its consumer group within 60 s');
+    if (!(await pollUntil(() => service.ready(), 60_000, 2))) throw new SensorwatchError('ingest did not join its consumer group within 60 s', { code: 'bench_timeout' });
     const t0 = performance.now();
     const done = await pollUntil(async () => (await metricTotal(registry, 'sensorwatch_readings_ingested_total')) >= count, 600_000, 5);
     const seconds = (performance.now() - t0) / 1000;
     const ingested = await metricTotal(registry, 'sensorwatch_readings_ingested_total');
-    if (!done) throw new Error(`ingest counted ${ingested} of ${count} readings within 600 s`);
+    if (!done) throw new SensorwatchError(`ingest counted ${ingested} of ${count} readings within 600 s`, { code: 'bench_timeout' });
     options.log.info('bench kafka: ingest', { count, seconds });
     return count / seconds;
   } finally {

@@ -30,6 +30,7 @@ import { summariseLatencies, windowBunching } from '../stats.ts';
 import { channels } from './fixtures.ts';
 import type { FromIngest, IngestJob, ToIngest } from './ingest-process.ts';
 import { benchTopics, createTopicsReady, metricTotal, pollUntil, runLoad, topicList, windowPublishDelays } from './pipeline.ts';
+import { SensorwatchError } from '../../common/errors.ts';
 
 export const latencyMetric = 'sensorwatch_scoring_latency_seconds';
 const loadSeed = 23;
@@ -156,8 +157,8 @@ async function ingestApart(config: Config, run: LatencyRun, groupId: string): Pr
   const job: IngestJob = { config, brokers: run.brokers, groupId, logLevel: 'warn' };
   child.send({ kind: 'start', job } satisfies ToIngest);
   const check = (): void => {
-    if (failure !== null) throw new Error(`ingest process: ${failure}`);
-    if (exited) throw new Error('ingest process exited');
+    if (failure !== null) throw new SensorwatchError(`ingest process: ${failure}`, { code: 'bench_failed' });
+    if (exited) throw new SensorwatchError('ingest process exited', { code: 'bench_failed' });
   };
   return {
     ready: () => {
@@ -207,7 +208,7 @@ export async function latencyAt(run: LatencyRun): Promise<Omit<LatencyRow, 'repe
   try {
     scorer = await startScorer({ config, log: run.log, registry, models: feedOf(await parseArtifact(run.artifact, 'bench latency model')), brokers: run.brokers, groupId: scorerGroup });
     const live = scorer;
-    if (!(await pollUntil(() => ingest.ready() && live.ready(), 60_000, 5))) throw new Error('ingest and scorer did not join their groups within 60 s');
+    if (!(await pollUntil(() => ingest.ready() && live.ready(), 60_000, 5))) throw new SensorwatchError('ingest and scorer did not join their groups within 60 s', { code: 'bench_timeout' });
     const started = Date.now();
     // How long callbacks waited for this process's event loop (from the end of
     // the warm-up): ingest's and the scorer's with one process, the scorer's with two.

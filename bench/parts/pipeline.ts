@@ -12,6 +12,7 @@ import { ensureTopics, type TopicSpec } from '../../common/kafka/admin.ts';
 import { createConsumer } from '../../common/kafka/consumer.ts';
 import type { Admin, KafkaClient } from '../../common/kafka/types.ts';
 import type { LoadJob } from '../load/produce.ts';
+import { SensorwatchError } from '../../common/errors.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const producerScript = join(here, '..', 'load', 'produce.ts');
@@ -50,7 +51,7 @@ export function runLoad(job: LoadJob, timeoutMs: number): Promise<LoadResult> {
         try {
           resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '') as LoadResult);
         } catch (error) {
-          reject(new Error(`load generator printed no result: ${String(error)}`));
+          reject(new SensorwatchError(`load generator printed no result: ${String(error)}`, { code: 'bench_failed', cause: error }));
         }
         return;
       }
@@ -58,7 +59,7 @@ export function runLoad(job: LoadJob, timeoutMs: number): Promise<LoadResult> {
       const lines = stderr.trim().split('\n');
       const failure = lines.findIndex((l) => l.includes('load generator failed'));
       const shown = failure >= 0 ? lines.slice(failure, failure + 3) : lines.slice(-3);
-      reject(new Error(`load generator ${why}: ${shown.join(' | ')}`));
+      reject(new SensorwatchError(`load generator ${why}: ${shown.join(' | ')}`, { code: 'bench_failed' }));
     });
   });
 }
@@ -107,7 +108,7 @@ export async function createTopicsReady(admin: Admin, specs: TopicSpec[], timeou
       timeoutMs,
       50,
     );
-    if (!ok) throw new Error(`topic ${spec.name} not served within ${timeoutMs} ms: ${last instanceof Error ? last.message : 'partitions missing'}`);
+    if (!ok) throw new SensorwatchError(`topic ${spec.name} not served within ${timeoutMs} ms: ${last instanceof Error ? last.message : 'partitions missing'}`, { code: 'bench_timeout' });
   }
 }
 

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type * as tf from '@tensorflow/tfjs';
 import { exportDenseModel, float32Bytes } from './export.ts';
 import { lastLine, runProcess } from './python.ts';
+import { SensorwatchError } from '../../common/errors.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -66,7 +67,7 @@ export async function runBlasReference(
     ];
     const r = await runProcess(options.python, args, { timeoutMs: options.timeoutMs, env: { ...process.env, ...options.env } });
     if (r.code !== 0) {
-      throw new Error(r.timedOut ? `blas_forward.py ran past ${options.timeoutMs} ms` : `blas_forward.py failed: ${lastLine(r.stderr)}`);
+      throw new SensorwatchError(r.timedOut ? `blas_forward.py ran past ${options.timeoutMs} ms` : `blas_forward.py failed: ${lastLine(r.stderr)}`, { code: 'bench_reference_failed' });
     }
     const parsed = JSON.parse(r.stdout) as Omit<BlasResult, 'check'>;
     const bytes = readFileSync(files.check);

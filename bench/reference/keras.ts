@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type * as tf from '@tensorflow/tfjs';
 import { exportDenseModel, float32Bytes } from './export.ts';
 import { lastLine, runProcess } from './python.ts';
+import { SensorwatchError } from '../../common/errors.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -60,7 +61,7 @@ export async function runKerasReference(
     ];
     const r = await runProcess(options.python, args, { timeoutMs: options.timeoutMs, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } });
     if (r.code !== 0) {
-      throw new Error(r.timedOut ? `keras_train.py ran past ${options.timeoutMs} ms` : `keras_train.py failed: ${lastLine(r.stderr)}`);
+      throw new SensorwatchError(r.timedOut ? `keras_train.py ran past ${options.timeoutMs} ms` : `keras_train.py failed: ${lastLine(r.stderr)}`, { code: 'bench_reference_failed' });
     }
     const lines = r.stdout.trim().split('\n');
     return JSON.parse(lines[lines.length - 1] ?? '{}') as KerasResult;

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import avro from 'avsc';
+import { SensorwatchError } from '../errors.ts';
 
 /** Where schemas/ is: two levels up from here in a checkout, three in dist/. */
 function schemasDir(): string {
@@ -10,7 +11,7 @@ function schemasDir(): string {
     const dir = fileURLToPath(new URL(rel, import.meta.url));
     if (existsSync(`${dir}SensorReading.avsc`)) return dir;
   }
-  throw new Error(`schemas/ not found near ${fileURLToPath(import.meta.url)}: the .avsc files ship with the code`);
+  throw new SensorwatchError(`schemas/ not found near ${fileURLToPath(import.meta.url)}: the .avsc files ship with the code`, { code: 'schemas_not_found' });
 }
 
 const dir = schemasDir();
@@ -22,7 +23,7 @@ export function loadSchema(file: string): avro.Type {
   try {
     schema = JSON.parse(readFileSync(path, 'utf8')) as avro.Schema;
   } catch (err) {
-    throw new Error(`cannot read Avro schema ${path}: ${(err as Error).message}`, { cause: err });
+    throw new SensorwatchError(`cannot read Avro schema ${path}: ${(err as Error).message}`, { code: 'schema_unreadable', cause: err, details: { path } });
   }
   // omitRecordMethods: decoded records are plain data objects.
   return avro.Type.forSchema(schema, { omitRecordMethods: true });

@@ -82,7 +82,7 @@ function intFlag(raw: string | boolean | undefined, name: string, fallback: numb
   if (typeof raw !== 'string') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) {
-    throw new SensorwatchError(`${name} must be a non-negative integer, got '${raw}'`, { code: 'CLI_BAD_FLAG' });
+    throw new SensorwatchError(`${name} must be a non-negative integer, got '${raw}'`, { code: 'usage' });
   }
   return value;
 }

@@ -16,7 +16,7 @@ const completeMarker = '.complete';
 export function kafkaVersionOf(pomText: string): string {
   const match = /<kafka\.version>\s*([^<\s]+)\s*<\/kafka\.version>/.exec(pomText);
   if (match?.[1] === undefined) {
-    throw new SensorwatchError(`${pomPath} has no <kafka.version> property`, { code: 'KAFKA_POM_INVALID' });
+    throw new SensorwatchError(`${pomPath} has no <kafka.version> property`, { code: 'local_broker_pom_invalid' });
   }
   return match[1];
 }
@@ -103,7 +103,7 @@ export function assertBrokerTools(env: NodeJS.ProcessEnv = process.env): void {
   const missing = brokerToolsMissing({ jarsCached: kafkaJarsCached(), env });
   if (missing === undefined) return;
   throw new SensorwatchError(missing.message, {
-    code: missing.tools.includes('java') ? 'KAFKA_JAVA_MISSING' : 'KAFKA_MAVEN_MISSING',
+    code: missing.tools.includes('java') ? 'java_missing' : 'maven_missing',
     details: { missing: missing.tools },
   });
 }
@@ -151,7 +151,7 @@ function runMaven(args: string[]): Promise<void> {
     child.on('error', (cause) => {
       reject(
         new SensorwatchError(`could not run Maven (mvn) to fetch the Kafka jars: ${(cause as Error).message}; install with: ${javaInstallHint}`, {
-          code: 'KAFKA_MAVEN_MISSING',
+          code: 'maven_missing',
           cause,
         }),
       );
@@ -161,8 +161,7 @@ function runMaven(args: string[]): Promise<void> {
       else
         reject(
           new SensorwatchError(`mvn ${args.join(' ')} exited with ${code}:\n${output.trim()}`, {
-            code: 'KAFKA_MAVEN_FAILED',
-            retriable: true,
+            code: 'maven_failed',
             details: { pom: pomPath },
           }),
         );

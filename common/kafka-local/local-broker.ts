@@ -74,7 +74,7 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
   const running = readBrokerInfo(dataDir);
   if (running !== undefined && isAlive(running.pid)) {
     throw new SensorwatchError(`a broker (pid ${running.pid}, port ${running.port}) already runs on data dir ${dataDir}`, {
-      code: 'KAFKA_DATA_DIR_IN_USE',
+      code: 'local_broker_data_dir_in_use',
       details: { dataDir, pid: running.pid },
     });
   }
@@ -92,7 +92,7 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
         },
       };
     } catch (error) {
-      const portClash = error instanceof SensorwatchError && error.code === 'KAFKA_PORT_IN_USE';
+      const portClash = error instanceof SensorwatchError && error.code === 'local_broker_port_in_use';
       if (!portClash || attempt >= attempts) {
         // The error carries the log tail; a temp dir nobody will look at again goes.
         if (tempDir) rmSync(dataDir, { recursive: true, force: true, maxRetries: 3 });
@@ -162,7 +162,7 @@ async function startOnce(
       await stop();
       throw new SensorwatchError(
         `Kafka on ${brokers[0]} did not answer metadata requests within ${timeoutMs} ms (last: ${probe.error}); see ${layout.serverLog}`,
-        { code: 'KAFKA_START_TIMEOUT', retriable: true, details: { dataDir: layout.dataDir } },
+        { code: 'local_broker_start_timeout', details: { dataDir: layout.dataDir } },
       );
     }
     await sleep(250);
@@ -173,7 +173,7 @@ async function startOnce(
     const portClash = /Address already in use|BindException/.test(tail);
     throw new SensorwatchError(
       `Kafka broker exited with code ${exitCode} during start-up${portClash ? ` (port ${port} or ${controllerPort} in use)` : ''}; see ${layout.serverLog}:\n${tail}`,
-      { code: portClash ? 'KAFKA_PORT_IN_USE' : 'KAFKA_START_FAILED', details: { dataDir: layout.dataDir, port } },
+      { code: portClash ? 'local_broker_port_in_use' : 'local_broker_start_failed', details: { dataDir: layout.dataDir, port } },
     );
   }
   const info: BrokerInfo = { pid, port, controllerPort, brokers, version: kafkaVersion(), startedAt: new Date(startedAt).toISOString() };
@@ -197,7 +197,7 @@ function spawned(child: ChildProcess): Promise<number> {
     child.once('error', (cause) =>
       fail(
         new SensorwatchError(`could not start java (${javaCommand()}): ${(cause as Error).message}; install with: ${javaInstallHint}, or set JAVA_HOME`, {
-          code: 'KAFKA_JAVA_MISSING',
+          code: 'java_missing',
           cause,
         }),
       ),
@@ -215,7 +215,7 @@ async function formatStorage(jvm: string[], layout: BrokerLayout): Promise<void>
   const code = await new Promise<number | null>((done) => child.once('exit', (c) => done(c)));
   if (code !== 0) {
     throw new SensorwatchError(`formatting KRaft storage in ${layout.logDirs} failed (exit ${code}):\n${logTail(layout)}`, {
-      code: 'KAFKA_FORMAT_FAILED',
+      code: 'local_broker_format_failed',
       details: { dataDir: layout.dataDir },
     });
   }

@@ -79,7 +79,7 @@ function toMillis(stamp: string): number {
 
 function perfError(what: string, output: string): SensorwatchError {
   return new SensorwatchError(`unexpected ConsumerPerformance output: ${what}:\n${output.slice(-2000)}`, {
-    code: 'KAFKA_PERF_OUTPUT',
+    code: 'perf_tool_output',
   });
 }
 
@@ -116,7 +116,7 @@ export async function runConsumerPerf(options: ConsumerPerfOptions): Promise<Con
   const { code, stdout, stderr } = await run(javaCommand(), args);
   if (code !== 0) {
     throw new SensorwatchError(`ConsumerPerformance exited with ${code}:\n${(stderr || stdout).slice(-2000)}`, {
-      code: 'KAFKA_PERF_FAILED',
+      code: 'perf_tool_failed',
       details: { topic: options.topic },
     });
   }
@@ -131,7 +131,7 @@ function run(command: string, args: string[]): Promise<{ code: number | null; st
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-8000)));
     child.on('error', (cause) =>
-      reject(new SensorwatchError(`could not start java (${command}): install a JDK 17+ or set JAVA_HOME`, { code: 'KAFKA_JAVA_MISSING', cause })),
+      reject(new SensorwatchError(`could not start java (${command}): install a JDK 17+ or set JAVA_HOME`, { code: 'java_missing', cause })),
     );
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });

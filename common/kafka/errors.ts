@@ -1,7 +1,7 @@
 // Kafka client errors in our terms, mapped where they leave this folder: a
 // SensorwatchError with a code and whether trying again can help
 // (retriable.ts), the client's own error kept as the cause.
-import { SensorwatchError } from '../errors.ts';
+import { SensorwatchError, type KafkaBrokerErrorCode } from '../errors.ts';
 import { isTransientKafkaError, kafkaErrorType } from './retriable.ts';
 
 /**
@@ -9,7 +9,7 @@ import { isTransientKafkaError, kafkaErrorType } from './retriable.ts';
  * in lower case when it sent one ('kafka_message_too_large'), else
  * `kafka_unavailable` when retrying can help, `kafka_failed` when not.
  */
-export function kafkaErrorCode(error: unknown): string {
+export function kafkaErrorCode(error: unknown): KafkaBrokerErrorCode {
   const type = kafkaErrorType(error);
   if (type !== undefined) return `kafka_${type.toLowerCase()}`;
   return isTransientKafkaError(error) ? 'kafka_unavailable' : 'kafka_failed';

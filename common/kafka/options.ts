@@ -29,11 +29,11 @@ export function tlsOptions(cfg: KafkaConfig, readFile?: (path: string) => Buffer
   if (Object.values(files).every((f) => f === '') && tls.serverName === '') return true;
   const out: ConnectionOptions = {};
   const read = (key: string, path: string): Buffer => {
-    if (readFile === undefined) throw new SensorwatchError(`kafka.tls.${key} is set but no file reader was given`, { code: 'KAFKA_TLS_FILE' });
+    if (readFile === undefined) throw new SensorwatchError(`kafka.tls.${key} is set but no file reader was given`, { code: 'tls_file_unreadable' });
     try {
       return readFile(path);
     } catch (cause) {
-      throw new SensorwatchError(`kafka.tls.${key}: cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, { code: 'KAFKA_TLS_FILE', cause });
+      throw new SensorwatchError(`kafka.tls.${key}: cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, { code: 'tls_file_unreadable', cause });
     }
   };
   if (files.ca !== '') out.ca = [read('caFile', files.ca)];
@@ -48,7 +48,7 @@ export function kafkaClientOptions(cfg: KafkaConfig, overrides: ClientOverrides 
   if (brokers.length === 0) {
     throw new SensorwatchError(
       'kafka.brokers is empty: set KAFKA_BROKERS (host:port,...) or start the local broker first (sensorwatch kafka start)',
-      { code: 'KAFKA_NO_BROKERS' },
+      { code: 'no_brokers' },
     );
   }
   const options: KafkaJsConfig = {
@@ -67,7 +67,7 @@ export function saslOptions(sasl: KafkaConfig['sasl']): SASLOptions | undefined 
   if (sasl.username === '' || sasl.password === '') {
     throw new SensorwatchError(
       `kafka.sasl.mechanism is '${sasl.mechanism}' but the username or password is empty: set both (KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD) or set the mechanism to 'none'`,
-      { code: 'KAFKA_SASL_INCOMPLETE' },
+      { code: 'sasl_incomplete' },
     );
   }
   return { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password };

@@ -140,14 +140,14 @@ export function createOrderedProducer(producer: Producer, options: OrderedProduc
     const topicMessages = toBatch(chunks);
     const records = chunks.reduce((n, c) => n + c.records.length, 0);
     for (let attempt = 1; ; attempt++) {
-      if (closed !== null) throw new SensorwatchError(`publishing stopped: ${closed}`, { code: 'publish_closed', retriable: true });
+      if (closed !== null) throw new SensorwatchError(`publishing stopped: ${closed}`, { code: 'publish_closed' });
       try {
         await producer.sendBatch({ topicMessages, acks: -1 });
         if (attempt > 1) options.onRecovered?.({ attempts: attempt, records });
         return;
       } catch (error) {
         if (!isTransientKafkaError(error)) {
-          throw new SensorwatchError(`publishing stopped to keep the order of records: ${(error as Error).message}`, { code: 'publish_failed', retriable: false, cause: error });
+          throw new SensorwatchError(`publishing stopped to keep the order of records: ${(error as Error).message}`, { code: 'publish_failed', cause: error });
         }
         const delayMs = retryDelay(attempt, delays);
         options.onRetry?.(error, { attempt, delayMs, records });
@@ -195,7 +195,7 @@ export function createOrderedProducer(producer: Producer, options: OrderedProduc
   /** Queues the parts' chunks as one send (resolved when all are acknowledged) and starts the pump. */
   const enqueue = (parts: readonly { topic: string; records: readonly OutgoingRecord[] }[]): Promise<void> => {
     if (broken !== null) return Promise.reject(broken);
-    if (closed !== null) return Promise.reject(new SensorwatchError(`publishing stopped: ${closed}`, { code: 'publish_closed', retriable: true }));
+    if (closed !== null) return Promise.reject(new SensorwatchError(`publishing stopped: ${closed}`, { code: 'publish_closed' }));
     const chunks = parts.filter((p) => p.records.length > 0).flatMap((p) => chunkRecords(p.records, maxRequestBytes).map((c) => ({ topic: p.topic, ...c })));
     if (chunks.length === 0) return Promise.resolve();
     const sent = new Promise<void>((resolve, reject) => {
@@ -221,7 +221,7 @@ export function createOrderedProducer(producer: Producer, options: OrderedProduc
     close(reason) {
       closed = reason;
       wake?.abort();
-      if (!busy) rejectAll([], new SensorwatchError(`publishing stopped: ${reason}`, { code: 'publish_closed', retriable: true }));
+      if (!busy) rejectAll([], new SensorwatchError(`publishing stopped: ${reason}`, { code: 'publish_closed' }));
     },
   };
 }

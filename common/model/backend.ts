@@ -6,7 +6,7 @@
 //   wasm        @tensorflow/tfjs-backend-wasm (XNNPACK, SIMD where available)
 //   cpu         plain JavaScript kernels (always there, slowest)
 // 'auto' takes the first that works in that order. A forced choice that cannot
-// be had fails with BACKEND_UNAVAILABLE and says how to get it.
+// be had fails with backend_unavailable and says how to get it.
 //
 // With a GPU visible, `tensorflow` tries @tensorflow/tfjs-node-gpu first; without
 // one, @tensorflow/tfjs-node first and the GPU build after it (it runs on the CPU
@@ -86,14 +86,14 @@ export async function initBackend(choice: BackendChoice, log: Logger = silentLog
   throw new SensorwatchError(
     `backend '${choice}' is not available (${skipped.join('; ')})` +
       (choice === 'tensorflow' ? "; run 'npm run native:install' (or 'npm run native:install -- --gpu') to install the native backend" : ''),
-    { code: 'BACKEND_UNAVAILABLE', details: { choice, tried: skipped } },
+    { code: 'backend_unavailable', details: { choice, tried: skipped } },
   );
 }
 
 /** The backend chosen by the last successful initBackend call. */
 export function currentBackend(): BackendInfo {
   if (current === undefined) {
-    throw new SensorwatchError('no backend selected yet: call initBackend() first', { code: 'BACKEND_NOT_INITIALISED' });
+    throw new SensorwatchError('no backend selected yet: call initBackend() first', { code: 'backend_not_initialised' });
   }
   return current;
 }

@@ -1,5 +1,6 @@
 // What the windower needs to know, taken from the `windowing` config section.
 import type { GapPolicy, WindowingConfig } from '../config/types.ts';
+import { SensorwatchError } from '../errors.ts';
 
 export interface WindowOptions {
   /** Channel names in order; every reading has one value per channel. */
@@ -56,6 +57,6 @@ export function checkWindowOptions(o: WindowOptions): WindowOptions {
   if (!(o.allowedLatenessMs >= 0)) problems.push(`windowing.allowedLatenessMs must be >= 0, got ${o.allowedLatenessMs}`);
   if (o.gapPolicy !== 'fill' && o.gapPolicy !== 'reset') problems.push(`windowing.gapPolicy must be fill or reset, got ${String(o.gapPolicy)}`);
   if (!Number.isInteger(o.maxGapSamples) || o.maxGapSamples < 0) problems.push(`windowing.maxGapSamples must be an integer >= 0, got ${o.maxGapSamples}`);
-  if (problems.length > 0) throw new Error(`invalid window options:\n  ${problems.join('\n  ')}`);
+  if (problems.length > 0) throw new SensorwatchError(`invalid window options:\n  ${problems.join('\n  ')}`, { code: 'config_invalid' });
   return o;
 }

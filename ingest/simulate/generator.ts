@@ -6,6 +6,7 @@ import { createRng, type Rng } from '../../common/rng.ts';
 import type { InjectedAnomaly, SensorReading } from '../../common/types.ts';
 import { anomalyKinds, applyAnomaly, freqScaleAt, planAnomaly, type ActiveAnomaly, type AnomalyKind } from './anomalies.ts';
 import { cleanValue, newSensorModel, type SensorModel } from './signal.ts';
+import { SensorwatchError } from '../../common/errors.ts';
 
 export interface SimulatorOptions {
   sensors: number;
@@ -62,7 +63,7 @@ export function checkSimulatorOptions(o: SimulatorOptions): void {
   if (!(o.rateHz > 0 && o.rateHz <= 1000)) problems.push(`rateHz must be in (0, 1000], got ${o.rateHz}`);
   if (!Number.isSafeInteger(o.startTime) || o.startTime < 0) problems.push(`startTime must be ms since the epoch, got ${o.startTime}`);
   if (o.kinds !== undefined && o.kinds.length === 0) problems.push('kinds must not be empty (set anomalyEverySeconds to 0 for no anomalies)');
-  if (problems.length > 0) throw new Error(`invalid simulator options: ${problems.join('; ')}`);
+  if (problems.length > 0) throw new SensorwatchError(`invalid simulator options: ${problems.join('; ')}`, { code: 'config_invalid' });
 }
 
 export function createSimulator(options: SimulatorOptions): Simulator {
@@ -140,9 +141,4 @@ export function simulate(options: SimulatorOptions, durationSeconds: number): { 
     for (const l of tick.labels) labels.push(l);
   }
   return { readings, labels };
-}
-
-/** Whether sample time `t` (ms) of `sensorId` lies inside an injected anomaly. */
-export function isLabelled(labels: readonly InjectedAnomaly[], sensorId: string, t: number): boolean {
-  return labels.some((l) => l.sensorId === sensorId && t >= l.start && t <= l.end);
 }

@@ -17,6 +17,7 @@ import type { Logger } from '../../common/log.ts';
 import type { InjectedAnomaly } from '../../common/types.ts';
 import { createOrderedProducer } from '../../common/kafka/ordered-producer.ts';
 import { createSimulator, type SimulatorOptions } from './generator.ts';
+import { SensorwatchError } from '../../common/errors.ts';
 
 export interface SimulationContext {
   config: Config;
@@ -58,7 +59,7 @@ export async function startSimulation(ctx: SimulationContext): Promise<Simulatio
   const { config } = ctx;
   const log = ctx.log.child({ service: 'simulate' });
   const clock = ctx.clock ?? Date.now;
-  if (ctx.fast && ctx.durationSeconds === undefined) throw new Error('simulate: fast mode needs a duration (--duration S)');
+  if (ctx.fast && ctx.durationSeconds === undefined) throw new SensorwatchError('simulate: fast mode needs a duration (--duration S)', { code: 'usage' });
   const rateHz = ctx.rateHz ?? config.simulator.rateHz;
   const duration = ctx.durationSeconds;
   const options: SimulatorOptions = {

@@ -71,7 +71,7 @@ describe('startLocalBroker', () => {
       // This very process stands in for the running broker.
       const info = { pid: process.pid, port: 1, controllerPort: 2, brokers: ['127.0.0.1:1'], version: 'x', startedAt: '' };
       writeFileSync(brokerLayout(dataDir).infoFile, JSON.stringify(info));
-      await assert.rejects(startLocalBroker({ port: 0, dataDir }), (e: Error & { code?: string }) => e.code === 'KAFKA_DATA_DIR_IN_USE' && e.message.includes(dataDir));
+      await assert.rejects(startLocalBroker({ port: 0, dataDir }), (e: Error & { code?: string }) => e.code === 'local_broker_data_dir_in_use' && e.message.includes(dataDir));
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

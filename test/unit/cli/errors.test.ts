@@ -30,7 +30,7 @@ describe('sensorwatch <verb>: a SensorwatchError is one message, exit 1', () => 
     assert.equal(r.status, 1, r.stderr);
     const lines = r.stderr.trim().split('\n');
     assert.equal(lines.length, 1, r.stderr);
-    assert.match(lines[0] ?? '', /^sensorwatch kafka: java \(.+, from JAVA_HOME\)( and mvn \(Maven\))? not installed: the local Kafka broker needs Java 17\+; install with: apt-get install .* \[KAFKA_JAVA_MISSING\]$/);
+    assert.match(lines[0] ?? '', /^sensorwatch kafka: java \(.+, from JAVA_HOME\)( and mvn \(Maven\))? not installed: the local Kafka broker needs Java 17\+; install with: apt-get install .* \[java_missing\]$/);
   });
 
   it('demo with a config file that is not there says so', () => {
@@ -61,13 +61,13 @@ describe('runVerb', () => {
     let code: number;
     try {
       code = await runVerb('kafka', async () => {
-        throw new SensorwatchError('mvn (Maven) not installed', { code: 'KAFKA_MAVEN_MISSING' });
+        throw new SensorwatchError('mvn (Maven) not installed', { code: 'maven_missing' });
       });
     } finally {
       out.restore();
     }
     assert.equal(code, 1);
-    assert.equal(out.text(), 'sensorwatch kafka: mvn (Maven) not installed [KAFKA_MAVEN_MISSING]\n');
+    assert.equal(out.text(), 'sensorwatch kafka: mvn (Maven) not installed [maven_missing]\n');
   });
 
   it('any other error is a bug: rethrown with its stack', async () => {

@@ -35,5 +35,5 @@ describe('parseEvalArgs', () => {
     assert.deepEqual([o.sep, o.timeCol, o.labelCol, o.ignoreCols, o.split], ['\t', 't', 'y', ['a', 'b'], { kind: 'rows', rows: 40 }]);
     assert.deepEqual([o.format, o.spacing, o.overrides], ['csv', 'time', {}]);
   });
-  it('a usage error carries the usage', () => assert.throws(() => parseEvalArgs(['--out', 'o', '--kind', 'x']), (err: Error) => err.message.includes(evalUsage) && (err as { code?: string }).code === 'EVAL_USAGE'));
+  it('a usage error carries the usage', () => assert.throws(() => parseEvalArgs(['--out', 'o', '--kind', 'x']), (err: Error) => err.message.includes(evalUsage) && (err as { code?: string }).code === 'usage'));
 });

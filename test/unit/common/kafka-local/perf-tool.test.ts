@@ -50,7 +50,7 @@ describe('parseConsumerPerfOutput', () => {
   ];
   for (const b of bad) {
     it(`rejects ${b.name}`, () => {
-      assert.throws(() => parseConsumerPerfOutput(b.text), (e: Error & { code?: string }) => e.code === 'KAFKA_PERF_OUTPUT' && b.mentions.test(e.message));
+      assert.throws(() => parseConsumerPerfOutput(b.text), (e: Error & { code?: string }) => e.code === 'perf_tool_output' && b.mentions.test(e.message));
     });
   }
 });

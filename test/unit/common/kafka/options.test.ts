@@ -25,9 +25,9 @@ describe('kafkaClientOptions', () => {
   }
 
   const failures: { name: string; cfg: KafkaConfig; code: string; mentions: RegExp }[] = [
-    { name: 'no brokers', cfg: { ...base, brokers: [] }, code: 'KAFKA_NO_BROKERS', mentions: /KAFKA_BROKERS/ },
-    { name: 'SASL without password', cfg: { ...base, sasl: sasl('scram-sha-256', 'u', '') }, code: 'KAFKA_SASL_INCOMPLETE', mentions: /KAFKA_SASL_PASSWORD/ },
-    { name: 'SASL without user', cfg: { ...base, sasl: sasl('plain', '', 'p') }, code: 'KAFKA_SASL_INCOMPLETE', mentions: /scram|plain/ },
+    { name: 'no brokers', cfg: { ...base, brokers: [] }, code: 'no_brokers', mentions: /KAFKA_BROKERS/ },
+    { name: 'SASL without password', cfg: { ...base, sasl: sasl('scram-sha-256', 'u', '') }, code: 'sasl_incomplete', mentions: /KAFKA_SASL_PASSWORD/ },
+    { name: 'SASL without user', cfg: { ...base, sasl: sasl('plain', '', 'p') }, code: 'sasl_incomplete', mentions: /scram|plain/ },
   ];
   for (const f of failures) {
     it(`rejects ${f.name}`, () => {
@@ -73,6 +73,6 @@ describe('tlsOptions', () => {
     assert.deepEqual(viaClient.ssl, { ca: [Buffer.from('CA')] });
   });
   it('an unreadable file names the key and the path', () => {
-    assert.throws(() => tlsOptions(tls({ keyFile: '/nope.key', certFile: '/etc/client.pem' }), readFile), (e: Error & { code?: string }) => e.code === 'KAFKA_TLS_FILE' && /kafka\.tls\.keyFile: cannot read \/nope\.key: ENOENT/.test(e.message));
+    assert.throws(() => tlsOptions(tls({ keyFile: '/nope.key', certFile: '/etc/client.pem' }), readFile), (e: Error & { code?: string }) => e.code === 'tls_file_unreadable' && /kafka\.tls\.keyFile: cannot read \/nope\.key: ENOENT/.test(e.message));
   });
 });

@@ -26,7 +26,7 @@ function resolves(pkg: string): boolean {
 describe('backend selection', () => {
   // Runs first: module state is per process and no backend is chosen yet.
   it('currentBackend() before initBackend() fails with a code', () => {
-    assert.throws(() => currentBackend(), (e: unknown) => e instanceof SensorwatchError && e.code === 'BACKEND_NOT_INITIALISED');
+    assert.throws(() => currentBackend(), (e: unknown) => e instanceof SensorwatchError && e.code === 'backend_not_initialised');
   });
 
   const forced: { choice: BackendChoice; name: string; version: RegExp }[] = [
@@ -85,7 +85,7 @@ describe('backend selection', () => {
     await initBackend('wasm');
     await assert.rejects(initBackend('tensorflow'), (e: unknown) => {
       assert.ok(e instanceof SensorwatchError);
-      assert.equal(e.code, 'BACKEND_UNAVAILABLE');
+      assert.equal(e.code, 'backend_unavailable');
       assert.match(e.message, packageResolves ? /tfjs-node failed to load/ : /tfjs-node not installed/);
       assert.match(e.message, /npm run native:install/);
       return true;
