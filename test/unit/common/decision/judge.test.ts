@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defaultConfig } from '../../../common/config/defaults.ts';
-import type { Config } from '../../../common/config/types.ts';
-import { channelTerms } from '../../../common/decision/channels.ts';
-import { initialSensorState } from '../../../common/decision/decide.ts';
-import { judgeWindow, type JudgeInput } from '../../../common/decision/judge.ts';
-import type { ThresholdSource } from '../../../common/calibration/thresholds.ts';
-import type { SignalWindow } from '../../../common/types.ts';
+import { defaultConfig } from '../../../../common/config/defaults.ts';
+import type { Config } from '../../../../common/config/types.ts';
+import { channelTerms } from '../../../../common/decision/channels.ts';
+import { initialSensorState } from '../../../../common/decision/decide.ts';
+import { judgeWindow, type JudgeInput } from '../../../../common/decision/judge.ts';
+import type { ThresholdSource } from '../../../../common/calibration/thresholds.ts';
+import type { SignalWindow } from '../../../../common/types.ts';
 
 // The raw-error path with a static threshold 0.1: an error of 0.3 scores 0.75 (critical).
 const config: Config = {

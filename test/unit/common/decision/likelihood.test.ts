@@ -16,8 +16,8 @@ import {
   windowsFor,
   type LikelihoodSettings,
   type LikelihoodState,
-} from '../../../common/decision/likelihood.ts';
-import { createRng } from '../../../common/rng.ts';
+} from '../../../../common/decision/likelihood.ts';
+import { createRng } from '../../../../common/rng.ts';
 
 const close = (a: number, b: number, rel: number, what: string): void => assert.ok(Math.abs(a - b) <= rel * Math.abs(b), `${what}: ${a} vs ${b}`);
 

@@ -1,11 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decide, decideSilence, initialSensorState, severityFor, alertIdFor, type DecisionInput, type FaultVerdict, type SensorState } from '../../../common/decision/decide.ts';
-import { mergePolicy } from '../../../common/decision/policy.ts';
-import { defaultConfig } from '../../../common/config/defaults.ts';
-import type { HysteresisConfig, Severity } from '../../../common/config/types.ts';
-import type { ThresholdSource } from '../../../common/calibration/thresholds.ts';
-import type { AnomalyAlert } from '../../../common/types.ts';
+import { decide, decideSilence, initialSensorState, severityFor, alertIdFor, type DecisionInput, type FaultVerdict, type SensorState } from '../../../../common/decision/decide.ts';
+import { mergePolicy } from '../../../../common/decision/policy.ts';
+import { defaultConfig } from '../../../../common/config/defaults.ts';
+import type { HysteresisConfig, Severity } from '../../../../common/config/types.ts';
+import type { ThresholdSource } from '../../../../common/calibration/thresholds.ts';
+import type { AnomalyAlert } from '../../../../common/types.ts';
 
 // The raw-error path with a static threshold 0.1: a window of error r/10 scores r / (1 + r),
 // so the bands 0.5 and 0.75 are r = 1 and r = 3, and the cases read in ratios.

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { absorb, adaptiveStep, adaptiveThreshold, alphaFor, seedAdaptive, type AdaptiveSettings, type AdaptiveState } from '../../../common/decision/adaptive.ts';
-import { decodeState, encodeState } from '../../../common/decision/state-codec.ts';
-import { initialSensorState } from '../../../common/decision/decide.ts';
-import { calibrateThreshold, heldOutErrors, minErrorsPerSensor } from '../../../common/calibration/thresholds.ts';
-import { defaultConfig } from '../../../common/config/defaults.ts';
+import { absorb, adaptiveStep, adaptiveThreshold, alphaFor, seedAdaptive, type AdaptiveSettings, type AdaptiveState } from '../../../../common/decision/adaptive.ts';
+import { decodeState, encodeState } from '../../../../common/decision/state-codec.ts';
+import { initialSensorState } from '../../../../common/decision/decide.ts';
+import { calibrateThreshold, heldOutErrors, minErrorsPerSensor } from '../../../../common/calibration/thresholds.ts';
+import { defaultConfig } from '../../../../common/config/defaults.ts';
 
 const e = Math.exp;
 const close = (got: number, want: number, what: string): void => assert.ok(Math.abs(got - want) <= 1e-9 * Math.max(1, Math.abs(want)), `${what}: got ${got}, want ${want}`);

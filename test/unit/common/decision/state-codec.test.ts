@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defaultConfig } from '../../../common/config/defaults.ts';
-import { decide, initialSensorState, type DecisionInput, type SensorState } from '../../../common/decision/decide.ts';
-import { likelihoodStep, type LikelihoodSettings } from '../../../common/decision/likelihood.ts';
-import { mergePolicy } from '../../../common/decision/policy.ts';
-import { decodeState, encodeState, stateFormat } from '../../../common/decision/state-codec.ts';
-import { SensorwatchError } from '../../../common/errors.ts';
+import { defaultConfig } from '../../../../common/config/defaults.ts';
+import { decide, initialSensorState, type DecisionInput, type SensorState } from '../../../../common/decision/decide.ts';
+import { likelihoodStep, type LikelihoodSettings } from '../../../../common/decision/likelihood.ts';
+import { mergePolicy } from '../../../../common/decision/policy.ts';
+import { decodeState, encodeState, stateFormat } from '../../../../common/decision/state-codec.ts';
+import { SensorwatchError } from '../../../../common/errors.ts';
 
 const record = (format: unknown, state: unknown): Buffer => Buffer.from(JSON.stringify({ format, state }));
 const settings: LikelihoodSettings = { averageSamples: 1, historySamples: 1000, distribution: 'normal', minSpread: 0, maxExcludeSamples: 1e9, warmupSamples: 0, learnBelowScore: 0.3, learnAfterQuietSamples: 0, hop: 1 };

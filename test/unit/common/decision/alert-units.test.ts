@@ -6,11 +6,11 @@
 // window error) used to report the per-step pair in one event and the window pair in the next.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decide, initialSensorState, type DecisionInput, type SensorState } from '../../../common/decision/decide.ts';
-import { mergePolicy } from '../../../common/decision/policy.ts';
-import { defaultConfig } from '../../../common/config/defaults.ts';
-import type { ThresholdSource } from '../../../common/calibration/thresholds.ts';
-import type { AnomalyAlert } from '../../../common/types.ts';
+import { decide, initialSensorState, type DecisionInput, type SensorState } from '../../../../common/decision/decide.ts';
+import { mergePolicy } from '../../../../common/decision/policy.ts';
+import { defaultConfig } from '../../../../common/config/defaults.ts';
+import type { ThresholdSource } from '../../../../common/calibration/thresholds.ts';
+import type { AnomalyAlert } from '../../../../common/types.ts';
 
 /** A seeded generator (mulberry32), so the case is the same on every run. */
 function seeded(seed: number): () => number {

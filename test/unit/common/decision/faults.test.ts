@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { detectFault, longestFlatRun } from '../../../common/decision/faults.ts';
-import type { FaultConfig } from '../../../common/config/types.ts';
+import { detectFault, longestFlatRun } from '../../../../common/decision/faults.ts';
+import type { FaultConfig } from '../../../../common/config/types.ts';
 
 const rules: FaultConfig = { flatlineSamples: 8, flatlineEpsilon: 1e-6, maxMissingFraction: 0.25, ranges: { temp: [-40, 125] } };
 const channels = ['temp', 'vib'];

@@ -1,11 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { newSampleExtremes, rangesOf, widen, type WindowExtremes } from '../../../common/calibration/ranges.ts';
-import { noveltyReason, noveltyStep, seedFor, type RangeState } from '../../../common/decision/novelty.ts';
-import { decide, initialSensorState, type DecisionInput, type SensorState } from '../../../common/decision/decide.ts';
-import { mergePolicy } from '../../../common/decision/policy.ts';
-import { defaultConfig } from '../../../common/config/defaults.ts';
-import type { ThresholdSource } from '../../../common/calibration/thresholds.ts';
+import { newSampleExtremes, rangesOf, widen, type WindowExtremes } from '../../../../common/calibration/ranges.ts';
+import { noveltyReason, noveltyStep, seedFor, type RangeState } from '../../../../common/decision/novelty.ts';
+import { decide, initialSensorState, type DecisionInput, type SensorState } from '../../../../common/decision/decide.ts';
+import { mergePolicy } from '../../../../common/decision/policy.ts';
+import { defaultConfig } from '../../../../common/config/defaults.ts';
+import type { ThresholdSource } from '../../../../common/calibration/thresholds.ts';
 
 const on = { enabled: true, tolerance: 0.1 };
 const one = (a: number, b: number): WindowExtremes => ({ channels: ['x', 'y'], low: [a, b], high: [a, b] });

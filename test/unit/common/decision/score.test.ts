@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ThresholdSource } from '../../../common/calibration/thresholds.ts';
-import { defaultConfig } from '../../../common/config/defaults.ts';
-import type { ThresholdMethod } from '../../../common/config/types.ts';
-import { adaptiveSettings, adaptiveStep } from '../../../common/decision/adaptive.ts';
-import { levelFor, likelihoodStep, tailForScore } from '../../../common/decision/likelihood.ts';
-import { mergePolicy } from '../../../common/decision/policy.ts';
-import { ratioScore, scoreWindow, type ScoreInput, type WindowErrors } from '../../../common/decision/score.ts';
+import type { ThresholdSource } from '../../../../common/calibration/thresholds.ts';
+import { defaultConfig } from '../../../../common/config/defaults.ts';
+import type { ThresholdMethod } from '../../../../common/config/types.ts';
+import { adaptiveSettings, adaptiveStep } from '../../../../common/decision/adaptive.ts';
+import { levelFor, likelihoodStep, tailForScore } from '../../../../common/decision/likelihood.ts';
+import { mergePolicy } from '../../../../common/decision/policy.ts';
+import { ratioScore, scoreWindow, type ScoreInput, type WindowErrors } from '../../../../common/decision/score.ts';
 
 const heldOut = Array.from({ length: 60 }, (_, i) => 0.05 + 0.001 * (i % 10));
 const heldOutSteps = Array.from({ length: 60 }, (_, i) => 0.2 + 0.01 * (i % 10));

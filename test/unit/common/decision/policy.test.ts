@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mergePolicy, policyFor } from '../../../common/decision/policy.ts';
-import { defaultConfig } from '../../../common/config/defaults.ts';
-import type { Config } from '../../../common/config/types.ts';
+import { mergePolicy, policyFor } from '../../../../common/decision/policy.ts';
+import { defaultConfig } from '../../../../common/config/defaults.ts';
+import type { Config } from '../../../../common/config/types.ts';
 
 function withOverrides(scorerPerSensor: Config['scorer']['perSensor'], thresholdsPerSensor: Config['thresholds']['perSensor'] = {}): Config {
   return {
