@@ -28,7 +28,7 @@ export interface WindowScore {
 export interface ScoreOptions {
   /** The newest samples the per-step error is taken over: the samples new in this window (its hop). */
   stepSamples: number;
-  /** Batches up to this size use the plain-JS forward pass where the model allows (default jsForwardMaxBatch; 0: never). */
+  /** Batches up to this size use the plain-JS forward pass where the model allows (default: jsForwardMaxBatch() for the current backend; 0: never). */
   jsForwardMaxBatch?: number;
   /** Says once per model which forward pass serves which batch sizes. */
   log?: Logger;
@@ -52,13 +52,21 @@ export function toBatch(model: LoadedModel, windows: readonly SignalWindow[]): F
 }
 
 /**
- * Batches of at most this many windows go through the plain-JS forward pass
- * (forward-js.ts) when the model is a chain of dense layers; larger ones through
- * TF.js. Measured on the reference dense autoencoder (docs/performance.md): the JS
- * pass costs the same per window at any batch, TF.js's per-call overhead is paid
- * once per batch.
+ * Per TF.js backend: batches of at most this many windows go through the forward
+ * pass outside TF.js (forward-js.ts: WebAssembly SIMD) when the model is a chain
+ * of dense layers; larger ones through TF.js. That pass costs the same per window
+ * at any batch; TF.js pays its dispatch overhead once per batch, so it wins on
+ * large batches. wasm: measured on the reference dense autoencoder (even from 16
+ * to 64, TF.js ahead from 256; docs/performance.md). cpu: TF.js's plain-JS
+ * kernels are slower at every size. tensorflow: estimated from its batch-1 and
+ * batch-1024 figures (1.75 ms per call, 85,000 windows/s), not measured here.
  */
-export const jsForwardMaxBatch = 16;
+export const jsForwardMaxBatchByBackend: Readonly<Record<string, number>> = { wasm: 32, cpu: Number.POSITIVE_INFINITY, tensorflow: 128 };
+
+/** The crossover for the current TF.js backend (32 for a backend not listed). */
+export function jsForwardMaxBatch(): number {
+  return jsForwardMaxBatchByBackend[tf.getBackend()] ?? 32;
+}
 
 export function scoreWindows(model: LoadedModel, windows: readonly SignalWindow[], options: ScoreOptions = { stepSamples: 1 }): WindowScore[] {
   if (windows.length === 0) return [];
@@ -67,16 +75,15 @@ export function scoreWindows(model: LoadedModel, windows: readonly SignalWindow[
   const S = Math.min(L, Math.max(1, Math.round(options.stepSamples)));
   const n = windows.length;
   const batch = toBatch(model, windows);
-  const maxJs = options.jsForwardMaxBatch ?? jsForwardMaxBatch;
+  const maxJs = options.jsForwardMaxBatch ?? jsForwardMaxBatch();
   const { forward, reason } = n <= maxJs || options.log !== undefined ? denseForwardFor(model.net) : { forward: null, reason: null };
-  if (options.log !== undefined) sayPath(model, forward === null ? null : maxJs, reason, options.log);
+  if (options.log !== undefined) sayPath(model, forward === null ? null : maxJs, forward?.kernel ?? null, reason, options.log);
   // Per window and channel: Σ_t residual² / (L·C), and the mean residual² over the newest S samples.
   const perChannel = new Float64Array(n * C);
   const newest = new Float64Array(n * C);
   if (forward !== null && n <= maxJs) {
-    const recon = new Float32Array(L * C);
     for (let i = 0; i < n; i++) {
-      forward.run(batch, i * L * C, recon);
+      const recon = forward.run(batch, i * L * C);
       residualSums(batch, i * L * C, recon, 0, L, C, S, perChannel, newest, i * C);
     }
   } else {
@@ -144,7 +151,7 @@ function residualSums(
 const said = new WeakSet<LoadedModel>();
 
 /** One log line per model: which forward pass serves which batch sizes. */
-function sayPath(model: LoadedModel, maxJs: number | null, reason: string | null, log: Logger): void {
+function sayPath(model: LoadedModel, maxJs: number | null, kernel: string | null, reason: string | null, log: Logger): void {
   if (said.has(model)) return;
   said.add(model);
   const { modelKey, version } = model.meta;
@@ -152,8 +159,10 @@ function sayPath(model: LoadedModel, maxJs: number | null, reason: string | null
   const msg =
     maxJs === null || maxJs < 1
       ? `scoring: model ${modelKey} v${version}: ${backend} for every batch${reason === null ? '' : ` (no js forward: ${reason})`}`
-      : `scoring: model ${modelKey} v${version}: js forward for batches ≤ ${maxJs}, ${backend} above`;
-  log.info(msg, { modelKey, version, backend, jsForwardMaxBatch: maxJs ?? 0 });
+      : maxJs === Number.POSITIVE_INFINITY
+        ? `scoring: model ${modelKey} v${version}: js forward for every batch (${backend} backend is slower at every size)`
+        : `scoring: model ${modelKey} v${version}: js forward for batches ≤ ${maxJs}, ${backend} above`;
+  log.info(msg, { modelKey, version, backend, kernel, jsForwardMaxBatch: maxJs === null ? 0 : Math.min(maxJs, Number.MAX_SAFE_INTEGER) });
 }
 
 /** Squared held-out residual scale per channel (1 where the model has none). */
