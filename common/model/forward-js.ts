@@ -38,29 +38,28 @@ interface Plan {
   forward: DenseForward | null;
   /** Why there is no JS forward pass (the model has other layers), when there is none. */
   reason: string | null;
-  /** The weight variables' data ids when read: a reassigned weight gets a new one. */
+  /** The net's weight variables, and their data ids when read: a reassigned weight gets a new one. */
+  variables: readonly tf.LayerVariable[];
   dataIds: readonly object[];
 }
 
 const plans = new WeakMap<tf.LayersModel, Plan>();
 
+const dataId = (v: tf.LayerVariable): object => (v.read() as unknown as { dataId: object }).dataId;
+
 /** The JS forward pass for this net, or null with the reason it has none. Cached per net and weight state. */
 export function denseForwardFor(net: tf.LayersModel): { forward: DenseForward | null; reason: string | null } {
-  const ids = weightIds(net);
   const cached = plans.get(net);
-  if (cached !== undefined && sameIds(cached.dataIds, ids)) return cached;
-  const plan: Plan = { ...buildDenseForward(net), dataIds: ids };
+  if (cached !== undefined && current(cached)) return cached;
+  const variables = net.weights;
+  const plan: Plan = { ...buildDenseForward(net), variables, dataIds: variables.map(dataId) };
   plans.set(net, plan);
   return plan;
 }
 
-function weightIds(net: tf.LayersModel): object[] {
-  return net.weights.map((w) => (w.read() as unknown as { dataId: object }).dataId);
-}
-
-function sameIds(a: readonly object[], b: readonly object[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+function current(plan: Plan): boolean {
+  const { variables, dataIds } = plan;
+  for (let i = 0; i < variables.length; i++) if (dataId(variables[i] as tf.LayerVariable) !== dataIds[i]) return false;
   return true;
 }
 
