@@ -56,16 +56,16 @@ export function toBatch(model: LoadedModel, windows: readonly SignalWindow[]): F
  * pass outside TF.js (forward-js.ts: WebAssembly SIMD) when the model is a chain
  * of dense layers; larger ones through TF.js. That pass costs the same per window
  * at any batch; TF.js pays its dispatch overhead once per batch, so it wins on
- * large batches. wasm: measured on the reference dense autoencoder (even from 16
- * to 64, TF.js ahead from 256; docs/performance.md). cpu: TF.js's plain-JS
+ * large batches. wasm: measured on the reference dense autoencoder in windows
+ * per CPU-second (JS ahead up to 16, TF.js from 32; docs/performance.md). cpu: TF.js's plain-JS
  * kernels are slower at every size. tensorflow: estimated from its batch-1 and
  * batch-1024 figures (1.75 ms per call, 85,000 windows/s), not measured here.
  */
-export const jsForwardMaxBatchByBackend: Readonly<Record<string, number>> = { wasm: 32, cpu: Number.POSITIVE_INFINITY, tensorflow: 128 };
+export const jsForwardMaxBatchByBackend: Readonly<Record<string, number>> = { wasm: 16, cpu: Number.POSITIVE_INFINITY, tensorflow: 128 };
 
-/** The crossover for the current TF.js backend (32 for a backend not listed). */
+/** The crossover for the current TF.js backend (16 for a backend not listed). */
 export function jsForwardMaxBatch(): number {
-  return jsForwardMaxBatchByBackend[tf.getBackend()] ?? 32;
+  return jsForwardMaxBatchByBackend[tf.getBackend()] ?? 16;
 }
 
 export function scoreWindows(model: LoadedModel, windows: readonly SignalWindow[], options: ScoreOptions = { stepSamples: 1 }): WindowScore[] {
