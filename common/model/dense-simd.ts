@@ -124,15 +124,23 @@ export interface DenseKernel {
 
 let compiled: object | null | undefined;
 
-/** A fresh kernel instance with its own memory, or null where WebAssembly SIMD is unavailable. */
-export function denseKernel(): DenseKernel | null {
-  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  if (wasm === undefined) return null;
+const wasmApi = (): WasmApi | undefined => (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+
+/** Whether this process has WebAssembly with SIMD (compiles the module once). */
+export function simdSupported(): boolean {
+  const wasm = wasmApi();
+  if (wasm === undefined) return false;
   if (compiled === undefined) {
     const bytes = moduleBytes();
     compiled = wasm.validate(bytes) ? new wasm.Module(bytes) : null;
   }
-  if (compiled === null) return null;
+  return compiled !== null;
+}
+
+/** A fresh kernel instance with its own memory, or null where WebAssembly SIMD is unavailable. */
+export function denseKernel(): DenseKernel | null {
+  const wasm = wasmApi();
+  if (wasm === undefined || !simdSupported() || compiled === null || compiled === undefined) return null;
   const exports = new wasm.Instance(compiled, {}).exports as { dense: DenseKernel['dense']; mem: WasmMemory };
   return { memory: exports.mem, dense: exports.dense };
 }

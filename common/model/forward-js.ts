@@ -8,7 +8,7 @@
 // the plan; a plan knows the weight tensors it was read from, so a model whose
 // weights are reassigned (training) is read again.
 import type * as tf from '@tensorflow/tfjs';
-import { denseKernel } from './dense-simd.ts';
+import { denseKernel, simdSupported } from './dense-simd.ts';
 
 type JsActivation = 'relu' | 'tanh' | 'sigmoid' | 'linear';
 
@@ -65,41 +65,66 @@ function current(plan: Plan): boolean {
 
 const jsActivations: readonly string[] = ['relu', 'tanh', 'sigmoid', 'linear'];
 
-/** A new forward pass for the net's current weights (uncached); `simd: false` forces plain JavaScript (tests). */
-export function buildDenseForward(net: tf.LayersModel, options: { simd?: boolean } = {}): { forward: DenseForward | null; reason: string | null } {
-  if (net.inputs.length !== 1 || net.outputs.length !== 1) return { forward: null, reason: 'not one input and one output' };
-  const layers: JsDense[] = [];
+interface ChainLink {
+  inputs: number;
+  units: number;
+  kernel: tf.Tensor;
+  bias: tf.Tensor | undefined;
+  activation: JsActivation;
+}
+
+/** The net as a chain of Dense layers, input width back to input width, or why it is not one. Reads no weight data. */
+function denseChain(net: tf.LayersModel): { links: ChainLink[]; width: number } | string {
+  if (net.inputs.length !== 1 || net.outputs.length !== 1) return 'not one input and one output';
   let width = net.inputs[0]?.shape[1];
-  if (typeof width !== 'number') return { forward: null, reason: 'input width unknown' };
+  if (typeof width !== 'number') return 'input width unknown';
   const inputWidth = width;
+  const links: ChainLink[] = [];
   let previous: tf.layers.Layer | null = null;
   for (const layer of net.layers) {
     const kind = layer.getClassName();
     if (kind === 'InputLayer') continue;
-    if (kind !== 'Dense') return { forward: null, reason: `layer ${layer.name} is ${kind}` };
+    if (kind !== 'Dense') return `layer ${layer.name} is ${kind}`;
     const config = layer.getConfig() as { activation?: unknown; useBias?: unknown };
     const activation = typeof config.activation === 'string' ? config.activation : 'linear';
-    if (!jsActivations.includes(activation)) return { forward: null, reason: `layer ${layer.name} has activation ${activation}` };
+    if (!jsActivations.includes(activation)) return `layer ${layer.name} has activation ${activation}`;
     // The chain must run layer after layer: each takes the previous one's output.
     const inbound = layer.inboundNodes.length === 1 ? layer.inboundNodes[0]?.inboundLayers : undefined;
     const follows = inbound?.length === 1 && (previous === null ? inbound[0]?.getClassName() === 'InputLayer' : inbound[0] === previous);
-    if (!follows) {
-      return { forward: null, reason: `layer ${layer.name} does not follow the previous layer` };
-    }
-    const weights = layer.getWeights();
-    const kernel = weights[0];
-    if (kernel === undefined || kernel.rank !== 2 || kernel.shape[0] !== width) return { forward: null, reason: `layer ${layer.name} kernel shape` };
+    if (!follows) return `layer ${layer.name} does not follow the previous layer`;
+    const [kernel, bias] = layer.getWeights();
+    if (kernel === undefined || kernel.rank !== 2 || kernel.shape[0] !== width) return `layer ${layer.name} kernel shape`;
     const units = kernel.shape[1] as number;
-    const k = kernel.dataSync();
-    const transposed = new Float32Array(units * width);
-    for (let i = 0; i < width; i++) for (let j = 0; j < units; j++) transposed[j * width + i] = k[i * units + j] as number;
-    const bias = config.useBias === false || weights[1] === undefined ? new Float32Array(units) : Float32Array.from(weights[1].dataSync());
-    layers.push({ inputs: width, units, weights: transposed, bias, activation: activation as JsActivation });
+    links.push({ inputs: width, units, kernel, bias: config.useBias === false ? undefined : bias, activation: activation as JsActivation });
     previous = layer;
     width = units;
   }
-  if (layers.length === 0 || width !== inputWidth) return { forward: null, reason: 'not an autoencoder of dense layers' };
-  return { forward: (options.simd === false ? null : simdForward(layers, inputWidth)) ?? jsForward(layers, inputWidth), reason: null };
+  if (links.length === 0 || width !== inputWidth) return 'not an autoencoder of dense layers';
+  return { links, width };
+}
+
+/** Why the net cannot run outside TF.js (conv layers, another activation), or null when it can. */
+export function denseChainProblem(net: tf.LayersModel): string | null {
+  const chain = denseChain(net);
+  return typeof chain === 'string' ? chain : null;
+}
+
+/** What runs a forward pass outside TF.js in this process. */
+export function forwardKernelName(): DenseForward['kernel'] {
+  return simdSupported() ? 'wasm simd' : 'plain js';
+}
+
+/** A new forward pass for the net's current weights (uncached); `simd: false` forces plain JavaScript (tests). */
+export function buildDenseForward(net: tf.LayersModel, options: { simd?: boolean } = {}): { forward: DenseForward | null; reason: string | null } {
+  const chain = denseChain(net);
+  if (typeof chain === 'string') return { forward: null, reason: chain };
+  const layers = chain.links.map(({ inputs, units, kernel, bias, activation }): JsDense => {
+    const k = kernel.dataSync();
+    const transposed = new Float32Array(units * inputs);
+    for (let i = 0; i < inputs; i++) for (let j = 0; j < units; j++) transposed[j * inputs + i] = k[i * units + j] as number;
+    return { inputs, units, weights: transposed, bias: bias === undefined ? new Float32Array(units) : Float32Array.from(bias.dataSync()), activation };
+  });
+  return { forward: (options.simd === false ? null : simdForward(layers, chain.width)) ?? jsForward(layers, chain.width), reason: null };
 }
 
 const pad4 = (n: number): number => Math.ceil(n / 4) * 4;

@@ -5,7 +5,7 @@ import { SensorwatchError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { SignalWindow } from '../types.ts';
 import type { LoadedModel } from './artifact.ts';
-import { denseForwardFor } from './forward-js.ts';
+import { denseChainProblem, denseForwardFor, forwardKernelName } from './forward-js.ts';
 import { normaliseWindow } from './normalise.ts';
 
 export interface WindowScore {
@@ -76,12 +76,12 @@ export function scoreWindows(model: LoadedModel, windows: readonly SignalWindow[
   const n = windows.length;
   const batch = toBatch(model, windows);
   const maxJs = options.jsForwardMaxBatch ?? jsForwardMaxBatch();
-  const { forward, reason } = n <= maxJs || options.log !== undefined ? denseForwardFor(model.net) : { forward: null, reason: null };
-  if (options.log !== undefined) sayPath(model, forward === null ? null : maxJs, forward?.kernel ?? null, reason, options.log);
+  const forward = n <= maxJs ? denseForwardFor(model.net).forward : null;
+  if (options.log !== undefined && !said.has(model)) sayPath(model, maxJs, options.log);
   // Per window and channel: Σ_t residual² / (L·C), and the mean residual² over the newest S samples.
   const perChannel = new Float64Array(n * C);
   const newest = new Float64Array(n * C);
-  if (forward !== null && n <= maxJs) {
+  if (forward !== null) {
     for (let i = 0; i < n; i++) {
       const recon = forward.run(batch, i * L * C);
       residualSums(batch, i * L * C, recon, 0, L, C, S, perChannel, newest, i * C);
@@ -151,9 +151,11 @@ function residualSums(
 const said = new WeakSet<LoadedModel>();
 
 /** One log line per model: which forward pass serves which batch sizes. */
-function sayPath(model: LoadedModel, maxJs: number | null, kernel: string | null, reason: string | null, log: Logger): void {
-  if (said.has(model)) return;
+function sayPath(model: LoadedModel, maxJsBatch: number, log: Logger): void {
   said.add(model);
+  // Only whether the net could run outside TF.js: a model that only ever sees large batches never copies its weights.
+  const reason = denseChainProblem(model.net);
+  const maxJs = reason === null ? maxJsBatch : null;
   const { modelKey, version } = model.meta;
   const backend = tf.getBackend();
   const msg =
@@ -162,7 +164,7 @@ function sayPath(model: LoadedModel, maxJs: number | null, kernel: string | null
       : maxJs === Number.POSITIVE_INFINITY
         ? `scoring: model ${modelKey} v${version}: js forward for every batch (${backend} backend is slower at every size)`
         : `scoring: model ${modelKey} v${version}: js forward for batches ≤ ${maxJs}, ${backend} above`;
-  log.info(msg, { modelKey, version, backend, kernel, jsForwardMaxBatch: maxJs === null ? 0 : Math.min(maxJs, Number.MAX_SAFE_INTEGER) });
+  log.info(msg, { modelKey, version, backend, kernel: maxJs === null || maxJs < 1 ? null : forwardKernelName(), jsForwardMaxBatch: maxJs === null ? 0 : Math.min(maxJs, Number.MAX_SAFE_INTEGER) });
 }
 
 /** Squared held-out residual scale per channel (1 where the model has none). */

@@ -9,7 +9,7 @@ import type { ModelConfig } from '../../../../common/config/types.ts';
 import type { Logger } from '../../../../common/log.ts';
 import { initBackend } from '../../../../common/model/backend.ts';
 import { buildAutoencoder } from '../../../../common/model/build.ts';
-import { buildDenseForward, denseForwardFor } from '../../../../common/model/forward-js.ts';
+import { buildDenseForward, denseChainProblem, denseForwardFor } from '../../../../common/model/forward-js.ts';
 import { jsForwardMaxBatch, scoreWindows, type WindowScore } from '../../../../common/model/score.ts';
 import type { TrainResult } from '../../../../common/model/train.ts';
 import { createRng } from '../../../../common/rng.ts';
@@ -145,6 +145,7 @@ describe('forward pass outside TF.js: models it cannot run', () => {
       const plan = denseForwardFor(net);
       assert.equal(plan.forward, null);
       assert.match(plan.reason ?? '', /layer .* is Reshape/);
+      assert.equal(denseChainProblem(net), plan.reason);
     } finally {
       net.dispose();
     }
