@@ -156,7 +156,7 @@ export function createEngine(options: EngineOptions): Engine {
 
     const scored: (Scored & { index: number })[] = [];
     for (const [model, list] of byModel) {
-      const results = scoreWindows(model, list.map((l) => l.window), { stepSamples: config.windowing.hop });
+      const results = scoreWindows(model, list.map((l) => l.window), { stepSamples: config.windowing.hop, log });
       results.forEach((s, i) => {
         const { window, index } = list[i] as { window: SignalWindow; index: number };
         scored.push({ window, index, model, ...s });

@@ -2,8 +2,10 @@
 // share of it. Pure apart from tfjs; one batched model call per invocation.
 import * as tf from '@tensorflow/tfjs';
 import { SensorwatchError } from '../errors.ts';
+import type { Logger } from '../log.ts';
 import type { SignalWindow } from '../types.ts';
 import type { LoadedModel } from './artifact.ts';
+import { denseChainProblem, denseForwardFor, forwardKernelName } from './forward-js.ts';
 import { normaliseWindow } from './normalise.ts';
 
 export interface WindowScore {
@@ -26,6 +28,10 @@ export interface WindowScore {
 export interface ScoreOptions {
   /** The newest samples the per-step error is taken over: the samples new in this window (its hop). */
   stepSamples: number;
+  /** Batches up to this size use the plain-JS forward pass where the model allows (default: jsForwardMaxBatch() for the current backend; 0: never). */
+  jsForwardMaxBatch?: number;
+  /** Says once per model which forward pass serves which batch sizes. */
+  log?: Logger;
 }
 
 /** Normalises windows into one [n, L·C] batch, in the model's channel order. */
@@ -45,34 +51,120 @@ export function toBatch(model: LoadedModel, windows: readonly SignalWindow[]): F
   return batch;
 }
 
+/**
+ * Per TF.js backend: batches of at most this many windows go through the forward
+ * pass outside TF.js (forward-js.ts: WebAssembly SIMD) when the model is a chain
+ * of dense layers; larger ones through TF.js. That pass costs the same per window
+ * at any batch; TF.js pays its dispatch overhead once per batch, so it wins on
+ * large batches. wasm: measured on the reference dense autoencoder in windows
+ * per CPU-second (JS ahead up to 16, TF.js from 32; docs/performance.md). cpu: TF.js's plain-JS
+ * kernels are slower at every size. tensorflow: estimated from its batch-1 and
+ * batch-1024 figures (1.75 ms per call, 85,000 windows/s), not measured here.
+ */
+export const jsForwardMaxBatchByBackend: Readonly<Record<string, number>> = { wasm: 16, cpu: Number.POSITIVE_INFINITY, tensorflow: 128 };
+
+/** The crossover for the current TF.js backend (16 for a backend not listed). */
+export function jsForwardMaxBatch(): number {
+  return jsForwardMaxBatchByBackend[tf.getBackend()] ?? 16;
+}
+
 export function scoreWindows(model: LoadedModel, windows: readonly SignalWindow[], options: ScoreOptions = { stepSamples: 1 }): WindowScore[] {
   if (windows.length === 0) return [];
   const { windowLength: L, channels } = model.meta;
   const C = channels.length;
   const S = Math.min(L, Math.max(1, Math.round(options.stepSamples)));
+  const n = windows.length;
   const batch = toBatch(model, windows);
-  const [perChannel, newest] = tf.tidy(() => {
-    const x = tf.tensor2d(batch, [windows.length, L * C]);
-    const residual = model.reconstruct(x).sub(x).square().reshape([windows.length, L, C]);
-    return [residual.sum(1).div(L * C), residual.slice([0, L - S, 0], [windows.length, S, C]).mean(1)] as [tf.Tensor, tf.Tensor];
-  });
-  const values = perChannel.dataSync() as Float32Array;
-  const steps = newest.dataSync() as Float32Array;
-  perChannel.dispose();
-  newest.dispose();
+  const maxJs = options.jsForwardMaxBatch ?? jsForwardMaxBatch();
+  const forward = n <= maxJs ? denseForwardFor(model.net).forward : null;
+  if (options.log !== undefined && !said.has(model)) sayPath(model, maxJs, options.log);
+  // Per window and channel: Σ_t residual² / (L·C), and the mean residual² over the newest S samples.
+  const perChannel = new Float64Array(n * C);
+  const newest = new Float64Array(n * C);
+  if (forward !== null) {
+    for (let i = 0; i < n; i++) {
+      const recon = forward.run(batch, i * L * C);
+      residualSums(batch, i * L * C, recon, 0, L, C, S, perChannel, newest, i * C);
+    }
+  } else {
+    const recon = tf.tidy(() => model.reconstruct(tf.tensor2d(batch, [n, L * C])));
+    const values = recon.dataSync() as Float32Array;
+    recon.dispose();
+    for (let i = 0; i < n; i++) residualSums(batch, i * L * C, values, i * L * C, L, C, S, perChannel, newest, i * C);
+  }
   const scale = channelScales(model.meta.calibration.channelScale, C);
-  return windows.map((_, i) => {
-    const contributions = Array.from(values.subarray(i * C, (i + 1) * C));
-    const stepContributions = Array.from(steps.subarray(i * C, (i + 1) * C), (v, c) => v / (scale[c] as number) / C);
+  const out = new Array<WindowScore>(n);
+  for (let i = 0; i < n; i++) {
+    const contributions = new Array<number>(C);
+    const stepContributions = new Array<number>(C);
     // The error is the sum of the shares, so the two agree to the last bit.
-    return {
-      error: contributions.reduce((a, b) => a + b, 0),
-      contributions,
-      step: stepContributions.reduce((a, b) => a + b, 0),
-      stepMax: Math.max(...stepContributions) * C,
-      stepContributions,
-    };
-  });
+    let error = 0;
+    let step = 0;
+    let top = -Infinity;
+    for (let c = 0; c < C; c++) {
+      const share = perChannel[i * C + c] as number;
+      contributions[c] = share;
+      error += share;
+      const term = (newest[i * C + c] as number) / (scale[c] as number) / C;
+      stepContributions[c] = term;
+      step += term;
+      if (term > top || Number.isNaN(term)) top = Number.isNaN(top) ? top : term;
+    }
+    out[i] = { error, contributions, step, stepMax: top * C, stepContributions };
+  }
+  return out;
+}
+
+/**
+ * Accumulates one window's squared residuals x − r per channel: the share of the
+ * error (Σ over all L samples / (L·C)) and the mean over the newest S samples.
+ */
+function residualSums(
+  x: Float32Array,
+  xAt: number,
+  r: Float32Array,
+  rAt: number,
+  L: number,
+  C: number,
+  S: number,
+  perChannel: Float64Array,
+  newest: Float64Array,
+  at: number,
+): void {
+  const from = L - S;
+  for (let t = 0; t < L; t++) {
+    const row = t * C;
+    for (let c = 0; c < C; c++) {
+      const d = (x[xAt + row + c] as number) - (r[rAt + row + c] as number);
+      const sq = d * d;
+      perChannel[at + c] = (perChannel[at + c] as number) + sq;
+      if (t >= from) newest[at + c] = (newest[at + c] as number) + sq;
+    }
+  }
+  const all = L * C;
+  for (let c = 0; c < C; c++) {
+    perChannel[at + c] = (perChannel[at + c] as number) / all;
+    newest[at + c] = (newest[at + c] as number) / S;
+  }
+}
+
+const said = new WeakSet<LoadedModel>();
+
+/** One log line per model: which forward pass serves which batch sizes. */
+function sayPath(model: LoadedModel, maxJsBatch: number, log: Logger): void {
+  said.add(model);
+  // Only whether the net could run outside TF.js: a model that only ever sees large batches never copies its weights.
+  const reason = denseChainProblem(model.net);
+  const maxJs = reason === null ? maxJsBatch : null;
+  const { modelKey, version } = model.meta;
+  const backend = tf.getBackend();
+  const msg =
+    maxJs === null || maxJs < 1
+      ? `scoring: model ${modelKey} v${version}: ${backend} for every batch${reason === null ? '' : ` (no js forward: ${reason})`}`
+      : maxJs === Number.POSITIVE_INFINITY
+        ? `scoring: model ${modelKey} v${version}: js forward for every batch (${backend} backend is slower at every size)`
+        : `scoring: model ${modelKey} v${version}: js forward for batches ≤ ${maxJs}, ${backend} above`;
+  log.info(msg, { modelKey, version, backend, kernel: maxJs === null || maxJs < 1 ? null : forwardKernelName(), jsForwardMaxBatch: maxJs === null ? 0 : Math.min(maxJs, Number.MAX_SAFE_INTEGER) });
 }
 
 /** Squared held-out residual scale per channel (1 where the model has none). */

@@ -1,0 +1,146 @@
+// A WebAssembly SIMD kernel for one dense layer, y = x · Wᵀ + b (the activation
+// is applied by the caller), assembled here byte by byte so that no compiler
+// or binary file is needed. float32 throughout, like TF.js. Four output units
+// at a time over four float32 lanes: each 16-byte load of x serves sixteen
+// multiply-adds. Used by forward-js.ts for small batches.
+//
+// dense(x, w, b, y, n4, u4): all pointers are byte offsets into the module's
+// exported memory `mem`; x holds n4 floats, w is [u4][n4] row-major (each output
+// unit's weights contiguous), b and y hold u4 floats. n4 and u4 are multiples of
+// 4 (callers pad with zeros), both at least 4.
+
+const i32 = 0x7f;
+const v128 = 0x7b;
+// Parameters, then locals, by index.
+const [X, W, B, Y, N4, U4] = [0, 1, 2, 3, 4, 5];
+const [J, I, P0, P1, P2, P3, ROW, JB] = [6, 7, 8, 9, 10, 11, 12, 13];
+const ACC = [14, 15, 16, 17] as const;
+const XV = 18;
+
+const get = (i: number): number[] => [0x20, i];
+const set = (i: number): number[] => [0x21, i];
+const tee = (i: number): number[] => [0x22, i];
+const i32Const = (v: number): number[] => [0x41, ...sleb(v)];
+const add = 0x6a;
+const shl = 0x74;
+const ltU = 0x49;
+const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...uleb(op), ...imm];
+const v128Load = simd(0x00, 0, 0); // align 2^0 (no promise), offset 0
+const f32x4Add = simd(0xe4);
+const f32x4Mul = simd(0xe6);
+const lane = (l: number): number[] => simd(0x1f, l);
+const f32Add = 0x92;
+const f32Load = (offset: number): number[] => [0x2a, 2, ...uleb(offset)];
+const f32Store = (offset: number): number[] => [0x38, 2, ...uleb(offset)];
+
+function uleb(v: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = v & 0x7f;
+    v >>>= 7;
+    if (v !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (v !== 0);
+  return out;
+}
+
+function sleb(v: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const str = (s: string): number[] => vec([...s].map((ch) => [ch.charCodeAt(0)]));
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+
+function body(): number[] {
+  const code: number[] = [
+    ...get(N4), ...i32Const(2), shl, ...set(ROW),
+    ...get(W), ...set(P0),
+    0x03, 0x40, // loop over blocks of four units
+    ...get(P0), ...get(ROW), add, ...tee(P1), ...get(ROW), add, ...tee(P2), ...get(ROW), add, ...set(P3),
+    ...ACC.flatMap((a) => [...simd(0x0c, ...new Array<number>(16).fill(0)), ...set(a)]),
+    ...i32Const(0), ...set(I),
+    0x03, 0x40, // loop over the inputs, four at a time
+    ...get(X), ...get(I), add, ...v128Load, ...set(XV),
+    ...[P0, P1, P2, P3].flatMap((p, k) => [...get(ACC[k] as number), ...get(XV), ...get(p), ...get(I), add, ...v128Load, ...f32x4Mul, ...f32x4Add, ...set(ACC[k] as number)]),
+    ...get(I), ...i32Const(16), add, ...tee(I), ...get(ROW), ltU, 0x0d, 0, // br_if inner
+    0x0b,
+    ...get(J), ...i32Const(2), shl, ...set(JB),
+    ...[0, 1, 2, 3].flatMap((k) => {
+      const acc = ACC[k] as number;
+      return [
+        ...get(Y), ...get(JB), add,
+        ...get(acc), ...lane(0), ...get(acc), ...lane(1), f32Add, ...get(acc), ...lane(2), f32Add, ...get(acc), ...lane(3), f32Add,
+        ...get(B), ...get(JB), add, ...f32Load(4 * k), f32Add,
+        ...f32Store(4 * k),
+      ];
+    }),
+    ...get(P3), ...get(ROW), add, ...set(P0),
+    ...get(J), ...i32Const(4), add, ...tee(J), ...get(U4), ltU, 0x0d, 0, // br_if outer
+    0x0b,
+    0x0b, // end of function
+  ];
+  const locals = vec([[8, i32], [5, v128]]);
+  const fn = [...locals, ...code];
+  return [...uleb(fn.length), ...fn];
+}
+
+function moduleBytes(): Uint8Array {
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec([[0x60, ...vec([[i32], [i32], [i32], [i32], [i32], [i32]]), ...vec([])]])),
+    ...section(3, vec([[0]])),
+    ...section(5, vec([[0x00, 1]])),
+    ...section(7, vec([[...str('dense'), 0x00, 0], [...str('mem'), 0x02, 0]])),
+    ...section(10, vec([body()])),
+  ]);
+}
+
+/** The little of the WebAssembly API used here (the project's TypeScript libs do not declare it). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+
+export interface DenseKernel {
+  /** 64 KiB pages; grow it before taking views (growing detaches them). */
+  readonly memory: WasmMemory;
+  dense(x: number, w: number, b: number, y: number, n4: number, u4: number): void;
+}
+
+let compiled: object | null | undefined;
+
+const wasmApi = (): WasmApi | undefined => (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+
+/** Whether this process has WebAssembly with SIMD (compiles the module once). */
+export function simdSupported(): boolean {
+  const wasm = wasmApi();
+  if (wasm === undefined) return false;
+  if (compiled === undefined) {
+    const bytes = moduleBytes();
+    compiled = wasm.validate(bytes) ? new wasm.Module(bytes) : null;
+  }
+  return compiled !== null;
+}
+
+/** A fresh kernel instance with its own memory, or null where WebAssembly SIMD is unavailable. */
+export function denseKernel(): DenseKernel | null {
+  const wasm = wasmApi();
+  if (wasm === undefined || !simdSupported() || compiled === null || compiled === undefined) return null;
+  const exports = new wasm.Instance(compiled, {}).exports as { dense: DenseKernel['dense']; mem: WasmMemory };
+  return { memory: exports.mem, dense: exports.dense };
+}
