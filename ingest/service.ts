@@ -10,17 +10,15 @@
 // replays from there and cuts the same windows, with the same seqs.
 import type { Registry } from '../common/service/metrics-registry.ts';
 import { encodeWindow } from '../common/codec/records.ts';
+import { systemClock, type Clock } from '../common/clock.ts';
 import type { Config } from '../common/config/types.ts';
 import { createDeadLetterPublisher, type OutgoingRecord } from '../common/dead-letter.ts';
 import { SensorwatchError } from '../common/errors.ts';
-import { consumerLag, describeMismatch, ensureTopics } from '../common/kafka/admin.ts';
-import { createKafka } from '../common/kafka/client.ts';
-import { createConsumer, runBatches, type ConsumedBatch, type TakenBatch } from '../common/kafka/consumer.ts';
-import type { ClientOverrides } from '../common/kafka/options.ts';
+import type { TopicSpec } from '../common/kafka/admin.ts';
+import type { ConsumedBatch, TakenBatch } from '../common/kafka/consumer.ts';
 import { createOrderedProducer } from '../common/kafka/ordered-producer.ts';
-import { createIdempotentProducer } from '../common/kafka/producer.ts';
 import type { Logger } from '../common/log.ts';
-import { stopInSteps } from '../common/service/stop.ts';
+import { defaultGroupIds, startService } from '../common/service/skeleton.ts';
 import type { SignalWindow } from '../common/types.ts';
 import { windowOptions } from '../common/window/options.ts';
 import { createIngestMetrics } from './metrics.ts';
@@ -35,8 +33,8 @@ export interface IngestContext {
   brokers?: string[];
   /** Consumer group; default `<kafka.clientId>-ingest`. */
   groupId?: string;
-  /** Wall clock (ms) for the future-timestamp check; injected in tests. */
-  clock?: () => number;
+  /** Wall clock for the future-timestamp check; injected in tests. */
+  clock?: Clock;
   /** Consumer group timing (tests use a short session so a killed member is noticed quickly). */
   consumer?: { sessionTimeoutMs?: number; heartbeatIntervalMs?: number };
   /** How often consumer lag is measured, ms; default 5000. */
@@ -49,48 +47,40 @@ export interface IngestService {
   groupId: string;
   /** True once the consumer has joined its group. */
   ready(): boolean;
-  /** Stops consuming, publishes the windows still buffered, closes the clients; bounded (stopBudgetMs). */
+  /** Stops consuming, publishes the windows still buffered, closes the clients; bounded (common/service/skeleton.ts stopBudgetMs). */
   stop(): Promise<void>;
 }
 
-/** A stop's bound: publishing is given up after stopPublishingAfterMs, every other step fits in what is left. */
-export const stopBudgetMs = 25_000;
-const stopPublishingAfterMs = 15_000;
 
 const windowRecord = (w: SignalWindow): OutgoingRecord => ({ key: w.sensorId, value: encodeWindow(w), headers: { 'content-type': 'application/avro' } });
 
 export async function startIngest(ctx: IngestContext): Promise<IngestService> {
   const { config, registry } = ctx;
   const log = ctx.log.child({ service: 'ingest' });
-  const clock = ctx.clock ?? Date.now;
+  const clock = ctx.clock ?? systemClock;
   const topics = config.topics;
-  const groupId = ctx.groupId ?? `${config.kafka.clientId}-ingest`;
   const metrics = createIngestMetrics(registry);
   const pipeline = createIngestPipeline({ window: windowOptions(config.windowing), maxFutureMs: config.windowing.maxFutureMs, idleAfterMs: config.windowing.idleAfterMs });
   const resets = createResetReporter({ log, metrics, samplePeriodMs: config.windowing.samplePeriodMs, maxGapSamples: config.windowing.maxGapSamples });
+  const spec = (name: string): TopicSpec => ({ name, partitions: topics.partitions, replicationFactor: topics.replicationFactor });
 
-  const overrides: ClientOverrides = { clientSuffix: 'ingest' };
-  if (ctx.brokers !== undefined) overrides.brokers = ctx.brokers;
-  const kafka = createKafka(config.kafka, log, overrides);
-  const admin = kafka.admin();
-  const producer = createIdempotentProducer(kafka);
-  const consumer = createConsumer(kafka, {
-    groupId,
-    maxWaitTimeMs: 100,
-    maxBytesPerPartition: 8 * 1048576,
-    ...ctx.consumer,
-    onJoin: (assignment) => {
-      // A (re)join resumes every partition at its committed offset, which is
-      // never past a reading the windowers hold: start them afresh from there.
-      pipeline.reset();
-      joined = true;
-      log.info('joined consumer group', { groupId, assignment });
-    },
-    onRestart: (error) => log.warn('consumer crashed; the client restarts it', { error }),
-    onFatal: (error) => fail(new SensorwatchError('ingest consumer crashed and will not restart', { code: 'ingest_consumer_crash', cause: error })),
+  const service = await startService({
+    name: 'ingest',
+    config,
+    log,
+    brokers: ctx.brokers,
+    groupId: ctx.groupId ?? defaultGroupIds.ingest(config.kafka.clientId),
+    topics: [spec(topics.readings), spec(topics.windows), spec(topics.deadLetter)],
+    consumer: { maxWaitTimeMs: 100, maxBytesPerPartition: 8 * 1048576, ...ctx.consumer },
+    // A (re)join resumes every partition at its committed offset, which is
+    // never past a reading the windowers hold: start them afresh from there.
+    onJoin: () => pipeline.reset(),
+    crashError: (error) => new SensorwatchError('ingest consumer crashed and will not restart', { code: 'ingest_consumer_crash', cause: error }),
+    ...(ctx.onFatal === undefined ? {} : { onFatal: ctx.onFatal }),
   });
+  const { groupId } = service;
   let retrying = 0;
-  const out = createOrderedProducer(producer, {
+  const out = createOrderedProducer(service.producer, {
     onRetry: (error, info) => {
       metrics.publishRetries(1);
       // the first failure and then every tenth: an outage of a minute logs a few lines, not hundreds
@@ -103,32 +93,13 @@ export async function startIngest(ctx: IngestContext): Promise<IngestService> {
   });
   const deadLetters = createDeadLetterPublisher({ topic: topics.deadLetter, producer: out });
 
-  await admin.connect();
-  const spec = (name: string): { name: string; partitions: number; replicationFactor: number } => ({ name, partitions: topics.partitions, replicationFactor: topics.replicationFactor });
-  const ensured = await ensureTopics(admin, [spec(topics.readings), spec(topics.windows), spec(topics.deadLetter)]);
-  if (ensured.created.length > 0) log.info('created topics', { topics: ensured.created });
-  for (const m of ensured.mismatched) log.warn(describeMismatch(m), { ...m });
-  await producer.connect();
-  await consumer.connect();
-
-  let joined = false;
-  let stopping = false;
-  let fatal = false;
-
-  function fail(error: Error): void {
-    if (fatal) return;
-    fatal = true;
-    log.error('ingest cannot continue', { error, cause: (error as { cause?: unknown }).cause });
-    ctx.onFatal?.(error);
-  }
-
   /** Decodes and windows a batch now; its windows and dead letters are acknowledged later (`durable`). */
   async function handle(batch: ConsumedBatch): Promise<TakenBatch> {
     const broken = out.failure();
-    if (fatal || broken !== null) throw new SensorwatchError('ingest stopped after a fatal error', { code: 'ingest_failed', cause: broken });
+    if (service.failed() || broken !== null) throw new SensorwatchError('ingest stopped after a fatal error', { code: 'ingest_failed', cause: broken });
     const records: readonly ConsumedRecord[] = batch.messages;
-    const result = pipeline.processBatch(batch.topic, batch.partition, records, clock());
-    resets.report(result.resets, clock());
+    const result = pipeline.processBatch(batch.topic, batch.partition, records, clock.now());
+    resets.report(result.resets, clock.now());
     const sent = Promise.all([out.send(topics.windows, result.windows.map(windowRecord)), deadLetters.send(result.deadLetters)]);
     const durable = sent.then(
       () => counted(batch, result),
@@ -141,7 +112,7 @@ export async function startIngest(ctx: IngestContext): Promise<IngestService> {
           cause: err,
           details: { topic: batch.topic, partition: batch.partition, firstOffset: records[0]?.offset },
         });
-        if (!stopping) fail(error);
+        if (!service.stopping()) service.fail(error);
         throw error;
       },
     );
@@ -164,63 +135,49 @@ export async function startIngest(ctx: IngestContext): Promise<IngestService> {
     if (result.conflicts > 0) log.debug('dropped readings that conflict with an earlier one at the same timestamp', { count: result.conflicts, partition: batch.partition });
   }
 
-  const run = await runBatches(consumer, {
-    topics: [topics.readings],
-    fromBeginning: true,
-    partitionsConsumedConcurrently: Math.max(1, topics.partitions),
-    handle,
-    onCommitError: (error, where) => log.warn('offset commit failed; these readings may be read again', { error, ...where }),
-  });
-
-  const lagTimer = setInterval(() => {
-    consumerLag(admin, groupId, [topics.readings]).then(
-      (lags) => {
-        for (const l of lags) metrics.consumerLag(groupId, l.topic, l.partition, l.lag);
-      },
-      (err: unknown) => log.debug('consumer lag not measured', { error: err }),
-    );
-  }, ctx.lagIntervalMs ?? 5000);
-  lagTimer.unref();
+  // Released at stop: the samples still in the reorder buffers, once the consumer has stopped.
+  let consuming = true;
+  const flush = async (): Promise<void> => {
+    // A consumer that did not stop in time may still be windowing: leave its buffers alone.
+    if (consuming) return;
+    const rest = pipeline.flush();
+    if (rest.length === 0 || service.failed()) return;
+    try {
+      await out.send(topics.windows, rest.map(windowRecord));
+      metrics.windowsPublished(rest.length);
+    } catch (err) {
+      log.error('could not publish the windows flushed at shutdown', { error: err, windows: rest.length });
+    }
+  };
+  service.undo('the windows flushed at shutdown', flush);
+  service.undo('the readings consumer', () => service.stopConsuming().then(() => void (consuming = false)));
+  await service.orCleanUp(() =>
+    service.consume({
+      topics: [topics.readings],
+      fromBeginning: true,
+      partitionsConsumedConcurrently: Math.max(1, topics.partitions),
+      handle,
+      onCommitError: (error, where) => log.warn('offset commit failed; these readings may be read again', { error, ...where }),
+    }),
+  );
+  service.measureLag([topics.readings], (l) => metrics.consumerLag(groupId, l.topic, l.partition, l.lag), ctx.lagIntervalMs);
 
   log.info('ingest started', { groupId, readings: topics.readings, windows: topics.windows, deadLetter: topics.deadLetter });
 
+  let stopped: Promise<void> | null = null;
   return {
     groupId,
-    ready: () => joined && !fatal,
-    async stop() {
-      if (stopping) return;
-      stopping = true;
-      clearInterval(lagTimer);
+    ready: service.ready,
+    stop() {
       // Give a broker that is away a bounded time, then stop retrying: what
       // was not published is read again after the restart (nothing committed).
-      const giveUp = setTimeout(() => out.close('ingest is stopping'), stopPublishingAfterMs);
-      // Release the samples still in the reorder buffers: their windows go out
-      // now. Their readings stay uncommitted; a restart cuts the same windows
+      // The windows flushed at shutdown go out after the consumer stopped;
+      // their readings stay uncommitted, so a restart cuts the same windows
       // again and the scorer skips the repeats.
-      let consuming = true;
-      const flush = async (): Promise<void> => {
-        // A consumer that did not stop in time may still be windowing: leave its buffers alone.
-        if (consuming) return;
-        const rest = pipeline.flush();
-        if (rest.length === 0 || fatal) return;
-        try {
-          await out.send(topics.windows, rest.map(windowRecord));
-          metrics.windowsPublished(rest.length);
-        } catch (err) {
-          log.error('could not publish the windows flushed at shutdown', { error: err, windows: rest.length });
-        }
-      };
-      const outcome = await stopInSteps(
-        [
-          { name: 'the readings consumer', run: () => run.stop().then(() => void (consuming = false)) },
-          { name: 'the windows flushed at shutdown', run: flush },
-          { name: 'the producer (flush and disconnect)', run: () => producer.disconnect() },
-          { name: 'the admin client', run: () => admin.disconnect() },
-        ],
-        { budgetMs: stopBudgetMs, log },
-      );
-      clearTimeout(giveUp);
-      log.info('ingest stopped', { ...pipeline.stats(), ...(outcome.gaveUpOn.length === 0 ? {} : { gaveUpOn: outcome.gaveUpOn }) });
+      stopped ??= service.stop(() => out.close('ingest is stopping')).then((outcome) => {
+        log.info('ingest stopped', { ...pipeline.stats(), ...(outcome.gaveUpOn.length === 0 ? {} : { gaveUpOn: outcome.gaveUpOn }) });
+      });
+      return stopped;
     },
   };
 }

@@ -5,12 +5,7 @@ import type { LoadedModel } from '../common/model/artifact.ts';
 import type { AnomalyAlert, DeadLetter } from '../common/types.ts';
 import type { SensorState } from '../common/decision/decide.ts';
 
-export interface Clock {
-  /** ms since the epoch. */
-  now(): number;
-}
-
-export const systemClock: Clock = { now: () => Date.now() };
+export { systemClock, type Clock } from '../common/clock.ts';
 
 /**
  * Publishes one batch's alerts together with the sensor states they leave

@@ -9,9 +9,9 @@ import * as tf from '@tensorflow/tfjs';
 import { decodeWindow } from '../common/codec/index.ts';
 import { loadConfig } from '../common/config/load.ts';
 import type { Config } from '../common/config/types.ts';
-import { createConsumer, createIdempotentProducer, createKafka, consumerLag, describeMismatch, ensureTopics, runBatches, type BatchRun, type ConsumedBatch } from '../common/kafka/index.ts';
+import type { ConsumedBatch, TopicSpec } from '../common/kafka/index.ts';
 import type { Logger } from '../common/log.ts';
-import { stopInSteps, type StopStep } from '../common/service/stop.ts';
+import { defaultGroupIds, startService } from '../common/service/skeleton.ts';
 import { initBackend } from '../common/model/backend.ts';
 import { createModelFeed } from '../common/model/store/feed.ts';
 import { defaultModelKey } from '../common/model/keys.ts';
@@ -63,15 +63,10 @@ export interface Scorer {
   models(): { modelKey: string; version: number; staged: boolean }[];
   /** Re-reads the config file now (SIGHUP), applying what can change live. */
   reload(reason: string): void;
-  /** Bounded: within stopBudgetMs, naming in the log whatever it stopped waiting for. */
+  /** Bounded: within stopBudgetMs (common/service/skeleton.ts), naming in the log whatever it stopped waiting for. */
   stop(): Promise<void>;
 }
 
-/** A stop's bound: publishes in flight are given up after stopPublishingAfterMs, every other step fits in what is left. */
-export const stopBudgetMs = 25_000;
-const stopPublishingAfterMs = 15_000;
-
-const lagEveryMs = 5_000;
 
 /** A quarter of the silence time, between 100 ms and 5 s (5 s when off: it may be turned on live). */
 export function sweepEveryMs(silentAfterMs: number): number {
@@ -97,56 +92,37 @@ export function openPerSensor(states: Iterable<SensorState>): { sensorId: string
 export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
   const log = ctx.log.child({ service: 'scorer' });
   const initial = ctx.config;
-  const groupId = ctx.groupId ?? `${initial.kafka.clientId}.scorer`;
+  const groupId = ctx.groupId ?? defaultGroupIds.scorer(initial.kafka.clientId);
   const stateSpec = stateTopicSpec(initial, groupId);
   const topics = initial.topics;
   const backend = await initBackend(initial.scorer.backend, log);
 
+  const spec = (name: string): TopicSpec => ({ name, partitions: topics.partitions, replicationFactor: topics.replicationFactor });
+  // Set once the state reader is up: a (re)join reloads the sensor states.
+  let onJoin: () => void = () => undefined;
+  const service = await startService({
+    name: 'scorer',
+    config: initial,
+    log,
+    brokers: ctx.brokers,
+    groupId,
+    topics: [spec(topics.windows), spec(topics.alerts), spec(topics.deadLetter), stateSpec],
+    consumer: { maxWaitTimeMs: 100, ...ctx.consumer },
+    onJoin: () => onJoin(),
+    onFatal: (error) => ctx.onFatal?.(error),
+  });
+  const { kafka, admin, producer } = service;
+
   let watcher: ConfigWatch | null = null;
   let onConfigChange: (next: Config) => void = () => undefined;
-  if (ctx.configFile !== undefined) {
-    const env = ctx.env ?? {};
-    watcher = watchConfig({ file: ctx.configFile, initial, load: (file) => loadConfig({ file, env }), log, sighup: ctx.sighup ?? false, onChange: (next) => onConfigChange(next) });
-  }
   const config = (): Config => watcher?.current() ?? initial;
 
-  const kafka = createKafka(initial.kafka, log, { clientSuffix: 'scorer', ...(ctx.brokers === undefined ? {} : { brokers: ctx.brokers }) });
-  const admin = kafka.admin();
-  const producer = createIdempotentProducer(kafka);
-  // Set once the state reader is up: a (re)join reloads the sensor states.
-  let onJoin: (assignment: Record<string, number[]>) => void = () => undefined;
-  let running = true;
-  const consumer = createConsumer(kafka, {
-    groupId,
-    maxWaitTimeMs: 100,
-    ...ctx.consumer,
-    onJoin: (assignment) => onJoin(assignment),
-    onRestart: (error) => log.error('scorer consumer crashed', { error, restart: true }),
-    onFatal: (error) => {
-      log.error('scorer consumer crashed', { error, restart: false });
-      running = false;
-      ctx.onFatal?.(error);
-    },
-  });
-  // Undone in reverse order at stop, each step bounded (a broker that went away and came back can leave a client waiting for minutes).
-  const cleanups: StopStep[] = [];
-  const cleanup = async (): Promise<void> => {
-    const steps = cleanups.reverse().slice();
-    cleanups.length = 0;
-    await stopInSteps(steps, { budgetMs: stopBudgetMs, log });
-  };
-  const undo = (name: string, run: () => Promise<unknown> | unknown): void => void cleanups.push({ name, run });
-
-  try {
-    undo('the config watch', () => watcher?.stop());
-    await admin.connect();
-    undo('the admin client', () => admin.disconnect());
-    const spec = (name: string) => ({ name, partitions: topics.partitions, replicationFactor: topics.replicationFactor });
-    const ensured = await retrying(() => ensureTopics(admin, [spec(topics.windows), spec(topics.alerts), spec(topics.deadLetter), stateSpec]), log, 'creating topics');
-    for (const m of ensured.mismatched) log.warn(describeMismatch(m), { ...m });
-    await producer.connect();
-    undo('the producer (flush and disconnect)', () => producer.disconnect());
-
+  return service.orCleanUp(async () => {
+    if (ctx.configFile !== undefined) {
+      const env = ctx.env ?? {};
+      watcher = watchConfig({ file: ctx.configFile, initial, load: (file) => loadConfig({ file, env }), log, sighup: ctx.sighup ?? false, onChange: (next) => onConfigChange(next) });
+    }
+    service.undo('the config watch', () => watcher?.stop());
     const metrics = createScorerMetrics({
       registry: ctx.registry,
       maxSensorsExported: () => config().scorer.maxSensorsExported,
@@ -159,7 +135,7 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
     metrics.declareModelKeys([defaultModelKey, ...Object.keys(initial.model.groups)]);
     onConfigChange = declareSeverities;
     const shelf = createModelShelf();
-    undo('the models', () => shelf.dispose());
+    service.undo('the models', () => shelf.dispose());
     const clock = ctx.clock ?? systemClock;
     const liveness = createLiveness({ silentAfterMs: () => config().scorer.silentAfterMs });
     // The engine reports open alerts as counts; the per-sensor alert series are
@@ -185,7 +161,7 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
     statesNow = () => engine.states();
 
     const reader = await startStateReader({ kafka, admin, topic: stateSpec.name, groupId, log, ownPublishes: () => publishesSettled(producer) });
-    undo('the state store reader', () => reader.stop());
+    service.undo('the state store reader', () => reader.stop());
     // Restored sensors count as seen now: one that never sends again still
     // leaves /metrics (once its alert resolves) after scorer.silentAfterMs.
     const restore = (loaded: ReadonlyMap<string, SensorState>): void => {
@@ -198,7 +174,7 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
 
     const feed = ctx.models ?? createModelFeed({ kafka, topics, log, cacheDir: initial.trainer.modelDir, onRefused: (r) => metrics.modelRefused(r.modelKey, r.code) });
     await feed.start((model) => shelf.offer(model));
-    undo('the model feed', () => feed.stop());
+    service.undo('the model feed', () => feed.stop());
 
     const batcher = createBatcher<BatchItem, void>({ limits: () => config().scorer.batch, handle: (items) => engine.handle(items) });
 
@@ -210,13 +186,10 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
       return attempt;
     };
     let restoring: Promise<void> = Promise.resolve();
-    let joined = false;
     // Sensors whose windows this member received since it last joined the group.
     const ownSensors = new Set<string>();
-    onJoin = (assignment) => {
-      joined = true;
+    onJoin = () => {
       ownSensors.clear();
-      log.info('joined the scorer group', { groupId, assignment });
       restoring = reload();
     };
 
@@ -250,14 +223,12 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
 
     // Consume only once a model is there (the demo starts the scorer before the
     // trainer has produced one); until then /healthz says not ready.
-    let run: BatchRun | null = null;
-    undo('the windows consumer', () => (run === null ? consumer.disconnect() : run.stop()));
+    service.undo('the windows consumer', () => service.stopConsuming());
     const consume = async (): Promise<void> => {
       if (!shelf.hasModel()) log.info('waiting for a model before consuming windows', { modelArtifacts: topics.modelArtifacts });
       await shelf.whenAny();
-      if (!running) return;
-      await consumer.connect();
-      run = await runBatches(consumer, {
+      if (service.stopping() || service.failed()) return;
+      await service.consume({
         topics: [topics.windows],
         fromBeginning: true,
         partitionsConsumedConcurrently: Math.max(1, topics.partitions),
@@ -266,26 +237,16 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
       });
     };
     consume().catch((error: unknown) => {
-      if (!running) return;
-      running = false;
-      log.error('scorer could not start consuming', { error });
-      ctx.onFatal?.(error);
+      if (!service.stopping()) service.fail(error as Error, 'scorer could not start consuming');
     });
 
-    const lagTimer = setInterval(() => {
-      consumerLag(admin, groupId, [topics.windows]).then(
-        (rows) => rows.forEach((r) => metrics.consumerLag(groupId, r.topic, r.partition, r.lag)),
-        (error: unknown) => log.debug('consumer lag not available', { error }),
-      );
-    }, lagEveryMs);
-    lagTimer.unref();
-    undo('the lag timer', () => clearInterval(lagTimer));
+    service.measureLag([topics.windows], (r) => metrics.consumerLag(groupId, r.topic, r.partition, r.lag));
     // Silent sensors: a `sensor_fault` `silent` opens for those this member received windows
     // from since it last joined (partitions move on a rebalance: another member owns the rest);
     // those without an open alert leave /metrics (and free their place under the cap).
     let sweeping = false;
     const sweepTimer = setInterval(() => {
-      if (config().scorer.silentAfterMs === 0 || sweeping || !joined) return;
+      if (config().scorer.silentAfterMs === 0 || sweeping || !service.joined()) return;
       sweeping = true;
       const silent = liveness.silentSince(clock.now());
       engine
@@ -298,11 +259,11 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
         });
     }, sweepEveryMs(initial.scorer.silentAfterMs));
     sweepTimer.unref();
-    undo('the silence sweep', () => clearInterval(sweepTimer));
+    service.undo('the silence sweep', () => clearInterval(sweepTimer));
     log.info('scorer started', { groupId, windows: topics.windows, alerts: topics.alerts, stateTopic: stateSpec.name, backend: backend.name });
 
     return {
-      ready: () => running && joined && shelf.hasModel(),
+      ready: () => service.ready() && shelf.hasModel(),
       groupId,
       stateTopic: stateSpec.name,
       config,
@@ -312,36 +273,8 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
         else watcher.reload(reason);
       },
       async stop() {
-        running = false;
-        // With the broker away, publishes in flight would wait for it for ever: give up on them
-        // (what they carried is uncommitted and decided again after a restart).
-        const giveUp = setTimeout(() => stopPublishing(producer, 'scorer is stopping'), stopPublishingAfterMs);
-        try {
-          await cleanup();
-        } finally {
-          clearTimeout(giveUp);
-        }
+        await service.stop(() => stopPublishing(producer, 'scorer is stopping'));
       },
     };
-  } catch (error) {
-    await cleanup();
-    throw error;
-  }
-}
-
-/**
- * Retries an idempotent start-up step while Kafka says retrying can help (a
- * busy broker can answer UNKNOWN_TOPIC_OR_PARTITION right after creating a topic).
- */
-async function retrying<T>(step: () => Promise<T>, log: Logger, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await step();
-    } catch (error) {
-      if ((error as { retriable?: unknown }).retriable !== true || Date.now() > deadline) throw error;
-      log.warn(`${what} failed; retrying`, { attempt, error });
-      await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** attempt)));
-    }
-  }
+  });
 }

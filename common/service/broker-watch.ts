@@ -5,6 +5,7 @@
 // no retries, nothing logged, so a stopped service leaves no client behind.
 // probeBrokers cannot do TLS or SASL yet: with kafka.ssl or a SASL mechanism
 // the watch is off and readiness is the service's own.
+import { systemClock, type Clock } from '../clock.ts';
 import type { Config } from '../config/types.ts';
 import { probeBrokers } from '../kafka/probe.ts';
 import type { Logger } from '../log.ts';
@@ -21,7 +22,7 @@ export function checkEveryMs(notReadyAfterMs: number): number {
   return Math.min(5000, Math.max(500, Math.floor(notReadyAfterMs / 3)));
 }
 
-export function watchBrokers(options: { config: Config; brokers: string[]; log: Logger; now?: () => number }): BrokerWatch | undefined {
+export function watchBrokers(options: { config: Config; brokers: string[]; log: Logger; clock?: Clock }): BrokerWatch | undefined {
   const { kafka } = options.config;
   const notReadyAfterMs = kafka.unreachableNotReadyMs;
   if (notReadyAfterMs === 0) return undefined;
@@ -29,7 +30,8 @@ export function watchBrokers(options: { config: Config; brokers: string[]; log: 
     options.log.info('broker reachability is not part of /healthz with TLS or SASL (the check has no TLS/SASL client yet)');
     return undefined;
   }
-  const now = options.now ?? Date.now;
+  const clock = options.clock ?? systemClock;
+  const now = (): number => clock.now();
   const health = createBrokerHealth({ notReadyAfterMs, startedAt: now() });
   const everyMs = checkEveryMs(notReadyAfterMs);
   // A loaded broker may be slow to answer; slow is not gone.

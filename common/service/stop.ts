@@ -4,6 +4,7 @@
 // least `minStepMs`); one that has not finished by then is left behind with a
 // log line naming it, and the next step starts. A broker that went away and
 // came back can leave a client waiting for minutes: a stop must still end.
+import { systemClock, type Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 
 export interface StopStep {
@@ -18,8 +19,8 @@ export interface StopOptions {
   log: Logger;
   /** Each step gets at least this long, even past the budget; default 500 ms. */
   minStepMs?: number;
-  /** Called with the clock (tests pass a fake one); default Date.now. */
-  now?: () => number;
+  /** Tests pass a fake one; default the system clock. */
+  clock?: Clock;
 }
 
 export interface StopOutcome {
@@ -32,7 +33,8 @@ export interface StopOutcome {
 
 /** Runs the steps in order, each bounded; never throws. */
 export async function stopInSteps(steps: readonly StopStep[], options: StopOptions): Promise<StopOutcome> {
-  const now = options.now ?? Date.now;
+  const clock = options.clock ?? systemClock;
+  const now = (): number => clock.now();
   const start = now();
   const deadline = start + options.budgetMs;
   const minStepMs = options.minStepMs ?? 500;

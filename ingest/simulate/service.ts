@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeReading, readingHeaders } from '../../common/codec/reading.ts';
 import type { ReadingFormat } from '../../common/codec/headers.ts';
+import { systemClock, type Clock } from '../../common/clock.ts';
 import type { Config } from '../../common/config/types.ts';
 import { ensureTopics } from '../../common/kafka/admin.ts';
 import { createKafka } from '../../common/kafka/client.ts';
@@ -36,8 +37,8 @@ export interface SimulationContext {
   fast?: boolean;
   /** Labels are appended here as JSON Lines (one InjectedAnomaly per line); the file is truncated first. */
   labelsFile?: string;
-  /** Wall clock, ms; injected in tests. */
-  clock?: () => number;
+  /** Wall clock; injected in tests. */
+  clock?: Clock;
 }
 
 export interface SimulationStats {
@@ -58,7 +59,7 @@ export interface Simulation {
 export async function startSimulation(ctx: SimulationContext): Promise<Simulation> {
   const { config } = ctx;
   const log = ctx.log.child({ service: 'simulate' });
-  const clock = ctx.clock ?? Date.now;
+  const clock = ctx.clock ?? systemClock;
   if (ctx.fast && ctx.durationSeconds === undefined) throw new SensorwatchError('simulate: fast mode needs a duration (--duration S)', { code: 'usage' });
   const rateHz = ctx.rateHz ?? config.simulator.rateHz;
   const duration = ctx.durationSeconds;
@@ -66,7 +67,7 @@ export async function startSimulation(ctx: SimulationContext): Promise<Simulatio
     sensors: ctx.sensors ?? config.simulator.sensors,
     channels: config.windowing.channels,
     rateHz,
-    startTime: ctx.fast ? clock() - Math.round((duration ?? 0) * 1000) : clock(),
+    startTime: ctx.fast ? clock.now() - Math.round((duration ?? 0) * 1000) : clock.now(),
     seed: ctx.seed ?? config.simulator.seed,
     anomalyEverySeconds: ctx.anomalyEverySeconds ?? config.simulator.anomalyEverySeconds,
     ...(ctx.quietSeconds === undefined ? {} : { quietSeconds: ctx.quietSeconds }),
@@ -101,13 +102,13 @@ export async function startSimulation(ctx: SimulationContext): Promise<Simulatio
   let ticks = 0;
 
   async function produce(): Promise<SimulationStats> {
-    const wallStart = clock();
+    const wallStart = clock.now();
     while (ticks < totalTicks && !stopper.signal.aborted) {
       // all ticks due by now (at most one second's worth per send)
-      const due = ctx.fast ? totalTicks : Math.floor((clock() - wallStart) / periodMs) + 1;
+      const due = ctx.fast ? totalTicks : Math.floor((clock.now() - wallStart) / periodMs) + 1;
       const upTo = Math.min(totalTicks, due, ticks + Math.max(1, Math.ceil(rateHz)));
       if (upTo <= ticks) {
-        await sleep(Math.max(1, wallStart + ticks * periodMs - clock()), undefined, { signal: stopper.signal }).catch(() => undefined);
+        await sleep(Math.max(1, wallStart + ticks * periodMs - clock.now()), undefined, { signal: stopper.signal }).catch(() => undefined);
         continue;
       }
       const records = [];

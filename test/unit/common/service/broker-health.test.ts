@@ -46,7 +46,7 @@ describe('watchBrokers', () => {
     const log = createLogger({ level: 'info', write: (l) => void lines.push(JSON.parse(l) as { level: string; msg: string }) });
     const config = { ...defaultConfig, kafka: { ...defaultConfig.kafka, unreachableNotReadyMs: 1000 } };
     // port 1: nothing listens, every check fails at once
-    const watch = watchBrokers({ config, brokers: ['127.0.0.1:1'], log, now: () => now });
+    const watch = watchBrokers({ config, brokers: ['127.0.0.1:1'], log, clock: { now: () => now } });
     assert.ok(watch);
     try {
       await waitFor(() => !watch.report().reachable, { what: 'a failed check', timeoutMs: 30_000 });
