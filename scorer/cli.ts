@@ -2,8 +2,7 @@
 // runs the scorer with its own /metrics and /healthz until SIGINT or SIGTERM;
 // SIGHUP (or saving the config file) applies edited thresholds, hysteresis,
 // severities and per-sensor overrides live. Exits 1 if scoring cannot go on.
-import { loadCliConfig, reportCliError, resolveBrokers } from '../common/service/edge.ts';
-import { parseServiceFlags, serveUntilSignal } from '../common/service/serve.ts';
+import { runServiceCommand } from '../common/service/command.ts';
 import { startScorer } from './service.ts';
 
 const usage = `usage: sensorwatch scorer [--config FILE] [--brokers host:port,...] [--group ID] [--metrics-port N]
@@ -16,38 +15,26 @@ per-sensor overrides without a restart. Metrics on
 http://<metrics.host>:<metrics.port>/metrics (and /healthz).
 `;
 
-export async function run(argv: string[]): Promise<number> {
-  const flags = parseServiceFlags('scorer', argv, usage, ['group']);
-  if ('exit' in flags) return flags.exit;
-  const metricsPort = flags.metricsPort;
-  try {
-    const { config, log, configFile, env } = loadCliConfig(flags.config);
-    const brokers = resolveBrokers(config, flags.brokers);
-    return await serveUntilSignal({
-      name: 'scorer',
-      config,
-      log,
-      metricsPort,
-      brokers,
-      configFile,
-      env,
-      start: async ({ registry, onFatal }) => {
-        const scorer = await startScorer({
-          config,
-          ...(configFile === undefined ? {} : { configFile }),
-          log,
-          registry,
-          env,
-          brokers,
-          ...(flags.extra.group === undefined ? {} : { groupId: flags.extra.group }),
-          // SIGHUP comes through serveUntilSignal (reload below), which keeps it from ending the process.
-          sighup: false,
-          onFatal,
-        });
-        return { ready: scorer.ready, health: () => ({ groupId: scorer.groupId, models: scorer.models() }), stop: () => scorer.stop(), reload: (reason) => scorer.reload(reason) };
-      },
-    });
-  } catch (err) {
-    return reportCliError('scorer', err);
-  }
+export function run(argv: string[]): Promise<number> {
+  return runServiceCommand({
+    name: 'scorer',
+    argv,
+    usage,
+    extraFlags: ['group'],
+    start: async ({ config, log, registry, brokers, configFile, env, extra, onFatal }) => {
+      const scorer = await startScorer({
+        config,
+        ...(configFile === undefined ? {} : { configFile }),
+        log,
+        registry,
+        env,
+        brokers,
+        ...(extra.group === undefined ? {} : { groupId: extra.group }),
+        // SIGHUP comes through serveUntilSignal (reload below), which keeps it from ending the process.
+        sighup: false,
+        onFatal,
+      });
+      return { ready: scorer.ready, health: () => ({ groupId: scorer.groupId, models: scorer.models() }), stop: () => scorer.stop(), reload: (reason) => scorer.reload(reason) };
+    },
+  });
 }
