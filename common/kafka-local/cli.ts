@@ -6,7 +6,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/load.ts';
+import { loadCommandLineConfig } from '../config/command-line.ts';
 import { SensorwatchError } from '../errors.ts';
 import { brokerLayout } from './broker-config.ts';
 import { ensureKafkaJars, kafkaVersion } from './jars.ts';
@@ -22,6 +22,7 @@ const usage = `usage: sensorwatch kafka <start|stop|status|fetch> [options]
   stop    [--data-dir D]           stop it (SIGTERM, SIGKILL after 30 s)
   status  [--data-dir D] [--json]  pid, port and whether it answers metadata requests (exit 1 if not)
   fetch                            only resolve the Kafka jars with Maven (CI)
+The config is --config FILE, else SENSORWATCH_CONFIG, else the embedded defaults.
 `;
 
 const say = (line: string): void => {
@@ -53,7 +54,7 @@ export async function run(argv: string[]): Promise<number> {
     say(usage);
     return 0;
   }
-  const config = loadConfig({ ...(typeof values.config === 'string' ? { file: values.config } : {}), env: process.env });
+  const { config } = loadCommandLineConfig({ file: typeof values.config === 'string' ? values.config : undefined });
   const dataDir = resolve(typeof values['data-dir'] === 'string' ? values['data-dir'] : config.kafka.localBroker.dataDir);
   switch (sub) {
     case 'start':
