@@ -55,6 +55,20 @@ function checkRanges(path: string, ranges: unknown, channels: readonly string[],
   }
 }
 
+/** The likelihood's lengths against each other, and its learning level against the bands. */
+function checkLikelihood(c: Config, lowestBand: number, errors: string[]): void {
+  const l = c.thresholds.likelihood;
+  const memory = `thresholds.likelihood.historySamples (${l.historySamples})`;
+  for (const key of ['averageSamples', 'warmupSamples', 'maxExcludeSamples'] as const) {
+    if (l[key] > l.historySamples) {
+      errors.push(`thresholds.likelihood.${key} (${l[key]}) is longer than ${memory}, the estimate's memory: the estimate would forget before it ${key === 'averageSamples' ? 'has one average' : key === 'warmupSamples' ? 'ends its warm-up' : 'absorbs an excursion'}; lengthen historySamples or shorten ${key}`);
+    }
+  }
+  if (l.learnBelowScore > lowestBand) {
+    errors.push(`thresholds.likelihood.learnBelowScore (${l.learnBelowScore}) is above the lowest severity band (${lowestBand}): windows that open alerts would be learnt as normal; set it at or below ${lowestBand} (scorer.hysteresis.releaseScore, ${c.scorer.hysteresis.releaseScore}, is the usual choice)`);
+  }
+}
+
 export function checkCrossFields(c: Config): string[] {
   const errors: string[] = [];
   const w = c.windowing;
@@ -100,6 +114,7 @@ export function checkCrossFields(c: Config): string[] {
   if (c.scorer.silentAfterMs !== 0 && c.scorer.silentAfterMs <= windowPeriodMs) {
     errors.push(`scorer.silentAfterMs (${c.scorer.silentAfterMs}) is not longer than the time between a sensor's windows (windowing.hop × samplePeriodMs = ${windowPeriodMs} ms): every sensor would count as silent; set it to several window periods, e.g. ${Math.max(60_000, windowPeriodMs * 10)}, or 0 to turn it off`);
   }
+  checkLikelihood(c, lowest, errors);
   const topics = topicRoles.map((role) => c.topics[role]);
   if (new Set(topics).size !== topics.length) errors.push('topics: two roles share one topic name; give each topic its own name');
   checkSeverities('scorer.severities', c.scorer.severities, errors);

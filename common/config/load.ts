@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { SensorwatchError } from '../errors.ts';
 import { defaultConfig } from './defaults.ts';
+import { convertDurations } from './durations.ts';
 import { isObj, setPath, type Obj } from './obj.ts';
 import { keyDocs } from './schema.ts';
 import type { Config } from './types.ts';
@@ -70,10 +71,20 @@ export function parseConfigText(text: string, source: string, env: Record<string
     throw new ConfigError(source, [`YAML syntax: ${(err as Error).message.split('\n')[0]?.replace(/:$/, '')}`]);
   }
   if (!isObj(raw)) throw new ConfigError(source, ['the file must hold a mapping of sections (kafka, topics, windowing, …)']);
-  const merged = deepMerge(deepMerge(raw, envOverrides(env)), overrides);
-  const { config, errors } = validateConfig(merged, defaultConfig);
-  if (config === null) throw new ConfigError(source, errors);
+  const converted = convertDurations(deepMerge(deepMerge(raw, envOverrides(env)), overrides));
+  const { config, errors } = validateConfig(converted.raw, defaultConfig);
+  // A text that is no duration is named once, by the conversion.
+  const rest = errors.filter((e) => !converted.bad.some((path) => e.startsWith(`${path}:`)));
+  if (config === null || converted.errors.length > 0) throw new ConfigError(source, [...converted.errors, ...rest]);
+  durationsGiven.set(config, converted.given);
   return deepFreeze(config);
+}
+
+const durationsGiven = new WeakMap<Config, Readonly<Record<string, number>>>();
+
+/** The keys this config's file gave as durations, path → ms (a sensor type converts them again on its own sample period). */
+export function givenDurations(config: Config): Readonly<Record<string, number>> {
+  return durationsGiven.get(config) ?? {};
 }
 
 export function loadConfig(options: LoadOptions = {}): Config {

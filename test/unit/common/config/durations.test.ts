@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { defaultConfig } from '../../../../common/config/defaults.ts';
+import { convertDurations, fromDuration, lengthKeys, parseDuration } from '../../../../common/config/durations.ts';
+import { ConfigError, givenDurations, parseConfigText } from '../../../../common/config/load.ts';
+
+function problems(yaml: string): string[] {
+  try {
+    parseConfigText(yaml, 'test.yaml');
+    return [];
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
+    return err.problems;
+  }
+}
+
+describe('durations', () => {
+  it('parses the units an operator writes', () => {
+    assert.equal(parseDuration('500ms'), 500);
+    assert.equal(parseDuration('30s'), 30_000);
+    assert.equal(parseDuration('10m'), 600_000);
+    assert.equal(parseDuration('1.5h'), 5_400_000);
+    assert.equal(parseDuration('2d'), 172_800_000);
+    assert.equal(parseDuration('30'), null);
+    assert.equal(parseDuration('30x'), null);
+    assert.equal(parseDuration('ten minutes'), null);
+  });
+
+  it('converts to samples, windows and ms on the sample grid; a positive duration is at least one', () => {
+    const grid = { samplePeriodMs: 50, hop: 16 };
+    assert.equal(fromDuration(10_000, 'samples', grid), 200);
+    assert.equal(fromDuration(8_000, 'windows', grid), 10);
+    assert.equal(fromDuration(1_234, 'ms', grid), 1_234);
+    assert.equal(fromDuration(10, 'samples', grid), 1);
+    assert.equal(fromDuration(0, 'samples', grid), 0);
+  });
+
+  it('every key in samples, windows or ms takes a duration', () => {
+    const units = new Set(Object.values(lengthKeys));
+    assert.deepEqual([...units].sort(), ['ms', 'samples', 'windows']);
+    for (const path of ['windowing.length', 'windowing.maxGapSamples', 'thresholds.likelihood.historySamples', 'scorer.hysteresis.holdOffSamples', 'scorer.hysteresis.openAfter', 'thresholds.adaptiveHalfLife', 'trainer.maxExcludeMs', 'scorer.silentAfterMs']) {
+      assert.ok(path in lengthKeys, `${path} takes a duration`);
+    }
+  });
+
+  it('a file with durations loads as the same numbers, converted with its own sample period', () => {
+    const c = parseConfigText(
+      [
+        'windowing: { samplePeriodMs: 100ms, length: 6.4s, hop: 1.6s, maxGapSamples: 800ms, idleAfterMs: 5m }',
+        'thresholds: { likelihood: { historySamples: 2h, averageSamples: 1s, maxExcludeSamples: 10m, warmupSamples: 10s, learnAfterQuietSamples: 10s } }',
+        'scorer: { hysteresis: { holdOffSamples: 20s, resolveAfter: 3.2s }, silentAfterMs: 2m, faults: { flatlineSamples: 3.2s }, perSensor: { s1: { hysteresis: { holdOffSamples: 1m } } } }',
+        'trainer: { lookbackMs: 6h, maxExcludeMs: 1h }',
+      ].join('\n'),
+      'test.yaml',
+    );
+    assert.equal(c.windowing.samplePeriodMs, 100);
+    assert.equal(c.windowing.length, 64);
+    assert.equal(c.windowing.hop, 16);
+    assert.equal(c.windowing.maxGapSamples, 8);
+    assert.equal(c.windowing.idleAfterMs, 300_000);
+    assert.equal(c.thresholds.likelihood.historySamples, 72_000);
+    assert.equal(c.thresholds.likelihood.averageSamples, 10);
+    assert.equal(c.thresholds.likelihood.maxExcludeSamples, 6_000);
+    assert.equal(c.scorer.hysteresis.holdOffSamples, 200);
+    assert.equal(c.scorer.hysteresis.resolveAfter, 2); // 3.2 s of windows 1.6 s apart
+    assert.equal(c.scorer.silentAfterMs, 120_000);
+    assert.equal(c.scorer.faults.flatlineSamples, 32);
+    assert.deepEqual(c.scorer.perSensor.s1, { hysteresis: { holdOffSamples: 600 } });
+    assert.equal(c.trainer.lookbackMs, 6 * 3_600_000);
+    assert.equal(givenDurations(c)['scorer.hysteresis.holdOffSamples'], 20_000);
+    assert.equal(givenDurations(c)['windowing.channels'], undefined);
+  });
+
+  it('numbers keep their unit, and the defaults load unchanged', () => {
+    const c = parseConfigText('scorer: { hysteresis: { holdOffSamples: 123 } }', 'test.yaml');
+    assert.equal(c.scorer.hysteresis.holdOffSamples, 123);
+    assert.deepEqual(parseConfigText('', 'test.yaml'), defaultConfig);
+  });
+
+  it('a text that is no duration is named once, with the key and what it takes', () => {
+    const p = problems('scorer: { hysteresis: { holdOffSamples: 20x } }');
+    assert.equal(p.length, 1, p.join('\n'));
+    assert.match(p[0] ?? '', /^scorer\.hysteresis\.holdOffSamples: "20x" is neither a number nor a duration: use a number of samples or a duration like 500ms, 30s, 10m, 2h$/);
+  });
+
+  it('a duration too short for an integer key still fails validation with the key named', () => {
+    const p = problems('windowing: { length: 50ms }');
+    assert.ok(p.some((m) => m.startsWith('windowing.length:')), p.join('\n'));
+  });
+
+  it('converts a section of its own on a grid given (a sensor type on its own sample period)', () => {
+    const { raw, given } = convertDurations({ scorer: { hysteresis: { holdOffSamples: '10s' } } }, { samplePeriodMs: 500, hop: 4 });
+    assert.deepEqual(raw, { scorer: { hysteresis: { holdOffSamples: 20 } } });
+    assert.deepEqual(given, { 'scorer.hysteresis.holdOffSamples': 10_000 });
+  });
+});
+
+describe('likelihood cross-checks', () => {
+  it('refuses lengths longer than the estimate\'s memory, naming both keys', () => {
+    const p = problems('thresholds: { likelihood: { historySamples: 500, maxExcludeSamples: 1000 } }');
+    assert.equal(p.length, 1, p.join('\n'));
+    assert.match(p[0] ?? '', /thresholds\.likelihood\.maxExcludeSamples \(1000\) is longer than thresholds\.likelihood\.historySamples \(500\)/);
+  });
+
+  it('refuses a learning level above the lowest severity band', () => {
+    const p = problems('thresholds: { likelihood: { learnBelowScore: 0.6 } }');
+    assert.ok(p.some((m) => m.startsWith('thresholds.likelihood.learnBelowScore (0.6) is above the lowest severity band (0.5)')), p.join('\n'));
+  });
+});
