@@ -1,7 +1,7 @@
 // Checks that involve more than one key, or the entries of free-form maps
 // (per-sensor overrides, model groups, channel ranges). Each message says how
 // to fix the problem.
-import type { Config } from './types.ts';
+import type { Config, LikelihoodConfig } from './types.ts';
 import { keyDocs } from './schema.ts';
 import { checkRule } from './rules.ts';
 import { shownValue } from './shown.ts';
@@ -43,6 +43,10 @@ function checkSeverities(path: string, value: unknown, errors: string[]): void {
 }
 
 const hysteresisKeys = ['openAfter', 'openWindow', 'resolveAfter', 'releaseScore', 'holdOffSamples'] as const;
+const keysUnder = (section: string): string[] => Object.keys(keyDocs).filter((k) => k.startsWith(`${section}.`)).map((k) => k.slice(section.length + 1));
+const likelihoodKeys = keysUnder('thresholds.likelihood');
+const noveltyKeys = keysUnder('thresholds.novelty');
+const overrideKeys = 'threshold, hysteresis, severities, faults, likelihood, novelty';
 const faultKeys = ['flatlineSamples', 'flatlineEpsilon', 'maxMissingFraction', 'ranges'] as const;
 
 function checkRanges(path: string, ranges: unknown, channels: readonly string[], errors: string[]): void {
@@ -56,16 +60,15 @@ function checkRanges(path: string, ranges: unknown, channels: readonly string[],
 }
 
 /** The likelihood's lengths against each other, and its learning level against the bands. */
-function checkLikelihood(c: Config, lowestBand: number, errors: string[]): void {
-  const l = c.thresholds.likelihood;
-  const memory = `thresholds.likelihood.historySamples (${l.historySamples})`;
+function checkLikelihood(l: LikelihoodConfig, path: string, lowestBand: number, errors: string[]): void {
+  const memory = `${path}.historySamples (${l.historySamples})`;
   for (const key of ['averageSamples', 'warmupSamples', 'maxExcludeSamples'] as const) {
     if (l[key] > l.historySamples) {
-      errors.push(`thresholds.likelihood.${key} (${l[key]}) is longer than ${memory}, the estimate's memory: the estimate would forget before it ${key === 'averageSamples' ? 'has one average' : key === 'warmupSamples' ? 'ends its warm-up' : 'absorbs an excursion'}; lengthen historySamples or shorten ${key}`);
+      errors.push(`${path}.${key} (${l[key]}) is longer than ${memory}, the estimate's memory: the estimate would forget before it ${key === 'averageSamples' ? 'has one average' : key === 'warmupSamples' ? 'ends its warm-up' : 'absorbs an excursion'}; lengthen historySamples or shorten ${key}`);
     }
   }
   if (l.learnBelowScore > lowestBand) {
-    errors.push(`thresholds.likelihood.learnBelowScore (${l.learnBelowScore}) is above the lowest severity band (${lowestBand}): windows that open alerts would be learnt as normal; set it at or below ${lowestBand} (scorer.hysteresis.releaseScore, ${c.scorer.hysteresis.releaseScore}, is the usual choice)`);
+    errors.push(`${path}.learnBelowScore (${l.learnBelowScore}) is above the lowest severity band (${lowestBand}): windows that open alerts would be learnt as normal; set it at or below ${lowestBand} (the release score, scorer.hysteresis.releaseScore, is the usual choice)`);
   }
 }
 
@@ -114,7 +117,7 @@ export function checkCrossFields(c: Config): string[] {
   if (c.scorer.silentAfterMs !== 0 && c.scorer.silentAfterMs <= windowPeriodMs) {
     errors.push(`scorer.silentAfterMs (${c.scorer.silentAfterMs}) is not longer than the time between a sensor's windows (windowing.hop × samplePeriodMs = ${windowPeriodMs} ms): every sensor would count as silent; set it to several window periods, e.g. ${Math.max(60_000, windowPeriodMs * 10)}, or 0 to turn it off`);
   }
-  checkLikelihood(c, lowest, errors);
+  checkLikelihood(c.thresholds.likelihood, 'thresholds.likelihood', lowest, errors);
   const topics = topicRoles.map((role) => c.topics[role]);
   if (new Set(topics).size !== topics.length) errors.push('topics: two roles share one topic name; give each topic its own name');
   checkSeverities('scorer.severities', c.scorer.severities, errors);
@@ -129,7 +132,7 @@ export function checkCrossFields(c: Config): string[] {
   for (const [sensor, o] of Object.entries(c.scorer.perSensor)) {
     const path = `scorer.perSensor.${sensor}`;
     if (!isObj(o)) {
-      errors.push(`${path}: must be a mapping with any of threshold, hysteresis, severities, faults`);
+      errors.push(`${path}: must be a mapping with any of ${overrideKeys}`);
       continue;
     }
     for (const [k, v] of Object.entries(o)) {
@@ -139,7 +142,13 @@ export function checkCrossFields(c: Config): string[] {
       else if (k === 'faults') {
         checkSection(`${path}.faults`, v, 'scorer.faults', faultKeys, errors);
         if (isObj(v)) checkRanges(`${path}.faults.ranges`, v.ranges, w.channels, errors);
-      } else errors.push(`${path}.${k}: unknown key; allowed here: threshold, hysteresis, severities, faults`);
+      } else if (k === 'likelihood') checkSection(`${path}.likelihood`, v, 'thresholds.likelihood', likelihoodKeys, errors);
+      else if (k === 'novelty') checkSection(`${path}.novelty`, v, 'thresholds.novelty', noveltyKeys, errors);
+      else errors.push(`${path}.${k}: unknown key; allowed here: ${overrideKeys}`);
+    }
+    if (isObj(o.likelihood)) {
+      const bands = Array.isArray(o.severities) && o.severities.every((b) => isObj(b) && typeof b.minScore === 'number') ? (o.severities as Array<{ minScore: number }>) : c.scorer.severities;
+      checkLikelihood({ ...c.thresholds.likelihood, ...(o.likelihood as Partial<LikelihoodConfig>) }, `${path}.likelihood`, Math.min(...bands.map((b) => b.minScore)), errors);
     }
   }
   return errors;

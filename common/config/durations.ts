@@ -34,6 +34,7 @@ export const lengthKeys: Readonly<Record<string, LengthUnit>> = Object.fromEntri
 const overrideSections: ReadonlyArray<readonly [string, string]> = [
   ['hysteresis', 'scorer.hysteresis'],
   ['faults', 'scorer.faults'],
+  ['likelihood', 'thresholds.likelihood'],
 ];
 
 export interface Grid {

@@ -55,6 +55,12 @@ export function checkMethodKeys(raw: unknown, c: Config, defaults: Config): stri
     }
   }
 
+  if (method !== 'likelihood') {
+    for (const [sensor, o] of Object.entries(c.scorer.perSensor)) {
+      if (isObj(o) && o.likelihood !== undefined) errors.push(`scorer.perSensor.${sensor}.likelihood: used only by thresholds.method likelihood; ${chosen}, which ignores it: remove it, or set thresholds.method: likelihood`);
+    }
+  }
+
   for (const [sensor, override] of perSensorOverrides(c)) {
     for (const [path, keys] of override.written) {
       for (const key of keys) {

@@ -142,7 +142,7 @@ export const keyDocs: Record<string, KeyDoc> = {
   'scorer.maxSensorsExported': { doc: 'Cap on live sensors exported with a `sensor` label (bounded cardinality; a silent sensor frees its place).', rule: { kind: 'int', min: 0 } },
   'scorer.silentAfterMs': { doc: 'A sensor with no window for this long is silent: its per-sensor series leave /metrics unless it has an open alert (0: never).', rule: { kind: 'int', min: 0 }, unit: 'ms' },
   'scorer.backend': { doc: 'TensorFlow.js backend for scoring (as trainer.backend).', rule: { kind: 'enum', values: backendChoices } },
-  'scorer.perSensor': { doc: 'Sensor id → {threshold, hysteresis, severities, faults} overrides (threshold as in thresholds.perSensor: raw-error methods only); applied live.', rule: { kind: 'map' } },
+  'scorer.perSensor': { doc: 'Sensor id → {threshold, hysteresis, severities, faults, likelihood, novelty} overrides (threshold as in thresholds.perSensor: raw-error methods only; likelihood: any thresholds.likelihood key, under likelihood only); applied live.', rule: { kind: 'map' } },
   'metrics.host': { doc: 'Address the /metrics and /healthz server binds.', rule: { kind: 'string', nonEmpty: true }, env: 'SENSORWATCH_METRICS_HOST' },
   'metrics.port': { doc: 'Port of the /metrics and /healthz server (0: any free port).', rule: { kind: 'int', min: 0, max: 65535 }, env: 'SENSORWATCH_METRICS_PORT' },
   'simulator.sensors': { doc: 'Simulated sensors.', rule: pos },

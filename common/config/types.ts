@@ -191,6 +191,10 @@ export interface SensorOverride {
   hysteresis?: Partial<HysteresisConfig>;
   severities?: Severity[];
   faults?: Partial<FaultConfig>;
+  /** This sensor's thresholds.likelihood keys (under `likelihood`). */
+  likelihood?: Partial<LikelihoodConfig>;
+  /** This sensor's thresholds.novelty keys (every method). */
+  novelty?: Partial<NoveltyConfig>;
 }
 
 export interface ScorerConfig {

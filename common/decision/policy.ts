@@ -1,8 +1,8 @@
 // Per-sensor overrides merged over the scorer's defaults: pure.
 //
-// `scorer.perSensor[id]` may override hysteresis and fault rules key by key
-// (fault ranges channel by channel), replace the severity bands as a whole, and
-// override threshold settings; `thresholds.perSensor[id]` overrides threshold
+// `scorer.perSensor[id]` may override hysteresis, fault rules, the likelihood's
+// and the novelty rule's keys key by key (fault ranges channel by channel),
+// replace the severity bands as a whole, and override threshold settings; `thresholds.perSensor[id]` overrides threshold
 // settings too. Where both set a threshold key, `scorer.perSensor` wins (it is
 // the more specific, scorer-only place).
 import type { AdaptiveThresholdConfig, Config, FaultConfig, HysteresisConfig, LikelihoodConfig, NoveltyConfig, Severity, ThresholdConfig } from '../config/types.ts';
@@ -62,8 +62,8 @@ export function mergePolicy(config: PolicyConfig, sensorId: string, hop: number 
     severities: own.severities ?? scorer.severities,
     faults,
     thresholds: Object.keys(thresholdOverride).length > 0 ? { ...base, perSensor: { [sensorId]: thresholdOverride } } : base,
-    likelihood: thresholds.likelihood,
-    novelty: thresholds.novelty,
+    likelihood: own.likelihood === undefined ? thresholds.likelihood : { ...thresholds.likelihood, ...own.likelihood },
+    novelty: own.novelty === undefined ? thresholds.novelty : { ...thresholds.novelty, ...own.novelty },
     adaptive: { adaptiveHalfLife: thresholds.adaptiveHalfLife, adaptiveK: thresholds.adaptiveK, adaptiveFloor: thresholds.adaptiveFloor },
     hop,
   };

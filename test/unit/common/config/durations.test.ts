@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { defaultConfig } from '../../../../common/config/defaults.ts';
 import { convertDurations, fromDuration, lengthKeys, parseDuration } from '../../../../common/config/durations.ts';
 import { ConfigError, givenDurations, parseConfigText } from '../../../../common/config/load.ts';
+import { mergePolicy } from '../../../../common/decision/policy.ts';
 
 function problems(yaml: string): string[] {
   try {
@@ -105,5 +106,31 @@ describe('likelihood cross-checks', () => {
   it('refuses a learning level above the lowest severity band', () => {
     const p = problems('thresholds: { likelihood: { learnBelowScore: 0.6 } }');
     assert.ok(p.some((m) => m.startsWith('thresholds.likelihood.learnBelowScore (0.6) is above the lowest severity band (0.5)')), p.join('\n'));
+  });
+});
+
+describe('per-sensor detection keys', () => {
+  it('scorer.perSensor reaches the likelihood and novelty keys, in durations too', () => {
+    const c = parseConfigText('scorer: { perSensor: { pump-7: { likelihood: { averageSamples: 5s, minSpread: 0.05 }, novelty: { enabled: false } } } }', 'test.yaml');
+    assert.deepEqual(c.scorer.perSensor['pump-7'], { likelihood: { averageSamples: 100, minSpread: 0.05 }, novelty: { enabled: false } });
+    const own = mergePolicy(c, 'pump-7');
+    assert.equal(own.likelihood.averageSamples, 100, 'the scorer judges the sensor with its own keys');
+    assert.equal(own.likelihood.minSpread, 0.05);
+    assert.equal(own.likelihood.historySamples, defaultConfig.thresholds.likelihood.historySamples, 'the others stay model-wide');
+    assert.equal(own.novelty.enabled, false);
+    assert.equal(own.novelty.tolerance, defaultConfig.thresholds.novelty.tolerance);
+    assert.equal(mergePolicy(c, 'pump-8').likelihood, c.thresholds.likelihood, 'another sensor gets the model-wide keys');
+  });
+
+  it('refuses an unknown likelihood key, a bad value, and lengths past the memory, each with the sensor named', () => {
+    const p = problems('scorer: { perSensor: { pump-7: { likelihood: { averagSamples: 5, minSpread: -1, maxExcludeSamples: 99999 } } } }');
+    assert.ok(p.some((m) => m.startsWith('scorer.perSensor.pump-7.likelihood.averagSamples: unknown key')), p.join('\n'));
+    assert.ok(p.some((m) => m.startsWith('scorer.perSensor.pump-7.likelihood.minSpread: must be a number ≥ 0')), p.join('\n'));
+    assert.ok(p.some((m) => m.startsWith('scorer.perSensor.pump-7.likelihood.maxExcludeSamples (99999) is longer than scorer.perSensor.pump-7.likelihood.historySamples (8640)')), p.join('\n'));
+  });
+
+  it('refuses per-sensor likelihood keys under a raw-error method, naming the method that reads them', () => {
+    const p = problems('thresholds: { method: quantile }\nscorer: { perSensor: { pump-7: { likelihood: { minSpread: 0.05 } } } }');
+    assert.deepEqual(p, ['scorer.perSensor.pump-7.likelihood: used only by thresholds.method likelihood; thresholds.method is quantile, which ignores it: remove it, or set thresholds.method: likelihood']);
   });
 });
