@@ -63,6 +63,8 @@ export interface TrainerContext {
   groupId?: string | null;
   /** The group's session timeout (ms): how long a replica that died keeps its keys; default 60 s. */
   sessionTimeoutMs?: number;
+  /** How often the replica heartbeats in its group (ms), and so how soon it learns of a rebalance; default 3 s. */
+  heartbeatIntervalMs?: number;
   /** Overrides config.trainer.backend (CLI --backend). */
   backend?: Config['trainer']['backend'];
   now?: () => number;
@@ -135,6 +137,7 @@ export async function startTrainer(ctx: TrainerContext): Promise<Trainer> {
       groupId,
       topic: config.topics.windows,
       ...(ctx.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: ctx.sessionTimeoutMs }),
+      ...(ctx.heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs: ctx.heartbeatIntervalMs }),
       onChange: (share) => {
         if (share === null) log.info('trainer group rebalancing: no model keys trained until it settles', { groupId });
         else log.info('trainer group settled: training the model keys of these windows partitions', { groupId, partitions: share.partitions, of: share.of });

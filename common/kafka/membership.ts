@@ -76,11 +76,12 @@ export async function joinGroup(client: KafkaClient, options: MembershipOptions)
     onJoin: (assignment) => {
       const mine = [...(assignment[topic] ?? [])].sort((a, b) => a - b);
       const joinedAs = ++generation;
-      // Whatever was assigned stays paused: the member never fetches.
+      // Whatever was assigned stays paused: the member never fetches. The
+      // join event comes before the fetch loop starts, with the group made.
       try {
         consumer.pause([{ topic }]);
       } catch {
-        // not running yet: paused right after run() below
+        // the client is tearing this group down (a crash): the next join pauses
       }
       partitionCount().then(
         (of) => {
@@ -107,8 +108,15 @@ export async function joinGroup(client: KafkaClient, options: MembershipOptions)
 
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: false });
+  // run() returns once the first join is done, or after it crashed (a fresh
+  // broker's coordinator not ready yet): the client then restarts and joins
+  // again by itself, and each join pauses the topic before any fetch.
   await consumer.run({ autoCommit: false, eachBatch: async () => undefined });
-  consumer.pause([{ topic }]);
+  try {
+    consumer.pause([{ topic }]);
+  } catch {
+    // not joined yet (the first join crashed): the next join pauses
+  }
 
   let stopping: Promise<void> | null = null;
   return {
