@@ -152,7 +152,8 @@ export async function startTrainer(ctx: TrainerContext): Promise<Trainer> {
   /** How long a round waits for the group to settle before it trains nothing. */
   const settleMs = 60_000;
   /** The keys' share to train now: 'all' without a group; null when the group has not settled (or stopped). */
-  const settledShare = async (): Promise<(KeyShare & { generation?: number }) | 'all' | null> => (membership === null ? 'all' : membership.settled(Date.now() + settleMs));
+  const settledShare = async (): Promise<(KeyShare & { generation?: number }) | 'all' | null> =>
+    membership === null ? 'all' : Promise.race([membership.settled(Date.now() + settleMs), stopSignal.then(() => null)]);
   /** Still the share the round started with (no rebalance since): a candidate may be published. */
   const unmoved = (share: (KeyShare & { generation?: number }) | 'all'): boolean => share === 'all' || membership?.share()?.generation === share.generation;
 
