@@ -383,6 +383,7 @@ async function readCatalog(kafka: KafkaClient, topic: string, log: Logger): Prom
 /** `owns`: the model keys this replica trains; the other keys' windows are dropped as they are read. */
 async function collect(kafka: KafkaClient, config: Config, nowMs: number, log: Logger, owns: (modelKey: string) => boolean) {
   const sinceMs = nowMs - config.trainer.lookbackMs;
+  // Drops other replicas' windows as they are read; it must key windows as selectTrainingWindows does.
   const keep = (w: SignalWindow): boolean => owns(modelKeyFor(w.sensorId, config.model.groups));
   const windows = await readTopicSince<SignalWindow>({ kafka, topic: config.topics.windows, sinceMs, decode: decodeWindow, log, keep });
   let alerts: AnomalyAlert[] = [];
@@ -396,6 +397,8 @@ async function collect(kafka: KafkaClient, config: Config, nowMs: number, log: L
     groups: config.model.groups,
     maxWindows: config.trainer.maxWindows,
   });
+  // The keys as the selection made them decide what this replica trains (`keep` only spares memory).
+  for (const key of [...selection.byKey.keys()]) if (!owns(key)) selection.byKey.delete(key);
   log.info('training data collected', {
     windows: windows.records.length,
     undecodable: windows.bad,
