@@ -80,6 +80,8 @@ async function trainOnceFromKafka(config: Config, flags: TrainOptions, log: Logg
     registry: new Registry(),
     brokers,
     scheduled: false,
+    // A one-off run trains every key: it joins no trainer group.
+    groupId: null,
     ...(flags.quiet
       ? {}
       : {
@@ -115,7 +117,7 @@ async function serve(config: Config, flags: TrainOptions, log: Logger, { configF
       // so with one, SIGHUP only says which edits need a restart (serveUntilSignal's default).
       const live = configFile !== undefined && Object.keys(flags.overrides).length === 0;
       const trainer = await startTrainer({ config, log, registry, brokers, onFatal, env, ...(live ? { configFile } : {}) });
-      const running = { ready: () => true, health: () => ({ nextRunAt: trainer.nextRunAt() }), stop: () => trainer.stop() };
+      const running = { ready: () => true, health: () => ({ nextRunAt: trainer.nextRunAt(), windowsPartitions: trainer.share() }), stop: () => trainer.stop() };
       return live ? { ...running, reload: (reason: string) => trainer.reload(reason) } : running;
     },
   });

@@ -7,7 +7,7 @@ export type RunOutcome = 'promoted' | 'rejected' | 'skipped' | 'failed';
 export interface TrainReport {
   modelKey: string;
   outcome: RunOutcome;
-  /** first_model | not_worse | worse_than_current | not_enough_windows | training_failed | saved (synthetic) */
+  /** first_model | not_worse | worse_than_current | not_enough_windows | training_failed | key_moved (a rebalance gave the key to another replica) | saved (synthetic) */
   reason: string;
   version: number | null;
   kind: string | null;

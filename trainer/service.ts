@@ -6,11 +6,18 @@
 // trainer.minWindows windows exist for it, not at the next scheduled round
 // (first-model.ts). Edits to the config file apply from the next round on,
 // except the restart-only keys below.
+//
+// Replicas share the model keys (ownership.ts): each joins the consumer group
+// <kafka.clientId>.trainer on the windows topic without consuming from it,
+// and trains only the keys that hash to the partitions it owns. A rebalance
+// (a replica added, stopped or dead) moves keys; a candidate trained while the
+// group rebalanced is dropped, not published, so no key gets two versions from
+// two replicas. A one-off run (CLI --once) joins no group and trains every key.
 import * as tf from '@tensorflow/tfjs';
 import type { Registry } from '../common/service/metrics-registry.ts';
 import { decodeAlert, decodeWindow } from '../common/codec/records.ts';
 import type { Config } from '../common/config/types.ts';
-import { createKafka, type KafkaClient } from '../common/kafka/index.ts';
+import { createKafka, describeMismatch, ensureTopics, joinGroup, type GroupMembership, type KafkaClient } from '../common/kafka/index.ts';
 import { loadConfig } from '../common/config/load.ts';
 import type { Logger } from '../common/log.ts';
 import { watchConfig, type ConfigWatch } from '../common/service/reload.ts';
@@ -23,13 +30,14 @@ import { createModelCatalog, type ModelCatalog } from '../common/model/store/cat
 import { createModelPublisher, readArtifactLog, ensureModelTopics } from '../common/model/store/kafka.ts';
 import type { AnomalyAlert, SignalWindow } from '../common/types.ts';
 import { createTrainerMetrics, declareModelKeys } from './metrics.ts';
-import { defaultModelKey } from '../common/model/keys.ts';
+import { defaultModelKey, modelKeyFor } from '../common/model/keys.ts';
 import { emptyReport, reportOf, type TrainReport } from './report.ts';
 import { retrain } from '../common/training/retrain.ts';
 import { parseSchedule } from '../common/config/schedule.ts';
 import { selectTrainingWindows } from '../common/training/select.ts';
 import { countSince, readTopicSince } from './source.ts';
 import { firstModelPlan, nextFirstRoundAt } from './first-model.ts';
+import { ownsKey, type KeyShare } from './ownership.ts';
 
 export interface TrainerContext {
   config: Config;
@@ -47,6 +55,16 @@ export interface TrainerContext {
   configFile?: string;
   /** Environment for config reloads (loadConfig); the CLI passes the env its config was loaded with (common/config/command-line.ts). */
   env?: Record<string, string | undefined>;
+  /**
+   * The consumer group (on the windows topic) in which trainer replicas share
+   * the model keys; default `<kafka.clientId>.trainer`. null: no group, this
+   * trainer trains every key (a one-off run).
+   */
+  groupId?: string | null;
+  /** The group's session timeout (ms): how long a replica that died keeps its keys; default 60 s. */
+  sessionTimeoutMs?: number;
+  /** How often the replica heartbeats in its group (ms), and so how soon it learns of a rebalance; default 3 s. */
+  heartbeatIntervalMs?: number;
   /** Overrides config.trainer.backend (CLI --backend). */
   backend?: Config['trainer']['backend'];
   now?: () => number;
@@ -58,6 +76,8 @@ export interface TrainerContext {
 export interface Trainer {
   /** Runs one training round now (after any round in progress) and reports per model key. */
   trainNow(): Promise<TrainReport[]>;
+  /** The windows partitions whose model keys this replica trains: 'all' without a group, null while the group rebalances. */
+  share(): KeyShare | 'all' | null;
   /** When the next scheduled round starts (ms since the epoch), or null when unscheduled. */
   nextRunAt(): number | null;
   /** Re-reads the config file now (SIGHUP), applying what can change live. */
@@ -99,15 +119,57 @@ export async function startTrainer(ctx: TrainerContext): Promise<Trainer> {
   const cache = createModelCache(config.trainer.modelDir);
   const current = new Map<string, LoadedModel>();
 
+  let stopped = false;
+  let signalStop: () => void = () => undefined;
+  const stopSignal = new Promise<void>((resolve) => (signalStop = resolve));
+  const groupId = ctx.groupId === undefined ? `${config.kafka.clientId}.trainer` : ctx.groupId;
+  let membership: GroupMembership | null = null;
+  if (groupId !== null) {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const ensured = await ensureTopics(admin, [{ name: config.topics.windows, partitions: config.topics.partitions, replicationFactor: config.topics.replicationFactor }]);
+      for (const m of ensured.mismatched) log.warn(describeMismatch(m), { ...m });
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+    membership = await joinGroup(kafka, {
+      groupId,
+      topic: config.topics.windows,
+      ...(ctx.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: ctx.sessionTimeoutMs }),
+      ...(ctx.heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs: ctx.heartbeatIntervalMs }),
+      onChange: (share) => {
+        if (share === null) log.info('trainer group rebalancing: no model keys trained until it settles', { groupId });
+        else log.info('trainer group settled: training the model keys of these windows partitions', { groupId, partitions: share.partitions, of: share.of });
+      },
+      onFatal: (error) => {
+        if (stopped) return;
+        log.error('trainer group membership failed: no model keys trained', { groupId, error });
+        ctx.onFatal?.(error);
+      },
+    });
+  }
+  /** How long a round waits for the group to settle before it trains nothing. */
+  const settleMs = 60_000;
+  /** The keys' share to train now: 'all' without a group; null when the group has not settled (or stopped). */
+  const settledShare = async (): Promise<(KeyShare & { generation?: number }) | 'all' | null> =>
+    membership === null ? 'all' : Promise.race([membership.settled(Date.now() + settleMs), stopSignal.then(() => null)]);
+  /** Still the share the round started with (no rebalance since): a candidate may be published. */
+  const unmoved = (share: (KeyShare & { generation?: number }) | 'all'): boolean => share === 'all' || membership?.share()?.generation === share.generation;
+
   let chain: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   let nextAt: number | null = null;
-  let stopped = false;
 
   /** A scheduled round trains every key found; a first-model round only keys without a model that have enough windows. */
   const round = async (kind: 'scheduled' | 'first' = 'scheduled'): Promise<TrainReport[]> => {
+    const share = await settledShare();
+    if (share === null) {
+      if (!stopped) log.warn('the trainer group has not settled: this round trains nothing', { groupId });
+      return [];
+    }
     const catalog = await readCatalog(kafka, topics.modelArtifacts, log);
-    const data = await collect(kafka, live(), now(), log);
+    const data = await collect(kafka, live(), now(), log, (modelKey) => ownsKey(modelKey, share));
     const plan =
       kind === 'first'
         ? firstModelPlan(new Map([...data.byKey].map(([k, w]) => [k, w.length])), (k) => current.has(k) || catalog.highestVersion(k) > 0, live().trainer.minWindows)
@@ -119,12 +181,22 @@ export async function startTrainer(ctx: TrainerContext): Promise<Trainer> {
         if (plan.waiting.some((w) => w.modelKey === modelKey)) reports.push(emptyReport(modelKey, 'skipped', 'not_enough_windows', windows.length));
         continue;
       }
-      reports.push(await trainKey(modelKey, windows, data.offsets, catalog));
+      if (!unmoved(share)) {
+        reports.push(emptyReport(modelKey, 'skipped', 'key_moved', windows.length));
+        continue;
+      }
+      reports.push(await trainKey(modelKey, windows, data.offsets, catalog, () => unmoved(share)));
     }
     return reports;
   };
 
-  const trainKey = async (modelKey: string, windows: SignalWindow[], offsets: Awaited<ReturnType<typeof collect>>['offsets'], catalog: ModelCatalog): Promise<TrainReport> => {
+  const trainKey = async (
+    modelKey: string,
+    windows: SignalWindow[],
+    offsets: Awaited<ReturnType<typeof collect>>['offsets'],
+    catalog: ModelCatalog,
+    stillOurs: () => boolean,
+  ): Promise<TrainReport> => {
     const started = now();
     const klog = log.child({ modelKey });
     // Export the failure counter at 0 before any failure: a series that first
@@ -158,6 +230,11 @@ export async function startTrainer(ctx: TrainerContext): Promise<Trainer> {
         metrics.rejected.inc({ model: modelKey, reason: decision.reason });
         trained.model.dispose();
         return reportOf(trained.meta, 'rejected', decision.reason, decision.currentError);
+      }
+      if (!stillOurs()) {
+        klog.warn('the trainer group rebalanced during training: the candidate is dropped, the key\'s new owner trains it', { version, groupId });
+        trained.model.dispose();
+        return emptyReport(modelKey, 'skipped', 'key_moved', windows.length);
       }
       const bytes = await serialiseArtifact(trained.model);
       await cache.write(modelKey, version, bytes);
@@ -242,7 +319,13 @@ export async function startTrainer(ctx: TrainerContext): Promise<Trainer> {
         const reports = await enqueue(() => round('first'));
         if (reports.length > 0) log.info('first-model round done', { reports: reports.map((r) => `${r.modelKey}: ${r.outcome} (${r.reason}, ${r.windows} windows)`) });
         const next = nextFirstRoundAt(total, reports, live().trainer.minWindows);
-        if (next === null) return;
+        if (next === null) {
+          if (membership === null) return;
+          // Every key of this replica has a model: look again when a rebalance brings others.
+          await Promise.race([membership.changed().then(() => membership?.settled(Date.now() + settleMs)), stopSignal]);
+          waitFor = 0;
+          continue;
+        }
         waitFor = next;
       }
       if (!stopped) await pause(pauseMs);
@@ -259,6 +342,7 @@ export async function startTrainer(ctx: TrainerContext): Promise<Trainer> {
 
   return {
     trainNow: () => enqueue(() => round()),
+    share: () => (membership === null ? 'all' : membership.share()),
     nextRunAt: () => nextAt,
     reload(reason) {
       if (watcher === null) log.info(`${reason}: no config file to re-read (--config or SENSORWATCH_CONFIG); the trainer goes on unchanged`);
@@ -266,6 +350,7 @@ export async function startTrainer(ctx: TrainerContext): Promise<Trainer> {
     },
     async stop() {
       stopped = true;
+      signalStop();
       if (timer !== undefined) clearTimeout(timer);
       wake();
       watcher?.stop();
@@ -273,6 +358,8 @@ export async function startTrainer(ctx: TrainerContext): Promise<Trainer> {
         [
           { name: 'the first-model watch', run: () => first },
           { name: 'the training round in progress', run: () => chain },
+          // After the round: a key is handed over only once its candidate is published or dropped.
+          ...(membership === null ? [] : [{ name: 'the trainer group (its keys go to the other replicas)', run: () => membership?.stop() ?? Promise.resolve() }]),
           { name: 'the model publisher (flush and disconnect)', run: () => publisher.close() },
         ],
         { budgetMs: stopBudgetMs, log },
@@ -293,9 +380,12 @@ async function readCatalog(kafka: KafkaClient, topic: string, log: Logger): Prom
   return catalog;
 }
 
-async function collect(kafka: KafkaClient, config: Config, nowMs: number, log: Logger) {
+/** `owns`: the model keys this replica trains; the other keys' windows are dropped as they are read. */
+async function collect(kafka: KafkaClient, config: Config, nowMs: number, log: Logger, owns: (modelKey: string) => boolean) {
   const sinceMs = nowMs - config.trainer.lookbackMs;
-  const windows = await readTopicSince<SignalWindow>({ kafka, topic: config.topics.windows, sinceMs, decode: decodeWindow, log });
+  // Drops other replicas' windows as they are read; it must key windows as selectTrainingWindows does.
+  const keep = (w: SignalWindow): boolean => owns(modelKeyFor(w.sensorId, config.model.groups));
+  const windows = await readTopicSince<SignalWindow>({ kafka, topic: config.topics.windows, sinceMs, decode: decodeWindow, log, keep });
   let alerts: AnomalyAlert[] = [];
   if (config.trainer.excludeAlerted) {
     alerts = (await readTopicSince<AnomalyAlert>({ kafka, topic: config.topics.alerts, sinceMs, decode: decodeAlert, log })).records;
@@ -307,6 +397,8 @@ async function collect(kafka: KafkaClient, config: Config, nowMs: number, log: L
     groups: config.model.groups,
     maxWindows: config.trainer.maxWindows,
   });
+  // The keys as the selection made them decide what this replica trains (`keep` only spares memory).
+  for (const key of [...selection.byKey.keys()]) if (!owns(key)) selection.byKey.delete(key);
   log.info('training data collected', {
     windows: windows.records.length,
     undecodable: windows.bad,

@@ -20,6 +20,8 @@ export interface ReadSinceOptions<T> {
   sinceMs: number;
   decode(value: Buffer | null): T;
   log: Logger;
+  /** Keep only the records this accepts (the trainer's own model keys); the others are neither kept nor counted. */
+  keep?(record: T): boolean;
   /** Stop after this many records (newest are not favoured: callers keep the newest themselves). */
   limit?: number;
   /** Give up waiting for the end offsets after this long (ms); default 60 s. */
@@ -67,11 +69,14 @@ export async function readTopicSince<T>(options: ReadSinceOptions<T>): Promise<T
       onRecords: (partition, records) => {
         if (options.limit !== undefined && result.records.length >= options.limit) return;
         for (const m of records) {
+          let record: T;
           try {
-            result.records.push(options.decode(m.value));
+            record = options.decode(m.value);
           } catch {
             result.bad++;
+            continue;
           }
+          if (options.keep === undefined || options.keep(record)) result.records.push(record);
         }
         const newest = records.at(-1);
         if (newest !== undefined) last.set(partition, BigInt(newest.offset));

@@ -10,5 +10,6 @@ export { isTransientKafkaError, kafkaErrorType } from './retriable.ts';
 export { kafkaError, kafkaErrorCode } from './errors.ts';
 export { createConsumer, runBatches, nextOffset, commitOffsetOf, type ConsumerOptions, type ConsumedBatch, type RunBatchesOptions, type BatchRun, type TakenBatch } from './consumer.ts';
 export { readTopic, readPlan, topicRanges, type PartitionRange, type ReadTopicOptions, type TopicRead } from './read-topic.ts';
+export { joinGroup, type GroupMembership, type MembershipOptions, type PartitionShare } from './membership.ts';
 export { MAX_MESSAGE_BYTES } from './limits.ts';
 export type * from './types.ts';

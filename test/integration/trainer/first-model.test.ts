@@ -16,7 +16,7 @@ import type { Producer } from '../../../common/kafka/types.ts';
 import { createLogger } from '../../../common/log.ts';
 import type { SignalWindow } from '../../../common/types.ts';
 import { startTrainer, type Trainer } from '../../../trainer/service.ts';
-import { createTopics, deleteTopics, testBrokers, testKafka, uniqueName, waitFor } from '../../support/kafka.ts';
+import { createTopics, deleteGroups, deleteTopics, testBrokers, testKafka, uniqueName, waitFor } from '../../support/kafka.ts';
 import { smallModelConfig, syntheticWindows } from '../../unit/common/model/synthetic.ts';
 
 const lines: Record<string, unknown>[] = [];
@@ -25,6 +25,7 @@ const promoted = (key: string) => lines.filter((l) => l.msg === 'model promoted 
 
 describe('trainer: first model as soon as minWindows windows exist', () => {
   let brokers: string[];
+  const trainerGroup = uniqueName('it-first-trainers');
   let config: Config;
   let trainer: Trainer | undefined;
   let producer: Producer | undefined;
@@ -62,11 +63,12 @@ describe('trainer: first model as soon as minWindows windows exist', () => {
     await producer?.disconnect();
     const t = config.topics;
     await deleteTopics(brokers, [t.windows, t.alerts, t.models, t.modelArtifacts]);
+    await deleteGroups(brokers, [trainerGroup]);
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('trains nothing below minWindows, then each key\'s first model long before the scheduled round', async () => {
-    trainer = await startTrainer({ config, log, registry: new Registry(), firstModelPollMs: 200 });
+    trainer = await startTrainer({ config, log, registry: new Registry(), firstModelPollMs: 200, groupId: trainerGroup });
     const scheduledAt = trainer.nextRunAt() ?? 0;
     assert.ok(scheduledAt - Date.now() > 50 * 60_000, 'the first scheduled round is an hour away');
 

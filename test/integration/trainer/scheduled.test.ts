@@ -23,6 +23,7 @@ const log = createLogger({ level: 'info', write: (l) => void lines.push(JSON.par
 
 describe('scheduled training → published model → running scorer', () => {
   let brokers: string[];
+  const trainerGroup = uniqueName('it-sched-trainers');
   let config: Config;
   let trainer: Trainer | undefined;
   let scorer: Scorer | undefined;
@@ -71,14 +72,14 @@ describe('scheduled training → published model → running scorer', () => {
     await scorer?.stop();
     const t = config.topics;
     await deleteTopics(brokers, [t.windows, t.alerts, t.models, t.modelArtifacts, t.deadLetter, `${scorerGroup}.state`]);
-    await deleteGroups(brokers, [scorerGroup]);
+    await deleteGroups(brokers, [scorerGroup, trainerGroup]);
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('trains on schedule, excludes the alerted windows, and the scorer serves the new model', async () => {
     scorer = await startScorer({ config, log, registry: scorerRegistry, groupId: scorerGroup });
     assert.equal(scorer.ready(), false, 'no model yet');
-    trainer = await startTrainer({ config, log, registry: trainerRegistry });
+    trainer = await startTrainer({ config, log, registry: trainerRegistry, groupId: trainerGroup });
     assert.ok((trainer.nextRunAt() ?? 0) > Date.now(), 'a round is scheduled');
 
     const info = await waitFor(

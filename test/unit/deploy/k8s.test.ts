@@ -2,7 +2,8 @@
 // client-side dry run still asks a server for its API list): required fields
 // per kind, selectors match pod labels, readiness on /healthz and liveness on /livez, the ConfigMap key
 // that pods mount exists and holds a valid config, the KEDA ScaledObject
-// targets the scorer and stops at the partition count, the trainer asks for a GPU.
+// targets the scorer and stops at the partition count, the trainer asks for a GPU
+// and scales out.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,7 +28,7 @@ interface Container {
 }
 interface PodSpec {
   containers?: Container[];
-  volumes?: { name?: string; configMap?: { name?: string }; persistentVolumeClaim?: { claimName?: string } }[];
+  volumes?: { name?: string; configMap?: { name?: string }; persistentVolumeClaim?: { claimName?: string }; emptyDir?: Record<string, unknown> }[];
   nodeSelector?: Record<string, string>;
   tolerations?: { key?: string }[];
 }
@@ -38,6 +39,7 @@ interface K8sObject {
   data?: Record<string, string>;
   spec?: {
     replicas?: number;
+    strategy?: { type?: string; rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string } };
     selector?: { matchLabels?: Record<string, string> } & Record<string, string>;
     template?: { metadata?: { labels?: Record<string, string> }; spec?: PodSpec };
     ports?: { name?: string; port?: number; targetPort?: string | number }[];
@@ -131,15 +133,25 @@ describe('k8s manifests', () => {
     });
   }
 
-  it('the trainer requests a GPU and selects GPU nodes, with its model volume claimed', () => {
+  it('the trainer requests a GPU and selects GPU nodes, with a model cache volume of its own per pod', () => {
     const pod = named('Deployment', 'sensorwatch-trainer')?.spec?.template?.spec;
     assert.equal(String(pod?.containers?.[0]?.resources?.limits?.['nvidia.com/gpu']), '1');
     assert.ok(Object.keys(pod?.nodeSelector ?? {}).some((k) => k.startsWith('nvidia.com/')));
     assert.ok(pod?.tolerations?.some((t) => t.key === 'nvidia.com/gpu'));
-    const claim = pod?.volumes?.find((v) => v.persistentVolumeClaim)?.persistentVolumeClaim?.claimName;
-    assert.ok(named('PersistentVolumeClaim', claim ?? ''), `PVC ${claim}`);
     const mount = pod?.containers?.[0]?.volumeMounts?.find((m) => m.mountPath === config.trainer.modelDir);
     assert.ok(mount, `trainer.modelDir ${config.trainer.modelDir} is not a mounted volume`);
+    const volume = pod?.volumes?.find((v) => v.name === mount.name);
+    // Replicas on different nodes cannot share a ReadWriteOnce claim: each pod caches its own copy (the topic holds every version).
+    assert.ok(volume?.emptyDir !== undefined, `volume ${mount.name} is an emptyDir, not a claim shared by replicas`);
+  });
+
+  it('the trainer scales out: several replicas (they share the model keys), at most one per windows partition, no surge pod during a rollout', () => {
+    const d = named('Deployment', 'sensorwatch-trainer');
+    const replicas = d?.spec?.replicas ?? 1;
+    assert.ok(replicas > 1, `replicas ${replicas}`);
+    assert.ok(replicas <= config.topics.partitions, `replicas ${replicas} > topics.partitions ${config.topics.partitions}: the extra would stay idle`);
+    assert.equal(d?.spec?.strategy?.type, 'RollingUpdate');
+    assert.equal(String(d?.spec?.strategy?.rollingUpdate?.maxSurge), '0', 'no extra GPU pod during a rollout');
   });
 
   it('KEDA scales the scorer Deployment on the scorer group\'s lag, up to the partition count', () => {
