@@ -49,8 +49,8 @@ export interface TrainOptions {
   stepSamples?: number;
   /**
    * How the steps run. 'fast' (default): dense kinds through the hand-written
-   * backward pass and one flat Adam update (fast-train.ts), conv through the
-   * layers API. 'layers': every kind through the layers API and tf.train.adam,
+   * backward pass, conv through the layers API's autodiff, both with one flat
+   * Adam update (fast-train.ts). 'layers': every kind through the layers API and tf.train.adam,
    * the way it was before; kept for the equivalence tests and the benchmark.
    */
   stepImplementation?: 'fast' | 'layers';
@@ -105,7 +105,12 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   if (cfg.kind === 'conv') ensureConvFilterGradient(tf.getBackend());
   const { net, withCode } = buildAutoencoder(cfg, { length, channels: channels.length }, seed);
   const valTensor = tf.tensor2d(xVal, [valWindows.length, width]);
-  const trainer: Trainer = cfg.kind === 'conv' || options.stepImplementation === 'layers' ? layersTrainer(net, withCode, cfg) : denseTrainer(net, cfg);
+  const trainer: Trainer =
+    options.stepImplementation === 'layers'
+      ? layersTrainer(net, withCode, cfg)
+      : cfg.kind === 'conv'
+        ? flatAdamLayersTrainer(net, withCode, cfg)
+        : denseTrainer(net, cfg);
 
   const epochs = Math.max(1, cfg.training.epochs);
   let best = { valLoss: Number.POSITIVE_INFINITY, trainLoss: Number.NaN, epoch: 0, weights: [] as tf.Tensor[] };
@@ -283,22 +288,63 @@ function denseTrainer(net: tf.LayersModel, cfg: ModelConfig): Trainer {
   };
 }
 
-/** Any layers model (the conv AE): tf.train.adam minimising the objective through the layers API. */
+/** The objective of one batch through the layers model: MSE, plus the sparsity penalty for 'sae'. */
+function layersObjective(withCode: tf.LayersModel, cfg: ModelConfig, x: tf.Tensor2D, target: tf.Tensor2D): tf.Scalar {
+  const [recon, code] = withCode.apply(x, { training: true }) as [tf.Tensor2D, tf.Tensor];
+  const mse = tf.losses.meanSquaredError(target, recon) as tf.Scalar;
+  if (cfg.kind !== 'sae') return mse;
+  return mse.add(sparsityPenalty(code.reshape([x.shape[0], -1]) as tf.Tensor2D, cfg.sparsity)) as tf.Scalar;
+}
+
+/**
+ * Any layers model (the conv AE): gradients by the layers API's autodiff,
+ * then one flat Adam update for all variables (tf.train.adam's maths).
+ */
+function flatAdamLayersTrainer(net: tf.LayersModel, withCode: tf.LayersModel, cfg: ModelConfig): Trainer {
+  const vars = net.trainableWeights.map((w) => w.read() as tf.Variable);
+  const adam = new FlatAdam(vars, cfg.training.learningRate);
+  let lossSum = tf.scalar(0);
+  return {
+    step(x, target) {
+      tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(() => layersObjective(withCode, cfg, x, target), vars);
+        const sum = tf.keep(lossSum.add(value.mul(x.shape[0])) as tf.Scalar);
+        lossSum.dispose();
+        lossSum = sum;
+        adam.apply(vars.map((v) => grads[v.name] as tf.Tensor));
+        adam.params().forEach((p, i) => (vars[i] as tf.Variable).assign(p));
+      });
+    },
+    takeLossSum() {
+      const value = lossSum.dataSync()[0] ?? Number.NaN;
+      lossSum.dispose();
+      lossSum = tf.scalar(0);
+      return value;
+    },
+    validationLoss: (x) => layersValidationLoss(net, x),
+    snapshot: () => net.getWeights().map((w) => w.clone()),
+    restore(weights) {
+      net.setWeights(weights);
+    },
+    dispose() {
+      lossSum.dispose();
+      adam.dispose();
+    },
+  };
+}
+
+function layersValidationLoss(net: tf.LayersModel, x: tf.Tensor2D): number {
+  return tf.tidy(() => (net.predict(x, { batchSize: 256 }) as tf.Tensor).sub(x).square().mean().dataSync()[0] ?? Number.NaN);
+}
+
+/** Any layers model: tf.train.adam minimising the objective through the layers API (the way before issue 21). */
 function layersTrainer(net: tf.LayersModel, withCode: tf.LayersModel, cfg: ModelConfig): Trainer {
   const optimizer = tf.train.adam(cfg.training.learningRate);
   let lossSum = 0;
   return {
     step(x, target) {
       const rows = x.shape[0];
-      const cost = tf.tidy(
-        (): tf.Scalar =>
-          optimizer.minimize(() => {
-            const [recon, code] = withCode.apply(x, { training: true }) as [tf.Tensor2D, tf.Tensor];
-            const mse = tf.losses.meanSquaredError(target, recon) as tf.Scalar;
-            if (cfg.kind !== 'sae') return mse;
-            return mse.add(sparsityPenalty(code.reshape([rows, -1]) as tf.Tensor2D, cfg.sparsity)) as tf.Scalar;
-          }, true) ?? tf.scalar(Number.NaN),
-      );
+      const cost = tf.tidy((): tf.Scalar => optimizer.minimize(() => layersObjective(withCode, cfg, x, target), true) ?? tf.scalar(Number.NaN));
       lossSum += (cost.dataSync()[0] ?? Number.NaN) * rows;
       cost.dispose();
     },
@@ -307,9 +353,7 @@ function layersTrainer(net: tf.LayersModel, withCode: tf.LayersModel, cfg: Model
       lossSum = 0;
       return value;
     },
-    validationLoss(x) {
-      return tf.tidy(() => (net.predict(x, { batchSize: 256 }) as tf.Tensor).sub(x).square().mean().dataSync()[0] ?? Number.NaN);
-    },
+    validationLoss: (x) => layersValidationLoss(net, x),
     snapshot: () => net.getWeights().map((w) => w.clone()),
     restore(weights) {
       net.setWeights(weights);

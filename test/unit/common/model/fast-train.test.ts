@@ -77,7 +77,7 @@ describe('fast training step', () => {
     const flat = new FlatAdam(initial, 0.01);
     for (let step = 0; step < 25; step++) {
       const grads = initial.map((t, i) => rng(100 + step * 10 + i, t.shape).mul(step % 3 === 0 ? 10 : 0.1));
-      reference.applyGradients(Object.fromEntries(vars.map((v, i) => [v.name, grads[i] as tf.Tensor])));
+      reference.applyGradients(vars.map((v, i) => ({ name: v.name, tensor: grads[i] as tf.Tensor })));
       flat.apply(grads);
       tf.dispose(grads);
     }
@@ -112,6 +112,8 @@ describe('fast training step', () => {
     smallModelConfig({ kind: 'dense' }, { epochs: 8, patience: 20 }),
     smallModelConfig({ kind: 'dae' }, { epochs: 8, patience: 20 }),
     smallModelConfig({ kind: 'sae' }, { epochs: 8, patience: 20 }),
+    // Conv: the layers API's gradients, the flat Adam update.
+    smallModelConfig({ kind: 'conv' }, { epochs: 5, patience: 20 }),
   ];
   const windows = syntheticWindows({ sensors: 3, windowsPerSensor: 100, seed: 4 });
   for (const cfg of trajectoryCases) {
