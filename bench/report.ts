@@ -49,14 +49,30 @@ export interface ScoringSection {
 export interface TrainingRow {
   backend: BackendName;
   model: ModelCase;
+  /** 'fast': what trainModel does; 'layers': the layers API with tf.train.adam, the step before issue 21 (for the same-run comparison). */
+  step: 'fast' | 'layers';
   batchSize: number;
   windowsPerSec: number;
   epochs: number;
 }
 
+/** The production case: the default model config trained on `windows` for every one of `epochs` epochs. */
+export interface TrainingProduction {
+  backend: BackendName;
+  kind: string;
+  windows: number;
+  trainWindows: number;
+  epochs: number;
+  batchSize: number;
+  wallSeconds: number;
+  windowsPerSec: number;
+  valLoss: number;
+}
+
 export interface TrainingSection {
   rows: TrainingRow[];
   best: TrainingRow | null;
+  production: TrainingProduction | null;
   keras: { model: ModelCase; batchSize: number; windowsPerSec: number; epochs: number }[] | null;
   kerasRatio: number | null;
   reason: string | null;
@@ -167,7 +183,7 @@ export function emptyScoring(reason: string): ScoringSection {
   return { rows: [], best: null, blas: null, blasMaxAbsDiff: null, blasRatio: null, reason };
 }
 export function emptyTraining(reason: string): TrainingSection {
-  return { rows: [], best: null, keras: null, kerasRatio: null, reason };
+  return { rows: [], best: null, production: null, keras: null, kerasRatio: null, reason };
 }
 export function emptyKafka(reason: string): KafkaSection {
   return {
@@ -263,9 +279,18 @@ export function renderReport(r: BenchReport): string {
   out.push('## Training (windows/s per epoch)');
   if (r.training.reason !== null) out.push(`Note: ${r.training.reason}`);
   out.push('');
-  const trainingRows = r.training.rows.map((row) => [row.model, row.backend, String(row.batchSize), fmt(row.windowsPerSec)]);
+  const trainingRows = r.training.rows.map((row) => [row.model, row.step === 'fast' ? row.backend : `${row.backend} (layers API step, before)`, String(row.batchSize), fmt(row.windowsPerSec)]);
   for (const k of r.training.keras ?? []) trainingRows.push([k.model, 'Keras (Python)', String(k.batchSize), fmt(k.windowsPerSec)]);
   out.push(...table(['model', 'backend', 'batch', 'windows/s'], trainingRows));
+  const prod = r.training.production;
+  if (prod !== null) {
+    out.push(
+      '',
+      `Production case: ${prod.kind} (the default model config) on ${prod.windows} windows (${prod.trainWindows} trained on), ` +
+        `${prod.epochs} epochs, batch ${prod.batchSize}, ${prod.backend}: ${prod.wallSeconds.toFixed(1)} s wall ` +
+        `(${fmt(prod.windowsPerSec)} training windows/s over the whole run), held-out MSE ${prod.valLoss.toPrecision(4)}`,
+    );
+  }
   out.push('');
 
   out.push('## Kafka path (real broker)');

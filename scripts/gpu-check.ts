@@ -39,6 +39,8 @@ for (const batchSize of batchSizes) {
     batchSize,
     epochs,
     kerasTimeoutMs: 0,
+    production: null,
+    compareLayersStep: false,
     python: null,
     pythonReason: 'not run by gpu-check',
     log,

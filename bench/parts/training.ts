@@ -7,7 +7,7 @@ import { toBatch } from '../../common/model/score.ts';
 import { trainModel } from '../../common/model/train.ts';
 import { runKerasReference } from '../reference/keras.ts';
 import type { PythonEnv } from '../reference/python.ts';
-import { emptyTraining, type BackendName, type ModelCase, type TrainingRow, type TrainingSection } from '../report.ts';
+import { emptyTraining, type BackendName, type ModelCase, type TrainingProduction, type TrainingRow, type TrainingSection } from '../report.ts';
 import { median, ratio } from '../stats.ts';
 import { benchModel, benchModelConfig, channels, syntheticWindows, windowLength } from './fixtures.ts';
 
@@ -19,6 +19,10 @@ export interface TrainingOptions {
   /** Epochs run; the first is dropped from the rate (kernel set-up, tracing) on both sides. */
   epochs: number;
   kerasTimeoutMs: number;
+  /** The production case (default config, 20,000 windows × 100 epochs in the full run), or null to leave it out. */
+  production: { windows: number; epochs: number } | null;
+  /** Also time the layers-API step (before issue 21) on the first backend. Default true. */
+  compareLayersStep?: boolean;
   python: PythonEnv | null;
   pythonReason: string | null;
   log: Logger;
@@ -34,39 +38,76 @@ export function epochRates(trainWindows: number, elapsedSeconds: readonly number
   return rates;
 }
 
+/**
+ * The production case of issue 21: the default model config (kind, sizes,
+ * batch, learning rate) on `windows` windows for every one of `epochs` epochs
+ * (early stopping off), timed end to end as the trainer would run it.
+ */
+export async function productionCase(backend: BackendName, plan: { windows: number; epochs: number }, log: Logger): Promise<TrainingProduction> {
+  await initBackend(backend);
+  const base = defaultConfig.model;
+  const config = { ...base, training: { ...base.training, epochs: plan.epochs, patience: plan.epochs + 1 } };
+  const windows = syntheticWindows(plan.windows);
+  const started = performance.now();
+  const result = await trainModel({ windows, config, thresholds: { ...defaultConfig.thresholds }, modelKey: 'bench-production', version: 1, backend });
+  const wallSeconds = (performance.now() - started) / 1000;
+  const trainWindows = result.meta.dataRange.trainWindows;
+  const production: TrainingProduction = {
+    backend,
+    kind: config.kind,
+    windows: plan.windows,
+    trainWindows,
+    epochs: result.meta.metrics.epochs,
+    batchSize: config.training.batchSize,
+    wallSeconds,
+    windowsPerSec: (trainWindows * result.meta.metrics.epochs) / wallSeconds,
+    valLoss: result.meta.metrics.valLoss,
+  };
+  result.model.dispose();
+  log.info('bench training production case', { ...production });
+  return production;
+}
+
 export async function benchTraining(options: TrainingOptions): Promise<TrainingSection> {
   if (options.backends.length === 0) return emptyTraining('no tfjs backend could be initialised');
   const epochs = Math.max(2, options.epochs);
   const windows = syntheticWindows(options.windows);
   const validationFraction = defaultConfig.model.training.validationFraction;
   const rows: TrainingRow[] = [];
-  for (const backend of options.backends) {
+  for (const [b, backend] of options.backends.entries()) {
     await initBackend(backend);
+    // The step before issue 21 (layers API, tf.train.adam) next to today's, on the
+    // first backend only: the speed-up measured in the same run, under the same load.
+    const steps: TrainingRow['step'][] = b === 0 && options.compareLayersStep !== false ? ['fast', 'layers'] : ['fast'];
     for (const kind of options.models) {
-      const base = benchModelConfig(kind);
-      // Early stopping off (patience > epochs) so every epoch runs and is timed.
-      const config = { ...base, training: { ...base.training, batchSize: options.batchSize, epochs, patience: epochs + 1 } };
-      const elapsed: number[] = [];
-      const result = await trainModel({
-        windows,
-        config,
-        thresholds: { ...defaultConfig.thresholds },
-        modelKey: `bench-${kind}`,
-        version: 1,
-        backend,
-        onEpoch: (p) => elapsed.push(p.elapsedSeconds),
-      });
-      const trainWindows = result.meta.dataRange.trainWindows;
-      result.model.dispose();
-      // Timing starts at trainModel's entry, so epoch 1 also holds data preparation: dropped.
-      const rate = median(epochRates(trainWindows, elapsed));
-      rows.push({ backend, model: kind, batchSize: options.batchSize, windowsPerSec: rate, epochs });
-      options.log.info('bench training', { backend, model: kind, windowsPerSec: Math.round(rate) });
+      for (const step of steps) {
+        const base = benchModelConfig(kind);
+        // Early stopping off (patience > epochs) so every epoch runs and is timed.
+        const config = { ...base, training: { ...base.training, batchSize: options.batchSize, epochs, patience: epochs + 1 } };
+        const elapsed: number[] = [];
+        const result = await trainModel({
+          windows,
+          config,
+          thresholds: { ...defaultConfig.thresholds },
+          modelKey: `bench-${kind}`,
+          version: 1,
+          backend,
+          stepImplementation: step,
+          onEpoch: (p) => elapsed.push(p.elapsedSeconds),
+        });
+        const trainWindows = result.meta.dataRange.trainWindows;
+        result.model.dispose();
+        // Timing starts at trainModel's entry, so epoch 1 also holds data preparation: dropped.
+        const rate = median(epochRates(trainWindows, elapsed));
+        rows.push({ backend, model: kind, step, batchSize: options.batchSize, windowsPerSec: rate, epochs });
+        options.log.info('bench training', { backend, model: kind, step, windowsPerSec: Math.round(rate) });
+      }
     }
   }
   let best: TrainingRow | null = null;
-  for (const row of rows) if (row.model === 'dense' && (best === null || row.windowsPerSec > best.windowsPerSec)) best = row;
-  const section: TrainingSection = { rows, best, keras: null, kerasRatio: null, reason: null };
+  for (const row of rows) if (row.model === 'dense' && row.step === 'fast' && (best === null || row.windowsPerSec > best.windowsPerSec)) best = row;
+  const production = options.production === null || best === null ? null : await productionCase(best.backend, options.production, options.log);
+  const section: TrainingSection = { rows, best, production, keras: null, kerasRatio: null, reason: null };
 
   if (options.python === null) {
     section.reason = `Keras reference not run: ${options.pythonReason ?? 'no python3'}`;

@@ -13,6 +13,7 @@ import type { SignalWindow } from '../types.ts';
 import { artifactFormatVersion, type LoadedModel, type ModelMeta, type OffsetRange, wrapModel } from './artifact.ts';
 import { buildAutoencoder } from './build.ts';
 import { ensureConvFilterGradient } from './conv-grad.ts';
+import { denseActivations, denseForward, denseGradients, FlatAdam } from './fast-train.ts';
 import { channelRange, corrupt } from './corruption.ts';
 import { fitNormalisation, normaliseWindow } from './normalise.ts';
 import { scoreWindows } from './score.ts';
@@ -46,6 +47,13 @@ export interface TrainOptions {
   onEpoch?: (progress: EpochProgress) => void;
   /** Newest samples the per-step error is taken over (the scoring hop: windowing.hop in the service, 1 in eval). Default 1. */
   stepSamples?: number;
+  /**
+   * How the steps run. 'fast' (default): dense kinds through the hand-written
+   * backward pass, conv through the layers API's autodiff, both with one flat
+   * Adam update (fast-train.ts). 'layers': every kind through the layers API and tf.train.adam,
+   * the way it was before; kept for the equivalence tests and the benchmark.
+   */
+  stepImplementation?: 'fast' | 'layers';
 }
 
 export interface TrainResult {
@@ -96,8 +104,13 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const rng = createRng(seed);
   if (cfg.kind === 'conv') ensureConvFilterGradient(tf.getBackend());
   const { net, withCode } = buildAutoencoder(cfg, { length, channels: channels.length }, seed);
-  const optimizer = tf.train.adam(cfg.training.learningRate);
   const valTensor = tf.tensor2d(xVal, [valWindows.length, width]);
+  const trainer: Trainer =
+    options.stepImplementation === 'layers'
+      ? layersTrainer(net, withCode, cfg)
+      : cfg.kind === 'conv'
+        ? flatAdamLayersTrainer(net, withCode, cfg)
+        : denseTrainer(net, cfg);
 
   const epochs = Math.max(1, cfg.training.epochs);
   let best = { valLoss: Number.POSITIVE_INFINITY, trainLoss: Number.NaN, epoch: 0, weights: [] as tf.Tensor[] };
@@ -106,11 +119,11 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       epochsRun = epoch;
-      const loss = trainEpoch({ withCode, optimizer, cfg, xTrain, n: trainWindows.length, width, rng, range });
-      const valValue = validationLoss(net, valTensor);
+      const loss = trainEpoch({ trainer, cfg, xTrain, n: trainWindows.length, width, rng, range });
+      const valValue = trainer.validationLoss(valTensor);
       if (valValue < best.valLoss) {
         for (const w of best.weights) w.dispose();
-        best = { valLoss: valValue, trainLoss: loss, epoch, weights: net.getWeights().map((w) => w.clone()) };
+        best = { valLoss: valValue, trainLoss: loss, epoch, weights: trainer.snapshot() };
         sinceBest = 0;
       } else {
         sinceBest++;
@@ -134,14 +147,14 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       // Let timers, metrics scrapes and signals through between epochs.
       await new Promise((resolve) => setImmediate(resolve));
     }
-    net.setWeights(best.weights);
+    trainer.restore(best.weights);
   } catch (err) {
     net.dispose();
     throw err;
   } finally {
     for (const w of best.weights) w.dispose();
     valTensor.dispose();
-    optimizer.dispose();
+    trainer.dispose();
   }
 
   const meta: ModelMeta = {
@@ -214,9 +227,145 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   return { model, meta, valErrors, valWindows };
 }
 
+/**
+ * One way of running the training steps. Both keep the maths of Adam on the
+ * objective; they differ in how many kernels a step takes (fast-train.ts).
+ */
+interface Trainer {
+  /** One optimisation step on a batch; the step's objective is added to an on-device sum (read by takeLossSum). */
+  step(x: tf.Tensor2D, target: tf.Tensor2D): void;
+  /** Σ over the steps since the last call of (objective × rows in the batch); resets the sum. */
+  takeLossSum(): number;
+  /** MSE of the clean held-out windows (no corruption, no penalty): what early stopping watches. */
+  validationLoss(x: tf.Tensor2D): number;
+  /** A copy of the current weights (the caller disposes it). */
+  snapshot(): tf.Tensor[];
+  /** Puts a snapshot's weights into the network that is saved and served. */
+  restore(weights: tf.Tensor[]): void;
+  dispose(): void;
+}
+
+/**
+ * Dense, denoising and sparse AEs: the hand-written backward pass and one
+ * flat Adam update per step (common/model/fast-train.ts), from the weights
+ * the seeded builder initialised.
+ */
+function denseTrainer(net: tf.LayersModel, cfg: ModelConfig): Trainer {
+  const activations = denseActivations(cfg);
+  const adam = new FlatAdam(net.getWeights(), cfg.training.learningRate);
+  const sparsity = cfg.kind === 'sae' ? { cfg: cfg.sparsity, codeLayer: cfg.hidden.length } : undefined;
+  let lossSum = tf.scalar(0);
+  return {
+    step(x, target) {
+      tf.tidy(() => {
+        const { loss, grads } = denseGradients({ params: adam.params(), activations, x, target, ...(sparsity === undefined ? {} : { sparsity }) });
+        const sum = tf.keep(lossSum.add(loss.mul(x.shape[0])) as tf.Scalar);
+        lossSum.dispose();
+        lossSum = sum;
+        adam.apply(grads);
+      });
+    },
+    takeLossSum() {
+      const value = lossSum.dataSync()[0] ?? Number.NaN;
+      lossSum.dispose();
+      lossSum = tf.scalar(0);
+      return value;
+    },
+    validationLoss(x) {
+      return tf.tidy(() => {
+        const outs = denseForward(adam.params(), activations, x);
+        return (outs[outs.length - 1] as tf.Tensor2D).sub(x).square().mean().dataSync()[0] ?? Number.NaN;
+      });
+    },
+    snapshot: () => [adam.snapshot()],
+    restore(weights) {
+      tf.tidy(() => net.setWeights(adam.unflatten(weights[0] as tf.Tensor1D)));
+    },
+    dispose() {
+      lossSum.dispose();
+      adam.dispose();
+    },
+  };
+}
+
+/** The objective of one batch through the layers model: MSE, plus the sparsity penalty for 'sae'. */
+function layersObjective(withCode: tf.LayersModel, cfg: ModelConfig, x: tf.Tensor2D, target: tf.Tensor2D): tf.Scalar {
+  const [recon, code] = withCode.apply(x, { training: true }) as [tf.Tensor2D, tf.Tensor];
+  const mse = tf.losses.meanSquaredError(target, recon) as tf.Scalar;
+  if (cfg.kind !== 'sae') return mse;
+  return mse.add(sparsityPenalty(code.reshape([x.shape[0], -1]) as tf.Tensor2D, cfg.sparsity)) as tf.Scalar;
+}
+
+/**
+ * Any layers model (the conv AE): gradients by the layers API's autodiff,
+ * then one flat Adam update for all variables (tf.train.adam's maths).
+ */
+function flatAdamLayersTrainer(net: tf.LayersModel, withCode: tf.LayersModel, cfg: ModelConfig): Trainer {
+  const vars = net.trainableWeights.map((w) => w.read() as tf.Variable);
+  const adam = new FlatAdam(vars, cfg.training.learningRate);
+  let lossSum = tf.scalar(0);
+  return {
+    step(x, target) {
+      tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(() => layersObjective(withCode, cfg, x, target), vars);
+        const sum = tf.keep(lossSum.add(value.mul(x.shape[0])) as tf.Scalar);
+        lossSum.dispose();
+        lossSum = sum;
+        adam.apply(vars.map((v) => grads[v.name] as tf.Tensor));
+        adam.params().forEach((p, i) => (vars[i] as tf.Variable).assign(p));
+      });
+    },
+    takeLossSum() {
+      const value = lossSum.dataSync()[0] ?? Number.NaN;
+      lossSum.dispose();
+      lossSum = tf.scalar(0);
+      return value;
+    },
+    validationLoss: (x) => layersValidationLoss(net, x),
+    snapshot: () => net.getWeights().map((w) => w.clone()),
+    restore(weights) {
+      net.setWeights(weights);
+    },
+    dispose() {
+      lossSum.dispose();
+      adam.dispose();
+    },
+  };
+}
+
+function layersValidationLoss(net: tf.LayersModel, x: tf.Tensor2D): number {
+  return tf.tidy(() => (net.predict(x, { batchSize: 256 }) as tf.Tensor).sub(x).square().mean().dataSync()[0] ?? Number.NaN);
+}
+
+/** Any layers model: tf.train.adam minimising the objective through the layers API (the way before issue 21). */
+function layersTrainer(net: tf.LayersModel, withCode: tf.LayersModel, cfg: ModelConfig): Trainer {
+  const optimizer = tf.train.adam(cfg.training.learningRate);
+  let lossSum = 0;
+  return {
+    step(x, target) {
+      const rows = x.shape[0];
+      const cost = tf.tidy((): tf.Scalar => optimizer.minimize(() => layersObjective(withCode, cfg, x, target), true) ?? tf.scalar(Number.NaN));
+      lossSum += (cost.dataSync()[0] ?? Number.NaN) * rows;
+      cost.dispose();
+    },
+    takeLossSum() {
+      const value = lossSum;
+      lossSum = 0;
+      return value;
+    },
+    validationLoss: (x) => layersValidationLoss(net, x),
+    snapshot: () => net.getWeights().map((w) => w.clone()),
+    restore(weights) {
+      net.setWeights(weights);
+    },
+    dispose() {
+      optimizer.dispose();
+    },
+  };
+}
+
 interface EpochInput {
-  withCode: tf.LayersModel;
-  optimizer: tf.Optimizer;
+  trainer: Trainer;
   cfg: ModelConfig;
   xTrain: Float32Array;
   n: number;
@@ -226,35 +375,22 @@ interface EpochInput {
 }
 
 /** One pass over the shuffled training windows; returns the mean training objective. */
-function trainEpoch({ withCode, optimizer, cfg, xTrain, n, width, rng, range }: EpochInput): number {
+function trainEpoch({ trainer, cfg, xTrain, n, width, rng, range }: EpochInput): number {
   const order = shuffled(n, rng);
   const batchSize = Math.max(1, cfg.training.batchSize);
-  let total = 0;
   for (let startIdx = 0; startIdx < n; startIdx += batchSize) {
     const rows = order.slice(startIdx, startIdx + batchSize);
     const clean = new Float32Array(rows.length * width);
     rows.forEach((r, i) => clean.set(xTrain.subarray(r * width, (r + 1) * width), i * width));
     // Denoising: a fresh corruption of every batch; the target stays clean.
     const input = cfg.kind === 'dae' ? corrupt(clean, cfg.noise, rng, range) : clean;
-    const cost = tf.tidy((): tf.Scalar => {
+    tf.tidy(() => {
       const target = tf.tensor2d(clean, [rows.length, width]);
       const x = input === clean ? target : tf.tensor2d(input, [rows.length, width]);
-      return optimizer.minimize(() => {
-        const [recon, code] = withCode.apply(x, { training: true }) as [tf.Tensor2D, tf.Tensor];
-        const mse = tf.losses.meanSquaredError(target, recon) as tf.Scalar;
-        if (cfg.kind !== 'sae') return mse;
-        return mse.add(sparsityPenalty(code.reshape([rows.length, -1]) as tf.Tensor2D, cfg.sparsity)) as tf.Scalar;
-      }, true) ?? tf.scalar(Number.NaN);
+      trainer.step(x, target);
     });
-    total += (cost.dataSync()[0] ?? Number.NaN) * rows.length;
-    cost.dispose();
   }
-  return total / n;
-}
-
-/** MSE of the clean held-out windows (no corruption, no penalty): what early stopping watches. */
-function validationLoss(net: tf.LayersModel, x: tf.Tensor2D): number {
-  return tf.tidy(() => (net.predict(x, { batchSize: 256 }) as tf.Tensor).sub(x).square().mean().dataSync()[0] ?? Number.NaN);
+  return trainer.takeLossSum() / n;
 }
 
 /** Smallest per-channel residual scale (normalised units): a channel reconstructed almost exactly still counts in sane units. */
