@@ -8,7 +8,7 @@
 // except the restart-only keys below.
 import * as tf from '@tensorflow/tfjs';
 import type { Registry } from '../common/service/metrics-registry.ts';
-import { decodeAlert, decodeWindow } from '../common/codec/records.ts';
+import { decodeAlert, decodeVerdict, decodeWindow } from '../common/codec/records.ts';
 import type { Config } from '../common/config/types.ts';
 import { createKafka, type KafkaClient } from '../common/kafka/index.ts';
 import { loadConfig } from '../common/config/load.ts';
@@ -21,13 +21,14 @@ import type { EpochProgress } from '../common/model/train.ts';
 import { createModelCache } from '../common/model/store/cache.ts';
 import { createModelCatalog, type ModelCatalog } from '../common/model/store/catalog.ts';
 import { createModelPublisher, readArtifactLog, ensureModelTopics } from '../common/model/store/kafka.ts';
-import type { AnomalyAlert, SignalWindow } from '../common/types.ts';
+import type { AlertVerdict, AnomalyAlert, SignalWindow } from '../common/types.ts';
 import { createTrainerMetrics, declareModelKeys } from './metrics.ts';
 import { defaultModelKey } from '../common/model/keys.ts';
 import { emptyReport, reportOf, type TrainReport } from './report.ts';
 import { retrain } from '../common/training/retrain.ts';
 import { parseSchedule } from '../common/config/schedule.ts';
 import { selectTrainingWindows } from '../common/training/select.ts';
+import { verdictRulings } from '../common/training/verdicts.ts';
 import { countSince, readTopicSince } from './source.ts';
 import { firstModelPlan, nextFirstRoundAt } from './first-model.ts';
 
@@ -296,11 +297,14 @@ async function readCatalog(kafka: KafkaClient, topic: string, log: Logger): Prom
 async function collect(kafka: KafkaClient, config: Config, nowMs: number, log: Logger) {
   const sinceMs = nowMs - config.trainer.lookbackMs;
   const windows = await readTopicSince<SignalWindow>({ kafka, topic: config.topics.windows, sinceMs, decode: decodeWindow, log });
+  // Every verdict ever given (few; one given long ago may name an alert still open): common/training/verdicts.ts.
+  const verdicts = (await readTopicSince<AlertVerdict>({ kafka, topic: config.topics.verdicts, sinceMs: 0, decode: decodeVerdict, log })).records;
   let alerts: AnomalyAlert[] = [];
-  if (config.trainer.excludeAlerted) {
+  if (config.trainer.excludeAlerted || verdicts.length > 0) {
     alerts = (await readTopicSince<AnomalyAlert>({ kafka, topic: config.topics.alerts, sinceMs, decode: decodeAlert, log })).records;
   }
   const selection = selectTrainingWindows(windows.records, {
+    ...(verdicts.length === 0 ? {} : { verdicts: verdictRulings(verdicts, alerts) }),
     alerts,
     excludeAlerted: config.trainer.excludeAlerted,
     maxExcludeMs: config.trainer.maxExcludeMs,
@@ -312,6 +316,9 @@ async function collect(kafka: KafkaClient, config: Config, nowMs: number, log: L
     undecodable: windows.bad,
     alerts: alerts.length,
     excludedAlerted: selection.excludedAlerted,
+    verdicts: verdicts.length,
+    verdictIncluded: selection.verdictIncluded,
+    verdictExcluded: selection.verdictExcluded,
     duplicates: selection.duplicates,
     droppedOverMax: selection.droppedOverMax,
     keys: Object.fromEntries([...selection.byKey].map(([k, v]) => [k, v.length])),

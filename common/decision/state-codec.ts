@@ -122,6 +122,8 @@ function readState(raw: unknown, ctx: Ctx): SensorState {
   if (likelihood !== undefined) state.likelihood = likelihood;
   if (stepLikelihood !== undefined) state.stepLikelihood = stepLikelihood;
   if (range !== undefined) state.range = range;
+  const verdict = optional(o, 'verdict', ctx, (v, p) => readVerdictPosition(v, p, ctx));
+  if (verdict !== undefined) state.verdict = verdict;
   return state;
 }
 
@@ -191,4 +193,11 @@ function readLikelihood(v: unknown, path: string, ctx: Ctx): LikelihoodState {
 function readRange(v: unknown, path: string, ctx: Ctx): RangeState {
   const o = object(v, path, ctx);
   return { model: field(o, 'model', path, ctx, isString, 'a string'), low: floats(o, 'low', path, ctx), high: floats(o, 'high', path, ctx) };
+}
+
+/** Where the last verdict applied lies on the verdicts topic (verdict.ts). */
+function readVerdictPosition(v: unknown, path: string, ctx: Ctx): { partition: number; offset: string } {
+  const o = object(v, path, ctx);
+  const isOffset = (x: unknown): x is string => typeof x === 'string' && /^\d+$/.test(x);
+  return { partition: field(o, 'partition', path, ctx, isCount, 'a number'), offset: field(o, 'offset', path, ctx, isOffset, 'a string of digits') };
 }
