@@ -108,7 +108,7 @@ export async function startTrainer(ctx: TrainerContext): Promise<Trainer> {
   /** A scheduled round trains every key found; a first-model round only keys without a model that have enough windows. */
   const round = async (kind: 'scheduled' | 'first' = 'scheduled'): Promise<TrainReport[]> => {
     const catalog = await readCatalog(kafka, topics.modelArtifacts, log);
-    const data = await collect(kafka, live(), now(), log);
+    const data = await collectTrainingData(kafka, live(), now(), log);
     const plan =
       kind === 'first'
         ? firstModelPlan(new Map([...data.byKey].map(([k, w]) => [k, w.length])), (k) => current.has(k) || catalog.highestVersion(k) > 0, live().trainer.minWindows)
@@ -125,7 +125,7 @@ export async function startTrainer(ctx: TrainerContext): Promise<Trainer> {
     return reports;
   };
 
-  const trainKey = async (modelKey: string, windows: SignalWindow[], offsets: Awaited<ReturnType<typeof collect>>['offsets'], catalog: ModelCatalog): Promise<TrainReport> => {
+  const trainKey = async (modelKey: string, windows: SignalWindow[], offsets: Awaited<ReturnType<typeof collectTrainingData>>['offsets'], catalog: ModelCatalog): Promise<TrainReport> => {
     const started = now();
     const klog = log.child({ modelKey });
     // Export the failure counter at 0 before any failure: a series that first
@@ -294,7 +294,8 @@ async function readCatalog(kafka: KafkaClient, topic: string, log: Logger): Prom
   return catalog;
 }
 
-async function collect(kafka: KafkaClient, config: Config, nowMs: number, log: Logger) {
+/** The training data of a round: windows of the last trainer.lookbackMs, selected by alerts and verdicts, per model key. */
+export async function collectTrainingData(kafka: KafkaClient, config: Config, nowMs: number, log: Logger) {
   const sinceMs = nowMs - config.trainer.lookbackMs;
   const windows = await readTopicSince<SignalWindow>({ kafka, topic: config.topics.windows, sinceMs, decode: decodeWindow, log });
   // Every verdict ever given (few; one given long ago may name an alert still open): common/training/verdicts.ts.
