@@ -93,7 +93,7 @@ export async function startVerdictReader(options: VerdictReaderOptions): Promise
         try {
           const verdict = decodeVerdict(message.value);
           book.add({ verdict, position: { partition, offset: message.offset } });
-          log.info('verdict read', { sensorId: verdict.sensorId, verdict: verdict.verdict, alertIds: verdict.alertIds, partition, offset: message.offset });
+          log.debug('verdict read', { sensorId: verdict.sensorId, verdict: verdict.verdict, alertIds: verdict.alertIds, partition, offset: message.offset });
         } catch (error) {
           log.warn('unreadable verdict record dead-lettered and skipped', { topic, partition, offset: message.offset, error });
           options.deadLetter({
