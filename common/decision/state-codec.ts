@@ -6,7 +6,7 @@
 // | format | written by | read as |
 // | --- | --- | --- |
 // | 1 | the shape as it grew: alert tracks, then `adaptive`, `likelihood`, `stepLikelihood`, `range`, track `resolved` (any later field may be missing) | upgraded: a missing count or list gets its initial value (`seen` 0, `recent` [], `open` null …); a sub-state without its estimate (model, moments) is dropped and seeded again on first use |
-// | 2 | this build | every field checked; a missing or mistyped one is refused (`state_corrupt`) |
+// | 2 | this build | every field checked; a missing or mistyped one is refused (`state_corrupt`); `verdict` (the last operator's verdict applied, verdict.ts) is optional: absent in states written before it, dropped by a build that predates it (which applies no verdicts) |
 // | newer | a later build | refused (`state_format_unknown`): roll the scorer forward |
 //
 // JSON writes a NaN (an estimate not seeded yet, a channel without values) as
