@@ -16,7 +16,7 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
   scorer: { summary: 'run the scorer service (windows -> alerts)', load: () => import('../scorer/cli.ts') },
   eval: { summary: 'backtest on historical CSV or NAB data', load: () => import('../eval/cli.ts') },
   bench: { summary: 'speed, latency and memory benchmarks', load: () => import('../bench/cli.ts') },
-  alerts: { summary: 'tail: alert events as JSON lines (--follow, --from-beginning, --sensor ID)', load: () => import('./alerts.ts') },
+  alerts: { summary: 'tail: alert events as JSON lines (--follow, --from-beginning, --sensor ID); mark ALERT_ID --as VERDICT: give an operator verdict on an alert', load: () => import('./alerts.ts') },
   'dead-letters': { summary: 'tail: dead letters as JSON lines (--follow, --from-beginning, --sensor ID)', load: () => import('./dead-letters.ts') },
   config: { summary: 'check FILE | defaults | table: validate a config file, print the embedded default (YAML), print the README config table', load: () => import('../common/config/cli.ts') },
 };

@@ -22,6 +22,8 @@ export const errorCodes = {
   state_not_caught_up: { retriable: true, what: "the scorer's state topic was not read to its end in time" },
   state_corrupt: { retriable: false, what: "a sensor's state record on the state topic has a field of the wrong kind (it is skipped)" },
   state_format_unknown: { retriable: false, what: "a sensor's state record was written in a newer format than this scorer reads (it is skipped)" },
+  verdicts_not_caught_up: { retriable: true, what: 'the verdicts topic was not read to its end in time' },
+  alert_not_found: { retriable: false, what: 'no alert with that id (or no alert of that sensor in that range) is on the alerts topic' },
 
   // services
   ingest_consumer_crash: { retriable: false, what: "ingest's consumer crashed and will not restart" },

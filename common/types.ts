@@ -71,6 +71,24 @@ export interface AnomalyAlert {
   follows?: string | null;
 }
 
+/** An operator's verdict (schemas/AlertVerdict.avsc; `sensorwatch alerts mark`). */
+export const verdictKinds = ['false_positive', 'new_normal', 'confirmed'] as const;
+export type VerdictKind = (typeof verdictKinds)[number];
+
+export interface AlertVerdict {
+  verdictId: string;
+  sensorId: string;
+  verdict: VerdictKind;
+  /** The anomaly alerts judged (the one named, or those overlapping the range). */
+  alertIds: string[];
+  /** Judged event time: from the opening window's start (or the range's start) to `to`; null: until the named alert resolves. */
+  from: number;
+  to: number | null;
+  note: string | null;
+  /** Wall-clock time of the verdict, ms since the epoch. */
+  markedAt: number;
+}
+
 export interface ModelUpdated {
   modelKey: string;
   version: number;

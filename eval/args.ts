@@ -33,6 +33,8 @@ model and decision (override --config FILE, which is a sensorwatch config YAML):
   --retrain-every N       replay the trainer: retrain() every N scored rows, its minimum and quality gate
                           included (default 0: train once)
   --lookback N            rows of history each retraining sees (default 1000)
+  --verdicts FILE         replay operators' verdicts (JSON Lines: series, at, verdict[, from, to, note]; see
+                          docs/operate.md); the figures are of a run with verdicts: compare with a run without
   --epochs N              model.training.epochs
   --threshold-method ${thresholdMethods.join('|')}
   --quantile Q  --multiplier M  --k K  --pot-risk R  --threshold-value V
@@ -69,6 +71,8 @@ export interface EvalOptions {
   lookback: number;
   plots: boolean;
   detector: string | undefined;
+  /** --verdicts FILE: operators' verdicts replayed (eval/verdicts.ts). */
+  verdicts: string | undefined;
   whatIf: string | undefined;
 }
 
@@ -122,6 +126,7 @@ export function parseEvalArgs(argv: string[]): EvalOptions {
       'no-plots': { type: 'boolean' },
       detector: { type: 'string' },
       'what-if': { type: 'string' },
+      verdicts: { type: 'string' },
     }),
   );
   if (v.out === undefined) usageError('--out DIR is required');
@@ -187,5 +192,6 @@ export function parseEvalArgs(argv: string[]): EvalOptions {
     plots: v['no-plots'] !== true,
     detector: v.detector,
     whatIf,
+    verdicts: v.verdicts,
   };
 }

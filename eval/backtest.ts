@@ -27,13 +27,19 @@
 // quality gate rejects is dropped; either way the model in force stays. The
 // scorer goes on with the model in force, its alert state carried over as in
 // a hot reload.
+//
+// With `verdicts` (eval --verdicts), each is applied to the alert state before
+// the first window ending after its time, and the retrainings select their
+// windows by the verdicts given so far, as the trainer does.
 import type { Config } from '../common/config/types.ts';
 import type { LoadedModel } from '../common/model/artifact.ts';
 import { scoreWindows } from '../common/model/score.ts';
 import type { ThresholdSource } from '../common/calibration/thresholds.ts';
 import { retrain } from '../common/training/retrain.ts';
 import { selectTrainingWindows } from '../common/training/select.ts';
-import type { AnomalyAlert, SignalWindow } from '../common/types.ts';
+import { verdictRulings } from '../common/training/verdicts.ts';
+import type { AlertVerdict, AnomalyAlert, SignalWindow } from '../common/types.ts';
+import { verdictRecord, type EvalVerdict } from './verdicts.ts';
 import { createWindower } from '../common/window/index.ts';
 import { atHopOne, createReplayer, windowForRows, type ScoredWindow } from './replay.ts';
 import type { Series } from './series.ts';
@@ -91,6 +97,8 @@ export interface SeriesResult {
     backend: string;
   };
   windowerStats: { duplicates: number; conflicts: number; late: number; filled: number; resets: number };
+  /** With --verdicts: the verdicts applied (their `at` before the series' last window) and the alerts they resolved. */
+  verdicts?: { applied: number; resolved: number };
 }
 
 export interface BacktestOptions {
@@ -106,6 +114,8 @@ export interface BacktestOptions {
   lookback: number;
   /** Train the first model on this series instead of the first trainRows rows (--train-data); then every row is scored. */
   trainOn?: Series;
+  /** Operators' verdicts on this series (eval --verdicts, eval/verdicts.ts), each applied before the first window ending after its `at`. */
+  verdicts?: readonly EvalVerdict[];
 }
 
 /** Median time between consecutive rows: the file's sample period for gap detection. */
@@ -185,10 +195,25 @@ export async function backtestSeries(input: BacktestInput): Promise<SeriesResult
   const tally = { trainSeconds: 0, models: 0, skipped: 0, rejected: 0, kind: config.model.kind as string };
   const held: { model: InForce | null } = { model: null };
   let w = 0;
+  // Operators' verdicts: given in `at` order, each before the first window ending after it.
+  const pendingVerdicts = [...(input.verdicts ?? [])].sort((a, b) => a.at - b.at || a.line - b.line);
+  const given: AlertVerdict[] = [];
+  const verdictTally = { applied: 0, resolved: 0 };
+  const inTime = (alerts: readonly AnomalyAlert[]): AnomalyAlert[] => alerts.map((a) => ({ ...a, windowStart: timeOf(a.windowStart), windowEnd: timeOf(a.windowEnd) }));
+  const giveVerdictsUpTo = (key: number): void => {
+    while (pendingVerdicts.length > 0 && (pendingVerdicts[0] as EvalVerdict).at <= timeOf(key)) {
+      const v = pendingVerdicts.shift() as EvalVerdict;
+      const record = verdictRecord(v, inTime(replayer.events), replayer.openAlert());
+      const out = replayer.verdict(record, { partition: 0, offset: String(v.line) });
+      given.push(record);
+      verdictTally.applied++;
+      verdictTally.resolved += out.events.length;
+    }
+  };
   const train = async (pool: readonly SignalWindow[], alerts: readonly AnomalyAlert[]): Promise<void> => {
     const outcome = await retrain({
       modelKey: series.name,
-      windows: selectForTraining({ pool, alerts, config: evalConfig, timeOf }),
+      windows: selectForTraining({ pool, alerts, config: evalConfig, timeOf, verdicts: given }),
       config: evalConfig,
       current: held.model?.model ?? null,
       version: tally.models + 1,
@@ -231,6 +256,7 @@ export async function backtestSeries(input: BacktestInput): Promise<SeriesResult
         const part = batch.slice(i, i + scoreBatch);
         scoreWindows(model.model, part, { stepSamples: 1 }).forEach((s, k) => {
           const win = part[k] as SignalWindow;
+          giveVerdictsUpTo(win.end);
           const j = replayer.judge({ window: win, errors: s, source: model.source, channels: model.model.meta.channels });
           history.push({ seq: win.seq, start: win.start, end: win.end, error: s.error, step: s.step, stepMax: s.stepMax, fault: j.fault, extremes: j.extremes });
         });
@@ -290,6 +316,7 @@ export async function backtestSeries(input: BacktestInput): Promise<SeriesResult
       backend: input.backend,
     },
     windowerStats: stats,
+    ...(input.verdicts === undefined ? {} : { verdicts: verdictTally }),
   };
 }
 
@@ -318,18 +345,20 @@ export function firstTraining(input: { before: readonly SignalWindow[]; after: r
  * what the alerts cover left out, the newest trainer.maxWindows kept. Windows and alerts are
  * compared in event time (`timeOf` a window key).
  */
-function selectForTraining(input: { pool: readonly SignalWindow[]; alerts: readonly AnomalyAlert[]; config: Config; timeOf: (key: number) => number }): SignalWindow[] {
-  const { pool, alerts, config, timeOf } = input;
-  // Without alerts only the order counts, and keys keep it (the first model's windows may come from --train-data).
-  const time = alerts.length === 0 ? (key: number): number => key : timeOf;
+function selectForTraining(input: { pool: readonly SignalWindow[]; alerts: readonly AnomalyAlert[]; config: Config; timeOf: (key: number) => number; verdicts: readonly AlertVerdict[] }): SignalWindow[] {
+  const { pool, alerts, config, timeOf, verdicts } = input;
+  // Without alerts or verdicts only the order counts, and keys keep it (the first model's windows may come from --train-data).
+  const time = alerts.length === 0 && verdicts.length === 0 ? (key: number): number => key : timeOf;
   const original = new Map<SignalWindow, SignalWindow>();
   const timed = pool.map((w) => {
     const t = { ...w, start: time(w.start), end: time(w.end) };
     original.set(t, w);
     return t;
   });
+  const timedAlerts = alerts.map((a) => ({ ...a, windowStart: time(a.windowStart), windowEnd: time(a.windowEnd) }));
   const selection = selectTrainingWindows(timed, {
-    alerts: alerts.map((a) => ({ ...a, windowStart: time(a.windowStart), windowEnd: time(a.windowEnd) })),
+    ...(verdicts.length === 0 ? {} : { verdicts: verdictRulings(verdicts, timedAlerts) }),
+    alerts: timedAlerts,
     excludeAlerted: config.trainer.excludeAlerted,
     maxExcludeMs: config.trainer.maxExcludeMs,
     // One model per file: every window of the pool is its model's.

@@ -22,6 +22,7 @@ import { createProgress } from './progress.ts';
 import { reportMarkdown } from './report.ts';
 import type { Series } from './series.ts';
 import { trainRowCount } from './split.ts';
+import { parseVerdictsFile } from './verdicts.ts';
 import { summarise, type Summary } from './summary.ts';
 import { checkWhatIfSections, deepMerge, globalThresholdsChanged, parseHistory, reDecide, whatIfTable } from './what-if.ts';
 import { outputPaths, writeJson, writeSeriesOutputs, writeText } from './write.ts';
@@ -62,6 +63,9 @@ async function backtest(options: EvalOptions): Promise<number> {
   if (options.format === 'csv') for (const w of labelColumnWarnings(series, options.labelCol)) process.stderr.write(`sensorwatch eval: warning: ${w}\n`);
   const trainOn = options.trainData === undefined ? undefined : readTrainData(options);
   const detector = options.detector ?? `sensorwatch-${config.model.kind}`;
+  const verdicts = options.verdicts === undefined ? undefined : parseVerdictsFile(readFileSync(options.verdicts, 'utf8'), options.verdicts);
+  const unknownSeries = [...new Set((verdicts ?? []).map((v) => v.series))].filter((name) => !series.some((s) => s.name === name));
+  if (unknownSeries.length > 0) throw new SensorwatchError(`--verdicts ${options.verdicts}: no series named ${unknownSeries.map((n) => `'${n}'`).join(', ')} (names as in series/: ${series.slice(0, 3).map((s) => s.name).join(', ')}…)`, { code: 'eval_bad_input' });
   const progress = createProgress({ total: series.length });
   const results: SeriesResult[] = [];
   const failed: Record<string, string> = {};
@@ -79,6 +83,7 @@ async function backtest(options: EvalOptions): Promise<number> {
         retrainEvery: options.retrainEvery,
         lookback: options.lookback,
         ...(trainOn === undefined ? {} : { trainOn }),
+        ...(verdicts === undefined ? {} : { verdicts: verdicts.filter((v) => v.series === s.name) }),
       });
       writeSeriesOutputs(options.out, s, r, { nabDetector: options.format === 'nab' ? detector : null, plots: options.plots, openScore: openLevel(config.scorer.severities) });
       results.push({ ...r, windows: [] }); // the history is on disk now; keep memory flat
@@ -107,13 +112,15 @@ async function backtest(options: EvalOptions): Promise<number> {
     retrainEvery: options.retrainEvery,
     lookback: options.lookback,
     detector,
+    // Figures with operators' verdicts replayed are not the detector's own: say so wherever they go.
+    verdicts: options.verdicts === undefined ? null : { file: options.verdicts, given: verdicts?.length ?? 0, applied: sum(results, (r) => r.verdicts?.applied ?? 0), resolved: sum(results, (r) => r.verdicts?.resolved ?? 0) },
     backend: backend.name,
     seconds: (Date.now() - started) / 1000,
     config,
   };
   writeJson(outputPaths.metrics(options.out), { ...summary, failed, run: { ...runInfo, config: undefined } });
   writeJson(outputPaths.run(options.out), runInfo);
-  writeText(outputPaths.report(options.out), reportMarkdown(summary, `sensorwatch eval: ${detector} on ${options.data}`));
+  writeText(outputPaths.report(options.out), reportMarkdown(summary, `sensorwatch eval: ${detector} on ${options.data}${options.verdicts === undefined ? '' : ` WITH operators' verdicts replayed from ${options.verdicts} (${runInfo.verdicts?.applied ?? 0} applied, ${runInfo.verdicts?.resolved ?? 0} alerts resolved by them): not the no-verdict figures`}`));
   if (nab !== undefined) writeNabScoreTables(options.out, detector, summary);
   process.stdout.write(headline(summary, failed, options.out));
   return Object.keys(failed).length === 0 ? 0 : 1;
@@ -188,3 +195,5 @@ function whatIf(options: EvalOptions): number {
   writeJson(join(options.out, 'what-if.json'), { settings: file, sensors: rows });
   return 0;
 }
+
+const sum = <T>(items: readonly T[], of: (item: T) => number): number => items.reduce((n, item) => n + of(item), 0);

@@ -12,7 +12,9 @@ import type { Config } from '../common/config/types.ts';
 import { initialSensorState, type SensorState } from '../common/decision/decide.ts';
 import { judgeWindow, type JudgeInput, type Judgement, type RecordedWindow } from '../common/decision/judge.ts';
 import type { ThresholdSource } from '../common/calibration/thresholds.ts';
-import type { AnomalyAlert } from '../common/types.ts';
+import { policyFor } from '../common/decision/policy.ts';
+import { applyVerdict, type VerdictOutcome, type VerdictPosition } from '../common/decision/verdict.ts';
+import type { AlertVerdict, AnomalyAlert } from '../common/types.ts';
 
 /** What eval keeps of a scored window: enough to judge it again (what-if) without its samples. */
 export interface ScoredWindow extends Omit<RecordedWindow, 'sensorId'> {
@@ -55,6 +57,10 @@ export interface Replayer {
   judge(input: { window: JudgeInput['window']; errors: JudgeInput['errors']; source: ThresholdSource; channels: readonly string[] }): Judgement;
   /** The alert events so far, in order. */
   readonly events: readonly AnomalyAlert[];
+  /** An operator's verdict given now, between windows (eval --verdicts: eval/verdicts.ts). */
+  verdict(record: AlertVerdict, position: VerdictPosition): VerdictOutcome;
+  /** The anomaly alert open now, or null. */
+  openAlert(): string | null;
   /** Per window judged so far: what eval reports. */
   result(): Replay;
 }
@@ -89,6 +95,13 @@ export function createReplayer(sensorId: string, config: Pick<Config, 'scorer' |
       rows.thresholds.push(j.threshold);
       return j;
     },
+    verdict(record, position) {
+      const out = applyVerdict(state, { verdict: record, position, policy: policyFor(hopOne, sensorId) });
+      state = out.state;
+      events.push(...out.events);
+      return out;
+    },
+    openAlert: () => state.anomaly.open?.alertId ?? null,
     events,
     result: () => ({
       open: Uint8Array.from(rows.open),

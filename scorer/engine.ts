@@ -14,6 +14,7 @@ import { judgeWindow } from '../common/decision/judge.ts';
 import type { ModelShelf } from './models.ts';
 import { policyFor } from '../common/decision/policy.ts';
 import type { AlertPublisher, Clock, DeadLetterSink, ModelSummary, ScorerMetrics } from './ports.ts';
+import type { VerdictSource } from './verdicts.ts';
 
 /** Where a record came from: enough to dead-letter it with its original bytes. */
 export interface RecordSource {
@@ -37,6 +38,8 @@ export interface EngineOptions {
   log: Logger;
   /** Name of the tfjs backend in use (for sensorwatch_model_info). */
   backend: () => string;
+  /** Operators' verdicts (verdicts.ts), applied before a sensor's next window; absent: none. */
+  verdicts?: VerdictSource;
 }
 
 export interface Engine {
@@ -167,9 +170,18 @@ export function createEngine(options: EngineOptions): Engine {
     const next = new Map<string, SensorState>();
     const alerts: AnomalyAlert[] = [];
     const perWindow: { s: Scored; score: number; threshold: number; error: number; contributions: number[]; faulty: boolean }[] = [];
+    const verdicts: { sensorId: string; verdict: string }[] = [];
     for (const s of scored) {
       const { window, model } = s;
-      const before = next.get(window.sensorId) ?? states.get(window.sensorId) ?? initialSensorState(window.sensorId);
+      const stored = next.get(window.sensorId) ?? states.get(window.sensorId) ?? initialSensorState(window.sensorId);
+      // Verdicts given since the sensor's last window apply first (verdicts.ts).
+      const ruled = options.verdicts?.apply(stored, config);
+      const before = ruled?.state ?? stored;
+      if (ruled !== undefined && ruled.state !== stored) {
+        next.set(window.sensorId, ruled.state);
+        alerts.push(...ruled.events);
+        for (const v of ruled.applied) verdicts.push({ sensorId: v.sensorId, verdict: v.verdict });
+      }
       const judged = judgeWindow(before, {
         window,
         errors: s,
@@ -201,7 +213,11 @@ export function createEngine(options: EngineOptions): Engine {
     }
     for (const a of alerts) {
       metrics.alertPublished(a);
-      log.info(`alert ${a.state}`, { alertId: a.alertId, sensorId: a.sensorId, kind: a.kind, severity: a.severity, score: a.score, fault: a.fault });
+      log.info(`alert ${a.state}`, { alertId: a.alertId, sensorId: a.sensorId, kind: a.kind, severity: a.severity, score: a.score, fault: a.fault, reason: a.reason });
+    }
+    for (const v of verdicts) {
+      metrics.verdictApplied(v.verdict, v.sensorId);
+      log.info('verdict applied', v);
     }
     const reasons = new Map<string, number>();
     for (const d of dead) reasons.set(d.reason, (reasons.get(d.reason) ?? 0) + 1);

@@ -67,6 +67,11 @@ export function createScorerMetrics(options: ScorerMetricsOptions): ScorerMetric
   const modelCreated = gauge(r, { name: 'sensorwatch_model_created_timestamp_seconds', help: 'When the model in force was trained, seconds since the epoch.', labelNames: ['model'] });
   const nonFinite = counter(r, { name: 'sensorwatch_nonfinite_scores_total', help: 'Windows whose score was NaN or infinite (not decided), by model key.', labelNames: ['model'] });
   const refused = counter(r, { name: 'sensorwatch_models_refused_total', help: 'Model versions the scorer refused (model_corrupt, model_invalid, …); the previous version keeps serving.', labelNames: ['model', 'code'] });
+  const verdicts = counter(r, {
+    name: 'sensorwatch_alert_verdicts_total',
+    help: "Operators' verdicts applied (sensorwatch alerts mark), by verdict and sensor (capped sensors; the rest count as sensor \"other\").",
+    labelNames: ['verdict', 'sensor'],
+  });
   const deadLetters = counter(r, { name: 'sensorwatch_records_dead_lettered_total', help: 'Records sent to the dead-letter topic, by stage and reason.', labelNames: ['stage', 'reason'] });
   // The scorer's dead-letter reasons exist at 0, so a rate() works before the first one.
   for (const reason of ['bad_avro', 'bad_window']) deadLetters.inc({ stage: 'scorer', reason }, 0);
@@ -164,6 +169,7 @@ export function createScorerMetrics(options: ScorerMetricsOptions): ScorerMetric
     nonFiniteScore: (model) => nonFinite.inc({ model }),
     modelRefused: (model, code) => refused.inc({ model, code }),
     deadLettered: (reason, count) => deadLetters.inc({ stage: 'scorer', reason }, count),
+    verdictApplied: (verdict, sensorId) => verdicts.inc({ verdict, sensor: exportable(sensorId) === undefined ? 'other' : sensorId }),
     consumerLag: (group, topic, partition, value) => lag.set({ group, topic, partition: String(partition) }, Math.max(0, value)),
   };
 }

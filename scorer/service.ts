@@ -26,6 +26,7 @@ import { systemClock, type Clock, type ModelFeed, type ScorerMetrics } from './p
 import { createAlertPublisher, createDeadLetterSink, publishesSettled, stopPublishing } from './publisher.ts';
 import { watchConfig, type ConfigWatch } from './reload.ts';
 import { startStateReader, stateTopicSpec } from './state-store.ts';
+import { startVerdictReader } from './verdicts.ts';
 
 export interface ScorerContext {
   config: Config;
@@ -106,7 +107,7 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
     log,
     brokers: ctx.brokers,
     groupId,
-    topics: [spec(topics.windows), spec(topics.alerts), spec(topics.deadLetter), stateSpec],
+    topics: [spec(topics.windows), spec(topics.alerts), spec(topics.deadLetter), spec(topics.verdicts), stateSpec],
     consumer: { maxWaitTimeMs: 100, ...ctx.consumer },
     onJoin: () => onJoin(),
     onFatal: (error) => ctx.onFatal?.(error),
@@ -148,15 +149,29 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
         metrics.sensorAlerts(openPerSensor(statesNow().values()));
       },
     };
+    const deadLetters = createDeadLetterSink({ producer, topic: topics.deadLetter });
+    const verdicts = await startVerdictReader({
+      kafka,
+      admin,
+      topic: topics.verdicts,
+      groupId,
+      log,
+      deadLetter: (record) => {
+        metrics.deadLettered(record.reason, 1);
+        deadLetters.send([record]).catch((error: unknown) => log.error('could not dead-letter an unreadable verdict', { error, offset: record.offset }));
+      },
+    });
+    service.undo('the verdicts reader', () => verdicts.stop());
     const engine = createEngine({
       config,
       models: shelf,
       publisher: createAlertPublisher({ producer, alertsTopic: topics.alerts, stateTopic: stateSpec.name }),
-      deadLetters: createDeadLetterSink({ producer, topic: topics.deadLetter }),
+      deadLetters,
       metrics: engineMetrics,
       clock,
       log,
       backend: () => backend.name,
+      verdicts,
     });
     statesNow = () => engine.states();
 
@@ -170,6 +185,7 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
       for (const id of loaded.keys()) liveness.seen(id, now);
     };
     restore(await reader.caughtUp());
+    await verdicts.caughtUp();
     log.info('sensor states loaded', { stateTopic: stateSpec.name, sensors: engine.states().size });
 
     const feed = ctx.models ?? createModelFeed({ kafka, topics, log, cacheDir: initial.trainer.modelDir, onRefused: (r) => metrics.modelRefused(r.modelKey, r.code) });

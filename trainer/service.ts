@@ -15,7 +15,7 @@
 // two replicas. A one-off run (CLI --once) joins no group and trains every key.
 import * as tf from '@tensorflow/tfjs';
 import type { Registry } from '../common/service/metrics-registry.ts';
-import { decodeAlert, decodeWindow } from '../common/codec/records.ts';
+import { decodeAlert, decodeVerdict, decodeWindow } from '../common/codec/records.ts';
 import type { Config } from '../common/config/types.ts';
 import { createKafka, describeMismatch, ensureTopics, joinGroup, type GroupMembership, type KafkaClient } from '../common/kafka/index.ts';
 import { loadConfig } from '../common/config/load.ts';
@@ -28,13 +28,14 @@ import type { EpochProgress } from '../common/model/train.ts';
 import { createModelCache } from '../common/model/store/cache.ts';
 import { createModelCatalog, type ModelCatalog } from '../common/model/store/catalog.ts';
 import { createModelPublisher, readArtifactLog, ensureModelTopics } from '../common/model/store/kafka.ts';
-import type { AnomalyAlert, SignalWindow } from '../common/types.ts';
+import type { AlertVerdict, AnomalyAlert, SignalWindow } from '../common/types.ts';
 import { createTrainerMetrics, declareModelKeys } from './metrics.ts';
 import { defaultModelKey, modelKeyFor } from '../common/model/keys.ts';
 import { emptyReport, reportOf, type TrainReport } from './report.ts';
 import { retrain } from '../common/training/retrain.ts';
 import { parseSchedule } from '../common/config/schedule.ts';
 import { selectTrainingWindows } from '../common/training/select.ts';
+import { verdictRulings } from '../common/training/verdicts.ts';
 import { countSince, readTopicSince } from './source.ts';
 import { firstModelPlan, nextFirstRoundAt } from './first-model.ts';
 import { ownsKey, type KeyShare } from './ownership.ts';
@@ -169,7 +170,7 @@ export async function startTrainer(ctx: TrainerContext): Promise<Trainer> {
       return [];
     }
     const catalog = await readCatalog(kafka, topics.modelArtifacts, log);
-    const data = await collect(kafka, live(), now(), log, (modelKey) => ownsKey(modelKey, share));
+    const data = await collectTrainingData(kafka, live(), now(), log, (modelKey) => ownsKey(modelKey, share));
     const plan =
       kind === 'first'
         ? firstModelPlan(new Map([...data.byKey].map(([k, w]) => [k, w.length])), (k) => current.has(k) || catalog.highestVersion(k) > 0, live().trainer.minWindows)
@@ -193,7 +194,7 @@ export async function startTrainer(ctx: TrainerContext): Promise<Trainer> {
   const trainKey = async (
     modelKey: string,
     windows: SignalWindow[],
-    offsets: Awaited<ReturnType<typeof collect>>['offsets'],
+    offsets: Awaited<ReturnType<typeof collectTrainingData>>['offsets'],
     catalog: ModelCatalog,
     stillOurs: () => boolean,
   ): Promise<TrainReport> => {
@@ -380,17 +381,23 @@ async function readCatalog(kafka: KafkaClient, topic: string, log: Logger): Prom
   return catalog;
 }
 
-/** `owns`: the model keys this replica trains; the other keys' windows are dropped as they are read. */
-async function collect(kafka: KafkaClient, config: Config, nowMs: number, log: Logger, owns: (modelKey: string) => boolean) {
+/**
+ * The training data of a round: windows of the last trainer.lookbackMs, selected by alerts and verdicts, per model key.
+ * `owns`: the model keys this replica trains; the other keys' windows are dropped as they are read.
+ */
+export async function collectTrainingData(kafka: KafkaClient, config: Config, nowMs: number, log: Logger, owns: (modelKey: string) => boolean = () => true) {
   const sinceMs = nowMs - config.trainer.lookbackMs;
   // Drops other replicas' windows as they are read; it must key windows as selectTrainingWindows does.
   const keep = (w: SignalWindow): boolean => owns(modelKeyFor(w.sensorId, config.model.groups));
   const windows = await readTopicSince<SignalWindow>({ kafka, topic: config.topics.windows, sinceMs, decode: decodeWindow, log, keep });
+  // Every verdict ever given (few; one given long ago may name an alert still open): common/training/verdicts.ts.
+  const verdicts = (await readTopicSince<AlertVerdict>({ kafka, topic: config.topics.verdicts, sinceMs: 0, decode: decodeVerdict, log })).records;
   let alerts: AnomalyAlert[] = [];
-  if (config.trainer.excludeAlerted) {
+  if (config.trainer.excludeAlerted || verdicts.length > 0) {
     alerts = (await readTopicSince<AnomalyAlert>({ kafka, topic: config.topics.alerts, sinceMs, decode: decodeAlert, log })).records;
   }
   const selection = selectTrainingWindows(windows.records, {
+    ...(verdicts.length === 0 ? {} : { verdicts: verdictRulings(verdicts, alerts) }),
     alerts,
     excludeAlerted: config.trainer.excludeAlerted,
     maxExcludeMs: config.trainer.maxExcludeMs,
@@ -404,6 +411,9 @@ async function collect(kafka: KafkaClient, config: Config, nowMs: number, log: L
     undecodable: windows.bad,
     alerts: alerts.length,
     excludedAlerted: selection.excludedAlerted,
+    verdicts: verdicts.length,
+    verdictIncluded: selection.verdictIncluded,
+    verdictExcluded: selection.verdictExcluded,
     duplicates: selection.duplicates,
     droppedOverMax: selection.droppedOverMax,
     keys: Object.fromEntries([...selection.byKey].map(([k, v]) => [k, v.length])),

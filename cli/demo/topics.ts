@@ -12,7 +12,7 @@ export async function ensurePipelineTopics(config: Config, brokers: string[], lo
   await admin.connect();
   try {
     const spec = (name: string): { name: string; partitions: number; replicationFactor: number } => ({ name, partitions: t.partitions, replicationFactor: t.replicationFactor });
-    await ensureTopics(admin, [t.readings, t.windows, t.alerts, t.deadLetter, t.labels].map(spec));
+    await ensureTopics(admin, [t.readings, t.windows, t.alerts, t.deadLetter, t.labels, t.verdicts].map(spec));
   } finally {
     await admin.disconnect();
   }

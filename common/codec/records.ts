@@ -2,8 +2,8 @@
 // updates and dead letters. Decoding a bad record throws a coded error that
 // the caller turns into a dead letter (reason bad_avro, or bad_window).
 import { SensorwatchError } from '../errors.ts';
-import type { AnomalyAlert, DeadLetter, ModelUpdated, SignalWindow } from '../types.ts';
-import { alertType, deadLetterType, modelUpdatedType, windowType } from './schemas.ts';
+import type { AlertVerdict, AnomalyAlert, DeadLetter, ModelUpdated, SignalWindow } from '../types.ts';
+import { alertType, deadLetterType, modelUpdatedType, verdictType, windowType } from './schemas.ts';
 import { boundsProblem } from './guard.ts';
 import { readWindow } from './window-reader.ts';
 import { writeWindow } from './window-writer.ts';
@@ -57,3 +57,6 @@ export const decodeModelUpdated = (value: Buffer | null): ModelUpdated => decode
 
 export const encodeDeadLetter = (d: DeadLetter): Buffer => encodeWith(deadLetterType, 'DeadLetter', d);
 export const decodeDeadLetter = (value: Buffer | null): DeadLetter => decodeWith<DeadLetter>(deadLetterType, 'DeadLetter', value);
+
+export const encodeVerdict = (v: AlertVerdict): Buffer => encodeWith(verdictType, 'AlertVerdict', v);
+export const decodeVerdict = (value: Buffer | null): AlertVerdict => decodeWith<AlertVerdict>(verdictType, 'AlertVerdict', value);

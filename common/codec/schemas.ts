@@ -37,3 +37,4 @@ export const windowType = loadSchema('SignalWindow.avsc');
 export const alertType = loadSchema('AnomalyAlert.avsc');
 export const modelUpdatedType = loadSchema('ModelUpdated.avsc');
 export const deadLetterType = loadSchema('DeadLetter.avsc');
+export const verdictType = loadSchema('AlertVerdict.avsc');

@@ -20,6 +20,7 @@ export const defaultConfig: Config = {
     modelArtifacts: 'sensorwatch.model-artifacts',
     deadLetter: 'sensorwatch.dead-letter',
     labels: 'sensorwatch.labels',
+    verdicts: 'sensorwatch.verdicts',
     partitions: 3,
     replicationFactor: 1,
   },

@@ -48,7 +48,7 @@ export const likelihoodDistributions = ['normal', 'lognormal', 'cube_root'] as c
 export type LikelihoodDistribution = (typeof likelihoodDistributions)[number];
 
 /** The topic roles (keys of `topics` that name a topic); each needs its own topic name. */
-export const topicRoles = ['readings', 'windows', 'alerts', 'models', 'modelArtifacts', 'deadLetter', 'labels'] as const;
+export const topicRoles = ['readings', 'windows', 'alerts', 'models', 'modelArtifacts', 'deadLetter', 'labels', 'verdicts'] as const;
 export type TopicRole = (typeof topicRoles)[number];
 
 export const logLevels = ['debug', 'info', 'warn', 'error'] as const;

@@ -63,6 +63,7 @@ export const keyDocs: Record<string, KeyDoc> = {
   'topics.modelArtifacts': { doc: 'Compacted topic holding chunked model artifacts.', rule: { kind: 'string', nonEmpty: true } },
   'topics.deadLetter': { doc: 'Records that could not be processed, with the reason.', rule: { kind: 'string', nonEmpty: true } },
   'topics.labels': { doc: 'Injected-anomaly labels from the simulator (JSON).', rule: { kind: 'string', nonEmpty: true } },
+  'topics.verdicts': { doc: 'Operators\' verdicts on alerts (`sensorwatch alerts mark`); the scorer and the trainer read them.', rule: { kind: 'string', nonEmpty: true } },
   'topics.partitions': { doc: 'Partitions for topics sensorwatch creates.', rule: pos },
   'topics.replicationFactor': { doc: 'Replication factor for topics sensorwatch creates.', rule: pos },
   'windowing.channels': { doc: 'Channel names, in the order of `values` in readings.', rule: { kind: 'strings', nonEmpty: true, unique: true } },

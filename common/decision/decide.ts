@@ -79,6 +79,8 @@ export interface SensorState {
   stepLikelihood?: LikelihoodState;
   /** The new-extreme rule's range of the values seen (novelty.ts); absent: not judged yet. */
   range?: RangeState;
+  /** Where on the verdicts topic the last verdict applied to this sensor lies (verdict.ts); absent: none yet. */
+  verdict?: { partition: number; offset: string };
 }
 
 export interface DecisionInput {

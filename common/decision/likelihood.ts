@@ -118,7 +118,7 @@ export type Space = 'log' | 'cbrt';
 /** Errors at or below this are this to the log (a perfect reconstruction is not −∞). */
 const logFloor = 1e-12;
 
-interface Transform {
+export interface Transform {
   to(m: number): number;
   from(y: number): number;
   /** Floor on σ_y for a relative spread `rel` of m around μ_y. */
@@ -133,7 +133,7 @@ const transforms: Record<'none' | Space, Transform> = {
   cbrt: { to: (m) => Math.cbrt(Math.max(m, 0)), from: (y) => Math.max(y, 0) ** 3, floor: (mu, rel) => (rel * Math.abs(mu)) / 3, scale: (mu, v, r) => ({ mean: mu * Math.cbrt(r), variance: v * Math.cbrt(r) ** 2 }) },
 };
 
-const transformOf = (space: Space | undefined): Transform => transforms[space ?? 'none'];
+export const transformOf = (space: Space | undefined): Transform => transforms[space ?? 'none'];
 
 /** The space a distribution setting keeps its moments in. */
 function spaceFor(distribution: LikelihoodSettings['distribution']): Space | undefined {

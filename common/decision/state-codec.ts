@@ -6,7 +6,7 @@
 // | format | written by | read as |
 // | --- | --- | --- |
 // | 1 | the shape as it grew: alert tracks, then `adaptive`, `likelihood`, `stepLikelihood`, `range`, track `resolved` (any later field may be missing) | upgraded: a missing count or list gets its initial value (`seen` 0, `recent` [], `open` null …); a sub-state without its estimate (model, moments) is dropped and seeded again on first use |
-// | 2 | this build | every field checked; a missing or mistyped one is refused (`state_corrupt`) |
+// | 2 | this build | every field checked; a missing or mistyped one is refused (`state_corrupt`); `verdict` (the last operator's verdict applied, verdict.ts) is optional: absent in states written before it, dropped by a build that predates it (which applies no verdicts) |
 // | newer | a later build | refused (`state_format_unknown`): roll the scorer forward |
 //
 // JSON writes a NaN (an estimate not seeded yet, a channel without values) as
@@ -122,6 +122,8 @@ function readState(raw: unknown, ctx: Ctx): SensorState {
   if (likelihood !== undefined) state.likelihood = likelihood;
   if (stepLikelihood !== undefined) state.stepLikelihood = stepLikelihood;
   if (range !== undefined) state.range = range;
+  const verdict = optional(o, 'verdict', ctx, (v, p) => readVerdictPosition(v, p, ctx));
+  if (verdict !== undefined) state.verdict = verdict;
   return state;
 }
 
@@ -191,4 +193,11 @@ function readLikelihood(v: unknown, path: string, ctx: Ctx): LikelihoodState {
 function readRange(v: unknown, path: string, ctx: Ctx): RangeState {
   const o = object(v, path, ctx);
   return { model: field(o, 'model', path, ctx, isString, 'a string'), low: floats(o, 'low', path, ctx), high: floats(o, 'high', path, ctx) };
+}
+
+/** Where the last verdict applied lies on the verdicts topic (verdict.ts). */
+function readVerdictPosition(v: unknown, path: string, ctx: Ctx): { partition: number; offset: string } {
+  const o = object(v, path, ctx);
+  const isOffset = (x: unknown): x is string => typeof x === 'string' && /^\d+$/.test(x);
+  return { partition: field(o, 'partition', path, ctx, isCount, 'a number'), offset: field(o, 'offset', path, ctx, isOffset, 'a string of digits') };
 }

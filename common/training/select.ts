@@ -4,6 +4,7 @@
 // service and eval's backtest both select with it.
 import { modelKeyFor } from '../model/keys.ts';
 import type { AnomalyAlert, SignalWindow } from '../types.ts';
+import type { VerdictRuling } from './verdicts.ts';
 
 export type Interval = [from: number, to: number];
 
@@ -43,11 +44,16 @@ export interface SelectOptions {
   maxExcludeMs?: number;
   groups: Readonly<Record<string, readonly string[]>>;
   maxWindows: number;
+  /** Operators' verdicts: a window one covers is included or excluded as it says, whatever the alerts (verdicts.ts verdictRulings). */
+  verdicts?: (w: SignalWindow) => VerdictRuling | null;
 }
 
 export interface Selection {
   byKey: Map<string, SignalWindow[]>;
   excludedAlerted: number;
+  /** Windows an operator's verdict took in (false_positive, new_normal) or kept out (confirmed). */
+  verdictIncluded: number;
+  verdictExcluded: number;
   /** Windows seen before (same sensor and seq: an ingest restart cuts a window again); the first copy is kept. */
   duplicates: number;
   droppedOverMax: number;
@@ -57,6 +63,8 @@ export function selectTrainingWindows(windows: readonly SignalWindow[], options:
   const intervals = options.excludeAlerted ? alertIntervals(options.alerts, options.maxExcludeMs) : new Map<string, Interval[]>();
   const byKey = new Map<string, SignalWindow[]>();
   let excludedAlerted = 0;
+  let verdictIncluded = 0;
+  let verdictExcluded = 0;
   let duplicates = 0;
   const seen = new Set<string>();
   for (const w of windows) {
@@ -67,10 +75,16 @@ export function selectTrainingWindows(windows: readonly SignalWindow[], options:
     }
     seen.add(id);
     const hit = intervals.get(w.sensorId)?.some(([from, to]) => w.start <= to && w.end >= from) ?? false;
-    if (hit) {
+    const ruling = options.verdicts?.(w) ?? null;
+    if (ruling === 'exclude') {
+      verdictExcluded++;
+      continue;
+    }
+    if (hit && ruling === null) {
       excludedAlerted++;
       continue;
     }
+    if (hit) verdictIncluded++;
     const key = modelKeyFor(w.sensorId, options.groups);
     const list = byKey.get(key) ?? [];
     byKey.set(key, list);
@@ -83,5 +97,5 @@ export function selectTrainingWindows(windows: readonly SignalWindow[], options:
     droppedOverMax += list.length - options.maxWindows;
     byKey.set(key, list.slice(list.length - options.maxWindows));
   }
-  return { byKey, excludedAlerted, duplicates, droppedOverMax };
+  return { byKey, excludedAlerted, verdictIncluded, verdictExcluded, duplicates, droppedOverMax };
 }

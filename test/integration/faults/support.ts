@@ -32,6 +32,7 @@ export function faultConfig(brokers: string[], prefix: string): Config {
       alerts: name('alerts'),
       models: name('models'),
       modelArtifacts: name('artifacts'),
+      verdicts: name('verdicts'),
       partitions: 2,
     },
     windowing: { ...defaultConfig.windowing, channels, length: 16, hop: 4, samplePeriodMs: period, allowedLatenessMs: 4 * period, maxFutureMs: 60_000, gapPolicy: 'fill', maxGapSamples: 2 },

@@ -43,6 +43,7 @@ export function scorerSetup(brokers: string[], prefix: string, options: { partit
       deadLetter: uniqueName(`${prefix}-dead`),
       models: uniqueName(`${prefix}-models`),
       modelArtifacts: uniqueName(`${prefix}-artifacts`),
+      verdicts: uniqueName(`${prefix}-verdicts`),
       partitions: options.partitions ?? 1,
     },
     trainer: { modelDir: join(dir, 'models') },
@@ -61,7 +62,7 @@ export function scorerSetup(brokers: string[], prefix: string, options: { partit
   };
   writeConfig({});
   const config = loadConfig({ file: configFile, env: {} });
-  return { config, configFile, writeConfig, groupId, topics: [config.topics.windows, config.topics.alerts, config.topics.deadLetter, config.topics.models, config.topics.modelArtifacts, `${groupId}.state`] };
+  return { config, configFile, writeConfig, groupId, topics: [config.topics.windows, config.topics.alerts, config.topics.deadLetter, config.topics.models, config.topics.modelArtifacts, config.topics.verdicts, `${groupId}.state`] };
 }
 
 /** Offers the given models at start; push() offers another one later. */

@@ -45,6 +45,7 @@ describe('scheduled training → published model → running scorer', () => {
         models: uniqueName('it-tr-models'),
         modelArtifacts: uniqueName('it-tr-artifacts'),
         deadLetter: uniqueName('it-tr-dead'),
+        verdicts: uniqueName('it-tr-verdicts'),
         partitions: 1,
       },
       windowing: { ...defaultConfig.windowing, channels: ['ch0', 'ch1', 'ch2', 'ch3'], length: 16, hop: 16 },
@@ -71,7 +72,7 @@ describe('scheduled training → published model → running scorer', () => {
     await trainer?.stop();
     await scorer?.stop();
     const t = config.topics;
-    await deleteTopics(brokers, [t.windows, t.alerts, t.models, t.modelArtifacts, t.deadLetter, `${scorerGroup}.state`]);
+    await deleteTopics(brokers, [t.windows, t.alerts, t.models, t.modelArtifacts, t.deadLetter, t.verdicts, `${scorerGroup}.state`]);
     await deleteGroups(brokers, [scorerGroup, trainerGroup]);
     rmSync(dir, { recursive: true, force: true });
   });

@@ -58,7 +58,7 @@ describe('services and signals: SIGHUP reloads and never kills, SIGTERM stops wi
       const base = {
         logLevel: 'info',
         kafka: { brokers, clientId: name('client') },
-        topics: { readings: name('readings'), labels: name('labels'), windows: name('windows'), alerts: name('alerts'), deadLetter: name('dlq'), models: name('models'), modelArtifacts: name('artifacts'), partitions: 1 },
+        topics: { readings: name('readings'), labels: name('labels'), windows: name('windows'), alerts: name('alerts'), deadLetter: name('dlq'), models: name('models'), modelArtifacts: name('artifacts'), verdicts: name('verdicts'), partitions: 1 },
         trainer: { minWindows: 50, modelDir: join(dir, c.verb, 'models'), backend: 'cpu' },
         scorer: { backend: 'cpu' },
       };

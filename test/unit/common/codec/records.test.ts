@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as codec from '../../../../common/codec/records.ts';
 import { alertType, loadSchema } from '../../../../common/codec/schemas.ts';
-import type { AnomalyAlert, DeadLetter, ModelUpdated, SignalWindow } from '../../../../common/types.ts';
+import type { AlertVerdict, AnomalyAlert, DeadLetter, ModelUpdated, SignalWindow } from '../../../../common/types.ts';
 
 const window: SignalWindow = { sensorId: 's', seq: 12, start: 1_700_000_000_000, end: 1_700_000_006_300, channels: ['a', 'b'], samples: [0.5, -1, 2, 3.25], missing: 1, badQuality: 0 };
 const alert: AnomalyAlert = {
@@ -13,6 +13,8 @@ const alert: AnomalyAlert = {
 const model: ModelUpdated = { modelKey: 'default', version: 4, kind: 'dae', checksum: 'ab12', createdAt: 1_700_000_000_000, chunks: 3, sizeBytes: 2_500_000, threshold: 0.02, thresholdMethod: 'pot', backend: 'wasm', valLoss: 0.01 };
 const dead: DeadLetter = { sourceTopic: 't', partition: 2, offset: '9007199254740993', stage: 'ingest', reason: 'non_finite_value', message: 'm', key: Buffer.from('k'), value: Buffer.from([0, 1, 255]), timestamp: 1_700_000_000_000 };
 
+const verdict: AlertVerdict = { verdictId: 'v-1', sensorId: 's', verdict: 'new_normal', alertIds: ['a1', 'a2'], from: 1_700_000_000_000, to: null, note: 'after repair', markedAt: 1_700_000_100_000 };
+
 const roundTrips: [string, unknown, (v: never) => Buffer, (b: Buffer) => unknown][] = [
   ['SignalWindow', window, codec.encodeWindow, codec.decodeWindow],
   ['AnomalyAlert', alert, codec.encodeAlert, codec.decodeAlert],
@@ -22,6 +24,8 @@ const roundTrips: [string, unknown, (v: never) => Buffer, (b: Buffer) => unknown
   ['ModelUpdated', model, codec.encodeModelUpdated, codec.decodeModelUpdated],
   ['DeadLetter', dead, codec.encodeDeadLetter, codec.decodeDeadLetter],
   ['DeadLetter without key', { ...dead, key: null }, codec.encodeDeadLetter, codec.decodeDeadLetter],
+  ['AlertVerdict', verdict, codec.encodeVerdict, codec.decodeVerdict],
+  ['AlertVerdict (a range, no note)', { ...verdict, verdict: 'confirmed', alertIds: [], to: 1_700_000_500_000, note: null }, codec.encodeVerdict, codec.decodeVerdict],
 ];
 
 // avsc decodes into objects of generated classes; compare as plain data.
@@ -38,6 +42,7 @@ describe('record codecs', () => {
     ['window with ragged samples', () => codec.decodeWindow(codec.encodeWindow({ ...window, samples: [1, 2, 3] })), 'bad_window', /3 samples is not a multiple of 2 channels/],
     ['alert from a window', () => codec.decodeAlert(codec.encodeWindow(window)), 'bad_avro', /AnomalyAlert/],
     ['model update from garbage', () => codec.decodeModelUpdated(Buffer.from('{}')), 'bad_avro', /ModelUpdated/],
+    ['verdict from an alert', () => codec.decodeVerdict(codec.encodeAlert(alert)), 'bad_avro', /AlertVerdict/],
   ];
   for (const [name, fn, code, message] of badDecodes) {
     it(`throws ${code}: ${name}`, () => assert.throws(fn, (err: Error & { code?: string }) => err.code === code && message.test(err.message)));

@@ -12,6 +12,7 @@ describe('topicNamesWithPrefix', () => {
       modelArtifacts: 'plant-7.model-artifacts',
       deadLetter: 'plant-7.dead-letter',
       labels: 'plant-7.labels',
+      verdicts: 'plant-7.verdicts',
     });
   });
   it('with the default prefix gives the default names', () => {
