@@ -52,7 +52,7 @@ export function atHopOne<C extends PolicyConfig>(config: C): C {
 
 export interface Replayer {
   /** Judges the sensor's next window with the model whose calibration is `source`, and records the outcome. */
-  judge(input: { window: JudgeInput['window']; errors: JudgeInput['errors']; source: ThresholdSource; channels: readonly string[] }): Judgement;
+  judge(input: { window: JudgeInput['window']; time?: number; errors: JudgeInput['errors']; source: ThresholdSource; channels: readonly string[] }): Judgement;
   /** The alert events so far, in order. */
   readonly events: readonly AnomalyAlert[];
   /** Per window judged so far: what eval reports. */
@@ -69,10 +69,10 @@ export function createReplayer(sensorId: string, config: Pick<Config, 'scorer' |
   // One model version per distinct calibration: a model kept (a skipped or rejected retraining) keeps its version.
   const versions = new Map<ThresholdSource, number>();
   return {
-    judge({ window, errors, source, channels }) {
+    judge({ window, time, errors, source, channels }) {
       const version = versions.get(source) ?? versions.size + 1;
       versions.set(source, version);
-      const j = judgeWindow(state, { window, errors, model: { key: sensorId, version, calibration: source, channels }, config: hopOne });
+      const j = judgeWindow(state, { window, errors, model: { key: sensorId, version, calibration: source, channels }, config: hopOne, ...(time === undefined ? {} : { time }) });
       state = j.state;
       events.push(...j.events);
       let opened = 0;

@@ -6,6 +6,7 @@ import { keyDocs } from './schema.ts';
 import { checkRule } from './rules.ts';
 import { shownValue } from './shown.ts';
 import { parseSchedule } from './schedule.ts';
+import { parseNewNormalAfter } from '../decision/new-normal.ts';
 import { perSensorThresholdKeys as thresholdKeys } from './method-keys.ts';
 import { topicRoles } from './enums.ts';
 import { isObj } from './obj.ts';
@@ -92,6 +93,11 @@ export function checkCrossFields(c: Config): string[] {
   // The trainer's own parser: what config check accepts, the trainer runs.
   try {
     parseSchedule(c.trainer.schedule);
+  } catch (err) {
+    errors.push((err as Error).message);
+  }
+  try {
+    parseNewNormalAfter(c.scorer.newNormalAfter);
   } catch (err) {
     errors.push((err as Error).message);
   }
