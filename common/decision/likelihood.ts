@@ -292,7 +292,7 @@ export function likelihoodStep(previous: LikelihoodState | undefined, input: Lik
   }
   const excluded = state.excluded + 1;
   const since = state.since !== undefined && Number.isFinite(state.since) ? state.since : input.time;
-  if (isNewNormal(since, input.time, s.newNormalAfterMs)) return { score, tail, average, state: acceptLevel({ ...state, recent, seen }, average), learnedLevel: true };
+  if (isNewNormal(since, input.time, s.newNormalAfterMs)) return { score, tail, average, state: acceptLevel({ ...state, recent, seen, excluded }, average), learnedLevel: true };
   const kept: LikelihoodState = { ...state, recent, excluded, seen, quiet: 0, since };
   if (learnAfter > 0) kept.pending = addToBatch(state.pending, capped());
   return { score, tail, average, state: kept, learnedLevel: false };
@@ -300,14 +300,18 @@ export function likelihoodStep(previous: LikelihoodState | undefined, input: Lik
 
 /**
  * The excursion has lasted: its level is the new normal. The estimate moves to the short-term
- * average `average` at once, its spread scaled with it (as for a new model), the excursion in
- * waiting is dropped, so the sensor scores low from the next window and re-arms.
+ * average `average` at once, its spread scaled with it (as for a new model), and the excursion in
+ * waiting is dropped, so the sensor scores low from the next window and re-arms. The moved
+ * estimate then counts only as many windows as the excursion kept out (at least one): it is a
+ * fresh estimate of the new operating point that the next quiet windows refine quickly, not a
+ * long memory that would keep a one-off level and blind the sensor to what comes after (when the
+ * process goes back to where it was, the estimate follows within about as many windows).
  */
 export function acceptLevel(state: LikelihoodState, average: number): LikelihoodState {
   const t = transformOf(state.space);
   const level = t.from(state.mean);
   const moved = level > 0 && average > 0 && Number.isFinite(average) ? t.scale(state.mean, state.variance, average / level) : {};
-  return { ...settled({ ...state, ...moved }), quiet: 0 };
+  return { ...settled({ ...state, ...moved, n: Math.max(1, Math.min(state.n, state.excluded)) }), quiet: 0 };
 }
 
 /** The tail probability whose score is `score` (the inverse of likelihoodScore). */
