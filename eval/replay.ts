@@ -110,6 +110,8 @@ export interface ReplayInput {
   segments: readonly ReplaySegment[];
   /** Policy settings (scorer, thresholds); the history was scored at hop 1. */
   config: Pick<Config, 'scorer' | 'thresholds' | 'windowing'>;
+  /** Event time (ms) of a window end key (row numbers with spacing 'rows'); absent: the key is the time. scorer.newNormalAfter is measured in it. */
+  timeOf?: (key: number) => number;
 }
 
 /** A scored history judged again, window by window (windows outside every segment stay unjudged: NaN, not open). */
@@ -121,7 +123,7 @@ export function replayDecisions(input: ReplayInput): Replay {
   for (const seg of segments) {
     for (let i = Math.max(0, seg.fromWindow); i < Math.min(n, seg.toWindow); i++) {
       const w = windows[i] as ScoredWindow;
-      replayer.judge({ window: { ...w, sensorId }, errors: w, source: seg.thresholds, channels: w.extremes?.channels ?? [] });
+      replayer.judge({ window: { ...w, sensorId }, ...(input.timeOf === undefined ? {} : { time: input.timeOf(w.end) }), errors: w, source: seg.thresholds, channels: w.extremes?.channels ?? [] });
       judgedAt.push(i);
     }
   }
