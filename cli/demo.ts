@@ -18,6 +18,7 @@ import { collectDefaultMetricsOnce, startMetricsServer } from '../common/service
 import { startScorer } from '../scorer/service.ts';
 import { startDemoTrainer } from './demo/trainer.ts';
 import { matchAlerts } from './demo/match.ts';
+import { recoveryFigures } from './demo/recovery.ts';
 import { warmupPhase } from './demo/phase.ts';
 import { rateWindow } from './demo/rate.ts';
 import { renderSummary } from './demo/summary.ts';
@@ -226,6 +227,7 @@ async function runDemo(config: Config, opts: { duration: number | null; configFi
         phase: warmupPhase({ now, scoring: scoringSince !== null, windows, minWindows: config.trainer.minWindows, windowsPerSecond: rate.windowsPublishedPerSecond, ...trainer.progress() }),
         recentAlerts: watch.alerts.slice(-8),
         detection: matchAlerts(opened, watch.labels, { scoringSince: scoringSince ?? Infinity, now, slackMs: config.windowing.length * config.windowing.samplePeriodMs }),
+        recovery: scoringSince === null ? null : recoveryFigures(watch.alerts, watch.labels, { sensors: config.simulator.sensors, scoringSince, now, slackMs: config.windowing.length * config.windowing.samplePeriodMs }),
         metricsUrl,
         logFile,
       };

@@ -42,6 +42,7 @@ import type { AlertVerdict, AnomalyAlert, SignalWindow } from '../common/types.t
 import { verdictRecord, type EvalVerdict } from './verdicts.ts';
 import { createWindower } from '../common/window/index.ts';
 import { atHopOne, createReplayer, windowForRows, type ScoredWindow } from './replay.ts';
+import { parseNewNormalAfter } from '../common/decision/new-normal.ts';
 import type { Series } from './series.ts';
 
 /** A model's stretch of the scored windows: [fromWindow, toWindow) and its threshold source. */
@@ -185,7 +186,7 @@ export async function backtestSeries(input: BacktestInput): Promise<SeriesResult
   const onTopic = windows.map((w, i) => ({ w, row: endRow[i] as number })).filter((_, i) => i % input.trainHop === 0);
   const separate = input.trainOn === undefined ? null : cutWindows(input.trainOn, keysOf(input.trainOn), config).windows.filter((_, i) => i % input.trainHop === 0);
   const first = firstTraining({ before: separate ?? onTopic.filter((x) => x.row < trainRows).map((x) => x.w), after: onTopic.filter((x) => x.row >= trainRows), minWindows: config.trainer.minWindows, trainRows });
-  // Window keys are row numbers with spacing 'rows': the trainer's maxExcludeMs is in event time.
+  // Window keys are row numbers with spacing 'rows': scorer.newNormalAfter (the trainer's exclusion, the likelihood's new normal) is in event time.
   const timeOf = (key: number): number => (input.spacing === 'rows' ? (series.timestamps[key] ?? key) : key);
 
   const replayer = createReplayer(series.name, evalConfig);
@@ -243,7 +244,7 @@ export async function backtestSeries(input: BacktestInput): Promise<SeriesResult
         await train((first as FirstTraining).windows, []);
       } else {
         const lookFrom = Math.max(0, from - input.lookback);
-        // The windows of the lookback, and every alert so far (one opened before the lookback still covers what follows it, up to trainer.maxExcludeMs).
+        // The windows of the lookback, and every alert so far (one opened before the lookback still covers what follows it, up to scorer.newNormalAfter).
         const pool = onTopic.filter((x) => x.row >= lookFrom && x.row < from).map((x) => x.w);
         await train(pool, replayer.events);
       }
@@ -257,7 +258,7 @@ export async function backtestSeries(input: BacktestInput): Promise<SeriesResult
         scoreWindows(model.model, part, { stepSamples: 1 }).forEach((s, k) => {
           const win = part[k] as SignalWindow;
           giveVerdictsUpTo(win.end);
-          const j = replayer.judge({ window: win, errors: s, source: model.source, channels: model.model.meta.channels });
+          const j = replayer.judge({ window: win, time: timeOf(win.end), errors: s, source: model.source, channels: model.model.meta.channels });
           history.push({ seq: win.seq, start: win.start, end: win.end, error: s.error, step: s.step, stepMax: s.stepMax, fault: j.fault, extremes: j.extremes });
         });
       }
@@ -360,7 +361,7 @@ function selectForTraining(input: { pool: readonly SignalWindow[]; alerts: reado
     ...(verdicts.length === 0 ? {} : { verdicts: verdictRulings(verdicts, timedAlerts) }),
     alerts: timedAlerts,
     excludeAlerted: config.trainer.excludeAlerted,
-    maxExcludeMs: config.trainer.maxExcludeMs,
+    maxExcludeMs: parseNewNormalAfter(config.scorer.newNormalAfter),
     // One model per file: every window of the pool is its model's.
     groups: {},
     maxWindows: config.trainer.maxWindows,

@@ -2,7 +2,11 @@
 // over files (no point-adjust: a detector is not credited for a whole event
 // because one row of it was flagged). Event-wise: an event is a run of
 // labelled rows; it is detected when any of its rows is flagged, and its
-// delay is from its first row to the first flagged row in it. Pure.
+// delay is from its first row to the first flagged row in it. Recovery: for an
+// event whose last row is inside an open alert, the time from that row to the
+// alert's close (the first unflagged row after it; never, if the data ends
+// first), and the normal rows in between: the alert outliving the anomaly
+// (causal: the flags are the alerts as they were decided). Pure.
 import { labelledEvents } from './series.ts';
 
 export interface Counts {
@@ -20,6 +24,19 @@ export interface EventCounts {
   delayMs: number;
 }
 
+export interface RecoveryCounts {
+  /** Labelled events whose last row is inside an open alert. */
+  openAtEnd: number;
+  /** Of those, the ones whose alert closed before the data ended, and the sums of their close times. */
+  closed: number;
+  closeRows: number;
+  closeMs: number;
+  /** Longest close time of those (ms). */
+  maxCloseMs: number;
+  /** Normal rows after an event's end inside the alert still open from it (up to its close or the data's end). */
+  tailRows: number;
+}
+
 export interface QualityFigures extends Counts {
   precision: number | null;
   recall: number | null;
@@ -33,6 +50,15 @@ export interface QualityFigures extends Counts {
   eventRecall: number | null;
   meanDetectionDelayRows: number | null;
   meanDetectionDelaySeconds: number | null;
+  /** % of normal rows inside an open alert (= far, by its operator's name). */
+  normalInAlertsPct: number | null;
+  /** % of normal rows inside an alert still open from a labelled anomaly that has ended (part of normalInAlertsPct). */
+  normalInAlertsAfterAnomalyPct: number | null;
+  /** Events whose alert was still open at their end, how many of those alerts closed before the data ended, and the mean and longest time from the end to the close (s). */
+  openAtAnomalyEnd: number;
+  closedAfterAnomalyEnd: number;
+  meanCloseAfterEndSeconds: number | null;
+  maxCloseAfterEndSeconds: number | null;
 }
 
 export function countPoints(flags: ArrayLike<number>, labels: ArrayLike<number>): Counts {
@@ -64,9 +90,36 @@ export function countEvents(flags: ArrayLike<number>, labels: ArrayLike<number>,
   return out;
 }
 
+export function countRecovery(flags: ArrayLike<number>, labels: ArrayLike<number>, timestamps: ArrayLike<number>): RecoveryCounts {
+  const out = { openAtEnd: 0, closed: 0, closeRows: 0, closeMs: 0, maxCloseMs: 0, tailRows: 0 };
+  for (const [, b] of labelledEvents(labels)) {
+    if (flags[b] !== 1) continue;
+    out.openAtEnd++;
+    let i = b + 1;
+    // The alert open at the event's end runs on until the first unflagged row; the normal rows it holds are its tail.
+    while (i < labels.length && flags[i] === 1) {
+      if (labels[i] !== 1) out.tailRows++;
+      i++;
+    }
+    if (i >= labels.length) continue;
+    const ms = (timestamps[i] as number) - (timestamps[b] as number);
+    out.closed++;
+    out.closeRows += i - b;
+    out.closeMs += ms;
+    out.maxCloseMs = Math.max(out.maxCloseMs, ms);
+  }
+  return out;
+}
+
+export function addRecovery(a: RecoveryCounts, b: RecoveryCounts): RecoveryCounts {
+  return { openAtEnd: a.openAtEnd + b.openAtEnd, closed: a.closed + b.closed, closeRows: a.closeRows + b.closeRows, closeMs: a.closeMs + b.closeMs, maxCloseMs: Math.max(a.maxCloseMs, b.maxCloseMs), tailRows: a.tailRows + b.tailRows };
+}
+
+export const noRecovery: RecoveryCounts = { openAtEnd: 0, closed: 0, closeRows: 0, closeMs: 0, maxCloseMs: 0, tailRows: 0 };
+
 const ratio = (num: number, den: number): number | null => (den === 0 ? null : num / den);
 
-export function figures(c: Counts, e: EventCounts): QualityFigures {
+export function figures(c: Counts, e: EventCounts, rec: RecoveryCounts = noRecovery): QualityFigures {
   const precision = ratio(c.tp, c.tp + c.fp);
   const recall = ratio(c.tp, c.tp + c.fn);
   const f1 = precision === null || recall === null ? null : precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
@@ -85,6 +138,12 @@ export function figures(c: Counts, e: EventCounts): QualityFigures {
     eventRecall: ratio(e.detected, e.events),
     meanDetectionDelayRows: ratio(e.delayRows, e.detected),
     meanDetectionDelaySeconds: delayMs === null ? null : delayMs / 1000,
+    normalInAlertsPct: far,
+    normalInAlertsAfterAnomalyPct: ratio(100 * rec.tailRows, c.fp + c.tn),
+    openAtAnomalyEnd: rec.openAtEnd,
+    closedAfterAnomalyEnd: rec.closed,
+    meanCloseAfterEndSeconds: rec.closed === 0 ? null : rec.closeMs / rec.closed / 1000,
+    maxCloseAfterEndSeconds: rec.closed === 0 ? null : rec.maxCloseMs / 1000,
   };
 }
 

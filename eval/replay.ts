@@ -54,7 +54,7 @@ export function atHopOne<C extends PolicyConfig>(config: C): C {
 
 export interface Replayer {
   /** Judges the sensor's next window with the model whose calibration is `source`, and records the outcome. */
-  judge(input: { window: JudgeInput['window']; errors: JudgeInput['errors']; source: ThresholdSource; channels: readonly string[] }): Judgement;
+  judge(input: { window: JudgeInput['window']; time?: number; errors: JudgeInput['errors']; source: ThresholdSource; channels: readonly string[] }): Judgement;
   /** The alert events so far, in order. */
   readonly events: readonly AnomalyAlert[];
   /** An operator's verdict given now, between windows (eval --verdicts: eval/verdicts.ts). */
@@ -75,10 +75,10 @@ export function createReplayer(sensorId: string, config: Pick<Config, 'scorer' |
   // One model version per distinct calibration: a model kept (a skipped or rejected retraining) keeps its version.
   const versions = new Map<ThresholdSource, number>();
   return {
-    judge({ window, errors, source, channels }) {
+    judge({ window, time, errors, source, channels }) {
       const version = versions.get(source) ?? versions.size + 1;
       versions.set(source, version);
-      const j = judgeWindow(state, { window, errors, model: { key: sensorId, version, calibration: source, channels }, config: hopOne });
+      const j = judgeWindow(state, { window, errors, model: { key: sensorId, version, calibration: source, channels }, config: hopOne, ...(time === undefined ? {} : { time }) });
       state = j.state;
       events.push(...j.events);
       let opened = 0;
@@ -123,6 +123,8 @@ export interface ReplayInput {
   segments: readonly ReplaySegment[];
   /** Policy settings (scorer, thresholds); the history was scored at hop 1. */
   config: Pick<Config, 'scorer' | 'thresholds' | 'windowing'>;
+  /** Event time (ms) of a window end key (row numbers with spacing 'rows'); absent: the key is the time. scorer.newNormalAfter is measured in it. */
+  timeOf?: (key: number) => number;
 }
 
 /** A scored history judged again, window by window (windows outside every segment stay unjudged: NaN, not open). */
@@ -134,7 +136,7 @@ export function replayDecisions(input: ReplayInput): Replay {
   for (const seg of segments) {
     for (let i = Math.max(0, seg.fromWindow); i < Math.min(n, seg.toWindow); i++) {
       const w = windows[i] as ScoredWindow;
-      replayer.judge({ window: { ...w, sensorId }, errors: w, source: seg.thresholds, channels: w.extremes?.channels ?? [] });
+      replayer.judge({ window: { ...w, sensorId }, ...(input.timeOf === undefined ? {} : { time: input.timeOf(w.end) }), errors: w, source: seg.thresholds, channels: w.extremes?.channels ?? [] });
       judgedAt.push(i);
     }
   }

@@ -3,6 +3,7 @@ import { spansNote } from './plot-input.ts';
 import type { FileSummary, Summary } from './summary.ts';
 
 const pct = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : v.toFixed(1));
+const secs = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : v.toFixed(0));
 const frac = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : v.toFixed(3));
 
 export function reportMarkdown(summary: Summary, title: string): string {
@@ -13,7 +14,10 @@ export function reportMarkdown(summary: Summary, title: string): string {
     ['precision', frac(summary.precision)],
     ['recall', frac(summary.recall)],
     ['f1', frac(summary.f1)],
-    ['false alarm rate (% of normal rows flagged)', pct(summary.far)],
+    ['false alarm rate (% of normal rows flagged: normal rows inside open alerts)', pct(summary.far)],
+    ['% of normal rows inside an alert still open from a labelled anomaly that has ended', pct(summary.normalInAlertsAfterAnomalyPct)],
+    ['labelled anomalies whose alert was open at their end / closed before the data ended', summary.openAtAnomalyEnd === undefined ? '–' : `${summary.openAtAnomalyEnd} / ${summary.closedAfterAnomalyEnd}`],
+    ['time from a labelled anomaly\'s end to its alert\'s close, mean / longest (s; closed ones)', `${secs(summary.meanCloseAfterEndSeconds)} / ${secs(summary.maxCloseAfterEndSeconds)}`],
     ['missed alarm rate (% of anomalous rows missed)', pct(summary.mar)],
     ['event recall', frac(summary.eventRecall)],
     ['mean detection delay (rows)', pct(summary.meanDetectionDelayRows)],

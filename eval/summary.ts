@@ -1,7 +1,7 @@
 // metrics.json: pooled point-wise and event-wise figures, per-file figures,
 // and with NAB data the NAB scores. Pure: takes results, returns the object.
 import type { SeriesResult } from './backtest.ts';
-import { addCounts, addEvents, countEvents, countPoints, figures, noCounts, noEvents, type QualityFigures } from './metrics.ts';
+import { addCounts, addEvents, addRecovery, countEvents, countPoints, countRecovery, figures, noCounts, noEvents, noRecovery, type QualityFigures } from './metrics.ts';
 import { alertRuns } from './plot-input.ts';
 import { rollingScore } from './rolling.ts';
 import { nabProfileScore, nabScoreKeys, type CostMatrix, type NabFile, type ProfileResult } from './nab-score.ts';
@@ -66,6 +66,7 @@ export function nabFiles(results: readonly SeriesResult[], windows: Record<strin
 export function summarise(results: readonly SeriesResult[], nab?: { profiles: Record<string, CostMatrix>; windows: Record<string, Array<[number, number]>> }): Summary {
   let counts = noCounts;
   let events = noEvents;
+  let recovery = noRecovery;
   let labelled = false;
   const perFile: Record<string, FileSummary> = {};
   for (const r of results) {
@@ -86,15 +87,17 @@ export function summarise(results: readonly SeriesResult[], nab?: { profiles: Re
       const c = countPoints(r.flags, r.labels);
       const e = countEvents(r.flags, r.labels, r.timestamps);
       counts = addCounts(counts, c);
+      const rec = countRecovery(r.flags, r.labels, r.timestamps);
       events = addEvents(events, e);
-      Object.assign(file, figures(c, e));
+      recovery = addRecovery(recovery, rec);
+      Object.assign(file, figures(c, e, rec));
     }
     perFile[r.name] = file;
   }
   const summary: Summary = {
     files: results.length,
     rowsScored: results.reduce((s, r) => s + r.errors.length, 0),
-    ...(labelled ? figures(counts, events) : {}),
+    ...(labelled ? figures(counts, events, recovery) : {}),
     perFile,
   };
   if (nab !== undefined) {

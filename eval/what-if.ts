@@ -95,7 +95,8 @@ export function reDecide(h: History, config: Pick<Config, 'scorer' | 'thresholds
     const fresh = calibrateAll(errors, errors.map(() => h.sensorId), global);
     return { ...seg, thresholds: { thresholds: { model: fresh.model, perSensor: fresh.perSensor }, calibration: seg.thresholds.calibration } };
   });
-  const replay = replayDecisions({ sensorId: h.sensorId, windows: h.windows, segments, config });
+  const times = new Map(h.rowKeys.map((k, i) => [k, h.rowTimes[i] as number]));
+  const replay = replayDecisions({ sensorId: h.sensorId, windows: h.windows, segments, config, timeOf: (key) => times.get(key) ?? key });
   // Read off the replay, like report.md's column: with `likelihood` no calibrated threshold exists
   // (resolveThreshold is the raw-error methods'), and the column stayed empty.
   const threshold = replay.thresholds.find(Number.isFinite) ?? Number.NaN;

@@ -1,6 +1,7 @@
 // The demo's live terminal summary: pure rendering of a snapshot.
 import type { AnomalyAlert } from '../../common/types.ts';
 import type { DetectionSummary } from './match.ts';
+import type { RecoveryFigures } from './recovery.ts';
 
 export interface Snapshot {
   elapsedSeconds: number;
@@ -15,6 +16,8 @@ export interface Snapshot {
   phase: string;
   recentAlerts: AnomalyAlert[];
   detection: DetectionSummary;
+  /** How alerts close after the anomalies (recovery.ts); null before scoring began. */
+  recovery: RecoveryFigures | null;
   metricsUrl: string;
   logFile: string;
 }
@@ -52,6 +55,17 @@ export function detectionLines(d: DetectionSummary): string[] {
   return lines;
 }
 
+const seconds = (ms: number | null): string => (ms === null ? '—' : `${(ms / 1000).toFixed(1)} s`);
+
+/** The share of normal time inside open alerts, and how fast alerts close after an anomaly ends. */
+export function recoveryLine(r: RecoveryFigures | null): string {
+  if (r === null || r.normalInAlerts === null) return 'normal time in open alerts    — (not scoring yet)';
+  const share = `normal time in open alerts ${(r.normalInAlerts * 100).toFixed(1)}% of ${(r.normalMs / 1000).toFixed(0)} sensor-s`;
+  if (r.openAtEnd === 0) return `${share}   no alert open at an anomaly's end`;
+  const closed = r.closed === 0 ? 'none closed yet' : `closed ${r.closed} after ${seconds(r.meanCloseMs)} on average (longest ${seconds(r.maxCloseMs)})`;
+  return `${share}   alerts open at an anomaly's end ${r.openAtEnd}: ${closed}${r.stillOpen > 0 ? `, ${r.stillOpen} still open` : ''}`;
+}
+
 export function renderSummary(s: Snapshot): string {
   const d = s.detection;
   const lines = [
@@ -61,6 +75,7 @@ export function renderSummary(s: Snapshot): string {
     `readings/s ${rate(s.readingsPerSecond, 0)}   windows scored/s ${rate(s.windowsPerSecond, 1)}   model ${s.model}`,
     `readings   ${String(s.readings).padStart(6)}   windows scored   ${String(s.windowsScored).padStart(6)}   dead-lettered ${s.deadLettered}`,
     ...detectionLines(d),
+    recoveryLine(s.recovery),
     '',
     'recent alerts:',
   ];

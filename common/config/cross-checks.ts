@@ -6,6 +6,7 @@ import { keyDocs } from './schema.ts';
 import { checkRule } from './rules.ts';
 import { shownValue } from './shown.ts';
 import { parseSchedule } from './schedule.ts';
+import { parseNewNormalAfter } from '../decision/new-normal.ts';
 import { perSensorThresholdKeys as thresholdKeys } from './method-keys.ts';
 import { topicRoles } from './enums.ts';
 import { isObj } from './obj.ts';
@@ -62,9 +63,9 @@ function checkRanges(path: string, ranges: unknown, channels: readonly string[],
 /** The likelihood's lengths against each other, and its learning level against the bands. */
 function checkLikelihood(l: LikelihoodConfig, path: string, lowestBand: number, errors: string[]): void {
   const memory = `${path}.historySamples (${l.historySamples})`;
-  for (const key of ['averageSamples', 'warmupSamples', 'maxExcludeSamples'] as const) {
+  for (const key of ['averageSamples', 'warmupSamples'] as const) {
     if (l[key] > l.historySamples) {
-      errors.push(`${path}.${key} (${l[key]}) is longer than ${memory}, the estimate's memory: the estimate would forget before it ${key === 'averageSamples' ? 'has one average' : key === 'warmupSamples' ? 'ends its warm-up' : 'absorbs an excursion'}; lengthen historySamples or shorten ${key}`);
+      errors.push(`${path}.${key} (${l[key]}) is longer than ${memory}, the estimate's memory: the estimate would forget before it ${key === 'averageSamples' ? 'has one average' : 'ends its warm-up'}; lengthen historySamples or shorten ${key}`);
     }
   }
   if (l.learnBelowScore > lowestBand) {
@@ -109,6 +110,11 @@ export function checkCrossFields(c: Config): string[] {
   // The trainer's own parser: what config check accepts, the trainer runs.
   try {
     parseSchedule(c.trainer.schedule);
+  } catch (err) {
+    errors.push((err as Error).message);
+  }
+  try {
+    parseNewNormalAfter(c.scorer.newNormalAfter);
   } catch (err) {
     errors.push((err as Error).message);
   }

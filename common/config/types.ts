@@ -93,8 +93,6 @@ export interface LikelihoodConfig {
   distribution: LikelihoodDistribution;
   /** Floor on the estimate's spread, as a spread of the averaged error relative to its level (whatever the shape). */
   minSpread: number;
-  /** Consecutive samples scoring at or above learnBelowScore after which they are the new normal. */
-  maxExcludeSamples: number;
   /** Samples after seeding during which every window is absorbed (the held-out seed is only a prior). */
   warmupSamples: number;
   /** Score below which a window is normal enough to be absorbed. */
@@ -150,8 +148,6 @@ export interface TrainerConfig {
   minWindows: number;
   maxWindows: number;
   excludeAlerted: boolean;
-  /** Longest an alert keeps its sensor's windows out of training, from its opening. */
-  maxExcludeMs: number;
   /** Candidate promoted only if its val error <= current * (1 + margin). */
   promotionMargin: number;
   modelDir: string;
@@ -207,6 +203,8 @@ export interface ScorerConfig {
   maxSensorsExported: number;
   /** A sensor without a window for this long is silent (its series leave /metrics unless an alert is open); 0: never. */
   silentAfterMs: number;
+  /** A change that keeps going this long (a duration, '30m', '3d', or 'never') is learnt as the new normal and its alert resolves `new_normal` (decision/new-normal.ts). */
+  newNormalAfter: string;
   backend: BackendChoice;
 }
 

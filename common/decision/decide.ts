@@ -23,8 +23,9 @@
 //   at once when a window lands in a higher band; it de-escalates only after
 //   `resolveAfter` consecutive windows (and the hold-off) in lower bands (to the
 //   highest of those), so a score wobbling on a band edge does not spam updates.
-// - An excursion the likelihood has learnt as the new normal (it outlasted
-//   thresholds.likelihood.maxExcludeSamples) resolves with reason `new_normal`.
+// - An excursion the likelihood has learnt as the new normal (it lasted
+//   scorer.newNormalAfter, new-normal.ts) resolves with reason `new_normal` at
+//   that window, whatever it scored against the estimate before the move.
 // - Sensor faults are a second, independent track with the same hysteresis,
 //   "above" meaning "the window has a fault verdict". Faults take precedence: a
 //   faulty window (or one whose score is NaN) is not fed to the anomaly track at
@@ -89,7 +90,9 @@ export interface DecisionInput {
   /** Per-channel terms of the errors the score may judge; the alert names the largest of the judged one's. Absent: it names none. */
   channels?: ChannelTerms;
   model: ModelRef;
-  policy: Pick<SensorPolicy, 'hysteresis' | 'severities' | 'thresholds' | 'likelihood' | 'adaptive' | 'novelty' | 'hop'>;
+  policy: Pick<SensorPolicy, 'hysteresis' | 'severities' | 'thresholds' | 'likelihood' | 'adaptive' | 'novelty' | 'hop' | 'newNormalAfterMs'>;
+  /** Event time of the window's end (ms since the epoch; absent: window.end): scorer.newNormalAfter is measured in it (eval with row keys passes the row's time). */
+  time?: number;
   fault: FaultVerdict | null;
   /** Lowest and highest of the window's new samples per model channel (calibration/ranges.ts newSampleExtremes); absent: the new-extreme rule is not applied. */
   extremes?: WindowExtremes;
@@ -141,7 +144,7 @@ export function decide(state: SensorState, input: DecisionInput): Decision {
   if (alreadyDecided(state, window)) return { state, events: [], score: Number.NaN, error: Number.NaN, threshold: Number.NaN, errorKind: 'window', contributions: termsOf('window') };
   const level = openLevel(policy.severities);
   const usable = input.fault === null;
-  const scored = scoreWindow(state, { sensorId: window.sensorId, errors: input.errors, model: input.model, policy, usable, level, extremes: input.extremes });
+  const scored = scoreWindow(state, { sensorId: window.sensorId, errors: input.errors, model: input.model, policy, usable, level, time: input.time ?? window.end, extremes: input.extremes });
   const events: AnomalyAlert[] = [];
   const bands = sortBands(policy.severities);
   const lowest = bands[0]?.name ?? 'warning';
@@ -192,7 +195,7 @@ export function decide(state: SensorState, input: DecisionInput): Decision {
       band: () => band,
       rank: (name) => bands.findIndex((b) => b.name === name),
       emit: (s, a) => emit('anomaly', s, a, s === 'resolve' && scored.learnedLevel ? 'new_normal' : s !== 'resolve' && scored.novelty !== null ? noveltyReason(scored.novelty) : null),
-      forceResolve: scored.learnedLevel && scored.score < level,
+      forceResolve: scored.learnedLevel,
     });
   }
   const next: SensorState = { ...state, lastSeq: window.seq, lastEnd: window.end, anomaly, fault };

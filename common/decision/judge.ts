@@ -26,6 +26,8 @@ export interface JudgeInput {
   errors: WindowErrors & { contributions?: readonly number[]; stepContributions?: readonly number[] };
   /** The model that scored it, with its channels (the order of the channel terms and of the extremes). */
   model: ModelRef & { channels: readonly string[] };
+  /** Event time of the window's end (ms); absent: window.end (eval with row keys passes the row's time). */
+  time?: number;
   /** The policy's source; windowing.hop is the stream's hop (the samples each window adds: 1 in eval). */
   config: Pick<Config, 'scorer' | 'thresholds' | 'windowing'>;
 }
@@ -49,6 +51,7 @@ export function judgeWindow(state: SensorState, input: JudgeInput): Judgement {
     model: { key: model.key, version: model.version, calibration: model.calibration },
     policy,
     fault,
+    ...(input.time === undefined ? {} : { time: input.time }),
     ...(extremes === undefined ? {} : { extremes }),
     ...(contributions === undefined || stepContributions === undefined ? {} : { channels: { names: model.channels, window: contributions, step: stepContributions, top: config.scorer.topChannels } }),
   });

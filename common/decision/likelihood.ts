@@ -16,9 +16,10 @@
 // sensor has been quiet (below learnBelowScore) for `learnAfterQuietSamples`
 // the excursion is over and is learnt: its windows join the estimate, so an
 // excursion that keeps coming back becomes part of normal, while one that
-// persists (short dips do not end it) stays anomalous. If the windows kept out
-// reach `maxExcludeSamples` the level is taken as the new normal (the estimate
-// is moved to it, its spread scaled alike). An excursion is learnt with its
+// persists (short dips do not end it) stays anomalous. If the excursion lasts
+// `newNormalAfterMs` in event time from its first kept-out window
+// (scorer.newNormalAfter, new-normal.ts) the level is taken as the new normal
+// (the estimate is moved to it, its spread scaled alike). An excursion is learnt with its
 // values capped at the level that opens an alert, so that one huge excursion
 // does not blind the estimate to the next. In the first `warmupSamples` after
 // seeding every window is learnt at once (excursions capped alike): the
@@ -41,10 +42,13 @@
 // minSpread is a relative spread of m in every shape (on y: × |μ_y|/3 for the
 // cube root, itself for the log).
 import type { LikelihoodConfig } from '../config/types.ts';
+import { isNewNormal } from './new-normal.ts';
 
 /** The thresholds.likelihood settings (lengths in samples), plus the samples each window advances by (1 in eval, windowing.hop in the service). */
 export type LikelihoodSettings = Omit<LikelihoodConfig, 'error' | 'combine'> & {
   hop: number;
+  /** scorer.newNormalAfter in ms (Infinity: never): an excursion lasting this long is the new normal. */
+  newNormalAfterMs: number;
   /** An excursion in waiting is learnt with its values capped at the level scoring this (score.ts passes the open level); absent: not capped. */
   capScore?: number;
 };
@@ -67,6 +71,8 @@ export interface LikelihoodState {
   pending?: { n: number; mean: number; m2: number };
   /** Consecutive windows absorbed since the last one kept out. */
   quiet?: number;
+  /** Event time (ms) of the excursion's first kept-out window; absent: no excursion (or one from a state written before the field: it starts at the next window). */
+  since?: number;
   /** Windows judged since the estimate was seeded (the warm-up counts them). */
   seen: number;
 }
@@ -78,7 +84,7 @@ export interface LikelihoodResult {
   /** The short-term average that was judged. */
   average: number;
   state: LikelihoodState;
-  /** True when this window was absorbed as a new normal (an excursion outlasted maxExcludeSamples). */
+  /** True when this window was absorbed as a new normal (an excursion lasted newNormalAfterMs). */
   learnedLevel: boolean;
 }
 
@@ -233,7 +239,7 @@ function addToBatch(batch: LikelihoodState['pending'], y: number): { n: number; 
 
 /** The state without an excursion in waiting. */
 function settled(state: LikelihoodState): LikelihoodState {
-  const { pending: _pending, ...rest } = state;
+  const { pending: _pending, since: _since, ...rest } = state;
   return { ...rest, excluded: 0 };
 }
 
@@ -246,6 +252,8 @@ export interface LikelihoodInput {
   heldOut: () => readonly number[];
   /** False for a faulty window: judged but neither remembered nor absorbed. */
   usable: boolean;
+  /** Event time of the window's end (ms): how long an excursion has lasted is measured in it. */
+  time: number;
 }
 
 export function likelihoodStep(previous: LikelihoodState | undefined, input: LikelihoodInput, s: LikelihoodSettings): LikelihoodResult {
@@ -283,16 +291,27 @@ export function likelihoodStep(previous: LikelihoodState | undefined, input: Lik
     return { score, tail, average, state: { ...absorbed, quiet }, learnedLevel: false };
   }
   const excluded = state.excluded + 1;
-  if (excluded * Math.max(1, s.hop) >= s.maxExcludeSamples) {
-    // The excursion has lasted: it is the new normal. The estimate moves to its level at once,
-    // its spread scaled with it (as for a new model), so the alert resolves and the sensor re-arms.
-    const level = t.from(state.mean);
-    const moved = level > 0 && average > 0 ? t.scale(state.mean, state.variance, average / level) : {};
-    return { score, tail, average, state: { ...settled({ ...state, ...moved, recent, seen }), quiet: 0 }, learnedLevel: true };
-  }
-  const kept: LikelihoodState = { ...state, recent, excluded, seen, quiet: 0 };
+  const since = state.since !== undefined && Number.isFinite(state.since) ? state.since : input.time;
+  if (isNewNormal(since, input.time, s.newNormalAfterMs)) return { score, tail, average, state: acceptLevel({ ...state, recent, seen, excluded }, average), learnedLevel: true };
+  const kept: LikelihoodState = { ...state, recent, excluded, seen, quiet: 0, since };
   if (learnAfter > 0) kept.pending = addToBatch(state.pending, capped());
   return { score, tail, average, state: kept, learnedLevel: false };
+}
+
+/**
+ * The excursion has lasted: its level is the new normal. The estimate moves to the short-term
+ * average `average` at once, its spread scaled with it (as for a new model), and the excursion in
+ * waiting is dropped, so the sensor scores low from the next window and re-arms. The moved
+ * estimate then counts only as many windows as the excursion kept out (at least one): it is a
+ * fresh estimate of the new operating point that the next quiet windows refine quickly, not a
+ * long memory that would keep a one-off level and blind the sensor to what comes after (when the
+ * process goes back to where it was, the estimate follows within about as many windows).
+ */
+export function acceptLevel(state: LikelihoodState, average: number): LikelihoodState {
+  const t = transformOf(state.space);
+  const level = t.from(state.mean);
+  const moved = level > 0 && average > 0 && Number.isFinite(average) ? t.scale(state.mean, state.variance, average / level) : {};
+  return { ...settled({ ...state, ...moved, n: Math.max(1, Math.min(state.n, state.excluded)) }), quiet: 0 };
 }
 
 /** The tail probability whose score is `score` (the inverse of likelihoodScore). */

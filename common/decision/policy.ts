@@ -7,6 +7,7 @@
 // the more specific, scorer-only place).
 import type { AdaptiveThresholdConfig, Config, FaultConfig, HysteresisConfig, LikelihoodConfig, NoveltyConfig, Severity, ThresholdConfig } from '../config/types.ts';
 import type { ThresholdSettings } from '../calibration/thresholds.ts';
+import { parseNewNormalAfter } from './new-normal.ts';
 
 export interface SensorPolicy {
   hysteresis: HysteresisConfig;
@@ -21,6 +22,8 @@ export interface SensorPolicy {
   adaptive: AdaptiveThresholdConfig;
   /** Samples each window of this stream advances by: windowing.hop in the service, 1 in eval. */
   hop: number;
+  /** scorer.newNormalAfter in ms (Infinity: never): an excursion lasting this long is learnt as the new normal (new-normal.ts). */
+  newNormalAfterMs: number;
 }
 
 type PolicyConfig = Pick<Config, 'scorer' | 'thresholds' | 'windowing'>;
@@ -66,5 +69,6 @@ export function mergePolicy(config: PolicyConfig, sensorId: string, hop: number 
     novelty: own.novelty === undefined ? thresholds.novelty : { ...thresholds.novelty, ...own.novelty },
     adaptive: { adaptiveHalfLife: thresholds.adaptiveHalfLife, adaptiveK: thresholds.adaptiveK, adaptiveFloor: thresholds.adaptiveFloor },
     hop,
+    newNormalAfterMs: parseNewNormalAfter(scorer.newNormalAfter),
   };
 }

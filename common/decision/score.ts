@@ -13,7 +13,7 @@
 import type { WindowExtremes } from '../calibration/ranges.ts';
 import { heldOutErrors, heldOutSteps, resolveThreshold, type ThresholdSource } from '../calibration/thresholds.ts';
 import { adaptiveSettings, adaptiveStep, modelTag, type AdaptiveState } from './adaptive.ts';
-import { levelFor, likelihoodStep, tailForScore, type LikelihoodState } from './likelihood.ts';
+import { acceptLevel, levelFor, likelihoodStep, tailForScore, type LikelihoodState } from './likelihood.ts';
 import { noveltyStep, seedFor, type NoveltyVerdict, type RangeState } from './novelty.ts';
 import type { SensorPolicy } from './policy.ts';
 
@@ -51,7 +51,7 @@ export interface WindowScore {
   /** With thresholds.likelihood.error `both`: the averaged per-step error and its level that reaches `level` (else NaN). */
   stepError: number;
   stepThreshold: number;
-  /** The excursion outlasted thresholds.likelihood.maxExcludeSamples and is being learnt as the new normal. */
+  /** The excursion lasted scorer.newNormalAfter and is learnt as the new normal (new-normal.ts). */
   learnedLevel: boolean;
   /** The window holds a new extreme (it then scores 1). */
   novelty: NoveltyVerdict | null;
@@ -63,7 +63,7 @@ export type JudgedError = 'window' | 'step';
 /** r / (1 + r): the raw-error ratio on the [0, 1] scale (NaN stays NaN). */
 export const ratioScore = (r: number): number => (r === Number.POSITIVE_INFINITY ? 1 : r / (1 + r));
 
-type ScorePolicy = Pick<SensorPolicy, 'hysteresis' | 'thresholds' | 'likelihood' | 'adaptive' | 'novelty' | 'hop'>;
+type ScorePolicy = Pick<SensorPolicy, 'hysteresis' | 'thresholds' | 'likelihood' | 'adaptive' | 'novelty' | 'hop' | 'newNormalAfterMs'>;
 
 export interface ScoreInput {
   sensorId: string;
@@ -74,6 +74,8 @@ export interface ScoreInput {
   usable: boolean;
   /** The score that opens an alert (the lowest severity band). */
   level: number;
+  /** Event time of the window's end (ms since the epoch): how long an excursion has lasted is measured in it. */
+  time: number;
   /** Lowest and highest of the window's new samples (calibration/ranges.ts newSampleExtremes); absent: the new-extreme rule is not applied. */
   extremes?: WindowExtremes | undefined;
 }
@@ -91,14 +93,14 @@ export function scoreWindow(state: ScoreState, input: ScoreInput): WindowScore {
 }
 
 function methodScore(state: ScoreState, input: ScoreInput): Omit<WindowScore, 'novelty'> {
-  const { sensorId, errors, model, policy, usable, level } = input;
+  const { sensorId, errors, model, policy, usable, level, time } = input;
   const tag = modelTag(model.key, model.version);
   if (policy.thresholds.method === 'likelihood') {
     const l = policy.likelihood;
     const judge = (kind: 'window' | 'step', previous: LikelihoodState | undefined): Omit<WindowScore, 'novelty'> & { state: LikelihoodState } => {
       const judged = kind === 'window' ? errors.error : l.combine === 'max' ? errors.stepMax : errors.step;
       const heldOut = (): readonly number[] => (kind === 'window' ? heldOutErrors(model.calibration, sensorId) : heldOutSteps(model.calibration, sensorId, l.combine));
-      const r = likelihoodStep(previous, { model: tag, step: judged, heldOut, usable }, { ...l, hop: policy.hop, capScore: level });
+      const r = likelihoodStep(previous, { model: tag, step: judged, heldOut, usable, time }, { ...l, hop: policy.hop, capScore: level, newNormalAfterMs: policy.newNormalAfterMs });
       const threshold = levelFor(r.state, l.minSpread, tailForScore(level));
       return { score: r.score, error: r.average, threshold, errorKind: kind, stepError: Number.NaN, stepThreshold: Number.NaN, learnedLevel: r.learnedLevel, state: r.state };
     };
@@ -110,6 +112,15 @@ function methodScore(state: ScoreState, input: ScoreInput): Omit<WindowScore, 'n
     // with its own estimate; the window's score is the larger of the two.
     const w = judge('window', state.likelihood);
     const p = judge('step', state.stepLikelihood);
+    // The new normal is the sensor's: when one estimate learns the level, the other one, if it is
+    // in an excursion too, learns its own at the same window (else it would hold the alert open).
+    if (w.learnedLevel !== p.learnedLevel) {
+      const other = w.learnedLevel ? p : w;
+      if (other.score >= l.learnBelowScore) {
+        other.state = acceptLevel(other.state, other.error);
+        other.learnedLevel = true;
+      }
+    }
     return {
       ...w,
       score: Number.isNaN(w.score) || p.score > w.score ? p.score : w.score,

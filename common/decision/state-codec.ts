@@ -187,6 +187,7 @@ function readLikelihood(v: unknown, path: string, ctx: Ctx): LikelihoodState {
     state.pending = { n: field(p, 'n', `${path}.pending`, ctx, isCount, 'a number'), mean: float(p, 'mean', `${path}.pending`, ctx), m2: float(p, 'm2', `${path}.pending`, ctx) };
   }
   if (o['quiet'] !== undefined) state.quiet = field(o, 'quiet', path, ctx, isCount, 'a number');
+  if (o['since'] !== undefined) state.since = float(o, 'since', path, ctx);
   return state;
 }
 

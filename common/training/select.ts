@@ -40,7 +40,7 @@ export function alertIntervals(alerts: readonly AnomalyAlert[], maxMs = Number.P
 export interface SelectOptions {
   alerts: readonly AnomalyAlert[];
   excludeAlerted: boolean;
-  /** Longest an alert excludes training data after it opened (trainer.maxExcludeMs). */
+  /** Longest an alert excludes training data after it opened (scorer.newNormalAfter in ms; Infinity: until it resolves). */
   maxExcludeMs?: number;
   groups: Readonly<Record<string, readonly string[]>>;
   maxWindows: number;

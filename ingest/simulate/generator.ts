@@ -4,7 +4,7 @@
 // trainer (--synthetic), eval, bench and the demo can use it without Kafka.
 import { createRng, type Rng } from '../../common/rng.ts';
 import type { InjectedAnomaly, SensorReading } from '../../common/types.ts';
-import { anomalyKinds, applyAnomaly, freqScaleAt, planAnomaly, type ActiveAnomaly, type AnomalyKind } from './anomalies.ts';
+import { anomalyKinds, applyAnomaly, freqScaleAt, planAnomaly, settleAnomaly, type ActiveAnomaly, type AnomalyKind } from './anomalies.ts';
 import { cleanValue, newSensorModel, type SensorModel } from './signal.ts';
 import { SensorwatchError } from '../../common/errors.ts';
 
@@ -25,6 +25,8 @@ export interface SimulatorOptions {
   quietSeconds?: number;
   /** Sensor id prefix (default 'sensor-'). */
   idPrefix?: string;
+  /** Share of level shifts and drifts after which the sensor settles at a slightly different operating point (anomalies.ts; default 0.5, 0: never). */
+  recoveryShare?: number;
 }
 
 export interface SimulatorTick {
@@ -62,6 +64,7 @@ export function checkSimulatorOptions(o: SimulatorOptions): void {
   if (o.channels.length === 0) problems.push('channels must name at least one channel');
   if (!(o.rateHz > 0 && o.rateHz <= 1000)) problems.push(`rateHz must be in (0, 1000], got ${o.rateHz}`);
   if (!Number.isSafeInteger(o.startTime) || o.startTime < 0) problems.push(`startTime must be ms since the epoch, got ${o.startTime}`);
+  if (o.recoveryShare !== undefined && !(o.recoveryShare >= 0 && o.recoveryShare <= 1)) problems.push(`recoveryShare must be in [0, 1], got ${o.recoveryShare}`);
   if (o.kinds !== undefined && o.kinds.length === 0) problems.push('kinds must not be empty (set anomalyEverySeconds to 0 for no anomalies)');
   if (problems.length > 0) throw new SensorwatchError(`invalid simulator options: ${problems.join('; ')}`, { code: 'config_invalid' });
 }
@@ -107,12 +110,13 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       const labels: InjectedAnomaly[] = [];
       for (const s of sensors) {
         if (s.active !== null && i > s.active.endIndex) {
+          settleAnomaly(s.active, s.model);
           s.active = null;
           s.nextAnomaly = scheduleAfter(s.events, i);
         }
         if (s.active === null && i >= s.nextAnomaly) {
           const kind = kinds[s.events.int(kinds.length)] as AnomalyKind;
-          s.active = planAnomaly(s.events, kind, i, rateHz, channels);
+          s.active = planAnomaly(s.events, kind, i, rateHz, channels, options.recoveryShare ?? 0.5);
           labels.push({ sensorId: s.id, kind, start: time, end: timeOf(s.active.endIndex), channels: s.active.channels });
         }
         const values = new Array<number>(channels);

@@ -1,6 +1,8 @@
 // The normal behaviour of one simulated sensor: a few latent periodic sources
 // at different frequencies, mixed into correlated channels, on a slowly moving
 // operating point, plus white noise. All in event time (seconds since start).
+// A recovery (anomalies.ts) leaves a channel at a slightly different operating
+// point for good: `shifts`, added to its value.
 import type { Rng } from '../../common/rng.ts';
 
 export interface SensorModel {
@@ -17,6 +19,8 @@ export interface SensorModel {
   opPhase: number;
   /** Typical spread of each channel, used to size injected anomalies. */
   scale: number[];
+  /** Where a recovery left each channel (anomalies.ts settleAnomaly): added to its value from then on; 0 until one does. */
+  shifts: number[];
 }
 
 const TWO_PI = 2 * Math.PI;
@@ -38,7 +42,7 @@ export function newSensorModel(rng: Rng, channels: number, rateHz: number): Sens
     const swing = ((offsets[c] ?? 0) * opAmplitude) ** 2 / 2;
     return Math.sqrt(periodic + swing + (noise[c] ?? 0) ** 2) || 1;
   });
-  return { freqs, phases, mixing, offsets, noise, opPeriod: 300 + rng.next() * 900, opAmplitude, opPhase: rng.next() * TWO_PI, scale };
+  return { freqs, phases, mixing, offsets, noise, opPeriod: 300 + rng.next() * 900, opAmplitude, opPhase: rng.next() * TWO_PI, scale, shifts: offsets.map(() => 0) };
 }
 
 /**
@@ -52,5 +56,5 @@ export function cleanValue(m: SensorModel, c: number, t: number, freqScale: numb
   for (let k = 0; k < m.freqs.length; k++) {
     v += (w[k] as number) * Math.sin(TWO_PI * (m.freqs[k] as number) * freqScale * t + (m.phases[k] as number));
   }
-  return (m.offsets[c] as number) * op + v * op;
+  return (m.offsets[c] as number) * op + v * op + (m.shifts[c] ?? 0);
 }

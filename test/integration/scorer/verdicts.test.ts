@@ -4,7 +4,7 @@
 // each sensor's next window (false-positive and new-normal resolve with their
 // reason, confirmed stays open), a second restart applies none of them again,
 // and the trainer's next training set takes the first two sensors' alerted
-// windows in and keeps the confirmed one's out past trainer.maxExcludeMs. A
+// windows in and keeps the confirmed one's out past scorer.newNormalAfter. A
 // fourth sensor without a verdict is the control.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -54,8 +54,7 @@ describe('operator verdicts on a real broker, across scorer restarts', () => {
   before(async () => {
     brokers = await testBrokers();
     setup = scorerSetup(brokers, 'verdicts', { partitions: 2 });
-    // Alerts keep windows out of training for 2 s of event time after they open (windows are 1 s apart).
-    setup.writeConfig({ trainer: { maxExcludeMs: 2000 } });
+    setup.writeConfig({});
   });
 
   after(async () => {
@@ -138,13 +137,14 @@ describe('operator verdicts on a real broker, across scorer restarts', () => {
     scorer = undefined;
 
     // 5. The next training set (what the trainer's round reads and selects).
-    const trainerConfig = loadConfig({ file: setup.configFile, env: {} });
-    assert.equal(trainerConfig.trainer.maxExcludeMs, 2000);
+    // The trainer keeps an alert's windows out for scorer.newNormalAfter after it opens: 2 s of event time here (windows are 1 s apart).
+    const trainerConfig = loadConfig({ file: setup.configFile, env: {}, overrides: { scorer: { newNormalAfter: '2s' } } });
+    assert.equal(trainerConfig.scorer.newNormalAfter, '2s');
     const data = await collectTrainingData(testKafka(brokers, 'it-verdicts-trainer'), trainerConfig, Date.now(), log);
     const seqs = (sensorId: string): number[] => (data.byKey.get('default') ?? []).filter((w) => w.sensorId === sensorId).map((w) => w.seq).sort((a, b) => a - b);
-    assert.deepEqual(seqs(sensors.control), [0, 1, 5, 6], 'no verdict: the alerted windows are out, until maxExcludeMs after the opening, and the resolving one');
+    assert.deepEqual(seqs(sensors.control), [0, 1, 5, 6], 'no verdict: the alerted windows are out, until newNormalAfter after the opening, and the resolving one');
     assert.deepEqual(seqs(sensors.fp), [0, 1, 2, 3, 4, 5, 6, 7], 'false-positive: the alerted windows are in');
     assert.deepEqual(seqs(sensors.nn), [0, 1, 2, 3, 4, 5, 6, 7], 'new-normal: the alerted windows are in');
-    assert.deepEqual(seqs(sensors.conf), [0, 1], 'confirmed: the whole alert is out for good, past maxExcludeMs');
+    assert.deepEqual(seqs(sensors.conf), [0, 1], 'confirmed: the whole alert is out for good, past newNormalAfter');
   });
 });

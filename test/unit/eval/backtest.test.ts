@@ -81,7 +81,7 @@ describe('backtestSeries', () => {
     // a permanent +50 shift from row 100: the alert opens and stays open
     const shifted: Series = { ...series, values: values.map((v, i) => v + (i >= 100 ? 50 : 0)) };
     const uncapped = structuredClone(config);
-    uncapped.trainer.maxExcludeMs = Number.POSITIVE_INFINITY;
+    uncapped.scorer.newNormalAfter = 'never';
     // The shift starts with scoring: the likelihood's warm-up would take it in as the sensor's normal.
     uncapped.thresholds.likelihood.warmupSamples = 0;
     const r = await backtestSeries({ series: shifted, trainRows: 100, config: uncapped, ...base, backend, spacing: 'rows', retrainEvery: 100 });
@@ -89,13 +89,15 @@ describe('backtestSeries', () => {
     assert.equal(r.segments.length, 3);
     assert.ok(r.flags.slice(20, 200).every((f) => f === 1));
   });
-  it('trainer.maxExcludeMs caps how long an alert keeps data out: the shifted level is trained on after it', async () => {
+  it('scorer.newNormalAfter caps how long an alert keeps data out: the shifted level is trained on after it, and the alert resolves new_normal', async () => {
     const backend = (await initBackend('auto')).name;
     const shifted: Series = { ...series, values: values.map((v, i) => v + (i >= 100 ? 50 : 0)) };
     const capped = structuredClone(config);
-    capped.trainer.maxExcludeMs = 30 * 60_000; // 30 rows of this series
+    capped.scorer.newNormalAfter = '30m'; // 30 rows of this series
     const r = await backtestSeries({ series: shifted, trainRows: 100, config: capped, ...base, backend, spacing: 'rows', retrainEvery: 100 });
     assert.equal(r.model.models, 3, 'both retrainings ran on the new level');
+    // (the uncapped test above: open from row 20 to the end)
+    assert.ok(r.flags.slice(40, 200).every((f) => f === 0), 'the shift is learnt after 30 rows and its alert resolves');
   });
   it('fewer than trainer.minWindows training windows: the first model trains once there are, and scores every scored row (as the service does)', async () => {
     const backend = (await initBackend('auto')).name;

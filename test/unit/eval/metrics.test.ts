@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { countEvents, countPoints, figures } from '../../../eval/metrics.ts';
+import { addRecovery, countEvents, countPoints, countRecovery, figures, noRecovery } from '../../../eval/metrics.ts';
 
 describe('point-wise and event-wise figures', () => {
   // rows:    0 1 2 3 4 5 6 7 8 9
@@ -40,5 +40,37 @@ describe('point-wise and event-wise figures', () => {
     assert.equal(g.recall, 0.1);
     assert.equal(g.eventRecall, 1);
     assert.equal(g.meanDetectionDelayRows, 9);
+  });
+});
+
+describe('recovery: how alerts close after a labelled anomaly ends', () => {
+  //              0  1  2  3  4  5  6  7  8  9 10 11
+  const labels = [0, 1, 1, 0, 0, 0, 0, 1, 1, 0, 0, 0];
+  const times = labels.map((_, i) => i * 60_000);
+  it('the alert open at an event end: its close time and the normal rows it holds after the end', () => {
+    // First event: open until row 5 (closes at row 6, 4 rows = 4 min after its end at row 2); second: open to the data's end.
+    const flags = [0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1];
+    const r = countRecovery(flags, labels, times);
+    assert.deepEqual(r, { openAtEnd: 2, closed: 1, closeRows: 4, closeMs: 240_000, maxCloseMs: 240_000, tailRows: 3 + 3 });
+    const f = figures(countPoints(flags, labels), countEvents(flags, labels, times), r);
+    assert.equal(f.normalInAlertsPct, f.far);
+    assert.equal(f.normalInAlertsAfterAnomalyPct, (100 * 6) / 8);
+    assert.equal(f.meanCloseAfterEndSeconds, 240);
+    assert.equal(f.maxCloseAfterEndSeconds, 240);
+    assert.deepEqual([f.openAtAnomalyEnd, f.closedAfterAnomalyEnd], [2, 1]);
+  });
+  it('an alert that closed with its event, or no alert, counts nothing; a false alarm elsewhere is not a tail', () => {
+    const flags = [0, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0];
+    const r = countRecovery(flags, labels, times);
+    assert.deepEqual(r, noRecovery);
+    const f = figures(countPoints(flags, labels), countEvents(flags, labels, times), r);
+    assert.equal(f.normalInAlertsPct, 25);
+    assert.equal(f.normalInAlertsAfterAnomalyPct, 0);
+    assert.equal(f.meanCloseAfterEndSeconds, null);
+  });
+  it('pools over files: sums, and the longest of the longest', () => {
+    const a = { openAtEnd: 1, closed: 1, closeRows: 2, closeMs: 10, maxCloseMs: 10, tailRows: 2 };
+    const b = { openAtEnd: 2, closed: 1, closeRows: 5, closeMs: 30, maxCloseMs: 30, tailRows: 9 };
+    assert.deepEqual(addRecovery(a, b), { openAtEnd: 3, closed: 2, closeRows: 7, closeMs: 40, maxCloseMs: 30, tailRows: 11 });
   });
 });

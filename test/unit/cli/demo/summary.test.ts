@@ -90,7 +90,7 @@ describe('demo summary: precision and recall', () => {
 describe('demo summary: rates', () => {
   const snapshot: Snapshot = {
     elapsedSeconds: 0.4, durationSeconds: null, readingsPerSecond: null, windowsPerSecond: null, readings: 0, windowsScored: 0, deadLettered: 0,
-    model: 'none yet', phase: 'warming up', recentAlerts: [], detection: none, metricsUrl: 'http://x/metrics', logFile: 'demo.log',
+    model: 'none yet', phase: 'warming up', recentAlerts: [], detection: none, recovery: null, metricsUrl: 'http://x/metrics', logFile: 'demo.log',
   };
   it('a rate not known yet reads as a dash, not 0 or a huge figure', () => {
     assert.match(renderSummary(snapshot), /^readings\/s {6}— {3}windows scored\/s {6}— {3}model none yet$/m);

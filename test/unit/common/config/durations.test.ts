@@ -39,7 +39,7 @@ describe('durations', () => {
   it('every key in samples, windows or ms takes a duration', () => {
     const units = new Set(Object.values(lengthKeys));
     assert.deepEqual([...units].sort(), ['ms', 'samples', 'windows']);
-    for (const path of ['windowing.length', 'windowing.maxGapSamples', 'thresholds.likelihood.historySamples', 'scorer.hysteresis.holdOffSamples', 'scorer.hysteresis.openAfter', 'thresholds.adaptiveHalfLife', 'trainer.maxExcludeMs', 'scorer.silentAfterMs']) {
+    for (const path of ['windowing.length', 'windowing.maxGapSamples', 'thresholds.likelihood.historySamples', 'scorer.hysteresis.holdOffSamples', 'scorer.hysteresis.openAfter', 'thresholds.adaptiveHalfLife', 'trainer.lookbackMs', 'scorer.silentAfterMs']) {
       assert.ok(path in lengthKeys, `${path} takes a duration`);
     }
   });
@@ -48,9 +48,9 @@ describe('durations', () => {
     const c = parseConfigText(
       [
         'windowing: { samplePeriodMs: 100ms, length: 6.4s, hop: 1.6s, maxGapSamples: 800ms, idleAfterMs: 5m }',
-        'thresholds: { likelihood: { historySamples: 2h, averageSamples: 1s, maxExcludeSamples: 10m, warmupSamples: 10s, learnAfterQuietSamples: 10s } }',
+        'thresholds: { likelihood: { historySamples: 2h, averageSamples: 1s, warmupSamples: 10s, learnAfterQuietSamples: 10s } }',
         'scorer: { hysteresis: { holdOffSamples: 20s, resolveAfter: 3.2s }, silentAfterMs: 2m, faults: { flatlineSamples: 3.2s }, perSensor: { s1: { hysteresis: { holdOffSamples: 1m } } } }',
-        'trainer: { lookbackMs: 6h, maxExcludeMs: 1h }',
+        'trainer: { lookbackMs: 6h }',
       ].join('\n'),
       'test.yaml',
     );
@@ -61,7 +61,7 @@ describe('durations', () => {
     assert.equal(c.windowing.idleAfterMs, 300_000);
     assert.equal(c.thresholds.likelihood.historySamples, 72_000);
     assert.equal(c.thresholds.likelihood.averageSamples, 10);
-    assert.equal(c.thresholds.likelihood.maxExcludeSamples, 6_000);
+    assert.equal(c.thresholds.likelihood.warmupSamples, 100);
     assert.equal(c.scorer.hysteresis.holdOffSamples, 200);
     assert.equal(c.scorer.hysteresis.resolveAfter, 2); // 3.2 s of windows 1.6 s apart
     assert.equal(c.scorer.silentAfterMs, 120_000);
@@ -98,9 +98,9 @@ describe('durations', () => {
 
 describe('likelihood cross-checks', () => {
   it('refuses lengths longer than the estimate\'s memory, naming both keys', () => {
-    const p = problems('thresholds: { likelihood: { historySamples: 500, maxExcludeSamples: 1000 } }');
+    const p = problems('thresholds: { likelihood: { historySamples: 500, warmupSamples: 1000 } }');
     assert.equal(p.length, 1, p.join('\n'));
-    assert.match(p[0] ?? '', /thresholds\.likelihood\.maxExcludeSamples \(1000\) is longer than thresholds\.likelihood\.historySamples \(500\)/);
+    assert.match(p[0] ?? '', /thresholds\.likelihood\.warmupSamples \(1000\) is longer than thresholds\.likelihood\.historySamples \(500\)/);
   });
 
   it('refuses a learning level above the lowest severity band', () => {
@@ -123,10 +123,10 @@ describe('per-sensor detection keys', () => {
   });
 
   it('refuses an unknown likelihood key, a bad value, and lengths past the memory, each with the sensor named', () => {
-    const p = problems('scorer: { perSensor: { pump-7: { likelihood: { averagSamples: 5, minSpread: -1, maxExcludeSamples: 99999 } } } }');
+    const p = problems('scorer: { perSensor: { pump-7: { likelihood: { averagSamples: 5, minSpread: -1, warmupSamples: 99999 } } } }');
     assert.ok(p.some((m) => m.startsWith('scorer.perSensor.pump-7.likelihood.averagSamples: unknown key')), p.join('\n'));
     assert.ok(p.some((m) => m.startsWith('scorer.perSensor.pump-7.likelihood.minSpread: must be a number ≥ 0')), p.join('\n'));
-    assert.ok(p.some((m) => m.startsWith('scorer.perSensor.pump-7.likelihood.maxExcludeSamples (99999) is longer than scorer.perSensor.pump-7.likelihood.historySamples (8640)')), p.join('\n'));
+    assert.ok(p.some((m) => m.startsWith('scorer.perSensor.pump-7.likelihood.warmupSamples (99999) is longer than scorer.perSensor.pump-7.likelihood.historySamples (8640)')), p.join('\n'));
   });
 
   it('refuses per-sensor likelihood keys under a raw-error method, naming the method that reads them', () => {

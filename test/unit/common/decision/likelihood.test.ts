@@ -27,7 +27,11 @@ function normals(n: number, seed: number): number[] {
   return Array.from({ length: n }, () => rng.normal());
 }
 
-const settings: LikelihoodSettings = { averageSamples: 1, historySamples: 100_000, distribution: 'normal', minSpread: 0, maxExcludeSamples: 1e9, warmupSamples: 0, learnBelowScore: 0.3, learnAfterQuietSamples: 0, hop: 1 };
+/** Event time of the windows fed: one ms per window (hop 1), so newNormalAfterMs counts windows here. */
+let clock = 0;
+const tick = (): number => clock++;
+
+const settings: LikelihoodSettings = { averageSamples: 1, historySamples: 100_000, distribution: 'normal', minSpread: 0, newNormalAfterMs: Number.POSITIVE_INFINITY, warmupSamples: 0, learnBelowScore: 0.3, learnAfterQuietSamples: 0, hop: 1 };
 
 /** Feeds a stream through one estimate seeded from `held`: the shares of windows at tail < 0.01 and < 0.001, and the windows scoring ≥ 0.5. */
 function streamStats(held: number[], stream: number[], s: LikelihoodSettings): { p01: number; p001: number; alarms: number } {
@@ -36,7 +40,7 @@ function streamStats(held: number[], stream: number[], s: LikelihoodSettings): {
   let b = 0;
   let alarms = 0;
   for (const x of stream) {
-    const r = likelihoodStep(state, { model: 'm@1', step: x, heldOut: () => held, usable: true }, s);
+    const r = likelihoodStep(state, { model: 'm@1', step: x, heldOut: () => held, usable: true, time: tick() }, s);
     state = r.state;
     if (r.tail < 0.01) a++;
     if (r.tail < 0.001) b++;
@@ -45,20 +49,20 @@ function streamStats(held: number[], stream: number[], s: LikelihoodSettings): {
   return { p01: a / stream.length, p001: b / stream.length, alarms };
 }
 
-/** Feeds a shifted stream (maxExcludeSamples 50): it alarms at first, is learnt as the new level, and scores low right after. */
+/** Feeds a shifted stream (newNormalAfter 50): it alarms at first, is learnt as the new level, and scores low right after. */
 function assertShiftLearnt(held: number[], shifted: number[], s: LikelihoodSettings): { scores: number[] } {
   let state: LikelihoodState | undefined;
   const scores: number[] = [];
   let learned = false;
   for (const x of shifted) {
-    const r = likelihoodStep(state, { model: 'm@1', step: x, heldOut: () => held, usable: true }, s);
+    const r = likelihoodStep(state, { model: 'm@1', step: x, heldOut: () => held, usable: true, time: tick() }, s);
     state = r.state;
     learned ||= r.learnedLevel;
     scores.push(r.score);
   }
   assert.ok((scores[0] as number) > 0.9, 'the shift alarms at first');
   assert.ok(learned);
-  assert.ok((scores[60] as number) < 0.5, `learnt right after maxExcludeSamples: ${scores[60]}`);
+  assert.ok((scores[60] as number) < 0.5, `learnt right after newNormalAfter: ${scores[60]}`);
   return { scores };
 }
 
@@ -110,7 +114,7 @@ describe('likelihood: the per-sensor estimate', () => {
     let top = 0;
     const stream = normals(20_000, 2).map((x) => 10 + x);
     for (const x of stream) {
-      const r = likelihoodStep(state, { model: 'm@1', step: x, heldOut: () => held, usable: true }, settings);
+      const r = likelihoodStep(state, { model: 'm@1', step: x, heldOut: () => held, usable: true, time: tick() }, settings);
       state = r.state;
       if (r.tail < 0.01) below++;
       top = Math.max(top, r.score);
@@ -121,18 +125,18 @@ describe('likelihood: the per-sensor estimate', () => {
 
   it('a 6σ excursion scores above 0.75 and is not absorbed; a normal window is', () => {
     const held = normals(1000, 3).map((x) => 10 + x);
-    const seeded = likelihoodStep(undefined, { model: 'm@1', step: 10, heldOut: () => held, usable: true }, settings).state;
-    const spike = likelihoodStep(seeded, { model: 'm@1', step: 16.5, heldOut: () => held, usable: true }, settings);
+    const seeded = likelihoodStep(undefined, { model: 'm@1', step: 10, heldOut: () => held, usable: true, time: tick() }, settings).state;
+    const spike = likelihoodStep(seeded, { model: 'm@1', step: 16.5, heldOut: () => held, usable: true, time: tick() }, settings);
     assert.ok(spike.score > 0.75, `score ${spike.score}`);
     assert.equal(spike.state.n, seeded.n, 'the excursion is not learnt');
     assert.equal(spike.state.excluded, 1);
-    const calm = likelihoodStep(spike.state, { model: 'm@1', step: 10.2, heldOut: () => held, usable: true }, settings);
+    const calm = likelihoodStep(spike.state, { model: 'm@1', step: 10.2, heldOut: () => held, usable: true, time: tick() }, settings);
     assert.equal(calm.state.n, seeded.n + 1);
     assert.equal(calm.state.excluded, 0);
   });
 
-  it('a level shift longer than maxExcludeSamples is learnt: the score falls back and learnedLevel says so', () => {
-    const s = { ...settings, maxExcludeSamples: 50, historySamples: 200 };
+  it('a level shift longer than newNormalAfter is learnt: the score falls back and learnedLevel says so', () => {
+    const s = { ...settings, newNormalAfterMs: 50, historySamples: 200 };
     const held = normals(500, 4).map((x) => 10 + x);
     const { scores } = assertShiftLearnt(held, normals(2000, 5).map((x) => 20 + x), s);
     const tailMean = scores.slice(-200).reduce((a, b) => a + b, 0) / 200;
@@ -142,7 +146,7 @@ describe('likelihood: the per-sensor estimate', () => {
   it('learnAfterQuietSamples: an excursion that is over is learnt once the sensor has been quiet that long; short dips do not end it', () => {
     const s = { ...settings, learnAfterQuietSamples: 5 };
     const held = normals(1000, 3).map((x) => 10 + x);
-    const step = (st: LikelihoodState | undefined, x: number): ReturnType<typeof likelihoodStep> => likelihoodStep(st, { model: 'm@1', step: x, heldOut: () => held, usable: true }, s);
+    const step = (st: LikelihoodState | undefined, x: number): ReturnType<typeof likelihoodStep> => likelihoodStep(st, { model: 'm@1', step: x, heldOut: () => held, usable: true, time: tick() }, s);
     let r = step(undefined, 10);
     const seeded = r.state;
     // An excursion of three windows at 16, a dip of two quiet windows, two more at 16.
@@ -163,29 +167,30 @@ describe('likelihood: the per-sensor estimate', () => {
     assert.ok(step(r.state, 16).score < step(seeded, 16).score);
   });
 
-  it('learnAfterQuietSamples: a persistent excursion is never learnt from its dips, and meets maxExcludeSamples over its whole length', () => {
-    const s = { ...settings, learnAfterQuietSamples: 5, maxExcludeSamples: 40 };
+  it('learnAfterQuietSamples: a persistent excursion is never learnt from its dips, and meets newNormalAfter over its whole length', () => {
+    const s = { ...settings, learnAfterQuietSamples: 5, newNormalAfterMs: 40 };
     const held = normals(1000, 3).map((x) => 10 + x);
-    let r = likelihoodStep(undefined, { model: 'm@1', step: 10, heldOut: () => held, usable: true }, s);
+    let r = likelihoodStep(undefined, { model: 'm@1', step: 10, heldOut: () => held, usable: true, time: tick() }, s);
     let learnt = -1;
-    // 4 windows at 16 then 2 quiet ones, over and over: consecutive runs never reach 40, the excursion does.
+    // 4 windows at 16 then 2 quiet ones, over and over: consecutive runs never last 40 ms (one per window), the excursion does.
     for (let i = 0; i < 80 && learnt < 0; i++) {
-      r = likelihoodStep(r.state, { model: 'm@1', step: i % 6 < 4 ? 16 : 10, heldOut: () => held, usable: true }, s);
+      r = likelihoodStep(r.state, { model: 'm@1', step: i % 6 < 4 ? 16 : 10, heldOut: () => held, usable: true, time: tick() }, s);
       if (r.learnedLevel) learnt = i;
     }
-    assert.equal(learnt, 9 * 6 + 3, 'the 40th window kept out (the last of the tenth run of 4) is learnt as the new level');
+    // Windows 40 and 41 are dips (absorbed); window 42, 42 ms after the first kept out, is learnt as the new level.
+    assert.equal(learnt, 7 * 6, 'the first window kept out 40 ms or more after the excursion began is learnt as the new level');
   });
 
   it('capScore: an excursion is learnt at most at the level that scores capScore, so one huge excursion does not hide the next', () => {
     const held = normals(1000, 3).map((x) => 10 + x);
     const run = (capScore: number | undefined): { pendingMean: number; second: number } => {
       const s = { ...settings, learnAfterQuietSamples: 3, ...(capScore === undefined ? {} : { capScore }) };
-      let r = likelihoodStep(undefined, { model: 'm@1', step: 10, heldOut: () => held, usable: true }, s);
-      for (const x of [1000, 1000]) r = likelihoodStep(r.state, { model: 'm@1', step: x, heldOut: () => held, usable: true }, s);
+      let r = likelihoodStep(undefined, { model: 'm@1', step: 10, heldOut: () => held, usable: true, time: tick() }, s);
+      for (const x of [1000, 1000]) r = likelihoodStep(r.state, { model: 'm@1', step: x, heldOut: () => held, usable: true, time: tick() }, s);
       const pendingMean = r.state.pending?.mean as number;
-      for (let i = 0; i < 3; i++) r = likelihoodStep(r.state, { model: 'm@1', step: 10, heldOut: () => held, usable: true }, s);
+      for (let i = 0; i < 3; i++) r = likelihoodStep(r.state, { model: 'm@1', step: 10, heldOut: () => held, usable: true, time: tick() }, s);
       assert.equal(r.state.pending, undefined, 'learnt');
-      return { pendingMean, second: likelihoodStep(r.state, { model: 'm@1', step: 30, heldOut: () => held, usable: true }, s).score };
+      return { pendingMean, second: likelihoodStep(r.state, { model: 'm@1', step: 30, heldOut: () => held, usable: true, time: tick() }, s).score };
     };
     const capped = run(0.5);
     // The level scoring 0.5 is the tail 1e-5: about 4.26 σ above the mean.
@@ -199,11 +204,11 @@ describe('likelihood: the per-sensor estimate', () => {
   it('warmupSamples: every window is absorbed for that long after seeding, then excursions are kept out', () => {
     const s = { ...settings, warmupSamples: 3 };
     const held = normals(1000, 3).map((x) => 10 + x);
-    let r = likelihoodStep(undefined, { model: 'm@1', step: 20, heldOut: () => held, usable: true }, s);
+    let r = likelihoodStep(undefined, { model: 'm@1', step: 20, heldOut: () => held, usable: true, time: tick() }, s);
     const n0 = r.state.n;
-    for (const x of [20, 20]) r = likelihoodStep(r.state, { model: 'm@1', step: x, heldOut: () => held, usable: true }, s);
+    for (const x of [20, 20]) r = likelihoodStep(r.state, { model: 'm@1', step: x, heldOut: () => held, usable: true, time: tick() }, s);
     assert.equal(r.state.n, n0 + 2, 'the first three windows are absorbed, however high');
-    r = likelihoodStep(r.state, { model: 'm@1', step: 40, heldOut: () => held, usable: true }, s);
+    r = likelihoodStep(r.state, { model: 'm@1', step: 40, heldOut: () => held, usable: true, time: tick() }, s);
     assert.equal(r.state.n, n0 + 2, 'the fourth is kept out');
     assert.equal(r.state.excluded, 1);
   });
@@ -213,7 +218,7 @@ describe('likelihood: the per-sensor estimate', () => {
     const last = (capScore: number | undefined): number => {
       const s = { ...settings, warmupSamples: 100, ...(capScore === undefined ? {} : { capScore }) };
       let r: ReturnType<typeof likelihoodStep> | undefined;
-      for (let i = 0; i < 200; i++) r = likelihoodStep(r?.state, { model: 'm@1', step: 1000, heldOut: () => held, usable: true }, s);
+      for (let i = 0; i < 200; i++) r = likelihoodStep(r?.state, { model: 'm@1', step: 1000, heldOut: () => held, usable: true, time: tick() }, s);
       return (r as ReturnType<typeof likelihoodStep>).score;
     };
     assert.ok(last(0.5) > 0.75, `capped: still alarming after the warm-up (${last(0.5)})`);
@@ -223,17 +228,17 @@ describe('likelihood: the per-sensor estimate', () => {
   it('a new model rescales an excursion in waiting with the estimate', () => {
     const s = { ...settings, learnAfterQuietSamples: 5 };
     const held = [2, 2, 2, 4, 4, 4];
-    let r = likelihoodStep(undefined, { model: 'm@1', step: 3, heldOut: () => held, usable: true }, s);
-    r = likelihoodStep(r.state, { model: 'm@1', step: 40, heldOut: () => held, usable: true }, s);
+    let r = likelihoodStep(undefined, { model: 'm@1', step: 3, heldOut: () => held, usable: true, time: tick() }, s);
+    r = likelihoodStep(r.state, { model: 'm@1', step: 40, heldOut: () => held, usable: true, time: tick() }, s);
     const moved = rescaleTo(r.state, 'm@2', seedLikelihood('m@2', held.map((x) => 3 * x), s));
     close(moved.pending?.mean as number, 120, 1e-12, 'pending mean × 3');
   });
 
   it('an unusable (faulty) or non-finite window leaves the estimate alone', () => {
     const held = [1, 2, 3, 2, 1];
-    const a = likelihoodStep(undefined, { model: 'm@1', step: 2, heldOut: () => held, usable: true }, settings).state;
-    assert.deepEqual(likelihoodStep(a, { model: 'm@1', step: 50, heldOut: () => held, usable: false }, settings).state, a);
-    const nan = likelihoodStep(a, { model: 'm@1', step: Number.NaN, heldOut: () => held, usable: true }, settings);
+    const a = likelihoodStep(undefined, { model: 'm@1', step: 2, heldOut: () => held, usable: true, time: tick() }, settings).state;
+    assert.deepEqual(likelihoodStep(a, { model: 'm@1', step: 50, heldOut: () => held, usable: false, time: tick() }, settings).state, a);
+    const nan = likelihoodStep(a, { model: 'm@1', step: Number.NaN, heldOut: () => held, usable: true, time: tick() }, settings);
     assert.ok(Number.isNaN(nan.score));
     assert.deepEqual(nan.state, a);
   });
@@ -265,9 +270,9 @@ describe('likelihood: the lognormal shape', () => {
 
   it('a value exp(μ + zσ) of a known lognormal has the tail of z', () => {
     const held = lognormals(20_000, 11, -2, 0.5);
-    const seeded = likelihoodStep(undefined, { model: 'm@1', step: Math.exp(-2), heldOut: () => held, usable: true }, logSettings).state;
+    const seeded = likelihoodStep(undefined, { model: 'm@1', step: Math.exp(-2), heldOut: () => held, usable: true, time: tick() }, logSettings).state;
     for (const z of [1, 2.326347874, 4.264890794]) {
-      const r = likelihoodStep(seeded, { model: 'm@1', step: Math.exp(-2 + z * 0.5), heldOut: () => held, usable: true }, logSettings);
+      const r = likelihoodStep(seeded, { model: 'm@1', step: Math.exp(-2 + z * 0.5), heldOut: () => held, usable: true, time: tick() }, logSettings);
       close(r.tail, normalTail(z), 0.05, `z = ${z}`);
     }
   });
@@ -284,17 +289,17 @@ describe('likelihood: the lognormal shape', () => {
 
   it('minSpread floors σ of log m: a relative spread', () => {
     const flat = [2, 2, 2, 2];
-    const seeded = likelihoodStep(undefined, { model: 'm@1', step: 2, heldOut: () => flat, usable: true }, { ...logSettings, minSpread: 0.1 }).state;
-    const r = likelihoodStep(seeded, { model: 'm@1', step: 2 * Math.exp(0.3), heldOut: () => flat, usable: true }, { ...logSettings, minSpread: 0.1 });
+    const seeded = likelihoodStep(undefined, { model: 'm@1', step: 2, heldOut: () => flat, usable: true, time: tick() }, { ...logSettings, minSpread: 0.1 }).state;
+    const r = likelihoodStep(seeded, { model: 'm@1', step: 2 * Math.exp(0.3), heldOut: () => flat, usable: true, time: tick() }, { ...logSettings, minSpread: 0.1 });
     close(r.tail, normalTail(3), 1e-6, 'log-ratio 0.3 over σ 0.1');
   });
 
   it('levelFor inverts the tail in either space', () => {
     const held = lognormals(5000, 14, 1, 0.4);
     for (const s of [settings, logSettings]) {
-      const seeded = likelihoodStep(undefined, { model: 'm@1', step: Math.E, heldOut: () => held, usable: true }, s).state;
+      const seeded = likelihoodStep(undefined, { model: 'm@1', step: Math.E, heldOut: () => held, usable: true, time: tick() }, s).state;
       const level = levelFor(seeded, s.minSpread, 1e-5);
-      const r = likelihoodStep(seeded, { model: 'm@1', step: level, heldOut: () => held, usable: true }, s);
+      const r = likelihoodStep(seeded, { model: 'm@1', step: level, heldOut: () => held, usable: true, time: tick() }, s);
       close(r.tail, 1e-5, 1e-3, `${s.distribution}: tail at the level`);
     }
   });
@@ -307,13 +312,13 @@ describe('likelihood: the lognormal shape', () => {
     close(r.variance, old.variance, 1e-12, 'log variance kept');
     assert.equal(r.n, old.n, 'history kept');
     const normalState = seedLikelihood('m@1', [2, 2, 4, 4], settings);
-    const next = likelihoodStep(normalState, { model: 'm@1', step: 3, heldOut: () => [2, 2, 4, 4], usable: true }, logSettings);
+    const next = likelihoodStep(normalState, { model: 'm@1', step: 3, heldOut: () => [2, 2, 4, 4], usable: true, time: tick() }, logSettings);
     assert.equal(next.state.space, 'log', 'a normal-shape state (written before the key, or under the other setting) is re-seeded');
     assert.equal(next.state.n, 5);
   });
 
-  it('a lognormal level shift longer than maxExcludeSamples is learnt', () => {
-    const s = { ...logSettings, maxExcludeSamples: 50, historySamples: 200 };
+  it('a lognormal level shift longer than newNormalAfter is learnt', () => {
+    const s = { ...logSettings, newNormalAfterMs: 50, historySamples: 200 };
     assertShiftLearnt(lognormals(500, 15, 0, 0.2), lognormals(1000, 16, 3, 0.2), s);
   });
 });
@@ -353,7 +358,7 @@ describe('likelihood: the cube-root shape (Wilson–Hilferty, the default)', () 
     close(r.mean, 4, 1e-12, 'mean × 8^(1/3)');
     close(r.variance, seeded.variance * 4, 1e-12, 'variance × 8^(2/3)');
     const level = levelFor(seeded, 0, 1e-5);
-    close(likelihoodStep(seeded, { model: 'm@1', step: level, heldOut: () => [1, 8, 27], usable: true }, s).tail, 1e-5, 1e-3, 'tail at the level');
+    close(likelihoodStep(seeded, { model: 'm@1', step: level, heldOut: () => [1, 8, 27], usable: true, time: tick() }, s).tail, 1e-5, 1e-3, 'tail at the level');
   });
 
   it('minSpread is a relative spread of m: a flat seed alarms 3 spreads up only', () => {
@@ -361,6 +366,6 @@ describe('likelihood: the cube-root shape (Wilson–Hilferty, the default)', () 
     const seeded = seedLikelihood('m@1', [8, 8, 8], s);
     // σ_y = 0.1 · 2 / 3; m = (2 + 3σ_y)³ is 3 σ_y above.
     const m = (2 + 3 * (0.2 / 3)) ** 3;
-    close(likelihoodStep(seeded, { model: 'm@1', step: m, heldOut: () => [8, 8, 8], usable: true }, s).tail, normalTail(3), 1e-6, 'tail');
+    close(likelihoodStep(seeded, { model: 'm@1', step: m, heldOut: () => [8, 8, 8], usable: true, time: tick() }, s).tail, normalTail(3), 1e-6, 'tail');
   });
 });

@@ -26,7 +26,7 @@ function input(method: ThresholdMethod, e: WindowErrors, more: Partial<ScoreInpu
     likelihood: { ...base.likelihood, averageSamples: 1, warmupSamples: 0, learnAfterQuietSamples: 0, ...likelihood },
     novelty: { ...base.novelty, enabled: false },
   };
-  return { sensorId: 's1', errors: e, model, policy, usable: true, level: 0.5, ...rest };
+  return { sensorId: 's1', errors: e, model, policy, usable: true, level: 0.5, time: 0, ...rest };
 }
 
 describe('ratioScore', () => {
@@ -69,8 +69,8 @@ describe('scoreWindow: likelihood', () => {
   it('window error: likelihoodStep seeded from the held-out window errors, threshold at the open level', () => {
     const i = input('likelihood', errors(0.09, 0.5, 0.6), { likelihood: { error: 'window' } });
     const r = scoreWindow({}, i);
-    const l = { ...i.policy.likelihood, hop: 1, capScore: 0.5 };
-    const direct = likelihoodStep(undefined, { model: 'k@1', step: 0.09, heldOut: () => heldOut, usable: true }, l);
+    const l = { ...i.policy.likelihood, hop: 1, capScore: 0.5, newNormalAfterMs: i.policy.newNormalAfterMs };
+    const direct = likelihoodStep(undefined, { model: 'k@1', step: 0.09, heldOut: () => heldOut, usable: true, time: 0 }, l);
     assert.equal(r.score, direct.score);
     assert.equal(r.error, 0.09);
     assert.equal(r.threshold, levelFor(direct.state, l.minSpread, tailForScore(0.5)));

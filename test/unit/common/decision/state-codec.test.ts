@@ -8,7 +8,7 @@ import { decodeState, encodeState, stateFormat } from '../../../../common/decisi
 import { SensorwatchError } from '../../../../common/errors.ts';
 
 const record = (format: unknown, state: unknown): Buffer => Buffer.from(JSON.stringify({ format, state }));
-const settings: LikelihoodSettings = { averageSamples: 1, historySamples: 1000, distribution: 'normal', minSpread: 0, maxExcludeSamples: 1e9, warmupSamples: 0, learnBelowScore: 0.3, learnAfterQuietSamples: 0, hop: 1 };
+const settings: LikelihoodSettings = { averageSamples: 1, historySamples: 1000, distribution: 'normal', minSpread: 0, newNormalAfterMs: Number.POSITIVE_INFINITY, warmupSamples: 0, learnBelowScore: 0.3, learnAfterQuietSamples: 0, hop: 1 };
 
 const refused = (code: string, pattern: RegExp) => (e: unknown): boolean => {
   assert.ok(e instanceof SensorwatchError, String(e));
@@ -56,7 +56,7 @@ describe('state codec: format 1 records (as written before the format moved)', (
     assert.deepEqual(s.anomaly, { recent: [], open: null, below: 0, calm: 0, calmBand: null });
     assert.deepEqual(s.likelihood, { ...likelihood, recent: [], excluded: 0, seen: 0 });
     assert.equal(s.adaptive?.above, 0);
-    const step = likelihoodStep(s.likelihood, { model: 'k@1', step: 1.1, heldOut: () => assert.fail('the kept estimate is not reseeded'), usable: true }, settings);
+    const step = likelihoodStep(s.likelihood, { model: 'k@1', step: 1.1, heldOut: () => assert.fail('the kept estimate is not reseeded'), usable: true, time: 0 }, settings);
     assert.equal(step.state.seen, 1);
     assert.ok(Number.isFinite(step.score) && Number.isFinite(step.state.mean), `score ${step.score}, mean ${step.state.mean}`);
   });
@@ -81,7 +81,7 @@ describe('state codec: format 2', () => {
     anomaly: { recent: [true], open: null, below: 0, calm: 0, calmBand: null, resolved: { alert: { alertId: 'a-7', severity: 'critical', fault: null }, since: 2 } },
     fault: { recent: [true, true], open: { alertId: 'f-2', severity: 'warning', fault: 'flatline' }, below: 0, calm: 1, calmBand: 'warning' },
     adaptive: { model: 'k@2', mean: -1.5, variance: 0.25, above: 3 },
-    likelihood: { model: 'k@2', seedMean: 0.5, space: 'cbrt', mean: 0.8, variance: 0.01, n: 900, recent: [0.4, 0.6], excluded: 2, pending: { n: 2, mean: 1.1, m2: 0.02 }, quiet: 0, seen: 77 },
+    likelihood: { model: 'k@2', seedMean: 0.5, space: 'cbrt', mean: 0.8, variance: 0.01, n: 900, recent: [0.4, 0.6], excluded: 2, pending: { n: 2, mean: 1.1, m2: 0.02 }, quiet: 0, since: 1_700_000_000_000, seen: 77 },
     stepLikelihood: { model: 'k@2', seedMean: Number.NaN, mean: Number.NaN, variance: Number.NaN, n: 0, recent: [], excluded: 0, seen: 0 },
     range: { model: 'k@2', low: [0, Number.NaN], high: [10, Number.NaN] },
   };

@@ -95,7 +95,8 @@ describe('simulator', () => {
   ];
   for (const [kind, check] of effects) {
     it(`${kind}: changes only the labelled channels during the labelled interval`, () => {
-      const opts = { ...base, sensors: 2, kinds: [kind], anomalyEverySeconds: 15 };
+      // Without recoveries: the sensor returns to exactly where it was (the recovery test below has them).
+      const opts = { ...base, sensors: 2, kinds: [kind], anomalyEverySeconds: 15, recoveryShare: 0 };
       const dirty = simulate(opts, 120);
       const clean = simulate({ ...opts, anomalyEverySeconds: 0 }, 120);
       assert.ok(dirty.labels.length >= 2);
@@ -121,4 +122,45 @@ describe('simulator', () => {
       }
     });
   }
+
+  it('recovery: after some level shifts and drifts the labelled channels settle at a slightly different operating point for good', () => {
+    const opts = { ...base, sensors: 2, kinds: ['level_shift', 'drift'] as const, anomalyEverySeconds: 15, recoveryShare: 0.5 };
+    const dirty = simulate(opts, 300);
+    const clean = simulate({ ...opts, anomalyEverySeconds: 0 }, 300);
+    const cleanAt = new Map(clean.readings.map((r) => [`${r.sensorId}@${r.timestamp}`, r]));
+    const sim = createSimulator(opts);
+    let recovered = 0;
+    let returned = 0;
+    for (const [index, sensor] of ['sensor-000', 'sensor-001'].entries()) {
+      const own = dirty.readings.filter((r) => r.sensorId === sensor);
+      // Every label of the sensor (one cut off by the end of the run bounds the stretch before it).
+      const labels = dirty.labels.filter((l) => l.sensorId === sensor);
+      for (const [k, l] of labels.entries()) {
+        // Between this label's end and the next one's start the sensor is normal: a constant offset from the clean signal per channel.
+        const until = labels[k + 1]?.start ?? Number.POSITIVE_INFINITY;
+        const between = own.filter((r) => r.timestamp > l.end && r.timestamp < until);
+        if (between.length === 0) continue;
+        const offsets = [0, 1, 2, 3].map((c) => between.map((r) => (r.values[c] as number) - (cleanAt.get(`${sensor}@${r.timestamp}`)?.values[c] as number)));
+        for (const d of offsets) assert.ok(d.every((x) => Math.abs(x - (d[0] as number)) < 1e-9), 'a constant offset while normal');
+        const moved = l.channels.filter((c) => Math.abs((offsets[c]?.[0] as number) - (k === 0 ? 0 : (offsetsBefore(own, labels[k - 1]?.end as number, l.start, c) ?? 0))) > 1e-9);
+        if (moved.length === 0) returned++;
+        else {
+          recovered++;
+          for (const c of moved) {
+            const step = Math.abs((offsets[c]?.[0] as number) - (k === 0 ? 0 : (offsetsBefore(own, labels[k - 1]?.end as number, l.start, c) ?? 0)));
+            const scale = sim.channelScale(index)[c] as number;
+            assert.ok(step >= 0.15 * scale * 0.999 && step <= 0.3 * scale * 1.001, `new operating point ${step / scale} of the scale`);
+          }
+        }
+      }
+    }
+    assert.ok(recovered >= 2, `some anomalies recover (${recovered})`);
+    assert.ok(returned >= 2, `others return to where they were (${returned})`);
+
+    /** The channel's offset from the clean signal in the normal stretch between two labels. */
+    function offsetsBefore(own: SensorReading[], from: number, to: number, c: number): number | undefined {
+      const r = own.find((x) => x.timestamp > from && x.timestamp < to);
+      return r === undefined ? undefined : (r.values[c] as number) - (cleanAt.get(`${r.sensorId}@${r.timestamp}`)?.values[c] as number);
+    }
+  });
 });
