@@ -129,17 +129,12 @@ export function createEngine(options: EngineOptions): Engine {
     const config = options.config();
     const dead: DeadLetter[] = [];
     const implicit = isImplicit(config);
+    const typeConfigs = (type: string): Config => (implicit ? config : typeConfig(config, type));
     const byModel = new Map<LoadedModel, { window: SignalWindow; index: number; type: string }[]>();
     let replayed = 0;
     for (const [index, item] of items.entries()) {
       if ('problem' in item) {
         dead.push(deadLetter(item.source, item.problem.reason, item.problem.message));
-        continue;
-      }
-      const known = states.get(item.window.sensorId);
-      if (known !== undefined && alreadyDecided(known, item.window)) {
-        // Decided (and published) before a crash or rebalance: nothing to redo.
-        replayed++;
         continue;
       }
       // Sensor types: a window of a type the config does not define (any more), of a sensor now of
@@ -150,6 +145,13 @@ export function createEngine(options: EngineOptions): Engine {
         continue;
       }
       const type = item.window.sensorType ?? 'default';
+      const known = states.get(item.window.sensorId);
+      // (A state judged as another type is not this window's history: the sensor moved and starts afresh.)
+      if (known !== undefined && (known.sensorType === undefined || known.sensorType === type) && alreadyDecided(known, item.window)) {
+        // Decided (and published) before a crash or rebalance: nothing to redo.
+        replayed++;
+        continue;
+      }
       const key = modelKeyOf(config, type, item.window.sensorId);
       const fallback = typeModelKey(config, type);
       let model = models.forKey(key, fallback);
@@ -195,12 +197,17 @@ export function createEngine(options: EngineOptions): Engine {
         window,
         errors: s,
         model: { key: model.meta.modelKey, version: model.meta.version, calibration: model.meta, channels: model.meta.channels },
-        config: implicit ? config : typeConfig(config, type),
+        config: typeConfigs(type),
       });
       let state = judged.state;
       if (!implicit && state.sensorType !== type) state = { ...state, sensorType: type };
       if (state !== before) next.set(window.sensorId, state);
       if (!implicit) for (const e of judged.events) e.sensorType = type;
+      const units = typeConfigs(type).windowing.units;
+      if (judged.events.length > 0 && Object.keys(units).length > 0) {
+        // The channel's unit beside its name (windowing.units): `bearing_temp [degC]`.
+        for (const e of judged.events) e.topChannels = e.topChannels.map((c) => (units[c.channel] === undefined ? c : { ...c, channel: `${c.channel} [${units[c.channel]}]` }));
+      }
       alerts.push(...judged.events);
       perWindow.push({ s, type, score: judged.score, threshold: judged.threshold, error: judged.error, contributions: judged.contributions, faulty: judged.fault !== null });
     }
