@@ -13,7 +13,7 @@ import { alreadyDecided, decideSilence, initialSensorState, type SensorState } f
 import { judgeWindow } from '../common/decision/judge.ts';
 import type { ModelShelf } from './models.ts';
 import { policyFor } from '../common/decision/policy.ts';
-import { isImplicit, typeConfig, typeOf } from '../common/config/sensor-types.ts';
+import { isImplicit, isTypeName, typeConfig, typeOf } from '../common/config/sensor-types.ts';
 import { modelKeyOf, typeModelKey, windowTypeProblem } from '../common/model/keys.ts';
 import type { AlertPublisher, Clock, DeadLetterSink, ModelSummary, ScorerMetrics } from './ports.ts';
 
@@ -105,7 +105,7 @@ export function createEngine(options: EngineOptions): Engine {
       const before = states.get(sensorId);
       if (before === undefined) continue;
       const type = before.sensorType ?? typeOf(config, sensorId) ?? 'default';
-      const typed = isImplicit(config) || !typeNamesHas(config, type) ? config : typeConfig(config, type);
+      const typed = isImplicit(config) || !isTypeName(config, type) ? config : typeConfig(config, type);
       const d = decideSilence(before, { sensorId, lastSeenAt, now, severities: policyFor(typed, sensorId).severities });
       if (d.events.length === 0) continue;
       if (!isImplicit(config)) for (const e of d.events) e.sensorType = type;
@@ -272,8 +272,6 @@ export function incompatibility(window: SignalWindow, model: LoadedModel, type: 
   }
   return null;
 }
-
-const typeNamesHas = (config: Config, type: string): boolean => config.sensorTypes.some((t) => t.name === type);
 
 export function openCounts(states: Iterable<SensorState>): Map<string, { kind: string; severity: string; count: number }> {
   const counts = new Map<string, { kind: string; severity: string; count: number }>();
