@@ -13,6 +13,8 @@ import { alreadyDecided, decideSilence, initialSensorState, type SensorState } f
 import { judgeWindow } from '../common/decision/judge.ts';
 import type { ModelShelf } from './models.ts';
 import { policyFor } from '../common/decision/policy.ts';
+import { isImplicit, isTypeName, typeConfig, typeOf } from '../common/config/sensor-types.ts';
+import { modelKeyOf, typeModelKey, windowTypeProblem } from '../common/model/keys.ts';
 import type { AlertPublisher, Clock, DeadLetterSink, ModelSummary, ScorerMetrics } from './ports.ts';
 import type { VerdictSource } from './verdicts.ts';
 
@@ -105,8 +107,11 @@ export function createEngine(options: EngineOptions): Engine {
     for (const { sensorId, lastSeenAt } of sensors) {
       const before = states.get(sensorId);
       if (before === undefined) continue;
-      const d = decideSilence(before, { sensorId, lastSeenAt, now, severities: policyFor(config, sensorId).severities });
+      const type = before.sensorType ?? typeOf(config, sensorId) ?? 'default';
+      const typed = isImplicit(config) || !isTypeName(config, type) ? config : typeConfig(config, type);
+      const d = decideSilence(before, { sensorId, lastSeenAt, now, severities: policyFor(typed, sensorId).severities });
       if (d.events.length === 0) continue;
+      if (!isImplicit(config)) for (const e of d.events) e.sensorType = type;
       next.set(sensorId, d.state);
       alerts.push(...d.events);
     }
@@ -126,59 +131,78 @@ export function createEngine(options: EngineOptions): Engine {
     swapModels();
     const config = options.config();
     const dead: DeadLetter[] = [];
-    const byModel = new Map<LoadedModel, { window: SignalWindow; index: number }[]>();
+    const implicit = isImplicit(config);
+    const typeConfigs = (type: string): Config => (implicit ? config : typeConfig(config, type));
+    const byModel = new Map<LoadedModel, { window: SignalWindow; index: number; type: string }[]>();
     let replayed = 0;
     for (const [index, item] of items.entries()) {
       if ('problem' in item) {
         dead.push(deadLetter(item.source, item.problem.reason, item.problem.message));
         continue;
       }
+      // Sensor types: a window of a type the config does not define (any more), of a sensor now of
+      // another type, or of another layout than its type's is never scored.
+      const typeProblem = windowTypeProblem(config, item.window);
+      if (typeProblem !== null) {
+        dead.push(deadLetter(item.source, 'bad_window', typeProblem));
+        continue;
+      }
+      const type = item.window.sensorType ?? 'default';
       const known = states.get(item.window.sensorId);
-      if (known !== undefined && alreadyDecided(known, item.window)) {
+      // (A state judged as another type is not this window's history: the sensor moved and starts afresh.)
+      if (known !== undefined && (known.sensorType === undefined || known.sensorType === type) && alreadyDecided(known, item.window)) {
         // Decided (and published) before a crash or rebalance: nothing to redo.
         replayed++;
         continue;
       }
-      let model = models.forSensor(item.window.sensorId, config.model.groups);
+      const key = modelKeyOf(config, type, item.window.sensorId);
+      const fallback = typeModelKey(config, type);
+      let model = models.forKey(key, fallback);
       while (model === undefined) {
         // Never drop a window for want of a model: hold the batch (uncommitted) until one arrives.
-        log.warn('no model yet for this sensor; waiting', { sensorId: item.window.sensorId });
-        await models.whenAny();
+        log.warn('no model yet for this sensor; waiting', { sensorId: item.window.sensorId, modelKey: key, sensorType: type });
+        await models.whenAny(key === fallback ? [key] : [key, fallback]);
         swapModels();
-        model = models.forSensor(item.window.sensorId, config.model.groups);
+        model = models.forKey(key, fallback);
       }
-      const problem = incompatibility(item.window, model);
+      const problem = incompatibility(item.window, model, type, implicit);
       if (problem !== null) {
         dead.push(deadLetter(item.source, 'bad_window', problem));
         continue;
       }
       const list = byModel.get(model) ?? [];
-      list.push({ window: item.window, index });
+      list.push({ window: item.window, index, type });
       byModel.set(model, list);
     }
 
-    const scored: (Scored & { index: number })[] = [];
+    const scored: (Scored & { index: number; type: string })[] = [];
     for (const [model, list] of byModel) {
-      const results = scoreWindows(model, list.map((l) => l.window), { stepSamples: config.windowing.hop, log });
+      const typed = typeConfig(config, (list[0] as { type: string }).type);
+      const results = scoreWindows(model, list.map((l) => l.window), { stepSamples: typed.windowing.hop, log });
       results.forEach((s, i) => {
-        const { window, index } = list[i] as { window: SignalWindow; index: number };
-        scored.push({ window, index, model, ...s });
+        const { window, index, type } = list[i] as { window: SignalWindow; index: number; type: string };
+        scored.push({ window, index, type, model, ...s });
       });
     }
     // Decide in arrival order: per sensor, that is the order of its windows.
     scored.sort((a, b) => a.index - b.index);
     const next = new Map<string, SensorState>();
     const alerts: AnomalyAlert[] = [];
-    const perWindow: { s: Scored; score: number; threshold: number; error: number; contributions: number[]; faulty: boolean }[] = [];
+    const perWindow: { s: Scored; type: string; score: number; threshold: number; error: number; contributions: number[]; faulty: boolean }[] = [];
     const verdicts: { sensorId: string; verdict: string }[] = [];
     for (const s of scored) {
-      const { window, model } = s;
-      const stored = next.get(window.sensorId) ?? states.get(window.sensorId) ?? initialSensorState(window.sensorId);
+      const { window, model, type } = s;
+      let stored = next.get(window.sensorId) ?? states.get(window.sensorId) ?? initialSensorState(window.sensorId);
+      if (!implicit && stored.sensorType !== undefined && stored.sensorType !== type) {
+        log.info('sensor moved to another sensor type: it starts afresh (its state under the old type, and that type\'s model, are not applied)', { sensorId: window.sensorId, from: stored.sensorType, to: type });
+        stored = initialSensorState(window.sensorId);
+      }
       // Verdicts given since the sensor's last window apply first (verdicts.ts).
-      const ruled = options.verdicts?.apply(stored, config);
+      const ruled = options.verdicts?.apply(stored, typeConfigs(type));
       const before = ruled?.state ?? stored;
       if (ruled !== undefined && ruled.state !== stored) {
         next.set(window.sensorId, ruled.state);
+        if (!implicit) for (const e of ruled.events) e.sensorType = type;
         alerts.push(...ruled.events);
         for (const v of ruled.applied) verdicts.push({ sensorId: v.sensorId, verdict: v.verdict });
       }
@@ -186,11 +210,19 @@ export function createEngine(options: EngineOptions): Engine {
         window,
         errors: s,
         model: { key: model.meta.modelKey, version: model.meta.version, calibration: model.meta, channels: model.meta.channels },
-        config,
+        config: typeConfigs(type),
       });
-      if (judged.state !== before) next.set(window.sensorId, judged.state);
+      let state = judged.state;
+      if (!implicit && state.sensorType !== type) state = { ...state, sensorType: type };
+      if (state !== before) next.set(window.sensorId, state);
+      if (!implicit) for (const e of judged.events) e.sensorType = type;
+      const units = typeConfigs(type).windowing.units;
+      if (judged.events.length > 0 && Object.keys(units).length > 0) {
+        // The channel's unit beside its name (windowing.units): `bearing_temp [degC]`.
+        for (const e of judged.events) e.topChannels = e.topChannels.map((c) => (units[c.channel] === undefined ? c : { ...c, channel: `${c.channel} [${units[c.channel]}]` }));
+      }
       alerts.push(...judged.events);
-      perWindow.push({ s, score: judged.score, threshold: judged.threshold, error: judged.error, contributions: judged.contributions, faulty: judged.fault !== null });
+      perWindow.push({ s, type, score: judged.score, threshold: judged.threshold, error: judged.error, contributions: judged.contributions, faulty: judged.fault !== null });
     }
 
     await Promise.all([options.publisher.publish(alerts, [...next.values()]), dead.length > 0 ? options.deadLetters.send(dead) : Promise.resolve()]);
@@ -199,10 +231,11 @@ export function createEngine(options: EngineOptions): Engine {
     if (replayed > 0) log.info('replayed windows skipped (already decided)', { count: replayed });
     const now = options.clock.now();
     metrics.batchScored({ size: items.length });
-    for (const { s, score, threshold, error, contributions, faulty } of perWindow) {
-      if (!Number.isFinite(score) && !faulty) metrics.nonFiniteScore(s.model.meta.modelKey);
+    for (const { s, type, score, threshold, error, contributions, faulty } of perWindow) {
+      if (!Number.isFinite(score) && !faulty) metrics.nonFiniteScore(s.model.meta.modelKey, type);
       metrics.windowScored({
         model: s.model.meta.modelKey,
+        type,
         sensorId: s.window.sensorId,
         error,
         score,
@@ -239,9 +272,16 @@ export function createEngine(options: EngineOptions): Engine {
   };
 }
 
-/** Why a window cannot go through this model, or null. */
-function incompatibility(window: SignalWindow, model: LoadedModel): string | null {
+/** Why a window cannot go through this model, or null. With sensor types, a model of another type or channel layout never scores a window. */
+export function incompatibility(window: SignalWindow, model: LoadedModel, type: string, implicit: boolean): string | null {
   const { windowLength, channels, modelKey, version } = model.meta;
+  const modelType = model.meta.sensorType ?? 'default';
+  if (modelType !== type) {
+    return `window ${window.sensorId}#${window.seq} is of sensor type ${type}; model ${modelKey} v${version} was trained on type ${modelType}: a model is never applied to another type's windows`;
+  }
+  if (!implicit && (channels.length !== window.channels.length || channels.some((c, i) => c !== window.channels[i]))) {
+    return `window ${window.sensorId}#${window.seq} (type ${type}) has channels ${window.channels.join(', ')}; model ${modelKey} v${version} was trained on ${channels.join(', ')}: a model is never applied to another channel layout`;
+  }
   const missing = channels.filter((c) => !window.channels.includes(c));
   if (missing.length > 0) return `window ${window.sensorId}#${window.seq} lacks channel(s) ${missing.join(', ')} of model ${modelKey} v${version}`;
   if (window.channels.length === 0 || window.samples.length !== windowLength * window.channels.length) {

@@ -31,11 +31,11 @@ import { createModelCatalog, type ModelCatalog } from '../common/model/store/cat
 import { createModelPublisher, readArtifactLog, ensureModelTopics } from '../common/model/store/kafka.ts';
 import type { AlertVerdict, AnomalyAlert, SignalWindow } from '../common/types.ts';
 import { createTrainerMetrics, declareModelKeys } from './metrics.ts';
-import { defaultModelKey, modelKeyFor } from '../common/model/keys.ts';
+import { defaultModelKey, modelKeysOf } from '../common/model/keys.ts';
 import { emptyReport, reportOf, type TrainReport } from './report.ts';
 import { retrain } from '../common/training/retrain.ts';
 import { parseSchedule } from '../common/config/schedule.ts';
-import { selectTrainingWindows } from '../common/training/select.ts';
+import { minWindowsOf, selectTrainingWindows, smallestMinWindows, trainingConfigFor, trainingKeyOf } from '../common/training/select.ts';
 import { verdictRulings } from '../common/training/verdicts.ts';
 import { countSince, readTopicSince } from './source.ts';
 import { firstModelPlan, nextFirstRoundAt } from './first-model.ts';
@@ -112,7 +112,7 @@ export async function startTrainer(ctx: TrainerContext): Promise<Trainer> {
   const backend = await initBackend(ctx.backend ?? config.trainer.backend, log);
   const metrics = createTrainerMetrics(ctx.registry, () => tf.memory().numTensors);
   metrics.backendInfo.set({ backend: backend.name }, 1);
-  declareModelKeys(metrics, [defaultModelKey, ...Object.keys(config.model.groups)]);
+  declareModelKeys(metrics, modelKeysOf(config));
 
   const kafka = createKafka({ ...config.kafka, brokers: ctx.brokers ?? config.kafka.brokers }, log, { clientSuffix: 'trainer' });
   const topics = { modelArtifacts: config.topics.modelArtifacts, models: config.topics.models };
@@ -174,7 +174,7 @@ export async function startTrainer(ctx: TrainerContext): Promise<Trainer> {
     const data = await collectTrainingData(kafka, live(), now(), log, (modelKey) => ownsKey(modelKey, share));
     const plan =
       kind === 'first'
-        ? firstModelPlan(new Map([...data.byKey].map(([k, w]) => [k, w.length])), (k) => current.has(k) || catalog.highestVersion(k) > 0, live().trainer.minWindows)
+        ? firstModelPlan(new Map([...data.byKey].map(([k, w]) => [k, w.length])), (k) => current.has(k) || catalog.highestVersion(k) > 0, minWindowsOf(live()))
         : null;
     const reports: TrainReport[] = [];
     for (const [modelKey, windows] of data.byKey) {
@@ -210,7 +210,7 @@ export async function startTrainer(ctx: TrainerContext): Promise<Trainer> {
       const outcome = await retrain({
         modelKey,
         windows,
-        config: live(),
+        config: trainingConfigFor(live(), modelKey),
         current: inForce,
         version,
         backend: backend.name,
@@ -304,7 +304,7 @@ export async function startTrainer(ctx: TrainerContext): Promise<Trainer> {
       wake = () => (clearTimeout(t), resolve());
     });
   const firstModels = async (): Promise<void> => {
-    let waitFor = live().trainer.minWindows;
+    let waitFor = smallestMinWindows(live());
     const pollMs = ctx.firstModelPollMs ?? 2000;
     let pauseMs = pollMs;
     while (!stopped) {
@@ -320,7 +320,7 @@ export async function startTrainer(ctx: TrainerContext): Promise<Trainer> {
       if (!stopped && total >= waitFor) {
         const reports = await enqueue(() => round('first'));
         if (reports.length > 0) log.info('first-model round done', { reports: reports.map((r) => `${r.modelKey}: ${r.outcome} (${r.reason}, ${r.windows} windows)`) });
-        const next = nextFirstRoundAt(total, reports, live().trainer.minWindows);
+        const next = nextFirstRoundAt(total, reports, minWindowsOf(live()));
         if (next === null) {
           if (membership === null) return;
           // Every key of this replica has a model: look again when a rebalance brings others.
@@ -389,7 +389,11 @@ async function readCatalog(kafka: KafkaClient, topic: string, log: Logger): Prom
 export async function collectTrainingData(kafka: KafkaClient, config: Config, nowMs: number, log: Logger, owns: (modelKey: string) => boolean = () => true) {
   const sinceMs = nowMs - config.trainer.lookbackMs;
   // Drops other replicas' windows as they are read; it must key windows as selectTrainingWindows does.
-  const keep = (w: SignalWindow): boolean => owns(modelKeyFor(w.sensorId, config.model.groups));
+  const keyOf = trainingKeyOf(config);
+  const keep = (w: SignalWindow): boolean => {
+    const key = keyOf(w);
+    return key !== null && owns(key);
+  };
   const windows = await readTopicSince<SignalWindow>({ kafka, topic: config.topics.windows, sinceMs, decode: decodeWindow, log, keep });
   // Every verdict ever given (few; one given long ago may name an alert still open): common/training/verdicts.ts.
   const verdicts = (await readTopicSince<AlertVerdict>({ kafka, topic: config.topics.verdicts, sinceMs: 0, decode: decodeVerdict, log })).records;
@@ -404,6 +408,7 @@ export async function collectTrainingData(kafka: KafkaClient, config: Config, no
     maxExcludeMs: parseNewNormalAfter(config.scorer.newNormalAfter),
     groups: config.model.groups,
     maxWindows: config.trainer.maxWindows,
+    keyOf,
   });
   // The keys as the selection made them decide what this replica trains (`keep` only spares memory).
   for (const key of [...selection.byKey.keys()]) if (!owns(key)) selection.byKey.delete(key);
@@ -417,6 +422,7 @@ export async function collectTrainingData(kafka: KafkaClient, config: Config, no
     verdictExcluded: selection.verdictExcluded,
     duplicates: selection.duplicates,
     droppedOverMax: selection.droppedOverMax,
+    otherType: selection.otherType,
     keys: Object.fromEntries([...selection.byKey].map(([k, v]) => [k, v.length])),
   });
   return { byKey: selection.byKey, offsets: windows.offsets };

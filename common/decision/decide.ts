@@ -82,6 +82,8 @@ export interface SensorState {
   range?: RangeState;
   /** Where on the verdicts topic the last verdict applied to this sensor lies (verdict.ts); absent: none yet. */
   verdict?: { partition: number; offset: string };
+  /** The sensor type it was judged as (sensorTypes; absent with the implicit type): a sensor moved to another type starts afresh. */
+  sensorType?: string;
 }
 
 export interface DecisionInput {

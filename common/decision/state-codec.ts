@@ -124,6 +124,7 @@ function readState(raw: unknown, ctx: Ctx): SensorState {
   if (range !== undefined) state.range = range;
   const verdict = optional(o, 'verdict', ctx, (v, p) => readVerdictPosition(v, p, ctx));
   if (verdict !== undefined) state.verdict = verdict;
+  if (isString(o['sensorType'])) state.sensorType = o['sensorType'];
   return state;
 }
 
