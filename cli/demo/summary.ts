@@ -15,6 +15,8 @@ export interface Snapshot {
   phase: string;
   recentAlerts: AnomalyAlert[];
   detection: DetectionSummary;
+  /** Per sensor type (by-type.ts typeLines); empty with one type. */
+  byType?: string[];
   metricsUrl: string;
   logFile: string;
 }
@@ -61,6 +63,7 @@ export function renderSummary(s: Snapshot): string {
     `readings/s ${rate(s.readingsPerSecond, 0)}   windows scored/s ${rate(s.windowsPerSecond, 1)}   model ${s.model}`,
     `readings   ${String(s.readings).padStart(6)}   windows scored   ${String(s.windowsScored).padStart(6)}   dead-lettered ${s.deadLettered}`,
     ...detectionLines(d),
+    ...(s.byType === undefined || s.byType.length === 0 ? [] : ['by sensor type:', ...s.byType]),
     '',
     'recent alerts:',
   ];
