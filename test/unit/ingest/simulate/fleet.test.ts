@@ -4,7 +4,7 @@ import { defaultConfig } from '../../../../common/config/defaults.ts';
 import { typeOf } from '../../../../common/config/sensor-types.ts';
 import type { Config } from '../../../../common/config/types.ts';
 import { createFleet, fleetFromConfig, idsFromPatterns, simulateFleet, type FleetType } from '../../../../ingest/simulate/fleet.ts';
-import { simulate } from '../../../../ingest/simulate/generator.ts';
+import { createSimulator, simulate } from '../../../../ingest/simulate/generator.ts';
 
 const start = Date.UTC(2026, 0, 1);
 const mixed: FleetType[] = [
@@ -70,6 +70,23 @@ describe('simulated fleet', () => {
 
   it('refuses a sensor simulated by two types', () => {
     assert.throws(() => createFleet({ types: [mixed[0] as FleetType, { ...(mixed[2] as FleetType), ids: ['pump-1'] }], startTime: start, seed: 1, anomalyEverySeconds: 0 }), /sensor pump-1 is simulated by two types/);
+  });
+});
+
+describe('the single simulator under a fleet', () => {
+  const base = { sensors: 2, channels: ['a'], rateHz: 3, startTime: start, seed: 1, anomalyEverySeconds: 0 };
+  it('takes explicit ids, and says when its next tick is', () => {
+    const sim = createSimulator({ ...base, ids: ['tank-1', 'tank-2'] });
+    assert.deepEqual(sim.sensorIds, ['tank-1', 'tank-2']);
+    assert.equal(sim.nextTime(), start);
+    sim.tick();
+    assert.equal(sim.nextTime(), start + 333);
+    // ids change the names only: the values are those of sensor-000, sensor-001
+    assert.deepEqual(sim.tick().readings.map((r) => r.values), simulate(base, 1).readings.slice(2, 4).map((r) => r.values));
+  });
+  it('refuses ids of the wrong count or repeated', () => {
+    assert.throws(() => createSimulator({ ...base, ids: ['x'] }), /ids must name 2 sensors, got 1/);
+    assert.throws(() => createSimulator({ ...base, ids: ['x', 'x'] }), /ids must be distinct/);
   });
 });
 
