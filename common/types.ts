@@ -29,6 +29,8 @@ export interface SignalWindow {
   missing: number;
   /** Samples whose reading carried quality 'bad'. */
   badQuality: number;
+  /** The sensor's type when the window was cut (sensorTypes; 'default' for the implicit type and records written before v2). */
+  sensorType?: string;
 }
 
 export const alertStates = ['open', 'update', 'resolve'] as const;
@@ -67,6 +69,8 @@ export interface AnomalyAlert {
   windowEnd: number;
   /** Why: a sensor fault's rule detail on open; `new_normal` when an excursion was learnt as the new level; else null. */
   reason: string | null;
+  /** The sensor's type (sensorTypes; 'default' for the implicit type and records written before v5). */
+  sensorType?: string;
   /** The alert (same sensor and kind) this one follows: it opened within scorer.hysteresis.holdOffSamples of that one's resolve, so both are one excursion; else null (a v3 record reads as null). */
   follows?: string | null;
 }
@@ -99,6 +103,7 @@ export const deadLetterReasons = [
   'bad_window',
   'internal',
   'key_mismatch',
+  'unknown_sensor',
 ] as const;
 export type DeadLetterReason = (typeof deadLetterReasons)[number];
 

@@ -11,12 +11,14 @@
 // sensorId (that is what routes all of a sensor's readings to one partition);
 // a record keyed otherwise is dead-lettered as `key_mismatch`. A record
 // without a key is windowed with the partition it arrived on.
-import { createReadingDecoder } from '../common/codec/reading.ts';
+import { createReadingDecoder, type ReadingDecoder, type ReadingLayout } from '../common/codec/reading.ts';
+import type { Config } from '../common/config/types.ts';
+import { isImplicit, typeConfig, typeNames, typeOf } from '../common/config/sensor-types.ts';
 import type { RecordHeaders } from '../common/codec/headers.ts';
 import { deadLetterOf } from '../common/dead-letter.ts';
 import type { DeadLetter, SignalWindow } from '../common/types.ts';
 import { createWindower, type GapReset, type Windower, type WindowerStats } from '../common/window/windower.ts';
-import type { WindowOptions } from '../common/window/options.ts';
+import { windowOptions, type WindowOptions } from '../common/window/options.ts';
 
 export interface ConsumedRecord {
   key: Buffer | null;
@@ -53,27 +55,78 @@ export interface IngestPipeline {
   /** Forgets all windowing state: consumption resumes from the committed offsets (a rejoin), which cut the same windows again. */
   reset(): void;
   stats(): WindowerStats;
+  /** Replaces the sensor types (a config reload the service judged safe: types or sensors added); windowers of unchanged types keep their state. */
+  setTypes(types: PipelineTypes): void;
+}
+
+/**
+ * Sensor types (issue 22) as the pipeline needs them: each reading is checked
+ * against its sensor's type and windowed by that type's windower.
+ */
+export interface PipelineTypes {
+  /** The sensor's type, or undefined: its readings are dead-lettered `unknown_sensor`. Called once per record: cache behind it. */
+  typeOf(sensorId: string): string | undefined;
+  /** Per type: window options (stamping `sensorType`) and windowing.idleAfterMs (Infinity: never close). */
+  types: ReadonlyMap<string, { window: WindowOptions; idleAfterMs: number }>;
+  /** The one implicit type (`sensorTypes: []`): every reading is checked against it, with the messages of before types. */
+  implicit?: boolean;
+}
+
+/** The pipeline's types from a config: every type of `sensorTypes`, or the one implicit type `default` with the top-level windowing. */
+export function pipelineTypesOf(config: Config): PipelineTypes {
+  const types = new Map<string, { window: WindowOptions; idleAfterMs: number }>();
+  for (const name of typeNames(config)) {
+    const w = typeConfig(config, name).windowing;
+    types.set(name, { window: windowOptions(w, name), idleAfterMs: w.idleAfterMs });
+  }
+  return isImplicit(config) ? { typeOf: () => 'default', types, implicit: true } : { typeOf: (id) => typeOf(config, id), types };
 }
 
 export interface PipelineOptions {
-  window: WindowOptions;
+  /** The single implicit type's window options (ignored when `types` is given). */
+  window?: WindowOptions;
   maxFutureMs: number;
-  /** windowing.idleAfterMs; default: never close a sensor. */
+  /** windowing.idleAfterMs of the single type; default: never close a sensor. */
   idleAfterMs?: number;
+  /** Sensor types: each sensor's readings checked against its type's channels and windowed with its type's options. */
+  types?: PipelineTypes;
 }
 
 interface PartitionState {
-  windower: Windower;
+  /** One windower per sensor type (created at the type's first reading on the partition). */
+  windowers: Map<string, Windower>;
   /** Newest event time seen on the partition: the clock for idleAfterMs. */
   newest: number;
 }
 
 const emptyStats = (): WindowerStats => ({ accepted: 0, duplicates: 0, conflicts: 0, late: 0, filled: 0, resets: 0, windows: 0 });
 
+function singleType(options: PipelineOptions): PipelineTypes {
+  if (options.window === undefined) throw new Error('createIngestPipeline: give `window` or `types`');
+  return { typeOf: () => 'default', types: new Map([['default', { window: options.window, idleAfterMs: options.idleAfterMs ?? Number.POSITIVE_INFINITY }]]) };
+}
+
 export function createIngestPipeline(options: PipelineOptions): IngestPipeline {
-  const decoder = createReadingDecoder({ channels: options.window.channels, maxFutureMs: options.maxFutureMs });
-  const lateness = options.window.allowedLatenessMs;
-  const idleAfterMs = options.idleAfterMs ?? Number.POSITIVE_INFINITY;
+  let types = options.types ?? singleType(options);
+  let decoder: ReadingDecoder;
+  const buildDecoder = (): void => {
+    const layouts = new Map<string, ReadingLayout>([...types.types].map(([type, t]) => [type, { type, channels: t.window.channels }]));
+    const first = [...types.types.values()][0];
+    decoder = createReadingDecoder({
+      channels: first?.window.channels ?? [],
+      maxFutureMs: options.maxFutureMs,
+      ...(types.implicit !== true && options.types !== undefined
+        ? {
+            layoutOf: (id: string) => {
+              const t = types.typeOf(id);
+              return t === undefined ? undefined : layouts.get(t);
+            },
+            layouts: [...layouts.values()],
+          }
+        : {}),
+    });
+  };
+  buildDecoder();
   let partitions = new Map<string, PartitionState>();
   /** Counts of windowers dropped by reset(), so stats() stays cumulative. */
   const retired = emptyStats();
@@ -82,7 +135,7 @@ export function createIngestPipeline(options: PipelineOptions): IngestPipeline {
     const key = `${topic}\u0000${partition}`;
     let p = partitions.get(key);
     if (p === undefined) {
-      p = { windower: createWindower(options.window), newest: Number.NEGATIVE_INFINITY };
+      p = { windowers: new Map(), newest: Number.NEGATIVE_INFINITY };
       partitions.set(key, p);
     }
     return p;
@@ -97,6 +150,13 @@ export function createIngestPipeline(options: PipelineOptions): IngestPipeline {
       return;
     }
     const { sensorId, timestamp } = res.reading;
+    let windower = state.windowers.get(res.sensorType);
+    if (windower === undefined) {
+      const t = types.types.get(res.sensorType);
+      if (t === undefined) throw new Error(`no window options for sensor type ${res.sensorType} (bug)`);
+      windower = createWindower(t.window);
+      state.windowers.set(res.sensorType, windower);
+    }
     if (rec.key !== null && rec.key.toString('utf8') !== sensorId) {
       const message = `record key ${JSON.stringify(preview(rec.key.toString('utf8')))} is not the reading's sensorId ${JSON.stringify(preview(sensorId))}: a sensor's readings must all reach one partition to be windowed in order; produce them with key = sensorId`;
       out.deadLetters.push(deadLetterOf(source, { stage: 'ingest', reason: 'key_mismatch', message, now }));
@@ -105,10 +165,11 @@ export function createIngestPipeline(options: PipelineOptions): IngestPipeline {
     if (res.format === 'avro') out.avro++;
     else out.json++;
     if (timestamp > state.newest) state.newest = timestamp;
-    const outcome = state.windower.push(res.reading, out.windows, Number(rec.offset));
+    const outcome = windower.push(res.reading, out.windows, Number(rec.offset));
     if (outcome === 'accepted') return;
     if (outcome === 'late') {
       out.late++;
+      const lateness = types.types.get(res.sensorType)?.window.allowedLatenessMs;
       const message = `sensor ${sensorId}: reading at ${timestamp} (${new Date(timestamp).toISOString()}) arrived after its place in the window sequence had passed (windowing.allowedLatenessMs = ${lateness})`;
       out.deadLetters.push(deadLetterOf(source, { stage: 'ingest', reason: 'late', message, now }));
     } else {
@@ -131,28 +192,50 @@ export function createIngestPipeline(options: PipelineOptions): IngestPipeline {
           out.deadLetters.push(deadLetterOf({ topic, partition, offset: rec.offset, key: rec.key, value: rec.value }, { stage: 'ingest', reason: 'internal', message, now }));
         }
       }
-      if (Number.isFinite(idleAfterMs)) out.closed = state.windower.closeIdle(state.newest, idleAfterMs, out.windows);
-      out.resets = state.windower.takeResets();
-      const needed = state.windower.oldestNeeded();
+      let needed = Number.POSITIVE_INFINITY;
+      for (const [type, windower] of state.windowers) {
+        const idleAfterMs = types.types.get(type)?.idleAfterMs ?? Number.POSITIVE_INFINITY;
+        if (Number.isFinite(idleAfterMs)) out.closed += windower.closeIdle(state.newest, idleAfterMs, out.windows);
+        out.resets.push(...windower.takeResets());
+        needed = Math.min(needed, windower.oldestNeeded());
+      }
       out.commitOffset = Number.isFinite(needed) ? String(needed) : undefined;
       return out;
     },
     flush() {
       const windows: SignalWindow[] = [];
-      for (const p of partitions.values()) p.windower.flush(windows);
+      for (const p of partitions.values()) for (const w of p.windowers.values()) w.flush(windows);
       return windows;
     },
     reset() {
-      for (const p of partitions.values()) addStats(retired, p.windower.stats());
+      for (const p of partitions.values()) for (const w of p.windowers.values()) addStats(retired, w.stats());
       partitions = new Map();
     },
     stats() {
       const total = { ...retired };
-      for (const p of partitions.values()) addStats(total, p.windower.stats());
+      for (const p of partitions.values()) for (const w of p.windowers.values()) addStats(total, w.stats());
       return total;
+    },
+    setTypes(next) {
+      // A type whose window options changed starts afresh (its windowers are dropped: the service only applies such an edit with a rejoin).
+      for (const p of partitions.values()) {
+        for (const [type, w] of p.windowers) {
+          const now = next.types.get(type);
+          const was = types.types.get(type);
+          if (now === undefined || was === undefined || !sameWindowing(now, was)) {
+            addStats(retired, w.stats());
+            p.windowers.delete(type);
+          }
+        }
+      }
+      types = next;
+      buildDecoder();
     },
   };
 }
+
+const sameWindowing = (a: { window: WindowOptions; idleAfterMs: number }, b: { window: WindowOptions; idleAfterMs: number }): boolean =>
+  a.idleAfterMs === b.idleAfterMs && JSON.stringify({ ...a.window, phaseOf: undefined }) === JSON.stringify({ ...b.window, phaseOf: undefined });
 
 function addStats(into: WindowerStats, s: Readonly<WindowerStats>): void {
   for (const k of Object.keys(into) as (keyof WindowerStats)[]) into[k] += s[k];

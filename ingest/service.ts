@@ -20,9 +20,8 @@ import { createOrderedProducer } from '../common/kafka/ordered-producer.ts';
 import type { Logger } from '../common/log.ts';
 import { defaultGroupIds, startService } from '../common/service/skeleton.ts';
 import type { SignalWindow } from '../common/types.ts';
-import { windowOptions } from '../common/window/options.ts';
 import { createIngestMetrics } from './metrics.ts';
-import { createIngestPipeline, type BatchOutcome, type ConsumedRecord } from './pipeline.ts';
+import { createIngestPipeline, pipelineTypesOf, type BatchOutcome, type ConsumedRecord } from './pipeline.ts';
 import { createResetReporter } from './resets.ts';
 
 export interface IngestContext {
@@ -60,7 +59,7 @@ export async function startIngest(ctx: IngestContext): Promise<IngestService> {
   const clock = ctx.clock ?? systemClock;
   const topics = config.topics;
   const metrics = createIngestMetrics(registry);
-  const pipeline = createIngestPipeline({ window: windowOptions(config.windowing), maxFutureMs: config.windowing.maxFutureMs, idleAfterMs: config.windowing.idleAfterMs });
+  const pipeline = createIngestPipeline({ types: pipelineTypesOf(config), maxFutureMs: config.windowing.maxFutureMs });
   const resets = createResetReporter({ log, metrics, samplePeriodMs: config.windowing.samplePeriodMs, maxGapSamples: config.windowing.maxGapSamples });
   const spec = (name: string): TopicSpec => ({ name, partitions: topics.partitions, replicationFactor: topics.replicationFactor });
 

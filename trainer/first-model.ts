@@ -5,6 +5,10 @@
 // before another look can find a key ready.
 import type { TrainReport } from './report.ts';
 
+/** trainer.minWindows: one number, or per model key (sensor types: each type's own). */
+export type MinWindows = number | ((modelKey: string) => number);
+const minOf = (m: MinWindows, key: string): number => (typeof m === 'number' ? m : m(key));
+
 export interface FirstModelPlan {
   /** Keys without a model and with enough windows: trained now. */
   train: string[];
@@ -13,11 +17,11 @@ export interface FirstModelPlan {
 }
 
 /** Keys that already have a model are left to the schedule. */
-export function firstModelPlan(windowsPerKey: ReadonlyMap<string, number>, hasModel: (modelKey: string) => boolean, minWindows: number): FirstModelPlan {
+export function firstModelPlan(windowsPerKey: ReadonlyMap<string, number>, hasModel: (modelKey: string) => boolean, minWindows: MinWindows): FirstModelPlan {
   const plan: FirstModelPlan = { train: [], waiting: [] };
   for (const [modelKey, windows] of windowsPerKey) {
     if (hasModel(modelKey)) continue;
-    if (windows >= minWindows) plan.train.push(modelKey);
+    if (windows >= minOf(minWindows, modelKey)) plan.train.push(modelKey);
     else plan.waiting.push({ modelKey, windows });
   }
   return plan;
@@ -30,10 +34,11 @@ export function firstModelPlan(windowsPerKey: ReadonlyMap<string, number>, hasMo
  * earliest any can be ready; a key whose training failed tries again on
  * minWindows newer windows.
  */
-export function nextFirstRoundAt(total: number, reports: readonly TrainReport[], minWindows: number): number | null {
+export function nextFirstRoundAt(total: number, reports: readonly TrainReport[], minWindows: MinWindows): number | null {
   const lacking = reports.flatMap((r) => {
-    if (r.outcome === 'skipped') return [Math.max(1, minWindows - r.windows)];
-    if (r.outcome === 'failed' || r.outcome === 'rejected') return [minWindows];
+    const min = minOf(minWindows, r.modelKey);
+    if (r.outcome === 'skipped') return [Math.max(1, min - r.windows)];
+    if (r.outcome === 'failed' || r.outcome === 'rejected') return [min];
     return [];
   });
   return lacking.length === 0 ? null : total + Math.min(...lacking);

@@ -23,11 +23,11 @@ import { createModelCatalog, type ModelCatalog } from '../common/model/store/cat
 import { createModelPublisher, readArtifactLog, ensureModelTopics } from '../common/model/store/kafka.ts';
 import type { AnomalyAlert, SignalWindow } from '../common/types.ts';
 import { createTrainerMetrics, declareModelKeys } from './metrics.ts';
-import { defaultModelKey } from '../common/model/keys.ts';
+import { modelKeysOf } from '../common/model/keys.ts';
 import { emptyReport, reportOf, type TrainReport } from './report.ts';
 import { retrain } from '../common/training/retrain.ts';
 import { parseSchedule } from '../common/config/schedule.ts';
-import { selectTrainingWindows } from '../common/training/select.ts';
+import { minWindowsOf, selectTrainingWindows, smallestMinWindows, trainingConfigFor, trainingKeyOf } from '../common/training/select.ts';
 import { countSince, readTopicSince } from './source.ts';
 import { firstModelPlan, nextFirstRoundAt } from './first-model.ts';
 
@@ -90,7 +90,7 @@ export async function startTrainer(ctx: TrainerContext): Promise<Trainer> {
   const backend = await initBackend(ctx.backend ?? config.trainer.backend, log);
   const metrics = createTrainerMetrics(ctx.registry, () => tf.memory().numTensors);
   metrics.backendInfo.set({ backend: backend.name }, 1);
-  declareModelKeys(metrics, [defaultModelKey, ...Object.keys(config.model.groups)]);
+  declareModelKeys(metrics, modelKeysOf(config));
 
   const kafka = createKafka({ ...config.kafka, brokers: ctx.brokers ?? config.kafka.brokers }, log, { clientSuffix: 'trainer' });
   const topics = { modelArtifacts: config.topics.modelArtifacts, models: config.topics.models };
@@ -110,7 +110,7 @@ export async function startTrainer(ctx: TrainerContext): Promise<Trainer> {
     const data = await collect(kafka, live(), now(), log);
     const plan =
       kind === 'first'
-        ? firstModelPlan(new Map([...data.byKey].map(([k, w]) => [k, w.length])), (k) => current.has(k) || catalog.highestVersion(k) > 0, live().trainer.minWindows)
+        ? firstModelPlan(new Map([...data.byKey].map(([k, w]) => [k, w.length])), (k) => current.has(k) || catalog.highestVersion(k) > 0, minWindowsOf(live()))
         : null;
     const reports: TrainReport[] = [];
     for (const [modelKey, windows] of data.byKey) {
@@ -136,7 +136,7 @@ export async function startTrainer(ctx: TrainerContext): Promise<Trainer> {
       const outcome = await retrain({
         modelKey,
         windows,
-        config: live(),
+        config: trainingConfigFor(live(), modelKey),
         current: inForce,
         version,
         backend: backend.name,
@@ -225,7 +225,7 @@ export async function startTrainer(ctx: TrainerContext): Promise<Trainer> {
       wake = () => (clearTimeout(t), resolve());
     });
   const firstModels = async (): Promise<void> => {
-    let waitFor = live().trainer.minWindows;
+    let waitFor = smallestMinWindows(live());
     const pollMs = ctx.firstModelPollMs ?? 2000;
     let pauseMs = pollMs;
     while (!stopped) {
@@ -241,7 +241,7 @@ export async function startTrainer(ctx: TrainerContext): Promise<Trainer> {
       if (!stopped && total >= waitFor) {
         const reports = await enqueue(() => round('first'));
         if (reports.length > 0) log.info('first-model round done', { reports: reports.map((r) => `${r.modelKey}: ${r.outcome} (${r.reason}, ${r.windows} windows)`) });
-        const next = nextFirstRoundAt(total, reports, live().trainer.minWindows);
+        const next = nextFirstRoundAt(total, reports, minWindowsOf(live()));
         if (next === null) return;
         waitFor = next;
       }
@@ -306,6 +306,7 @@ async function collect(kafka: KafkaClient, config: Config, nowMs: number, log: L
     maxExcludeMs: config.trainer.maxExcludeMs,
     groups: config.model.groups,
     maxWindows: config.trainer.maxWindows,
+    keyOf: trainingKeyOf(config),
   });
   log.info('training data collected', {
     windows: windows.records.length,
@@ -314,6 +315,7 @@ async function collect(kafka: KafkaClient, config: Config, nowMs: number, log: L
     excludedAlerted: selection.excludedAlerted,
     duplicates: selection.duplicates,
     droppedOverMax: selection.droppedOverMax,
+    otherType: selection.otherType,
     keys: Object.fromEntries([...selection.byKey].map(([k, v]) => [k, v.length])),
   });
   return { byKey: selection.byKey, offsets: windows.offsets };

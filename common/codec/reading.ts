@@ -7,12 +7,26 @@ import { boundsProblem } from './guard.ts';
 import { readingType, readingV1Resolver, readingV1Type } from './schemas.ts';
 
 export type ReadingDecodeResult =
-  | { ok: true; reading: SensorReading; format: ReadingFormat }
+  | { ok: true; reading: SensorReading; format: ReadingFormat; sensorType: string }
   | { ok: false; reason: DeadLetterReason; message: string };
 
-export interface ReadingCheckOptions {
-  /** Configured channel names, in order (windowing.channels). */
+/** The channel layout of one sensor type. */
+export interface ReadingLayout {
+  type: string;
   channels: readonly string[];
+}
+
+export interface ReadingCheckOptions {
+  /** Configured channel names, in order (windowing.channels): the layout of every sensor unless `layoutOf` is given. */
+  channels: readonly string[];
+  /**
+   * Sensor types (issue 22): the layout of a sensor's type, or undefined for a
+   * sensor of no type (dead-lettered `unknown_sensor`). Called once per record:
+   * cache behind it (common/config/sensor-types.ts typeOf does).
+   */
+  layoutOf?: (sensorId: string) => ReadingLayout | undefined;
+  /** Every type's layout, to say which type a wrong-layout reading would fit. */
+  layouts?: readonly ReadingLayout[];
   /** How far ahead of `now` an event time may be, ms (windowing.maxFutureMs). */
   maxFutureMs: number;
 }
@@ -69,13 +83,56 @@ export interface ReadingDecoder {
   decode(value: Buffer | null, headers: RecordHeaders | undefined, now: number): ReadingDecodeResult;
 }
 
-export function createReadingDecoder(options: ReadingCheckOptions): ReadingDecoder {
-  const channels = [...options.channels];
-  const channelIndex = new Map(channels.map((c, i) => [c, i] as const));
-  const { maxFutureMs } = options;
+interface Layout {
+  type: string;
+  channels: string[];
+  index: Map<string, number>;
+  /** 'sensor X is type T (n channels: …)' or, for the implicit single type, '' (messages as before types). */
+  named: boolean;
+}
 
-  function check(sensorId: unknown, timestamp: number, values: number[], quality: ReadingQuality | null, now: number, format: ReadingFormat): ReadingDecodeResult {
+const layoutOfChannels = (type: string, channels: readonly string[], named: boolean): Layout => ({
+  type,
+  channels: [...channels],
+  index: new Map(channels.map((c, i) => [c, i] as const)),
+  named,
+});
+
+const describe = (l: { type: string; channels: readonly string[] }): string => `${l.type} (${l.channels.length} channel${l.channels.length === 1 ? '' : 's'}: ${l.channels.join(', ')})`;
+
+export function createReadingDecoder(options: ReadingCheckOptions): ReadingDecoder {
+  const single = layoutOfChannels('default', options.channels, false);
+  const { maxFutureMs } = options;
+  const layoutOf = options.layoutOf;
+  const built = new Map<ReadingLayout, Layout>();
+  const layoutFor = (sensorId: string): Layout | undefined => {
+    if (layoutOf === undefined) return single;
+    const l = layoutOf(sensorId);
+    if (l === undefined) return undefined;
+    let b = built.get(l);
+    if (b === undefined) {
+      b = layoutOfChannels(l.type, l.channels, true);
+      built.set(l, b);
+    }
+    return b;
+  };
+  const others = (own: Layout, fits: (l: ReadingLayout) => boolean): string => {
+    const fit = (options.layouts ?? []).filter((l) => l.type !== own.type && fits(l));
+    return fit.length === 0 ? '' : `; they fit type ${fit.map(describe).join(' or ')}, not its own type ${describe(own)}`;
+  };
+  const unknownSensor = (sensorId: string): Failure =>
+    fail('unknown_sensor', `sensor ${sensorId} matches no sensor type (sensorTypes: ${(options.layouts ?? []).map((l) => l.type).join(', ')}) and defaultSensorType is not set: add it to a type's sensors, or set defaultSensorType`);
+  const countProblem = (sensorId: string, n: number, layout: Layout): Failure => {
+    const { channels } = layout;
+    const who = layout.named ? `sensor ${sensorId} (type ${layout.type})` : `sensor ${sensorId}`;
+    return fail('wrong_channel_count', `${who}: ${n} values, expected ${channels.length} (${channels.join(', ')})${layout.named ? others(layout, (l) => l.channels.length === n) : ''}`);
+  };
+
+  function check(sensorId: unknown, timestamp: number, values: number[], quality: ReadingQuality | null, now: number, format: ReadingFormat, known?: Layout): ReadingDecodeResult {
     if (typeof sensorId !== 'string' || sensorId.length === 0) return fail('missing_sensor_id', 'sensorId is missing or empty');
+    const layout = known ?? layoutFor(sensorId);
+    if (layout === undefined) return unknownSensor(sensorId);
+    const { channels } = layout;
     if (!Number.isSafeInteger(timestamp) || timestamp < 0) {
       return fail('bad_timestamp', `sensor ${sensorId}: timestamp ${String(timestamp)} is not a non-negative integer of ms since the epoch`);
     }
@@ -84,16 +141,14 @@ export function createReadingDecoder(options: ReadingCheckOptions): ReadingDecod
     if (timestamp > now + maxFutureMs) {
       return fail('future_timestamp', `sensor ${sensorId}: timestamp ${timestamp} (${new Date(timestamp).toISOString()}) is more than ${maxFutureMs} ms ahead of now (${new Date(now).toISOString()})`);
     }
-    if (values.length !== channels.length) {
-      return fail('wrong_channel_count', `sensor ${sensorId}: ${values.length} values, expected ${channels.length} (${channels.join(', ')})`);
-    }
+    if (values.length !== channels.length) return countProblem(sensorId, values.length, layout);
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
       if (typeof v !== 'number' || !Number.isFinite(v)) {
         return fail('non_finite_value', `sensor ${sensorId}: channel ${channels[i]} value ${String(v)} is not a finite number`);
       }
     }
-    return { ok: true, reading: { sensorId, timestamp, values, quality }, format };
+    return { ok: true, reading: { sensorId, timestamp, values, quality }, format, sensorType: layout.type };
   }
 
   function decodeAvro(value: Buffer, headers: RecordHeaders | undefined, now: number): ReadingDecodeResult {
@@ -120,14 +175,15 @@ export function createReadingDecoder(options: ReadingCheckOptions): ReadingDecod
     return fail('non_finite_value', `sensor ${sensorId}: channel ${channel} value ${describeValue(v)} is not a finite number${typeof v === 'string' ? ' (a numeric string must be a decimal number in full: no blanks, hex or binary)' : ''}`);
   }
 
-  function jsonValues(raw: unknown, sensorId: string): number[] | Failure {
+  function jsonValues(raw: unknown, sensorId: string, layout: Layout): number[] | Failure {
+    const { channels, index: channelIndex } = layout;
     if (Array.isArray(raw)) {
       const out = new Array<number>(raw.length);
       for (let i = 0; i < raw.length; i++) {
         const n = jsonNumber(raw[i], sensorId, channels[i] ?? `#${i}`);
         if (typeof n !== 'number') {
           // the count is checked first: a wrong count is the more useful message
-          if (raw.length !== channels.length) return fail('wrong_channel_count', `sensor ${sensorId}: ${raw.length} values, expected ${channels.length} (${channels.join(', ')})`);
+          if (raw.length !== channels.length) return countProblem(sensorId, raw.length, layout);
           return n;
         }
         out[i] = n;
@@ -157,7 +213,10 @@ export function createReadingDecoder(options: ReadingCheckOptions): ReadingDecod
       const parts = [];
       if (unknown.length > 0) parts.push(`unknown channel(s) ${unknown.join(', ')}`);
       if (absent.length > 0) parts.push(`missing channel(s) ${absent.join(', ')}`);
-      return fail('wrong_channel_count', `sensor ${sensorId}: ${parts.join('; ')}; configured channels: ${channels.join(', ')}`);
+      if (!layout.named) return fail('wrong_channel_count', `sensor ${sensorId}: ${parts.join('; ')}; configured channels: ${channels.join(', ')}`);
+      const keys = Object.keys(obj);
+      const fits = (l: ReadingLayout): boolean => l.channels.length === keys.length && keys.every((k) => l.channels.includes(k));
+      return fail('wrong_channel_count', `sensor ${sensorId} (type ${layout.type}): ${parts.join('; ')}; its type's channels: ${channels.join(', ')}${others(layout, fits)}`);
     }
     return out;
   }
@@ -185,9 +244,11 @@ export function createReadingDecoder(options: ReadingCheckOptions): ReadingDecod
     if (quality !== null && quality !== 'good' && quality !== 'uncertain' && quality !== 'bad') {
       return fail('bad_json', `sensor ${sensorId}: quality ${describeValue(quality)} is not good, uncertain, bad or null`);
     }
-    const values = jsonValues(r.values, sensorId);
+    const layout = layoutFor(sensorId);
+    if (layout === undefined) return unknownSensor(sensorId);
+    const values = jsonValues(r.values, sensorId, layout);
     if (!Array.isArray(values)) return values;
-    return check(sensorId, timestamp, values, quality, now, 'json');
+    return check(sensorId, timestamp, values, quality, now, 'json', layout);
   }
 
   return {

@@ -3,7 +3,7 @@
 // the caller turns into a dead letter (reason bad_avro, or bad_window).
 import { SensorwatchError } from '../errors.ts';
 import type { AnomalyAlert, DeadLetter, ModelUpdated, SignalWindow } from '../types.ts';
-import { alertType, deadLetterType, modelUpdatedType, windowType } from './schemas.ts';
+import { alertType, deadLetterType, modelUpdatedType, windowType, windowV1Resolver, windowV1Type } from './schemas.ts';
 import { boundsProblem } from './guard.ts';
 import { readWindow } from './window-reader.ts';
 import { writeWindow } from './window-writer.ts';
@@ -41,9 +41,24 @@ export function windowProblem(w: SignalWindow): string | null {
 /** The fast writer where it applies (always, for windows ingest makes), avsc otherwise. */
 export const encodeWindow = (w: SignalWindow): Buffer => writeWindow(w) ?? encodeWith(windowType, 'SignalWindow', w);
 
-/** Decodes and checks a window; throws code bad_avro or bad_window. */
+/** A window in the avsc decoder: v2, else v1 (no sensorType, read as 'default') before giving v2's error. */
+function decodeWindowAvsc(value: Buffer | null): SignalWindow {
+  try {
+    return decodeWith<SignalWindow>(windowType, 'SignalWindow', value);
+  } catch (err) {
+    // Unchecked, avsc can allocate gigabytes for a damaged block count: the guard goes first.
+    if (value === null || boundsProblem(windowV1Type, value) !== null) throw err;
+    try {
+      return windowType.fromBuffer(value, windowV1Resolver) as SignalWindow;
+    } catch {
+      throw err;
+    }
+  }
+}
+
+/** Decodes and checks a window (v2, or v1 read with sensorType 'default'); throws code bad_avro or bad_window. */
 export function decodeWindow(value: Buffer | null): SignalWindow {
-  const w = (value === null ? null : readWindow(value)) ?? decodeWith<SignalWindow>(windowType, 'SignalWindow', value);
+  const w = (value === null ? null : readWindow(value)) ?? decodeWindowAvsc(value);
   const problem = windowProblem(w);
   if (problem !== null) throw new SensorwatchError(problem, { code: 'bad_window' });
   return w;

@@ -34,6 +34,9 @@ export const readingType = loadSchema('SensorReading.avsc');
 export const readingV1Type = loadSchema('history/SensorReading.v1.avsc');
 export const readingV1Resolver = readingType.createResolver(readingV1Type);
 export const windowType = loadSchema('SignalWindow.avsc');
+/** SignalWindow v1 (no sensorType): read through this resolver, sensorType 'default'. */
+export const windowV1Type = loadSchema('history/SignalWindow.v1.avsc');
+export const windowV1Resolver = windowType.createResolver(windowV1Type);
 export const alertType = loadSchema('AnomalyAlert.avsc');
 export const modelUpdatedType = loadSchema('ModelUpdated.avsc');
 export const deadLetterType = loadSchema('DeadLetter.avsc');

@@ -66,7 +66,10 @@ export function readWindow(buf: Buffer): SignalWindow | null {
   }
   const missing = c.exactLong();
   const badQuality = c.exactLong();
-  if (missing === null || badQuality === null || c.pos !== buf.length) return null;
+  if (missing === null || badQuality === null) return null;
+  // v2 ends with the sensor type; a v1 record (no type) ends here and reads as 'default'.
+  const sensorType = c.pos === buf.length ? 'default' : c.string();
+  if (sensorType === null || c.pos !== buf.length) return null;
   if (missing < INT_MIN || missing > INT_MAX || badQuality < INT_MIN || badQuality > INT_MAX) return null;
-  return { sensorId, seq, start, end, channels, samples, missing, badQuality };
+  return { sensorId, seq, start, end, channels, samples, missing, badQuality, sensorType };
 }

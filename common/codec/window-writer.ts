@@ -14,7 +14,7 @@ const INT_MAX = 2 ** 31 - 1;
 function unsupported(w: SignalWindow): boolean {
   for (const n of [w.seq, w.start, w.end]) if (!Number.isSafeInteger(n) || Math.abs(n) >= LONG_LIMIT) return true;
   for (const n of [w.missing, w.badQuality]) if (!Number.isInteger(n) || n < INT_MIN || n > INT_MAX) return true;
-  if (typeof w.sensorId !== 'string' || !Array.isArray(w.channels) || !Array.isArray(w.samples)) return true;
+  if (typeof w.sensorId !== 'string' || (w.sensorType !== undefined && typeof w.sensorType !== 'string') || !Array.isArray(w.channels) || !Array.isArray(w.samples)) return true;
   for (const c of w.channels) if (typeof c !== 'string') return true;
   for (const v of w.samples) if (typeof v !== 'number') return true;
   return false;
@@ -71,6 +71,9 @@ export function writeWindow(w: SignalWindow): Buffer | null {
   for (const b of channelBytes) size += varintSize(b) + b;
   size += n === 0 ? 1 : varintSize(n) + 8 * n + 1;
   size += varintSize(w.missing) + varintSize(w.badQuality);
+  const sensorType = w.sensorType ?? 'default';
+  const typeBytes = Buffer.byteLength(sensorType, 'utf8');
+  size += varintSize(typeBytes) + typeBytes;
 
   const buf = Buffer.allocUnsafe(size);
   let pos = writeString(buf, 0, w.sensorId, idBytes);
@@ -90,6 +93,7 @@ export function writeWindow(w: SignalWindow): Buffer | null {
   buf[pos++] = 0;
   pos = writeVarint(buf, pos, w.missing);
   pos = writeVarint(buf, pos, w.badQuality);
+  pos = writeString(buf, pos, sensorType, typeBytes);
   if (pos !== size) throw new Error(`window writer: wrote ${pos} of ${size} bytes (bug)`);
   return buf;
 }

@@ -5,6 +5,7 @@ import { stringify } from 'yaml';
 import { defaultConfig } from './defaults.ts';
 import { ConfigError, loadConfig } from './load.ts';
 import { renderConfigTable } from './table.ts';
+import { sensorTypeWarnings } from './sensor-types.ts';
 
 const usage = 'usage: sensorwatch config check FILE | config defaults | config table';
 
@@ -27,7 +28,8 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    loadConfig({ file, env: process.env });
+    const config = loadConfig({ file, env: process.env });
+    for (const w of sensorTypeWarnings(config)) process.stderr.write(`warning: ${w}\n`);
     process.stdout.write(`${file}: ok\n`);
     return 0;
   } catch (err) {

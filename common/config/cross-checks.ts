@@ -104,6 +104,10 @@ export function checkCrossFields(c: Config): string[] {
   if (new Set(topics).size !== topics.length) errors.push('topics: two roles share one topic name; give each topic its own name');
   checkSeverities('scorer.severities', c.scorer.severities, errors);
   checkRanges('scorer.faults.ranges', c.scorer.faults.ranges, w.channels, errors);
+  for (const [ch, unit] of Object.entries(w.units ?? {})) {
+    if (!w.channels.includes(ch)) errors.push(`windowing.units.${ch}: no such channel; windowing.channels are ${w.channels.join(', ')}`);
+    if (typeof unit !== 'string' || unit === '') errors.push(`windowing.units.${ch}: must be a unit name such as degC or bar, got ${shownValue(`windowing.units.${ch}`, unit)}`);
+  }
 
   for (const [key, sensors] of Object.entries(c.model.groups)) {
     if (!Array.isArray(sensors) || sensors.length === 0 || !sensors.every((s) => typeof s === 'string' && s !== '')) {

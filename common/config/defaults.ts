@@ -25,6 +25,7 @@ export const defaultConfig: Config = {
   },
   windowing: {
     channels: ['ch0', 'ch1', 'ch2', 'ch3', 'ch4', 'ch5', 'ch6', 'ch7'],
+    units: {},
     length: 64,
     hop: 16,
     samplePeriodMs: 50,
@@ -89,6 +90,8 @@ export const defaultConfig: Config = {
   metrics: { host: '127.0.0.1', port: 9464 },
   simulator: { sensors: 6, rateHz: 20, anomalyEverySeconds: 45, seed: 7 },
   logLevel: 'info',
+  sensorTypes: [],
+  defaultSensorType: '',
 };
 
 /** The default topic names under another prefix (`<prefix>.readings` …): tests, benchmarks, pipelines side by side on one cluster. */

@@ -66,6 +66,7 @@ export const keyDocs: Record<string, KeyDoc> = {
   'topics.partitions': { doc: 'Partitions for topics sensorwatch creates.', rule: pos },
   'topics.replicationFactor': { doc: 'Replication factor for topics sensorwatch creates.', rule: pos },
   'windowing.channels': { doc: 'Channel names, in the order of `values` in readings.', rule: { kind: 'strings', nonEmpty: true, unique: true } },
+  'windowing.units': { doc: 'Channel name → unit (e.g. `degC`), shown with the channel in alerts; any subset of the channels.', rule: { kind: 'map' } },
   'windowing.length': { doc: 'Samples per window.', rule: { kind: 'int', min: 2, max: 100_000 }, unit: 'samples' },
   'windowing.hop': { doc: 'Samples between the starts of consecutive windows (≤ length).', rule: pos, unit: 'samples' },
   'windowing.samplePeriodMs': { doc: 'Expected time between two readings of one sensor; gaps are measured in it.', rule: { kind: 'number', min: 0, exclusiveMin: true }, unit: 'ms' },
@@ -149,5 +150,7 @@ export const keyDocs: Record<string, KeyDoc> = {
   'simulator.rateHz': { doc: 'Readings per second per simulated sensor.', rule: { kind: 'number', min: 0, exclusiveMin: true }, unit: 'Hz' },
   'simulator.anomalyEverySeconds': { doc: 'Mean event time between injected anomalies per sensor.', rule: { kind: 'number', min: 0, exclusiveMin: true }, unit: 's' },
   'simulator.seed': { doc: 'Simulator seed.', rule: { kind: 'int', min: 0 } },
+  sensorTypes: { doc: 'Sensor types: list of {name, sensors, windowing, model, thresholds, scorer, trainer}; `sensors` are exact ids and globs (`*`, `?`), the first match in file order wins; each section is merged over the top-level one. Empty: one implicit type `default` with the top-level settings. See docs/operate.md.', rule: { kind: 'list' } },
+  defaultSensorType: { doc: 'Type of a sensor that no type matches; empty: its readings are dead-lettered `unknown_sensor`.', rule: { kind: 'string' } },
   logLevel: { doc: `${orList(logLevels)} (logs are JSON lines on stderr).`, rule: { kind: 'enum', values: logLevels }, env: 'SENSORWATCH_LOG_LEVEL' },
 };

@@ -56,6 +56,8 @@ export type TopicsConfig = Record<TopicRole, string> & {
 
 export interface WindowingConfig {
   channels: string[];
+  /** Channel name -> unit (`degC`, `bar`, …), for alerts and docs; optional per channel. */
+  units: Record<string, string>;
   length: number;
   hop: number;
   /** Expected time between samples of one sensor, ms. */
@@ -220,6 +222,23 @@ export interface SimulatorConfig {
   seed: number;
 }
 
+/**
+ * One kind of sensor (issue 22): which sensor ids it covers and its settings,
+ * each section deep-merged over the top-level one (common/config/sensor-types.ts).
+ */
+export interface SensorTypeConfig {
+  name: string;
+  /** Exact ids and globs (`*`, `?`); the first match over all types, in file order, wins. */
+  sensors: string[];
+  windowing?: Partial<Omit<WindowingConfig, 'maxFutureMs'>>;
+  model?: DeepPartial<ModelConfig>;
+  thresholds?: DeepPartial<Omit<Config['thresholds'], 'perSensor'>>;
+  scorer?: DeepPartial<Pick<ScorerConfig, 'hysteresis' | 'severities' | 'faults' | 'topChannels' | 'silentAfterMs'>>;
+  trainer?: Partial<Pick<TrainerConfig, 'minWindows' | 'maxWindows' | 'lookbackMs'>>;
+}
+
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
 export interface Config {
   kafka: KafkaConfig;
   topics: TopicsConfig;
@@ -231,4 +250,8 @@ export interface Config {
   metrics: MetricsConfig;
   simulator: SimulatorConfig;
   logLevel: LogLevel;
+  /** [] = one implicit type `default` covering every sensor with the top-level settings. */
+  sensorTypes: SensorTypeConfig[];
+  /** Type of a sensor no type's `sensors` match; '' = none: its readings are dead-lettered `unknown_sensor`. */
+  defaultSensorType: string;
 }

@@ -2,56 +2,11 @@
 // key against schema.ts. Every problem is collected, none stops the walk, so the
 // user sees them all at once. Pure: no file or env access.
 import type { Config } from './types.ts';
-import { keyDocs } from './schema.ts';
-import { checkRule } from './rules.ts';
-import { shownValue } from './shown.ts';
 import { checkCrossFields } from './cross-checks.ts';
 import { checkMethodKeys } from './method-keys.ts';
 import { isObj, type Obj } from './obj.ts';
-
-function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = d[0] ?? 0;
-    d[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = d[j] ?? 0;
-      d[j] = Math.min((d[j] ?? 0) + 1, (d[j - 1] ?? 0) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return d[b.length] ?? 0;
-}
-
-function suggest(key: string, known: string[]): string {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const k of known) {
-    const dist = editDistance(key.toLowerCase(), k.toLowerCase());
-    if (dist < bestD) [best, bestD] = [k, dist];
-  }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(key.length / 3)) ? ` (did you mean '${best}'?)` : '';
-}
-
-function walk(raw: Obj, defaults: Obj, prefix: string, errors: string[]): Obj {
-  const out: Obj = { ...defaults };
-  for (const [key, value] of Object.entries(raw)) {
-    const path = prefix === '' ? key : `${prefix}.${key}`;
-    const doc = keyDocs[path];
-    const def = defaults[key];
-    if (doc !== undefined) {
-      const problem = checkRule(doc.rule, value, path);
-      if (problem !== null) errors.push(`${path}: ${problem}. ${doc.doc}`);
-      else out[key] = value;
-    } else if (isObj(def)) {
-      if (!isObj(value)) errors.push(`${path}: must be a section (a mapping of keys), got ${shownValue(path, value)}`);
-      else out[key] = walk(value, def, path, errors);
-    } else {
-      errors.push(`${path}: unknown key${suggest(key, Object.keys(defaults))}; known keys here: ${Object.keys(defaults).join(', ')}`);
-    }
-  }
-  return out;
-}
+import { walk } from './walk.ts';
+import { checkSensorTypes } from './type-checks.ts';
 
 export interface ValidationResult {
   config: Config | null;
@@ -66,6 +21,10 @@ export function validateConfig(raw: unknown, defaults: Config): ValidationResult
   // Invalid values are left at their defaults by walk(), so the cross-field
   // checks can always run and every problem is reported in one pass.
   const merged = walk(raw, structuredClone(defaults) as unknown as Obj, '', errors) as unknown as Config;
-  errors.push(...checkCrossFields(merged), ...checkMethodKeys(raw, merged, defaults));
+  const topErrors = [...checkCrossFields(merged), ...checkMethodKeys(raw, merged, defaults)];
+  errors.push(...topErrors);
+  const types = checkSensorTypes(merged, topErrors);
+  errors.push(...types.errors);
+  if (types.errors.length === 0) merged.sensorTypes = types.entries;
   return { config: errors.length === 0 ? merged : null, errors };
 }

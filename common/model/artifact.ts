@@ -32,8 +32,10 @@ export interface OffsetRange {
 
 export interface ModelMeta {
   formatVersion: number;
-  /** A sensor id, or a group of sensors that share a model (model.groups), or 'default'. */
+  /** A sensor id, or a group of sensors that share a model (model.groups), or 'default'; with sensor types `<type>` or `<type>.<group>`. */
   modelKey: string;
+  /** The sensor type whose windows it was trained on (sensorTypes); absent in artifacts from before types: 'default'. Never applied to another type's windows. */
+  sensorType?: string;
   /** Monotonic per model key, from 1. */
   version: number;
   kind: ModelKind;

@@ -147,6 +147,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const meta: ModelMeta = {
     formatVersion: artifactFormatVersion,
     modelKey: options.modelKey,
+    sensorType: first.sensorType ?? 'default',
     version: options.version,
     kind: cfg.kind,
     config: { model: cfg, thresholds: options.thresholds, windowing: { channels, length } },

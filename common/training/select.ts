@@ -2,7 +2,9 @@
 // first copy kept) and windows that overlap an alert, split
 // the rest by model key, keep the newest maxWindows of each. The trainer
 // service and eval's backtest both select with it.
-import { modelKeyFor } from '../model/keys.ts';
+import type { Config } from '../config/types.ts';
+import { typeConfig, typeNames } from '../config/sensor-types.ts';
+import { modelKeyFor, modelKeyOf, typeOfModelKey, windowTypeProblem } from '../model/keys.ts';
 import type { AnomalyAlert, SignalWindow } from '../types.ts';
 
 export type Interval = [from: number, to: number];
@@ -43,6 +45,12 @@ export interface SelectOptions {
   maxExcludeMs?: number;
   groups: Readonly<Record<string, readonly string[]>>;
   maxWindows: number;
+  /**
+   * Sensor types: the model key of a window, or null to leave it out (a type no
+   * longer defined, a sensor moved to another type, another layout); see
+   * trainingKeyOf. Default: the model.groups key (the implicit single type).
+   */
+  keyOf?: (w: SignalWindow) => string | null;
 }
 
 export interface Selection {
@@ -51,6 +59,8 @@ export interface Selection {
   /** Windows seen before (same sensor and seq: an ingest restart cuts a window again); the first copy is kept. */
   duplicates: number;
   droppedOverMax: number;
+  /** Windows left out by keyOf (their type or layout is not the config's any more). */
+  otherType: number;
 }
 
 export function selectTrainingWindows(windows: readonly SignalWindow[], options: SelectOptions): Selection {
@@ -58,6 +68,7 @@ export function selectTrainingWindows(windows: readonly SignalWindow[], options:
   const byKey = new Map<string, SignalWindow[]>();
   let excludedAlerted = 0;
   let duplicates = 0;
+  let otherType = 0;
   const seen = new Set<string>();
   for (const w of windows) {
     const id = `${w.sensorId}\u0000${w.seq}`;
@@ -71,7 +82,11 @@ export function selectTrainingWindows(windows: readonly SignalWindow[], options:
       excludedAlerted++;
       continue;
     }
-    const key = modelKeyFor(w.sensorId, options.groups);
+    const key = options.keyOf === undefined ? modelKeyFor(w.sensorId, options.groups) : options.keyOf(w);
+    if (key === null) {
+      otherType++;
+      continue;
+    }
     const list = byKey.get(key) ?? [];
     byKey.set(key, list);
     list.push(w);
@@ -83,5 +98,30 @@ export function selectTrainingWindows(windows: readonly SignalWindow[], options:
     droppedOverMax += list.length - options.maxWindows;
     byKey.set(key, list.slice(list.length - options.maxWindows));
   }
-  return { byKey, excludedAlerted, duplicates, droppedOverMax };
+  return { byKey, excludedAlerted, duplicates, droppedOverMax, otherType };
+}
+
+/** The trainer's keyOf under a config: a window's model key by its type, or null when its type or layout is not the config's (windowTypeProblem). */
+export function trainingKeyOf(config: Config): (w: SignalWindow) => string | null {
+  return (w) => (windowTypeProblem(config, w) === null ? modelKeyOf(config, w.sensorType ?? 'default', w.sensorId) : null);
+}
+
+/**
+ * The config a model key trains with: its type's merged config (model,
+ * thresholds, trainer.minWindows …), the config itself for the implicit type.
+ * A key of no type (a type removed) gets the top-level config.
+ */
+export function trainingConfigFor(config: Config, modelKey: string): Config {
+  const type = typeOfModelKey(config, modelKey);
+  return type === undefined ? config : typeConfig(config, type);
+}
+
+/** trainer.minWindows per model key (its type's). */
+export function minWindowsOf(config: Config): (modelKey: string) => number {
+  return (modelKey) => trainingConfigFor(config, modelKey).trainer.minWindows;
+}
+
+/** The fewest windows any type needs for its first model (the first-model watch looks once the topic holds this many). */
+export function smallestMinWindows(config: Config): number {
+  return Math.min(...typeNames(config).map((t) => typeConfig(config, t).trainer.minWindows));
 }

@@ -22,6 +22,8 @@ export interface WindowOptions {
    * instant. Tests pin it to 0 to state exact grids.
    */
   phaseOf?: (sensorId: string, hop: number) => number;
+  /** The sensor type these options are of (sensorTypes); stamped on every window cut. Unset: windows carry none (read as 'default'). */
+  sensorType?: string;
 }
 
 /**
@@ -38,9 +40,9 @@ export function sensorPhase(sensorId: string, hop: number): number {
   return h % hop;
 }
 
-export function windowOptions(config: WindowingConfig): WindowOptions {
+export function windowOptions(config: WindowingConfig, sensorType?: string): WindowOptions {
   const { channels, length, hop, samplePeriodMs, allowedLatenessMs, gapPolicy, maxGapSamples } = config;
-  return checkWindowOptions({ channels, length, hop, samplePeriodMs, allowedLatenessMs, gapPolicy, maxGapSamples });
+  return checkWindowOptions({ channels, length, hop, samplePeriodMs, allowedLatenessMs, gapPolicy, maxGapSamples, ...(sensorType === undefined ? {} : { sensorType }) });
 }
 
 /** Throws one error listing every problem with the options. */

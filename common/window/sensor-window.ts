@@ -142,7 +142,9 @@ function emit(s: SensorWindowState, o: WindowOptions, seq: number): SignalWindow
   }
   const start = s.times[s.head] as number;
   const end = s.times[(s.head + o.length - 1) % o.length] as number;
-  return { sensorId: s.sensorId, seq, start, end, channels: [...o.channels], samples, missing, badQuality };
+  const w: SignalWindow = { sensorId: s.sensorId, seq, start, end, channels: [...o.channels], samples, missing, badQuality };
+  if (o.sensorType !== undefined) w.sensorType = o.sensorType;
+  return w;
 }
 
 /**

@@ -27,7 +27,7 @@ describe('decodeReading: good records', () => {
     ['timestamp exactly maxFutureMs ahead', avro({ ...good, timestamp: now + 60_000 }), undefined, { ...good, timestamp: now + 60_000 }, 'avro'],
   ];
   for (const [name, value, headers, reading, format] of cases) {
-    it(name, () => assert.deepEqual(decodeReading(value, headers, { ...options, now }), { ok: true, reading, format }));
+    it(name, () => assert.deepEqual(decodeReading(value, headers, { ...options, now }), { ok: true, reading, format, sensorType: 'default' }));
   }
 });
 
@@ -82,7 +82,7 @@ describe('SensorReading schema evolution', () => {
 
   it('ingest reads v1 records sent with header schema-version: 1', () => {
     const res = createReadingDecoder(options).decode(v1, { 'schema-version': Buffer.from('1') }, now);
-    assert.deepEqual(res, { ok: true, format: 'avro', reading: { sensorId: 'old', timestamp: now, values: [1, 2, 3], quality: null } });
+    assert.deepEqual(res, { ok: true, format: 'avro', sensorType: 'default', reading: { sensorId: 'old', timestamp: now, values: [1, 2, 3], quality: null } });
   });
 
   it('a v1 record without the header is refused, not misread', () => {
@@ -95,7 +95,7 @@ describe('encodeReading', () => {
   for (const format of ['avro', 'json'] as const) {
     it(`${format} round trip through the decoder`, () => {
       const res = decodeReading(encodeReading(good, format), readingHeaders(format), { ...options, now });
-      assert.deepEqual(res, { ok: true, reading: good, format });
+      assert.deepEqual(res, { ok: true, reading: good, format, sensorType: 'default' });
     });
   }
 });

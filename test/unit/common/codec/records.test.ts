@@ -4,11 +4,11 @@ import * as codec from '../../../../common/codec/records.ts';
 import { alertType, loadSchema } from '../../../../common/codec/schemas.ts';
 import type { AnomalyAlert, DeadLetter, ModelUpdated, SignalWindow } from '../../../../common/types.ts';
 
-const window: SignalWindow = { sensorId: 's', seq: 12, start: 1_700_000_000_000, end: 1_700_000_006_300, channels: ['a', 'b'], samples: [0.5, -1, 2, 3.25], missing: 1, badQuality: 0 };
+const window: SignalWindow = { sensorId: 's', seq: 12, start: 1_700_000_000_000, end: 1_700_000_006_300, channels: ['a', 'b'], samples: [0.5, -1, 2, 3.25], missing: 1, badQuality: 0, sensorType: 'pump' };
 const alert: AnomalyAlert = {
   alertId: 's:1700000000000', sensorId: 's', state: 'open', kind: 'sensor_fault', fault: 'flatline', severity: 'critical',
   score: 3.5, reconstructionError: 0.7, threshold: 0.2, stepError: 14, stepThreshold: 12.5, topChannels: [{ channel: 'a', contribution: 0.5 }, { channel: 'b', contribution: 0.2 }],
-  modelKey: 'default', modelVersion: 3, windowStart: 1_700_000_000_000, windowEnd: 1_700_000_006_300, reason: 'flatline: a stuck for >= 32 samples', follows: 's:1699999990000',
+  modelKey: 'default', modelVersion: 3, windowStart: 1_700_000_000_000, windowEnd: 1_700_000_006_300, reason: 'flatline: a stuck for >= 32 samples', follows: 's:1699999990000', sensorType: 'pump',
 };
 const model: ModelUpdated = { modelKey: 'default', version: 4, kind: 'dae', checksum: 'ab12', createdAt: 1_700_000_000_000, chunks: 3, sizeBytes: 2_500_000, threshold: 0.02, thresholdMethod: 'pot', backend: 'wasm', valLoss: 0.01 };
 const dead: DeadLetter = { sourceTopic: 't', partition: 2, offset: '9007199254740993', stage: 'ingest', reason: 'non_finite_value', message: 'm', key: Buffer.from('k'), value: Buffer.from([0, 1, 255]), timestamp: 1_700_000_000_000 };
@@ -64,7 +64,7 @@ describe('DeadLetter v2 (adds the key_mismatch reason)', async () => {
 
 describe('AnomalyAlert v3 (adds optional stepError, stepThreshold)', () => {
   const v2 = loadSchema('history/AnomalyAlert.v2.avsc');
-  const { stepError: _e, stepThreshold: _t, follows: _f, ...v2Alert } = alert;
+  const { stepError: _e, stepThreshold: _t, follows: _f, sensorType: _st, ...v2Alert } = alert;
   it('written with v2, read with v3: the per-step pair is null', () => {
     const read = alertType.fromBuffer(v2.toBuffer(v2Alert), alertType.createResolver(v2)) as AnomalyAlert;
     assert.equal(read.stepError, null);
@@ -82,18 +82,66 @@ describe('AnomalyAlert v3 (adds optional stepError, stepThreshold)', () => {
 
 describe('AnomalyAlert v4 (adds optional follows)', () => {
   const v3 = loadSchema('history/AnomalyAlert.v3.avsc');
-  const { follows: _f, ...v3Alert } = alert;
+  const { follows: _f, sensorType: _st, ...v3Alert } = alert;
   it('written with v3, read with v4: follows is null, the rest as written', () => {
     const read = alertType.fromBuffer(v3.toBuffer(v3Alert), alertType.createResolver(v3)) as AnomalyAlert;
     assert.equal(read.follows, null);
-    assert.deepEqual(plain({ ...read, follows: undefined }), plain(v3Alert));
+    assert.deepEqual(plain({ ...read, follows: undefined, sensorType: undefined }), plain(v3Alert));
   });
   it('a v3 reader reads a v4 record, without follows', () => {
-    const read = v3.fromBuffer(codec.encodeAlert(alert), v3.createResolver(alertType)) as Record<string, unknown>;
+    const read = v3.fromBuffer(codec.encodeAlert({ ...alert, sensorType: 'default' }), v3.createResolver(alertType)) as Record<string, unknown>;
     assert.deepEqual(plain(read), plain(v3Alert));
     assert.equal('follows' in read, false);
   });
   it('an alert without follows (as built before v4) encodes it as null', () => {
     assert.equal(codec.decodeAlert(codec.encodeAlert(v3Alert)).follows, null);
   });
+});
+
+describe('AnomalyAlert v5 (adds sensorType, default "default")', () => {
+  const v4 = loadSchema('history/AnomalyAlert.v4.avsc');
+  const { sensorType: _st, ...v4Alert } = alert;
+  it('written with v4, read with v5: sensorType is default, the rest as written', () => {
+    const read = alertType.fromBuffer(v4.toBuffer(v4Alert), alertType.createResolver(v4)) as AnomalyAlert;
+    assert.equal(read.sensorType, 'default');
+    assert.deepEqual(plain({ ...read, sensorType: undefined }), plain(v4Alert));
+  });
+  it('a v4 reader reads a v5 record, without sensorType', () => {
+    const read = v4.fromBuffer(codec.encodeAlert(alert), v4.createResolver(alertType)) as Record<string, unknown>;
+    assert.deepEqual(plain(read), plain(v4Alert));
+  });
+  it('an alert without sensorType (as built before v5) encodes it as default', () => {
+    assert.equal(codec.decodeAlert(codec.encodeAlert(v4Alert)).sensorType, 'default');
+  });
+});
+
+describe('SignalWindow v2 (adds sensorType, default "default")', () => {
+  const v1 = loadSchema('history/SignalWindow.v1.avsc');
+  const { sensorType: _st, ...v1Window } = window;
+  it('a v1 record decodes with sensorType default (fast reader)', () => {
+    assert.deepEqual(plain(codec.decodeWindow(v1.toBuffer(v1Window))), plain({ ...v1Window, sensorType: 'default' }));
+  });
+  it('a v1 record with a large long decodes through avsc with sensorType default', () => {
+    const big = { ...v1Window, seq: 2 ** 52 + 2 };
+    const read = codec.decodeWindow(v1.toBuffer(big));
+    assert.equal(read.sensorType, 'default');
+    assert.equal(read.seq, 2 ** 52 + 2);
+  });
+  it('a v1 reader reads a v2 record, without sensorType', () => {
+    const read = v1.fromBuffer(codec.encodeWindow(window), v1.createResolver(loadSchema('SignalWindow.avsc'))) as Record<string, unknown>;
+    assert.deepEqual(plain(read), plain(v1Window));
+  });
+  it('a window without sensorType encodes it as default', () => {
+    assert.equal(codec.decodeWindow(codec.encodeWindow(v1Window)).sensorType, 'default');
+  });
+});
+
+describe('DeadLetter v3 (adds the reason unknown_sensor)', async () => {
+  const { deadLetterType } = await import('../../../../common/codec/schemas.ts');
+  const v2 = loadSchema('history/DeadLetter.v2.avsc');
+  it('a v2 reader reads unknown_sensor as internal', () => {
+    const read = v2.fromBuffer(deadLetterType.toBuffer({ ...dead, reason: 'unknown_sensor' }), v2.createResolver(deadLetterType)) as DeadLetter;
+    assert.equal(read.reason, 'internal');
+  });
+  it('round trip keeps unknown_sensor', () => assert.equal(codec.decodeDeadLetter(codec.encodeDeadLetter({ ...dead, reason: 'unknown_sensor' })).reason, 'unknown_sensor'));
 });
