@@ -128,15 +128,6 @@ export function idsFromPatterns(patterns: readonly string[], count: number, owns
   return ids;
 }
 
-interface TypeSensors {
-  name: string;
-  sensors: readonly string[];
-}
-/** The raw sensorTypes list (name and patterns); [] without types. */
-export function sensorTypeList(config: Config): readonly TypeSensors[] {
-  return (config as unknown as { sensorTypes?: readonly TypeSensors[] }).sensorTypes ?? [];
-}
-
 /**
  * The fleet a config describes. Without sensorTypes: one implicit type of
  * `sensors` sensors at `rateHz` (default simulator.rateHz) with windowing.channels.
@@ -145,7 +136,7 @@ export function sensorTypeList(config: Config): readonly TypeSensors[] {
  */
 export function fleetFromConfig(config: Config, opts: { sensors?: number; rateHz?: number } = {}): FleetType[] {
   const sensors = opts.sensors ?? config.simulator.sensors;
-  const list = sensorTypeList(config);
+  const list = config.sensorTypes;
   if (list.length === 0) return [{ name: 'default', sensors, channels: config.windowing.channels, rateHz: opts.rateHz ?? config.simulator.rateHz }];
   if (opts.rateHz !== undefined) {
     throw new SensorwatchError('simulate: --rate sets the rate of the single implicit sensor type; with sensorTypes each type samples at its windowing.samplePeriodMs', { code: 'usage' });
