@@ -13,6 +13,8 @@ import { alreadyDecided, decideSilence, initialSensorState, type SensorState } f
 import { judgeWindow } from '../common/decision/judge.ts';
 import type { ModelShelf } from './models.ts';
 import { policyFor } from '../common/decision/policy.ts';
+import { isImplicit, typeConfig, typeOf } from '../common/config/sensor-types.ts';
+import { modelKeyOf, typeModelKey, windowTypeProblem } from '../common/model/keys.ts';
 import type { AlertPublisher, Clock, DeadLetterSink, ModelSummary, ScorerMetrics } from './ports.ts';
 
 /** Where a record came from: enough to dead-letter it with its original bytes. */
@@ -102,8 +104,11 @@ export function createEngine(options: EngineOptions): Engine {
     for (const { sensorId, lastSeenAt } of sensors) {
       const before = states.get(sensorId);
       if (before === undefined) continue;
-      const d = decideSilence(before, { sensorId, lastSeenAt, now, severities: policyFor(config, sensorId).severities });
+      const type = before.sensorType ?? typeOf(config, sensorId) ?? 'default';
+      const typed = isImplicit(config) || !typeNamesHas(config, type) ? config : typeConfig(config, type);
+      const d = decideSilence(before, { sensorId, lastSeenAt, now, severities: policyFor(typed, sensorId).severities });
       if (d.events.length === 0) continue;
+      if (!isImplicit(config)) for (const e of d.events) e.sensorType = type;
       next.set(sensorId, d.state);
       alerts.push(...d.events);
     }
@@ -123,7 +128,8 @@ export function createEngine(options: EngineOptions): Engine {
     swapModels();
     const config = options.config();
     const dead: DeadLetter[] = [];
-    const byModel = new Map<LoadedModel, { window: SignalWindow; index: number }[]>();
+    const implicit = isImplicit(config);
+    const byModel = new Map<LoadedModel, { window: SignalWindow; index: number; type: string }[]>();
     let replayed = 0;
     for (const [index, item] of items.entries()) {
       if ('problem' in item) {
@@ -136,49 +142,67 @@ export function createEngine(options: EngineOptions): Engine {
         replayed++;
         continue;
       }
-      let model = models.forSensor(item.window.sensorId, config.model.groups);
+      // Sensor types: a window of a type the config does not define (any more), of a sensor now of
+      // another type, or of another layout than its type's is never scored.
+      const typeProblem = windowTypeProblem(config, item.window);
+      if (typeProblem !== null) {
+        dead.push(deadLetter(item.source, 'bad_window', typeProblem));
+        continue;
+      }
+      const type = item.window.sensorType ?? 'default';
+      const key = modelKeyOf(config, type, item.window.sensorId);
+      const fallback = typeModelKey(config, type);
+      let model = models.forKey(key, fallback);
       while (model === undefined) {
         // Never drop a window for want of a model: hold the batch (uncommitted) until one arrives.
-        log.warn('no model yet for this sensor; waiting', { sensorId: item.window.sensorId });
-        await models.whenAny();
+        log.warn('no model yet for this sensor; waiting', { sensorId: item.window.sensorId, modelKey: key, sensorType: type });
+        await models.whenAny(key === fallback ? [key] : [key, fallback]);
         swapModels();
-        model = models.forSensor(item.window.sensorId, config.model.groups);
+        model = models.forKey(key, fallback);
       }
-      const problem = incompatibility(item.window, model);
+      const problem = incompatibility(item.window, model, type, implicit);
       if (problem !== null) {
         dead.push(deadLetter(item.source, 'bad_window', problem));
         continue;
       }
       const list = byModel.get(model) ?? [];
-      list.push({ window: item.window, index });
+      list.push({ window: item.window, index, type });
       byModel.set(model, list);
     }
 
-    const scored: (Scored & { index: number })[] = [];
+    const scored: (Scored & { index: number; type: string })[] = [];
     for (const [model, list] of byModel) {
-      const results = scoreWindows(model, list.map((l) => l.window), { stepSamples: config.windowing.hop, log });
+      const typed = typeConfig(config, (list[0] as { type: string }).type);
+      const results = scoreWindows(model, list.map((l) => l.window), { stepSamples: typed.windowing.hop, log });
       results.forEach((s, i) => {
-        const { window, index } = list[i] as { window: SignalWindow; index: number };
-        scored.push({ window, index, model, ...s });
+        const { window, index, type } = list[i] as { window: SignalWindow; index: number; type: string };
+        scored.push({ window, index, type, model, ...s });
       });
     }
     // Decide in arrival order: per sensor, that is the order of its windows.
     scored.sort((a, b) => a.index - b.index);
     const next = new Map<string, SensorState>();
     const alerts: AnomalyAlert[] = [];
-    const perWindow: { s: Scored; score: number; threshold: number; error: number; contributions: number[]; faulty: boolean }[] = [];
+    const perWindow: { s: Scored; type: string; score: number; threshold: number; error: number; contributions: number[]; faulty: boolean }[] = [];
     for (const s of scored) {
-      const { window, model } = s;
-      const before = next.get(window.sensorId) ?? states.get(window.sensorId) ?? initialSensorState(window.sensorId);
+      const { window, model, type } = s;
+      let before = next.get(window.sensorId) ?? states.get(window.sensorId) ?? initialSensorState(window.sensorId);
+      if (!implicit && before.sensorType !== undefined && before.sensorType !== type) {
+        log.info('sensor moved to another sensor type: it starts afresh (its state under the old type, and that type\'s model, are not applied)', { sensorId: window.sensorId, from: before.sensorType, to: type });
+        before = initialSensorState(window.sensorId);
+      }
       const judged = judgeWindow(before, {
         window,
         errors: s,
         model: { key: model.meta.modelKey, version: model.meta.version, calibration: model.meta, channels: model.meta.channels },
-        config,
+        config: implicit ? config : typeConfig(config, type),
       });
-      if (judged.state !== before) next.set(window.sensorId, judged.state);
+      let state = judged.state;
+      if (!implicit && state.sensorType !== type) state = { ...state, sensorType: type };
+      if (state !== before) next.set(window.sensorId, state);
+      if (!implicit) for (const e of judged.events) e.sensorType = type;
       alerts.push(...judged.events);
-      perWindow.push({ s, score: judged.score, threshold: judged.threshold, error: judged.error, contributions: judged.contributions, faulty: judged.fault !== null });
+      perWindow.push({ s, type, score: judged.score, threshold: judged.threshold, error: judged.error, contributions: judged.contributions, faulty: judged.fault !== null });
     }
 
     await Promise.all([options.publisher.publish(alerts, [...next.values()]), dead.length > 0 ? options.deadLetters.send(dead) : Promise.resolve()]);
@@ -187,10 +211,11 @@ export function createEngine(options: EngineOptions): Engine {
     if (replayed > 0) log.info('replayed windows skipped (already decided)', { count: replayed });
     const now = options.clock.now();
     metrics.batchScored({ size: items.length });
-    for (const { s, score, threshold, error, contributions, faulty } of perWindow) {
-      if (!Number.isFinite(score) && !faulty) metrics.nonFiniteScore(s.model.meta.modelKey);
+    for (const { s, type, score, threshold, error, contributions, faulty } of perWindow) {
+      if (!Number.isFinite(score) && !faulty) metrics.nonFiniteScore(s.model.meta.modelKey, type);
       metrics.windowScored({
         model: s.model.meta.modelKey,
+        type,
         sensorId: s.window.sensorId,
         error,
         score,
@@ -223,9 +248,16 @@ export function createEngine(options: EngineOptions): Engine {
   };
 }
 
-/** Why a window cannot go through this model, or null. */
-function incompatibility(window: SignalWindow, model: LoadedModel): string | null {
+/** Why a window cannot go through this model, or null. With sensor types, a model of another type or channel layout never scores a window. */
+export function incompatibility(window: SignalWindow, model: LoadedModel, type: string, implicit: boolean): string | null {
   const { windowLength, channels, modelKey, version } = model.meta;
+  const modelType = model.meta.sensorType ?? 'default';
+  if (modelType !== type) {
+    return `window ${window.sensorId}#${window.seq} is of sensor type ${type}; model ${modelKey} v${version} was trained on type ${modelType}: a model is never applied to another type's windows`;
+  }
+  if (!implicit && (channels.length !== window.channels.length || channels.some((c, i) => c !== window.channels[i]))) {
+    return `window ${window.sensorId}#${window.seq} (type ${type}) has channels ${window.channels.join(', ')}; model ${modelKey} v${version} was trained on ${channels.join(', ')}: a model is never applied to another channel layout`;
+  }
   const missing = channels.filter((c) => !window.channels.includes(c));
   if (missing.length > 0) return `window ${window.sensorId}#${window.seq} lacks channel(s) ${missing.join(', ')} of model ${modelKey} v${version}`;
   if (window.channels.length === 0 || window.samples.length !== windowLength * window.channels.length) {
@@ -233,6 +265,8 @@ function incompatibility(window: SignalWindow, model: LoadedModel): string | nul
   }
   return null;
 }
+
+const typeNamesHas = (config: Config, type: string): boolean => config.sensorTypes.some((t) => t.name === type);
 
 export function openCounts(states: Iterable<SensorState>): Map<string, { kind: string; severity: string; count: number }> {
   const counts = new Map<string, { kind: string; severity: string; count: number }>();

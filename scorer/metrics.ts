@@ -35,27 +35,27 @@ const refusalCodes = ['model_corrupt', 'model_invalid', 'model_incompatible', 'm
 
 export function createScorerMetrics(options: ScorerMetricsOptions): ScorerMetrics & SensorSeries {
   const r = options.registry;
-  const scored = counter(r, { name: 'sensorwatch_windows_scored_total', help: 'Windows scored, by model key.', labelNames: ['model'] });
+  const scored = counter(r, { name: 'sensorwatch_windows_scored_total', help: 'Windows scored, by model key and sensor type.', labelNames: ['model', 'type'] });
   const error = histogram(r, {
     name: 'sensorwatch_reconstruction_error',
-    help: 'Reconstruction error (MSE over the normalised window), by model key.',
-    labelNames: ['model'],
+    help: 'Reconstruction error (MSE over the normalised window), by model key and sensor type.',
+    labelNames: ['model', 'type'],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 100],
   });
-  const score = gauge(r, { name: 'sensorwatch_anomaly_score', help: 'Latest anomaly score in [0, 1] (the calibrated likelihood by default) per sensor (capped at scorer.maxSensorsExported sensors).', labelNames: ['sensor'] });
+  const score = gauge(r, { name: 'sensorwatch_anomaly_score', help: 'Latest anomaly score in [0, 1] (the calibrated likelihood by default) per sensor, with its sensor type (capped at scorer.maxSensorsExported sensors).', labelNames: ['sensor', 'type'] });
   const contribution = gauge(r, {
     name: 'sensorwatch_channel_contribution',
     help: "Latest window's per-channel contribution to the reconstruction error, absolute (not a share of it; capped sensors).",
-    labelNames: ['sensor', 'channel'],
+    labelNames: ['sensor', 'channel', 'type'],
   });
   const alerts = counter(r, { name: 'sensorwatch_alerts_total', help: 'Alert events published, by kind, severity and state (open, update, resolve).', labelNames: ['kind', 'severity', 'state'] });
   const open = gauge(r, { name: 'sensorwatch_alerts_open', help: 'Alerts open now, by kind and severity.', labelNames: ['kind', 'severity'] });
   const alertOpen = gauge(r, {
     name: 'sensorwatch_alert_open',
     help: 'Open alerts per sensor (value 1), by kind and the severity the scorer decided (capped sensors).',
-    labelNames: ['sensor', 'kind', 'severity'],
+    labelNames: ['sensor', 'kind', 'severity', 'type'],
   });
-  const threshold = gauge(r, { name: 'sensorwatch_threshold', help: 'The level of the reported error (the alert\'s reconstructionError: the whole window\'s unless thresholds.likelihood.error is step) at which the score opens an alert, by model key and sensor (capped sensors).', labelNames: ['model', 'sensor'] });
+  const threshold = gauge(r, { name: 'sensorwatch_threshold', help: 'The level of the reported error (the alert\'s reconstructionError: the whole window\'s unless thresholds.likelihood.error is step) at which the score opens an alert, by model key and sensor, with its sensor type (capped sensors).', labelNames: ['model', 'sensor', 'type'] });
   const latency = histogram(r, {
     name: 'sensorwatch_scoring_latency_seconds',
     help: 'Seconds from a window\'s end (event time) to its decision being acknowledged by the broker.',
@@ -65,7 +65,7 @@ export function createScorerMetrics(options: ScorerMetricsOptions): ScorerMetric
   const batchSize = histogram(r, { name: 'sensorwatch_scoring_batch_size', help: 'Windows per inference batch.', labelNames: [], buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024] });
   const modelInfo = gauge(r, { name: 'sensorwatch_model_info', help: 'The model in force per model key (value 1).', labelNames: ['model', 'version', 'kind', 'backend'] });
   const modelCreated = gauge(r, { name: 'sensorwatch_model_created_timestamp_seconds', help: 'When the model in force was trained, seconds since the epoch.', labelNames: ['model'] });
-  const nonFinite = counter(r, { name: 'sensorwatch_nonfinite_scores_total', help: 'Windows whose score was NaN or infinite (not decided), by model key.', labelNames: ['model'] });
+  const nonFinite = counter(r, { name: 'sensorwatch_nonfinite_scores_total', help: 'Windows whose score was NaN or infinite (not decided), by model key and sensor type.', labelNames: ['model', 'type'] });
   const refused = counter(r, { name: 'sensorwatch_models_refused_total', help: 'Model versions the scorer refused (model_corrupt, model_invalid, …); the previous version keeps serving.', labelNames: ['model', 'code'] });
   const deadLetters = counter(r, { name: 'sensorwatch_records_dead_lettered_total', help: 'Records sent to the dead-letter topic, by stage and reason.', labelNames: ['stage', 'reason'] });
   // The scorer's dead-letter reasons exist at 0, so a rate() works before the first one.
@@ -91,29 +91,46 @@ export function createScorerMetrics(options: ScorerMetricsOptions): ScorerMetric
 
   // Live sensors with per-sensor series, and the label values to remove them by.
   // The first maxSensorsExported get labels; a silent one (forgetSensors) frees its place.
-  const exported = new Map<string, { models: Set<string>; channels: Set<string> }>();
-  const exportable = (sensorId: string): { models: Set<string>; channels: Set<string> } | undefined => {
+  type Series = { models: Set<string>; channels: Set<string>; types: Set<string> };
+  const exported = new Map<string, Series>();
+  const exportable = (sensorId: string): Series | undefined => {
     let series = exported.get(sensorId);
     if (series === undefined && exported.size < options.maxSensorsExported()) {
-      series = { models: new Set(), channels: new Set() };
+      series = { models: new Set(), channels: new Set(), types: new Set() };
       exported.set(sensorId, series);
     }
     return series;
   };
-  let alerting: { sensor: string; kind: string; severity: string }[] = [];
+  const removeSeries = (sensor: string, series: Series): void => {
+    for (const type of series.types) {
+      score.remove({ sensor, type });
+      for (const model of series.models) threshold.remove({ model, sensor, type });
+      for (const channel of series.channels) contribution.remove({ sensor, channel, type });
+    }
+  };
+  let alerting: { sensor: string; kind: string; severity: string; type: string }[] = [];
 
   return {
     batchScored: ({ size }) => batchSize.observe(size),
     windowScored(w) {
-      scored.inc({ model: w.model });
-      if (Number.isFinite(w.error)) error.observe({ model: w.model }, w.error);
+      const type = w.type ?? 'default';
+      scored.inc({ model: w.model, type });
+      if (Number.isFinite(w.error)) error.observe({ model: w.model, type }, w.error);
       const series = exportable(w.sensorId);
       if (series === undefined) return;
-      score.set({ sensor: w.sensorId }, w.score);
-      threshold.set({ model: w.model, sensor: w.sensorId }, w.threshold);
+      if (!series.types.has(type) && series.types.size > 0) {
+        // Moved to another type: its series under the old type go.
+        removeSeries(w.sensorId, series);
+        series.models.clear();
+        series.channels.clear();
+        series.types.clear();
+      }
+      series.types.add(type);
+      score.set({ sensor: w.sensorId, type }, w.score);
+      threshold.set({ model: w.model, sensor: w.sensorId, type }, w.threshold);
       series.models.add(w.model);
       for (const c of w.contributions) {
-        contribution.set({ sensor: w.sensorId, channel: c.channel }, c.contribution);
+        contribution.set({ sensor: w.sensorId, channel: c.channel, type }, c.contribution);
         series.channels.add(c.channel);
       }
     },
@@ -122,7 +139,7 @@ export function createScorerMetrics(options: ScorerMetricsOptions): ScorerMetric
       alerting = [];
       for (const a of openNow) {
         if (exportable(a.sensorId) === undefined) continue;
-        const labels = { sensor: a.sensorId, kind: a.kind, severity: a.severity };
+        const labels = { sensor: a.sensorId, kind: a.kind, severity: a.severity, type: a.type ?? 'default' };
         alertOpen.set(labels, 1);
         alerting.push(labels);
       }
@@ -131,17 +148,16 @@ export function createScorerMetrics(options: ScorerMetricsOptions): ScorerMetric
       for (const sensor of sensorIds) {
         const series = exported.get(sensor);
         if (series === undefined) continue;
-        score.remove({ sensor });
-        for (const model of series.models) threshold.remove({ model, sensor });
-        for (const channel of series.channels) contribution.remove({ sensor, channel });
+        removeSeries(sensor, series);
         exported.delete(sensor);
       }
     },
     exportedSensors: () => exported.size,
-    declareModelKeys(modelKeys) {
+    declareModelKeys(modelKeys, typeOfKey) {
       for (const model of modelKeys) {
-        scored.inc({ model }, 0);
-        nonFinite.inc({ model }, 0);
+        const type = typeOfKey?.(model) ?? 'default';
+        scored.inc({ model, type }, 0);
+        nonFinite.inc({ model, type }, 0);
         for (const code of refusalCodes) refused.inc({ model, code }, 0);
       }
     },
@@ -161,7 +177,7 @@ export function createScorerMetrics(options: ScorerMetricsOptions): ScorerMetric
       modelInfo.set({ model: model.modelKey, version: String(model.version), kind: model.kind, backend: model.backend }, 1);
       modelCreated.set({ model: model.modelKey }, model.createdAt / 1000);
     },
-    nonFiniteScore: (model) => nonFinite.inc({ model }),
+    nonFiniteScore: (model, type) => nonFinite.inc({ model, type: type ?? 'default' }),
     modelRefused: (model, code) => refused.inc({ model, code }),
     deadLettered: (reason, count) => deadLetters.inc({ stage: 'scorer', reason }, count),
     consumerLag: (group, topic, partition, value) => lag.set({ group, topic, partition: String(partition) }, Math.max(0, value)),

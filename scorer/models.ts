@@ -17,8 +17,10 @@ export interface ModelShelf {
   applyStaged(): ModelSwap[];
   /** The live model for a sensor: its group's key (model.groups), else 'default'. */
   forSensor(sensorId: string, groups: Readonly<Record<string, readonly string[]>>): LoadedModel | undefined;
-  /** Resolves once anything is staged or live. */
-  whenAny(): Promise<void>;
+  /** The live model of a key, else of the fallback key (a group's type while the group has none). */
+  forKey(modelKey: string, fallbackKey: string): LoadedModel | undefined;
+  /** Resolves once anything is staged or live; given keys: once one of them is. */
+  whenAny(keys?: readonly string[]): Promise<void>;
   live(): LoadedModel[];
   /** Live models, and staged ones (which go live at the next batch) flagged as such. */
   summary(): { modelKey: string; version: number; staged: boolean }[];
@@ -35,7 +37,9 @@ const same = (a: LoadedModel, b: LoadedModel): boolean => a.meta.version === b.m
 export function createModelShelf(): ModelShelf {
   const live = new Map<string, LoadedModel>();
   const staged = new Map<string, LoadedModel>();
-  let waiters: (() => void)[] = [];
+  let waiters: { keys: readonly string[] | undefined; wake: () => void }[] = [];
+  const has = (keys: readonly string[] | undefined): boolean =>
+    keys === undefined ? live.size > 0 || staged.size > 0 : keys.some((k) => live.has(k) || staged.has(k));
 
   return {
     offer(model) {
@@ -47,9 +51,9 @@ export function createModelShelf(): ModelShelf {
       }
       staged.get(key)?.dispose();
       staged.set(key, model);
-      const wake = waiters;
-      waiters = [];
-      for (const w of wake) w();
+      const ready = waiters.filter((w) => has(w.keys));
+      waiters = waiters.filter((w) => !has(w.keys));
+      for (const w of ready) w.wake();
     },
     applyStaged() {
       const swaps: ModelSwap[] = [];
@@ -65,9 +69,12 @@ export function createModelShelf(): ModelShelf {
     forSensor(sensorId, groups) {
       return live.get(modelKeyFor(sensorId, groups)) ?? live.get(defaultModelKey);
     },
-    whenAny() {
-      if (live.size > 0 || staged.size > 0) return Promise.resolve();
-      return new Promise<void>((resolve) => waiters.push(resolve));
+    forKey(modelKey, fallbackKey) {
+      return live.get(modelKey) ?? live.get(fallbackKey);
+    },
+    whenAny(keys) {
+      if (has(keys)) return Promise.resolve();
+      return new Promise<void>((resolve) => waiters.push({ keys, wake: resolve }));
     },
     live: () => [...live.values()],
     hasModel: () => live.size > 0 || staged.size > 0,

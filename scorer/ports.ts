@@ -31,7 +31,7 @@ export interface ModelSummary {
 /** What the scorer reports; implemented with prom-client in metrics.ts. */
 export interface ScorerMetrics {
   batchScored(input: { size: number }): void;
-  windowScored(input: { model: string; sensorId: string; error: number; score: number; threshold: number; contributions: readonly { channel: string; contribution: number }[] }): void;
+  windowScored(input: { model: string; /** The sensor type (bounded: types come from config); default 'default'. */ type?: string; sensorId: string; error: number; score: number; threshold: number; contributions: readonly { channel: string; contribution: number }[] }): void;
   alertPublished(alert: Pick<AnomalyAlert, 'kind' | 'severity' | 'state'>): void;
   /** Creates the alert counters of these severities at 0, so rates exist before the first alert. */
   declareSeverities(names: readonly string[]): void;
@@ -39,7 +39,7 @@ export interface ScorerMetrics {
   openAlerts(counts: ReadonlyMap<string, { kind: string; severity: string; count: number }>): void;
   decisionLatency(seconds: number): void;
   /** A window whose score came out NaN or infinite (a model that cannot score): counted, never decided. */
-  nonFiniteScore(model: string): void;
+  nonFiniteScore(model: string, type?: string): void;
   /** A model version refused at load (checksum, undecodable, cannot score): the previous keeps serving. */
   modelRefused(model: string, code: string): void;
   modelLoaded(model: ModelSummary, previous: ModelSummary | null): void;
@@ -53,13 +53,13 @@ export interface ScorerMetrics {
  */
 export interface SensorSeries {
   /** The alerts open now, one per sensor and kind; replaces the previous set. */
-  sensorAlerts(open: readonly { sensorId: string; kind: string; severity: string }[]): void;
+  sensorAlerts(open: readonly { sensorId: string; kind: string; severity: string; type?: string }[]): void;
   /** Removes every per-sensor series of these sensors and frees their places under the cap. */
   forgetSensors(sensorIds: readonly string[]): void;
   /** Sensors with per-sensor series now (live ones, at most maxSensorsExported). */
   exportedSensors(): number;
   /** The per-model counters at 0 for these model keys, so rates exist before the first window. */
-  declareModelKeys(modelKeys: readonly string[]): void;
+  declareModelKeys(modelKeys: readonly string[], typeOfKey?: (modelKey: string) => string): void;
 }
 
 /**

@@ -14,7 +14,7 @@ import type { Logger } from '../common/log.ts';
 import { defaultGroupIds, startService } from '../common/service/skeleton.ts';
 import { initBackend } from '../common/model/backend.ts';
 import { createModelFeed } from '../common/model/store/feed.ts';
-import { defaultModelKey } from '../common/model/keys.ts';
+import { modelKeysOf, typeOfModelKey } from '../common/model/keys.ts';
 import type { DeadLetterReason } from '../common/types.ts';
 import { createBatcher } from './batcher.ts';
 import type { SensorState } from '../common/decision/decide.ts';
@@ -80,11 +80,12 @@ function hasOpenAlert(state: SensorState | undefined): boolean {
 }
 
 /** One entry per open alert: sensor, kind and the severity the decision gave it. */
-export function openPerSensor(states: Iterable<SensorState>): { sensorId: string; kind: string; severity: string }[] {
-  const out: { sensorId: string; kind: string; severity: string }[] = [];
+export function openPerSensor(states: Iterable<SensorState>): { sensorId: string; kind: string; severity: string; type: string }[] {
+  const out: { sensorId: string; kind: string; severity: string; type: string }[] = [];
   for (const s of states) {
-    if (s.anomaly.open !== null) out.push({ sensorId: s.sensorId, kind: 'anomaly', severity: s.anomaly.open.severity });
-    if (s.fault.open !== null) out.push({ sensorId: s.sensorId, kind: 'sensor_fault', severity: s.fault.open.severity });
+    const type = s.sensorType ?? 'default';
+    if (s.anomaly.open !== null) out.push({ sensorId: s.sensorId, kind: 'anomaly', severity: s.anomaly.open.severity, type });
+    if (s.fault.open !== null) out.push({ sensorId: s.sensorId, kind: 'sensor_fault', severity: s.fault.open.severity, type });
   }
   return out;
 }
@@ -132,7 +133,7 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
     const declareSeverities = (c: Config): void =>
       metrics.declareSeverities([...new Set([...c.scorer.severities, ...Object.values(c.scorer.perSensor).flatMap((o) => o.severities ?? [])].map((b) => b.name))]);
     declareSeverities(initial);
-    metrics.declareModelKeys([defaultModelKey, ...Object.keys(initial.model.groups)]);
+    metrics.declareModelKeys(modelKeysOf(initial), (k) => typeOfModelKey(initial, k) ?? 'default');
     onConfigChange = declareSeverities;
     const shelf = createModelShelf();
     service.undo('the models', () => shelf.dispose());

@@ -79,6 +79,8 @@ export interface SensorState {
   stepLikelihood?: LikelihoodState;
   /** The new-extreme rule's range of the values seen (novelty.ts); absent: not judged yet. */
   range?: RangeState;
+  /** The sensor type it was judged as (sensorTypes; absent with the implicit type): a sensor moved to another type starts afresh. */
+  sensorType?: string;
 }
 
 export interface DecisionInput {

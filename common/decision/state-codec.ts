@@ -122,6 +122,7 @@ function readState(raw: unknown, ctx: Ctx): SensorState {
   if (likelihood !== undefined) state.likelihood = likelihood;
   if (stepLikelihood !== undefined) state.stepLikelihood = stepLikelihood;
   if (range !== undefined) state.range = range;
+  if (isString(o['sensorType'])) state.sensorType = o['sensorType'];
   return state;
 }
 

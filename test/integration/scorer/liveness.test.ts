@@ -49,7 +49,7 @@ describe('scorer: silent sensors', () => {
       what: 'both sensors on /metrics, dying-6 with an open alert',
       timeoutMs: 10_000,
     });
-    assert.equal((await lines('dying-6')).find((l) => l.startsWith('sensorwatch_alert_open{')), 'sensorwatch_alert_open{sensor="dying-6",kind="anomaly",severity="warning"} 1');
+    assert.equal((await lines('dying-6')).find((l) => l.startsWith('sensorwatch_alert_open{')), 'sensorwatch_alert_open{sensor="dying-6",kind="anomaly",severity="warning",type="default"} 1');
 
     // Both fall silent: each gets a silent fault, dying-6's anomaly resolves with reason silent.
     now += 1500;
@@ -61,7 +61,7 @@ describe('scorer: silent sensors', () => {
       timeoutMs: 10_000,
       intervalMs: 100,
     });
-    assert.ok((await lines('dying-6')).includes('sensorwatch_alert_open{sensor="dying-6",kind="sensor_fault",severity="warning"} 1'), 'the silent fault is on /metrics');
+    assert.ok((await lines('dying-6')).includes('sensorwatch_alert_open{sensor="dying-6",kind="sensor_fault",severity="warning",type="default"} 1'), 'the silent fault is on /metrics');
 
     // It sends again: the silence is over.
     await produceWindows(brokers, setup.config.topics.windows, scoreWindows('dying-6', [0.1], 2));

@@ -73,13 +73,13 @@ describe('scorer service on a real broker', () => {
     const text = await (await fetch(`http://127.0.0.1:${server?.port}/metrics`)).text();
     await waitFor(async () => /sensorwatch_consumer_lag\{/.test(await (await fetch(`http://127.0.0.1:${server?.port}/metrics`)).text()), { what: 'the consumer lag to be exported', timeoutMs: 15_000 });
     for (const name of [
-      'sensorwatch_windows_scored_total{model="default"}',
+      'sensorwatch_windows_scored_total{model="default",type="default"}',
       'sensorwatch_reconstruction_error_bucket',
-      'sensorwatch_anomaly_score{sensor="s1"}',
-      'sensorwatch_channel_contribution{sensor="s1",channel="a"}',
+      'sensorwatch_anomaly_score{sensor="s1",type="default"}',
+      'sensorwatch_channel_contribution{sensor="s1",channel="a",type="default"}',
       'sensorwatch_alerts_total{kind="anomaly",severity="critical",state="update"} 1',
       'sensorwatch_alerts_open',
-      'sensorwatch_threshold{model="default",sensor="s2"} 100',
+      'sensorwatch_threshold{model="default",sensor="s2",type="default"} 100',
       'sensorwatch_scoring_latency_seconds_bucket',
       'sensorwatch_scoring_batch_size_bucket',
       'sensorwatch_model_info{model="default",version="1",kind="dense"',

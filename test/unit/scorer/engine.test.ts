@@ -123,7 +123,7 @@ describe('engine', () => {
     second.engine.restore(JSON.parse(JSON.stringify(saved)) as SensorState[]);
     await second.engine.handle(items(scores([2, 2, 2, 2, 0, 0])));
     assert.deepEqual(second.alerts().map((a) => `${a.state}:${a.alertId === first.alerts()[0]?.alertId}`), ['resolve:true']);
-    assert.match(await second.registry.metrics(), /sensorwatch_windows_scored_total\{model="default"\} 2\n/, 'replayed windows are not scored again');
+    assert.match(await second.registry.metrics(), /sensorwatch_windows_scored_total\{model="default",type="default"\} 2\n/, 'replayed windows are not scored again');
   });
 
   it('dead-letters undecodable records and windows the model cannot take, and scores the rest', async () => {
@@ -208,13 +208,13 @@ describe('engine', () => {
     await t.engine.handle(items(scores([2, 2])));
     const text = await t.registry.metrics();
     for (const line of [
-      /sensorwatch_windows_scored_total\{model="default"\} 2/,
-      /sensorwatch_reconstruction_error_count\{model="default"\} 2/,
-      /sensorwatch_anomaly_score\{sensor="s1"\} 0\.666/,
-      /sensorwatch_channel_contribution\{sensor="s1",channel="a"\} 1\.0/,
+      /sensorwatch_windows_scored_total\{model="default",type="default"\} 2/,
+      /sensorwatch_reconstruction_error_count\{model="default",type="default"\} 2/,
+      /sensorwatch_anomaly_score\{sensor="s1",type="default"\} 0\.666/,
+      /sensorwatch_channel_contribution\{sensor="s1",channel="a",type="default"\} 1\.0/,
       /sensorwatch_alerts_total\{kind="anomaly",severity="warning",state="open"\} 1/,
       /sensorwatch_alerts_open\{kind="anomaly",severity="warning"\} 1/,
-      /sensorwatch_threshold\{model="default",sensor="s1"\} 1/,
+      /sensorwatch_threshold\{model="default",sensor="s1",type="default"\} 1/,
       /sensorwatch_scoring_latency_seconds_count 2/,
       /sensorwatch_scoring_batch_size_count 1/,
       /sensorwatch_model_created_timestamp_seconds\{model="default"\} 1700000000\.001/,
@@ -228,9 +228,9 @@ describe('engine', () => {
     t.models.offer(zeroModel());
     await t.engine.handle(items(['x', 'y', 'z'].map((sensorId, i) => ({ sensorId, seq: i, value: 1 }))));
     const text = await t.registry.metrics();
-    assert.match(text, /sensorwatch_anomaly_score\{sensor="y"\}/);
+    assert.match(text, /sensorwatch_anomaly_score\{sensor="y",type="default"\}/);
     assert.doesNotMatch(text, /sensor="z"/);
-    assert.match(text, /sensorwatch_windows_scored_total\{model="default"\} 3/);
+    assert.match(text, /sensorwatch_windows_scored_total\{model="default",type="default"\} 3/);
   });
 });
 

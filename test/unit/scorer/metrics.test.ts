@@ -116,7 +116,7 @@ describe('per-sensor series: liveness and open alerts', () => {
     assert.equal(seriesOf(text, 'alive-1').length, 4, 'other sensors keep their series');
     assert.equal(m.exportedSensors(), 1);
     m.windowScored(scoredWindow('dying-6', 0.5));
-    assert.match(await registry.metrics(), /sensorwatch_anomaly_score\{sensor="dying-6"\} 0\.5/);
+    assert.match(await registry.metrics(), /sensorwatch_anomaly_score\{sensor="dying-6",type="default"\} 0\.5/);
   });
 
   it('the cap counts live sensors only: a forgotten sensor frees its place', async () => {
@@ -127,7 +127,7 @@ describe('per-sensor series: liveness and open alerts', () => {
     m.forgetSensors(['a']);
     m.windowScored(scoredWindow('c'));
     const text = await registry.metrics();
-    assert.match(text, /sensorwatch_anomaly_score\{sensor="c"\} 2/);
+    assert.match(text, /sensorwatch_anomaly_score\{sensor="c",type="default"\} 2/);
     assert.equal(m.exportedSensors(), 2);
   });
 
@@ -139,11 +139,11 @@ describe('per-sensor series: liveness and open alerts', () => {
       { sensorId: 's2', kind: 'sensor_fault', severity: 'warning' },
     ]);
     let text = await registry.metrics();
-    assert.match(text, /sensorwatch_alert_open\{sensor="s1",kind="anomaly",severity="critical"\} 1/);
-    assert.match(text, /sensorwatch_alert_open\{sensor="s2",kind="sensor_fault",severity="warning"\} 1/);
+    assert.match(text, /sensorwatch_alert_open\{sensor="s1",kind="anomaly",severity="critical",type="default"\} 1/);
+    assert.match(text, /sensorwatch_alert_open\{sensor="s2",kind="sensor_fault",severity="warning",type="default"\} 1/);
     m.sensorAlerts([{ sensorId: 's1', kind: 'anomaly', severity: 'warning' }]);
     text = await registry.metrics();
-    assert.deepEqual(text.split('\n').filter((l) => l.startsWith('sensorwatch_alert_open{')), ['sensorwatch_alert_open{sensor="s1",kind="anomaly",severity="warning"} 1']);
+    assert.deepEqual(text.split('\n').filter((l) => l.startsWith('sensorwatch_alert_open{')), ['sensorwatch_alert_open{sensor="s1",kind="anomaly",severity="warning",type="default"} 1']);
   });
 
   it('alert series obey the same cap', async () => {
@@ -163,6 +163,6 @@ it('declareModelKeys: windows scored exists at 0 per known model key', async () 
   const m = createScorerMetrics({ registry, maxSensorsExported: () => 10, tensorCount: () => 0, backend: () => 'cpu' });
   m.declareModelKeys(['default', 'pumps']);
   const text = await registry.metrics();
-  assert.match(text, /sensorwatch_windows_scored_total\{model="default"\} 0/);
-  assert.match(text, /sensorwatch_windows_scored_total\{model="pumps"\} 0/);
+  assert.match(text, /sensorwatch_windows_scored_total\{model="default",type="default"\} 0/);
+  assert.match(text, /sensorwatch_windows_scored_total\{model="pumps",type="default"\} 0/);
 });
