@@ -1,0 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { loadConfig } from './common/config/load.ts';
+import { demoFleetOverrides } from './cli/demo/fleet.ts';
+import { fleetFromConfig, simulateFleet } from './ingest/simulate/fleet.ts';
+const log = readFileSync('.data/demo.log', 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const sim = log.find((l) => l.msg === 'simulating');
+const t0 = Date.parse(sim.time);
+const config = loadConfig({ env: {}, overrides: demoFleetOverrides });
+const quiet = Number(process.argv[2] ?? 57);
+const { labels } = simulateFleet({ types: fleetFromConfig(config), startTime: 0, seed: config.simulator.seed, anomalyEverySeconds: config.simulator.anomalyEverySeconds, quietSeconds: quiet }, 150);
+const ev = log.filter((l) => l.msg === 'alert open' || l.msg === 'alert resolve');
+for (const l of labels) console.log('L', l.sensorId.padEnd(8), l.kind.padEnd(16), (l.start / 1000).toFixed(1), (l.end / 1000).toFixed(1), JSON.stringify(l.channels));
+for (const e of ev) console.log('A', e.sensorId.padEnd(8), e.msg.padEnd(14), ((Date.parse(e.time) - t0) / 1000).toFixed(1), e.kind, e.fault ?? '', e.score);
