@@ -5,8 +5,7 @@
 // length and trainer.minWindows that give it a model within the first minute,
 // and its sample-counted settings (the likelihood's average, warm-up and
 // learning, the hold-off, the flatline fault) scaled to the same seconds as at
-// 20 Hz, except the tanks' error average and warm-up (a hop and five windows).
-// Pure.
+// 20 Hz. Pure.
 import { typeConfig } from '../../common/config/sensor-types.ts';
 import { fleetFromConfig } from '../../ingest/simulate/fleet.ts';
 import type { Config } from '../../common/config/types.ts';
@@ -49,9 +48,6 @@ export const demoSensorTypes = [
     model: { hidden: [16], codeSize: 4 },
     trainer: { minWindows: 80 },
     ...perSecond(2),
-    // At 2 Hz a hop is 4 samples: the error is averaged over a hop (2 s), and the
-    // warm-up absorbs 5 windows; fewer gave false alerts in a first run (83 % precision).
-    thresholds: { likelihood: { averageSamples: 4, warmupSamples: 20, learnAfterQuietSamples: 10 } },
   },
 ];
 
