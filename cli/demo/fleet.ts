@@ -44,8 +44,8 @@ export const demoSensorTypes = [
   {
     name: 'tank',
     sensors: ['tank-*'],
-    windowing: { channels: ['level'], units: { level: 'm' }, samplePeriodMs: 500, length: 16, hop: 4 },
-    model: { hidden: [16], codeSize: 4 },
+    windowing: { channels: ['level'], units: { level: 'm' }, samplePeriodMs: 500, length: 32, hop: 4 },
+    model: { hidden: [32], codeSize: 8 },
     trainer: { minWindows: 80 },
     ...perSecond(2),
   },
