@@ -21,7 +21,9 @@ import type { Logger } from '../common/log.ts';
 import { defaultGroupIds, startService } from '../common/service/skeleton.ts';
 import type { SignalWindow } from '../common/types.ts';
 import { createIngestMetrics } from './metrics.ts';
-import { createIngestPipeline, pipelineTypesOf, type BatchOutcome, type ConsumedRecord } from './pipeline.ts';
+import { createIngestPipeline, pipelineTypesOf, type BatchOutcome, type ConsumedRecord, type PipelineTypes } from './pipeline.ts';
+import { loadConfig } from '../common/config/load.ts';
+import { watchConfig } from '../common/service/reload.ts';
 import { createResetReporter } from './resets.ts';
 
 export interface IngestContext {
@@ -40,6 +42,10 @@ export interface IngestContext {
   lagIntervalMs?: number;
   /** Called once when ingest cannot go on (a publish failed for a reason retrying cannot fix); default: log only. */
   onFatal?: (error: Error) => void;
+  /** When given, reload() (SIGHUP) re-reads it: sensor types and sensors added apply live (typeReload); every other edit is logged as needing a restart. */
+  configFile?: string;
+  /** Environment for config reloads (loadConfig). */
+  env?: Record<string, string | undefined>;
 }
 
 export interface IngestService {
@@ -48,6 +54,30 @@ export interface IngestService {
   ready(): boolean;
   /** Stops consuming, publishes the windows still buffered, closes the clients; bounded (common/service/skeleton.ts stopBudgetMs). */
   stop(): Promise<void>;
+  /** Re-reads the config file (SIGHUP): sensor types applied where safe (typeReload), the rest logged as needing a restart. */
+  reload(reason: string): void;
+}
+
+/** Everything ingest reads at start-up: all but the sensor types, which a reload applies where safe. */
+export const restartOnly = ['kafka', 'topics', 'windowing', 'model', 'thresholds', 'trainer', 'scorer', 'metrics', 'simulator', 'logLevel'] as const;
+
+/**
+ * Pure: whether an edit of the sensor types can apply to a running ingest.
+ * Safe: types added, sensors added to or moved between types (a moved sensor
+ * starts afresh under its new type), defaultSensorType set. Not safe (needs a
+ * restart of ingest): a type removed, or a type's windowing changed (its
+ * windows in progress were cut on the old grid).
+ */
+export function typeReload(running: PipelineTypes, next: PipelineTypes): { safe: true; added: string[] } | { safe: false; why: string } {
+  for (const [name, was] of running.types) {
+    const now = next.types.get(name);
+    if (now === undefined) return { safe: false, why: `sensor type ${name} was removed` };
+    if (now.idleAfterMs !== was.idleAfterMs || JSON.stringify({ ...now.window, phaseOf: undefined }) !== JSON.stringify({ ...was.window, phaseOf: undefined })) {
+      return { safe: false, why: `the windowing of sensor type ${name} changed` };
+    }
+  }
+  if ((running.implicit === true) !== (next.implicit === true)) return { safe: false, why: 'the implicit single type was replaced by sensorTypes (or back)' };
+  return { safe: true, added: [...next.types.keys()].filter((t) => !running.types.has(t)) };
 }
 
 
@@ -59,7 +89,32 @@ export async function startIngest(ctx: IngestContext): Promise<IngestService> {
   const clock = ctx.clock ?? systemClock;
   const topics = config.topics;
   const metrics = createIngestMetrics(registry);
-  const pipeline = createIngestPipeline({ types: pipelineTypesOf(config), maxFutureMs: config.windowing.maxFutureMs });
+  let types = pipelineTypesOf(config);
+  const pipeline = createIngestPipeline({ types, maxFutureMs: config.windowing.maxFutureMs });
+  const env = ctx.env ?? {};
+  const watcher =
+    ctx.configFile === undefined || ctx.configFile === ''
+      ? null
+      : watchConfig({
+          service: 'ingest',
+          file: ctx.configFile,
+          initial: config,
+          load: (file) => loadConfig({ file, env }),
+          log,
+          restartOnly,
+          watchFile: false,
+          onChange: (next) => {
+            const nextTypes = pipelineTypesOf(next);
+            const verdict = typeReload(types, nextTypes);
+            if (!verdict.safe) {
+              log.warn('sensor type change takes effect only when ingest restarts; ingest keeps its start-up sensor types', { why: verdict.why });
+              return;
+            }
+            pipeline.setTypes(nextTypes);
+            types = nextTypes;
+            log.info('sensor types reloaded: readings are checked and windowed by the new types from the next batch on (a sensor moved to another type starts afresh)', { added: verdict.added, types: [...nextTypes.types.keys()] });
+          },
+        });
   const resets = createResetReporter({ log, metrics, samplePeriodMs: config.windowing.samplePeriodMs, maxGapSamples: config.windowing.maxGapSamples });
   const spec = (name: string): TopicSpec => ({ name, partitions: topics.partitions, replicationFactor: topics.replicationFactor });
 
@@ -167,7 +222,12 @@ export async function startIngest(ctx: IngestContext): Promise<IngestService> {
   return {
     groupId,
     ready: service.ready,
+    reload(reason) {
+      if (watcher === null) log.info(`${reason}: no config file to re-read (--config or SENSORWATCH_CONFIG); ingest goes on unchanged`);
+      else watcher.reload(reason);
+    },
     stop() {
+      watcher?.stop();
       // Give a broker that is away a bounded time, then stop retrying: what
       // was not published is read again after the restart (nothing committed).
       // The windows flushed at shutdown go out after the consumer stopped;

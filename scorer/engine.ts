@@ -13,7 +13,7 @@ import { alreadyDecided, decideSilence, initialSensorState, type SensorState } f
 import { judgeWindow } from '../common/decision/judge.ts';
 import type { ModelShelf } from './models.ts';
 import { policyFor } from '../common/decision/policy.ts';
-import { isImplicit, typeConfig, typeOf } from '../common/config/sensor-types.ts';
+import { isImplicit, isTypeName, typeConfig, typeOf } from '../common/config/sensor-types.ts';
 import { modelKeyOf, typeModelKey, windowTypeProblem } from '../common/model/keys.ts';
 import type { AlertPublisher, Clock, DeadLetterSink, ModelSummary, ScorerMetrics } from './ports.ts';
 
@@ -105,7 +105,7 @@ export function createEngine(options: EngineOptions): Engine {
       const before = states.get(sensorId);
       if (before === undefined) continue;
       const type = before.sensorType ?? typeOf(config, sensorId) ?? 'default';
-      const typed = isImplicit(config) || !typeNamesHas(config, type) ? config : typeConfig(config, type);
+      const typed = isImplicit(config) || !isTypeName(config, type) ? config : typeConfig(config, type);
       const d = decideSilence(before, { sensorId, lastSeenAt, now, severities: policyFor(typed, sensorId).severities });
       if (d.events.length === 0) continue;
       if (!isImplicit(config)) for (const e of d.events) e.sensorType = type;
@@ -129,17 +129,12 @@ export function createEngine(options: EngineOptions): Engine {
     const config = options.config();
     const dead: DeadLetter[] = [];
     const implicit = isImplicit(config);
+    const typeConfigs = (type: string): Config => (implicit ? config : typeConfig(config, type));
     const byModel = new Map<LoadedModel, { window: SignalWindow; index: number; type: string }[]>();
     let replayed = 0;
     for (const [index, item] of items.entries()) {
       if ('problem' in item) {
         dead.push(deadLetter(item.source, item.problem.reason, item.problem.message));
-        continue;
-      }
-      const known = states.get(item.window.sensorId);
-      if (known !== undefined && alreadyDecided(known, item.window)) {
-        // Decided (and published) before a crash or rebalance: nothing to redo.
-        replayed++;
         continue;
       }
       // Sensor types: a window of a type the config does not define (any more), of a sensor now of
@@ -150,6 +145,13 @@ export function createEngine(options: EngineOptions): Engine {
         continue;
       }
       const type = item.window.sensorType ?? 'default';
+      const known = states.get(item.window.sensorId);
+      // (A state judged as another type is not this window's history: the sensor moved and starts afresh.)
+      if (known !== undefined && (known.sensorType === undefined || known.sensorType === type) && alreadyDecided(known, item.window)) {
+        // Decided (and published) before a crash or rebalance: nothing to redo.
+        replayed++;
+        continue;
+      }
       const key = modelKeyOf(config, type, item.window.sensorId);
       const fallback = typeModelKey(config, type);
       let model = models.forKey(key, fallback);
@@ -195,12 +197,17 @@ export function createEngine(options: EngineOptions): Engine {
         window,
         errors: s,
         model: { key: model.meta.modelKey, version: model.meta.version, calibration: model.meta, channels: model.meta.channels },
-        config: implicit ? config : typeConfig(config, type),
+        config: typeConfigs(type),
       });
       let state = judged.state;
       if (!implicit && state.sensorType !== type) state = { ...state, sensorType: type };
       if (state !== before) next.set(window.sensorId, state);
       if (!implicit) for (const e of judged.events) e.sensorType = type;
+      const units = typeConfigs(type).windowing.units;
+      if (judged.events.length > 0 && Object.keys(units).length > 0) {
+        // The channel's unit beside its name (windowing.units): `bearing_temp [degC]`.
+        for (const e of judged.events) e.topChannels = e.topChannels.map((c) => (units[c.channel] === undefined ? c : { ...c, channel: `${c.channel} [${units[c.channel]}]` }));
+      }
       alerts.push(...judged.events);
       perWindow.push({ s, type, score: judged.score, threshold: judged.threshold, error: judged.error, contributions: judged.contributions, faulty: judged.fault !== null });
     }
@@ -265,8 +272,6 @@ export function incompatibility(window: SignalWindow, model: LoadedModel, type: 
   }
   return null;
 }
-
-const typeNamesHas = (config: Config, type: string): boolean => config.sensorTypes.some((t) => t.name === type);
 
 export function openCounts(states: Iterable<SensorState>): Map<string, { kind: string; severity: string; count: number }> {
   const counts = new Map<string, { kind: string; severity: string; count: number }>();

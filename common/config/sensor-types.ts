@@ -74,6 +74,8 @@ interface Resolver {
   fallback: string | undefined;
   cache: Map<string, string | undefined>;
   configs: Map<string, Config>;
+  names: readonly string[];
+  nameSet: ReadonlySet<string>;
 }
 
 /** Cap on sensor ids cached per config; past it the cache starts over (a fleet this large still hits it almost always). */
@@ -90,7 +92,8 @@ function resolverOf(config: Config): Resolver {
       globs: t.sensors.filter(isGlob).map(globRegExp),
     }));
     const fallback = types.length === 0 ? implicitTypeName : config.defaultSensorType === '' || config.defaultSensorType === undefined ? undefined : config.defaultSensorType;
-    r = { types, fallback, cache: new Map(), configs: new Map() };
+    const names = Object.freeze(types.length === 0 ? [implicitTypeName] : types.map((t) => t.name));
+    r = { types, fallback, cache: new Map(), configs: new Map(), names, nameSet: new Set(names) };
     resolvers.set(config, r);
   }
   return r;
@@ -122,8 +125,12 @@ export function typeOf(config: Config, sensorId: string): string | undefined {
 
 /** The type names, in file order (`['default']` for the implicit type). */
 export function typeNames(config: Config): string[] {
-  const types = config.sensorTypes ?? [];
-  return types.length === 0 ? [implicitTypeName] : types.map((t) => t.name);
+  return [...resolverOf(config).names];
+}
+
+/** Whether the config defines this type (`default` only, with none declared); one Set lookup (hot path). */
+export function isTypeName(config: Config, name: string): boolean {
+  return resolverOf(config).nameSet.has(name);
 }
 
 /** Pure: `over` merged into `base`: mappings key by key (recursively), anything else (lists too) replaced. */
@@ -165,7 +172,7 @@ export function typeConfig(config: Config, typeName: string): Config {
 
 /** The type's config, or undefined for a name the config does not define (a window of a removed type). */
 export function typeConfigOrUndefined(config: Config, typeName: string): Config | undefined {
-  return typeNames(config).includes(typeName) ? typeConfig(config, typeName) : undefined;
+  return isTypeName(config, typeName) ? typeConfig(config, typeName) : undefined;
 }
 
 /** The channel layout of a type, as written in messages: `pump (vib_x, vib_y, temp)`. */

@@ -3,7 +3,7 @@
 // types (issue 22): the type's name, or `<type>.<group>` for a group in the
 // type's model.groups (its merged config: top-level groups apply to the type
 // whose sensors they list; config check refuses a group spanning types).
-import { implicitTypeName, isImplicit, typeConfig, typeNames, typeOf } from '../config/sensor-types.ts';
+import { implicitTypeName, isImplicit, isTypeName, typeConfig, typeNames, typeOf } from '../config/sensor-types.ts';
 import type { Config } from '../config/types.ts';
 import type { SignalWindow } from '../types.ts';
 
@@ -31,7 +31,7 @@ export function typeModelKey(config: Config, sensorType: string): string {
 export function typeOfModelKey(config: Config, modelKey: string): string | undefined {
   if (isImplicit(config)) return implicitTypeName;
   const type = modelKey.split('.')[0] ?? '';
-  return typeNames(config).includes(type) ? type : undefined;
+  return isTypeName(config, type) ? type : undefined;
 }
 
 /** Every model key the config declares (for metrics declared at 0): per type its key and its groups\' keys. */
@@ -55,7 +55,7 @@ export function modelKeysOf(config: Config): string[] {
 export function windowTypeProblem(config: Config, w: SignalWindow): string | null {
   const type = w.sensorType ?? implicitTypeName;
   if (isImplicit(config)) return type === implicitTypeName ? null : `window ${w.sensorId}#${w.seq} is of sensor type ${type}, which the config does not define (sensorTypes is empty: only the implicit type default)`;
-  if (!typeNames(config).includes(type)) return `window ${w.sensorId}#${w.seq} is of sensor type ${type}, which the config does not define (types: ${typeNames(config).join(', ')})`;
+  if (!isTypeName(config, type)) return `window ${w.sensorId}#${w.seq} is of sensor type ${type}, which the config does not define (types: ${typeNames(config).join(', ')})`;
   const now = typeOf(config, w.sensorId);
   if (now !== type) return `window ${w.sensorId}#${w.seq} was cut as sensor type ${type}, but sensor ${w.sensorId} is now of type ${now ?? '(none)'}: the sensor starts afresh under its new type`;
   const channels = typeConfig(config, type).windowing.channels;

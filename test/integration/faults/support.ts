@@ -61,7 +61,7 @@ export const windowKey = (w: Pick<SignalWindow, 'sensorId' | 'seq'>): string => 
 
 /** What a run without faults publishes: every window the stream completes (nothing flushed at the end). */
 export function controlWindows(config: Config, readings: readonly SensorReading[]): Map<string, SignalWindow> {
-  const w = createWindower(windowOptions(config.windowing));
+  const w = createWindower(windowOptions(config.windowing, 'default'));
   const out: SignalWindow[] = [];
   for (const r of readings) w.push(r, out);
   return new Map(out.map((win) => [windowKey(win), win]));

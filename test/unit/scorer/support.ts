@@ -14,6 +14,8 @@ export interface FixtureModel {
   channels?: string[];
   length?: number;
   perSensorThresholds?: Record<string, number>;
+  /** The sensor type it was trained on; absent: none recorded (read as 'default'). */
+  sensorType?: string;
 }
 
 export function zeroModel(options: FixtureModel = {}): LoadedModel {
@@ -27,6 +29,7 @@ export function zeroModel(options: FixtureModel = {}): LoadedModel {
   const meta: ModelMeta = {
     formatVersion: 1,
     modelKey: options.key ?? 'default',
+    ...(options.sensorType === undefined ? {} : { sensorType: options.sensorType }),
     version,
     kind: 'dense',
     config: {
@@ -68,6 +71,7 @@ export interface FixtureWindow {
   length?: number;
   missing?: number;
   badQuality?: number;
+  sensorType?: string;
 }
 
 /** Window `seq` of a sensor: 1 s apart in event time, `value` everywhere. */
@@ -78,7 +82,7 @@ export function window(w: FixtureWindow): SignalWindow {
   // A little ripple keeps the flatline rule quiet; it adds ~1e-6 to the error.
   for (let t = 0; t < length; t++) for (let c = 0; c < channels.length; c++) samples.push(w.sample?.(t, c) ?? (w.value ?? 0) + (t % 2 === 0 ? 1e-3 : -1e-3));
   const start = 1_700_000_000_000 + w.seq * 1000;
-  return { sensorId: w.sensorId ?? 's1', seq: w.seq, start, end: start + 999, channels, samples, missing: w.missing ?? 0, badQuality: w.badQuality ?? 0 };
+  return { sensorId: w.sensorId ?? 's1', seq: w.seq, start, end: start + 999, channels, samples, missing: w.missing ?? 0, badQuality: w.badQuality ?? 0, ...(w.sensorType === undefined ? {} : { sensorType: w.sensorType }) };
 }
 
 /** The sample value that gives this score under a zero model with this threshold. */
