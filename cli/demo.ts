@@ -1,12 +1,15 @@
 // `npm start` / `sensorwatch demo`: the whole pipeline on one machine, on the
-// embedded default config (or --config FILE): a local Kafka broker, simulator →
+// embedded default config with the demo's fleet of three sensor types
+// (demo/fleet.ts), or on --config FILE as it is: a local Kafka broker, simulator →
 // ingest → trainer → scorer, one /metrics endpoint, and a live summary that
-// scores the alerts against the anomalies the simulator injected.
+// scores the alerts against the anomalies the simulator injected, per sensor
+// type and overall.
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Registry } from '../common/service/metrics-registry.ts';
-import { loadCommandLineConfig, type Env } from '../common/config/command-line.ts';
+import { configFileOf, loadCommandLineConfig, type Env } from '../common/config/command-line.ts';
+import { typeOf } from '../common/config/sensor-types.ts';
 import { parseFlags } from '../common/config/flags.ts';
 import type { Config } from '../common/config/types.ts';
 import { startLocalBroker, type LocalBroker } from '../common/kafka-local/local-broker.ts';
@@ -25,10 +28,13 @@ import { renderSummary } from './demo/summary.ts';
 import { watchOutputs } from './demo/watch.ts';
 import { ensurePipelineTopics } from './demo/topics.ts';
 import { isPortFree } from './demo/ports.ts';
+import { demoFleetOverrides, demoTypes, typeOfModelKey, typeWarmupSeconds } from './demo/fleet.ts';
+import { detectionByType, sumDetections, typeLines } from './demo/by-type.ts';
 
 const usage = `usage: sensorwatch demo [--duration S] [--config FILE] [--metrics-port P] [--kafka-port P]
   --duration S      stop by itself after S seconds (exit 0); default: run until Ctrl-C
-  --config FILE     YAML config (default: the embedded default; see README)
+  --config FILE     YAML config, run as it is (default: the embedded default with the
+                    demo's fleet of pumps, valves and tanks; see README)
   --metrics-port P  /metrics and /healthz port (default metrics.port, 9464)
   --kafka-port P    port of the local broker (default kafka.localBroker.port, 9092)
 `;
@@ -77,11 +83,16 @@ async function metricTotals(registry: Registry): Promise<Map<string, number>> {
 }
 
 async function modelLabel(registry: Registry): Promise<string> {
-  const info = registry.getSingleMetric('sensorwatch_model_info');
-  if (info === undefined) return 'none yet';
-  const values = (await info.get()).values.filter((v) => v.value === 1);
+  const values = await liveModels(registry);
   if (values.length === 0) return 'none yet';
   return values.map((v) => `${String(v.labels.model)} v${String(v.labels.version)} (${String(v.labels.kind)}, ${String(v.labels.backend)})`).join(', ');
+}
+
+/** The scorer's loaded models (sensorwatch_model_info series at 1). */
+async function liveModels(registry: Registry): Promise<{ labels: Record<string, string | number | undefined> }[]> {
+  const info = registry.getSingleMetric('sensorwatch_model_info');
+  if (info === undefined) return [];
+  return (await info.get()).values.filter((v) => v.value === 1);
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -104,6 +115,8 @@ export async function run(argv: string[]): Promise<number> {
   const overrides: Record<string, unknown> = {};
   if (args['metrics-port'] !== undefined) overrides.metrics = { port: Number(args['metrics-port']) };
   if (args['kafka-port'] !== undefined) overrides.kafka = { localBroker: { port: Number(args['kafka-port']) } };
+  // Without a config file the demo runs its fleet of three sensor types; a file runs as it is.
+  if (configFileOf(args.config) === undefined) Object.assign(overrides, demoFleetOverrides);
   const { config: loaded, env } = loadCommandLineConfig({ file: args.config, overrides });
   // Each demo run starts from an empty broker, so it also starts from an empty model cache.
   const modelDir = mkdtempSync(join(tmpdir(), 'sensorwatch-demo-models-'));
@@ -165,7 +178,9 @@ async function runDemo(config: Config, opts: { duration: number | null; configFi
     collectDefaultMetricsOnce(registry);
     const ingest = await startIngest({ config, log, registry, brokers, onFatal });
     started.push({ name: 'ingest', stop: () => ingest.stop() });
-    const trainer = await startDemoTrainer({ config, log, registry, brokers, onFatal });
+    const types = demoTypes(config);
+    const minWindows = types.reduce((s, t) => s + t.config.trainer.minWindows, 0);
+    const trainer = await startDemoTrainer({ config, log, registry, brokers, onFatal, minWindows });
     started.push({ name: 'trainer', stop: () => trainer.stop() });
     const scorer = await startScorer({
       config,
@@ -192,13 +207,16 @@ async function runDemo(config: Config, opts: { duration: number | null; configFi
     out(`metrics at ${metricsUrl}\n`);
     const watch = await watchOutputs(config, brokers, log);
     started.push({ name: 'output watch', stop: () => watch.stop() });
-    const warmup = trainer.warmupSeconds;
-    // No anomalies until well after the first model is trained: it learns normal behaviour.
+    const typeNamesRun = types.map((t) => t.name);
+    const warmup = Math.max(...types.map(typeWarmupSeconds));
+    // No anomalies until well after every type's first model is trained: it learns normal behaviour.
     const simulation = await startSimulation({ config, log, brokers, format: 'avro', quietSeconds: warmup + 20 });
     started.push({ name: 'simulator', stop: async () => void (await simulation.stop()) });
 
     const t0 = Date.now();
     let scoringSince: number | null = null;
+    // Per type: when the scorer first had a model for it (its anomalies count from then).
+    const typeScoringSince = new Map<string, number>();
     // Rates over the last 5 s: counters move in batches, and the stop tick comes a moment after the last.
     const rates = rateWindow();
     rates.add({ t: t0, readings: 0, scored: 0, windows: 0 });
@@ -209,12 +227,25 @@ async function runDemo(config: Config, opts: { duration: number | null; configFi
       const tick = await Promise.race([stopSignal.then(() => 'stop' as const), new Promise<'tick'>((r) => setTimeout(() => r('tick'), 1000))]);
       const now = Date.now();
       if (scoringSince === null && scorer.ready()) scoringSince = now;
+      if (scorer.ready()) {
+        for (const m of await liveModels(registry)) {
+          const name = typeof m.labels.type === 'string' ? m.labels.type : typeOfModelKey(typeNamesRun, String(m.labels.model));
+          if (name !== undefined && !typeScoringSince.has(name)) typeScoringSince.set(name, now);
+        }
+      }
       const totals = await metricTotals(registry);
       const readings = totals.get('sensorwatch_readings_ingested_total') ?? 0;
       const scored = totals.get('sensorwatch_windows_scored_total') ?? 0;
       const windows = totals.get('sensorwatch_windows_published_total') ?? 0;
       const rate = rates.add({ t: now, readings, scored, windows });
       const opened = watch.alerts.filter((a) => a.state === 'open');
+      const perType = detectionByType(opened, watch.labels, {
+        types: types.map((t) => ({ name: t.name, slackMs: t.config.windowing.length * t.config.windowing.samplePeriodMs, scoringSince: typeScoringSince.get(t.name) ?? Infinity })),
+        typeOf: (id) => typeOf(config, id),
+        now,
+      });
+      const waiting = types.filter((t) => !typeScoringSince.has(t.name)).map((t) => t.name);
+      const phase = warmupPhase({ now, scoring: scoringSince !== null, windows, minWindows, windowsPerSecond: rate.windowsPublishedPerSecond, ...trainer.progress() });
       const snapshot = {
         elapsedSeconds: (now - t0) / 1000,
         durationSeconds: opts.duration,
@@ -224,10 +255,21 @@ async function runDemo(config: Config, opts: { duration: number | null; configFi
         windowsScored: scored,
         deadLettered: totals.get('sensorwatch_records_dead_lettered_total') ?? 0,
         model: await modelLabel(registry),
-        phase: warmupPhase({ now, scoring: scoringSince !== null, windows, minWindows: config.trainer.minWindows, windowsPerSecond: rate.windowsPublishedPerSecond, ...trainer.progress() }),
+        phase: scoringSince !== null && waiting.length > 0 && types.length > 1 ? `${phase}; no model yet for ${waiting.join(', ')}` : phase,
         recentAlerts: watch.alerts.slice(-8),
-        detection: matchAlerts(opened, watch.labels, { scoringSince: scoringSince ?? Infinity, now, slackMs: config.windowing.length * config.windowing.samplePeriodMs }),
-        recovery: scoringSince === null ? null : recoveryFigures(watch.alerts, watch.labels, { sensors: config.simulator.sensors, scoringSince, now, slackMs: config.windowing.length * config.windowing.samplePeriodMs }),
+        // One type: as before; several: the sum of the types' counts, each type's lines under it.
+        detection: types.length === 1 ? matchAlerts(opened, watch.labels, { scoringSince: scoringSince ?? Infinity, now, slackMs: config.windowing.length * config.windowing.samplePeriodMs }) : sumDetections(perType.map((p) => p.detection)),
+        byType: types.length === 1 ? [] : typeLines(perType.map((p, i) => ({ ...p, channels: types[i]?.channels ?? 0, rateHz: types[i]?.rateHz ?? 0, sensors: types[i]?.sensors ?? 0, scoring: typeScoringSince.has(p.name) }))),
+        // Over the whole fleet: every type's sensors, the longest window as the slack.
+        recovery:
+          scoringSince === null
+            ? null
+            : recoveryFigures(watch.alerts, watch.labels, {
+                sensors: types.reduce((n, t) => n + t.sensors, 0),
+                scoringSince,
+                now,
+                slackMs: Math.max(...types.map((t) => t.config.windowing.length * t.config.windowing.samplePeriodMs)),
+              }),
         metricsUrl,
         logFile,
       };

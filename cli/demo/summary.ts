@@ -18,6 +18,8 @@ export interface Snapshot {
   detection: DetectionSummary;
   /** How alerts close after the anomalies (recovery.ts); null before scoring began. */
   recovery: RecoveryFigures | null;
+  /** Per sensor type (by-type.ts typeLines); empty with one type. */
+  byType?: string[];
   metricsUrl: string;
   logFile: string;
 }
@@ -76,6 +78,7 @@ export function renderSummary(s: Snapshot): string {
     `readings   ${String(s.readings).padStart(6)}   windows scored   ${String(s.windowsScored).padStart(6)}   dead-lettered ${s.deadLettered}`,
     ...detectionLines(d),
     recoveryLine(s.recovery),
+    ...(s.byType === undefined || s.byType.length === 0 ? [] : ['by sensor type:', ...s.byType]),
     '',
     'recent alerts:',
   ];

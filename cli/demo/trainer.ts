@@ -29,7 +29,9 @@ async function total(registry: Registry, name: string): Promise<number> {
   return (await metric.get()).values.reduce((s, v) => s + v.value, 0);
 }
 
-export async function startDemoTrainer(ctx: { config: Config; log: Logger; registry: Registry; brokers: string[]; onFatal: (err: unknown) => void }): Promise<DemoTrainer> {
+export async function startDemoTrainer(ctx: { config: Config; log: Logger; registry: Registry; brokers: string[]; onFatal: (err: unknown) => void; minWindows?: number }): Promise<DemoTrainer> {
+  // With sensor types: the windows all types need before their first models (their minWindows added up).
+  const minWindows = ctx.minWindows ?? ctx.config.trainer.minWindows;
   // The trainer trains the first model itself as soon as minWindows windows exist (trainer/first-model.ts).
   const trainer = await startTrainer({ config: ctx.config, log: ctx.log, registry: ctx.registry, brokers: ctx.brokers, scheduled: true, onFatal: ctx.onFatal });
   let trainingSince: number | null = null;
@@ -39,7 +41,7 @@ export async function startDemoTrainer(ctx: { config: Config; log: Logger; regis
   const watch = setInterval(() => {
     void (async () => {
       const now = Date.now();
-      if (trainingSince === null && (await total(ctx.registry, 'sensorwatch_windows_published_total')) >= ctx.config.trainer.minWindows) trainingSince = now;
+      if (trainingSince === null && (await total(ctx.registry, 'sensorwatch_windows_published_total')) >= minWindows) trainingSince = now;
       if (trainedAt === null && (await total(ctx.registry, 'sensorwatch_models_promoted_total')) > 0) {
         trainingSince ??= now;
         trainedAt = now;

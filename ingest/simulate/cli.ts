@@ -1,5 +1,6 @@
 // `sensorwatch simulate`: a fleet of simulated sensors producing readings to
-// topics.readings in real time, with injected anomalies labelled on
+// topics.readings in real time (with sensorTypes: each type's sensors, channels
+// and rate, on the one topic), with injected anomalies labelled on
 // topics.labels and optionally in a JSON Lines file. Like every service:
 // SIGHUP does not end it (it logs the config edits that need a restart), and
 // its bounded stop ends with a `stopped` line.
@@ -12,8 +13,9 @@ import { startSimulation } from './service.ts';
 
 const usage = `usage: sensorwatch simulate [options]
 
-  --sensors N          sensors in the fleet (default simulator.sensors)
-  --rate HZ            readings per second per sensor (default simulator.rateHz)
+  --sensors N          sensors in the fleet, per sensor type with sensorTypes (default simulator.sensors)
+  --rate HZ            readings per second per sensor (default simulator.rateHz); with
+                       sensorTypes each type samples at its windowing.samplePeriodMs instead
   --duration S         seconds of event time to produce, then exit (default: until Ctrl-C)
   --format ${readingFormats.join('|')}   wire format of the readings (default avro)
   --labels-file F      also write injected anomalies to F (JSON Lines)
@@ -89,7 +91,8 @@ export async function run(argv: string[]): Promise<number> {
     log.info('stopped', { service: 'simulator', why, stopMs: Date.now() - started, ...(outcome.gaveUpOn.length === 0 ? {} : { gaveUpOn: outcome.gaveUpOn }) });
     exitSoon(log, 'simulator', stats === undefined ? 1 : 0);
     if (stats === undefined) return 1;
-    process.stdout.write(`produced ${stats.readings} readings from ${sim.sensorIds.length} sensors and ${stats.labels} anomaly labels to ${config.topics.readings} / ${config.topics.labels}\n`);
+    const kinds = sim.types.length === 1 ? '' : ` of ${sim.types.length} types (${sim.types.map((t) => `${t.name} ${t.ids?.length ?? t.sensors}`).join(', ')})`;
+    process.stdout.write(`produced ${stats.readings} readings from ${sim.sensorIds.length} sensors${kinds} and ${stats.labels} anomaly labels to ${config.topics.readings} / ${config.topics.labels}\n`);
     return 0;
   } catch (err) {
     return reportCliError('simulate', err);

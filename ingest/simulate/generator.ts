@@ -27,6 +27,8 @@ export interface SimulatorOptions {
   idPrefix?: string;
   /** Share of level shifts and drifts after which the sensor settles at a slightly different operating point (anomalies.ts; default 0.5, 0: never). */
   recoveryShare?: number;
+  /** The sensors' ids, in order (instead of idPrefix and a number); their count must be `sensors`. */
+  ids?: readonly string[];
 }
 
 export interface SimulatorTick {
@@ -41,6 +43,8 @@ export interface SimulatorTick {
 export interface Simulator {
   readonly sensorIds: readonly string[];
   readonly periodMs: number;
+  /** Event time of the next tick(), ms since the epoch. */
+  nextTime(): number;
   /** Typical spread (standard deviation over a long run) of each channel of sensor `index`; anomalies are sized in it. */
   channelScale(index: number): readonly number[];
   tick(): SimulatorTick;
@@ -65,6 +69,8 @@ export function checkSimulatorOptions(o: SimulatorOptions): void {
   if (!(o.rateHz > 0 && o.rateHz <= 1000)) problems.push(`rateHz must be in (0, 1000], got ${o.rateHz}`);
   if (!Number.isSafeInteger(o.startTime) || o.startTime < 0) problems.push(`startTime must be ms since the epoch, got ${o.startTime}`);
   if (o.recoveryShare !== undefined && !(o.recoveryShare >= 0 && o.recoveryShare <= 1)) problems.push(`recoveryShare must be in [0, 1], got ${o.recoveryShare}`);
+  if (o.ids !== undefined && o.ids.length !== o.sensors) problems.push(`ids must name ${o.sensors} sensors, got ${o.ids.length}`);
+  if (o.ids !== undefined && new Set(o.ids).size !== o.ids.length) problems.push(`ids must be distinct, got ${o.ids.join(', ')}`);
   if (o.kinds !== undefined && o.kinds.length === 0) problems.push('kinds must not be empty (set anomalyEverySeconds to 0 for no anomalies)');
   if (problems.length > 0) throw new SensorwatchError(`invalid simulator options: ${problems.join('; ')}`, { code: 'config_invalid' });
 }
@@ -91,7 +97,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     const model = newSensorModel(createRng(seed), channels, rateHz);
     const events = createRng(seed ^ 0x5bd1e995);
     const noise = createRng(seed ^ 0x27d4eb2f);
-    return { id: `${prefix}${String(s).padStart(width, '0')}`, noise, events, model, nextAnomaly: 0, active: null };
+    return { id: options.ids?.[s] ?? `${prefix}${String(s).padStart(width, '0')}`, noise, events, model, nextAnomaly: 0, active: null };
   });
   for (const s of sensors) s.nextAnomaly = scheduleAfter(s.events, quietSamples - 1);
 
@@ -101,6 +107,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   return {
     sensorIds: sensors.map((s) => s.id),
     periodMs: 1000 / rateHz,
+    nextTime: () => timeOf(index),
     channelScale: (s) => [...(sensors[s]?.model.scale ?? [])],
     tick() {
       const i = index++;

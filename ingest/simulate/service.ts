@@ -1,4 +1,5 @@
-// The simulator at the edge: the pure generator paced by the wall clock,
+// The simulator at the edge: the pure fleet (fleet.ts: one generator per sensor
+// type, or the one implicit type) paced by the wall clock,
 // readings produced to topics.readings (key = sensor id) and labels to
 // topics.labels (JSON) and, optionally, a JSON Lines file. Event time starts at
 // the wall clock's now, so readings look live to ingest; with `fast`, it starts
@@ -17,7 +18,8 @@ import { createIdempotentProducer } from '../../common/kafka/producer.ts';
 import type { Logger } from '../../common/log.ts';
 import type { InjectedAnomaly } from '../../common/types.ts';
 import { createOrderedProducer } from '../../common/kafka/ordered-producer.ts';
-import { createSimulator, type SimulatorOptions } from './generator.ts';
+import { typeConfig } from '../../common/config/sensor-types.ts';
+import { createFleet, fleetFromConfig, type FleetOptions, type FleetType } from './fleet.ts';
 import { SensorwatchError } from '../../common/errors.ts';
 
 export interface SimulationContext {
@@ -25,7 +27,7 @@ export interface SimulationContext {
   log: Logger;
   brokers: string[];
   format: ReadingFormat;
-  /** Default config.simulator.sensors / rateHz / seed / anomalyEverySeconds. */
+  /** Default config.simulator.sensors (per sensor type) / rateHz (the implicit type only) / seed / anomalyEverySeconds. */
   sensors?: number;
   rateHz?: number;
   seed?: number;
@@ -51,6 +53,8 @@ export interface SimulationStats {
 
 export interface Simulation {
   sensorIds: readonly string[];
+  /** The simulated types (name, sensors, channels, rate); one, `default`, without sensorTypes. */
+  types: readonly FleetType[];
   /** Resolves when the duration is produced, or after stop(). */
   done: Promise<SimulationStats>;
   stop(): Promise<SimulationStats>;
@@ -61,21 +65,23 @@ export async function startSimulation(ctx: SimulationContext): Promise<Simulatio
   const log = ctx.log.child({ service: 'simulate' });
   const clock = ctx.clock ?? systemClock;
   if (ctx.fast && ctx.durationSeconds === undefined) throw new SensorwatchError('simulate: fast mode needs a duration (--duration S)', { code: 'usage' });
-  const rateHz = ctx.rateHz ?? config.simulator.rateHz;
   const duration = ctx.durationSeconds;
-  const options: SimulatorOptions = {
-    sensors: ctx.sensors ?? config.simulator.sensors,
-    channels: config.windowing.channels,
-    rateHz,
+  const types = fleetFromConfig(config, { ...(ctx.sensors === undefined ? {} : { sensors: ctx.sensors }), ...(ctx.rateHz === undefined ? {} : { rateHz: ctx.rateHz }) });
+  const options: FleetOptions = {
+    types,
     startTime: ctx.fast ? clock.now() - Math.round((duration ?? 0) * 1000) : clock.now(),
     seed: ctx.seed ?? config.simulator.seed,
     anomalyEverySeconds: ctx.anomalyEverySeconds ?? config.simulator.anomalyEverySeconds,
     ...(ctx.quietSeconds === undefined ? {} : { quietSeconds: ctx.quietSeconds }),
+    ...(duration === undefined ? {} : { durationSeconds: duration }),
   };
-  const sim = createSimulator(options);
-  const periodMs = 1000 / rateHz;
-  if (Math.abs(periodMs - config.windowing.samplePeriodMs) > periodMs / 2) {
-    log.warn('simulator rate does not match windowing.samplePeriodMs: ingest will see gaps or squeezed samples', { rateHz, periodMs, samplePeriodMs: config.windowing.samplePeriodMs });
+  const sim = createFleet(options);
+  for (const t of types) {
+    const periodMs = 1000 / t.rateHz;
+    const samplePeriodMs = typeConfig(config, t.name).windowing.samplePeriodMs;
+    if (Math.abs(periodMs - samplePeriodMs) > periodMs / 2) {
+      log.warn('simulator rate does not match windowing.samplePeriodMs: ingest will see gaps or squeezed samples', { sensorType: t.name, rateHz: t.rateHz, periodMs, samplePeriodMs });
+    }
   }
 
   const kafka = createKafka(config.kafka, log, { brokers: ctx.brokers, clientSuffix: 'simulate' });
@@ -97,23 +103,22 @@ export async function startSimulation(ctx: SimulationContext): Promise<Simulatio
 
   const stats: SimulationStats = { readings: 0, labels: 0, firstTime: null, lastTime: null };
   const headers = readingHeaders(ctx.format);
-  const totalTicks = duration === undefined ? Number.POSITIVE_INFINITY : Math.round(duration * rateHz);
   const stopper = new AbortController();
-  let ticks = 0;
 
   async function produce(): Promise<SimulationStats> {
     const wallStart = clock.now();
-    while (ticks < totalTicks && !stopper.signal.aborted) {
-      // all ticks due by now (at most one second's worth per send)
-      const due = ctx.fast ? totalTicks : Math.floor((clock.now() - wallStart) / periodMs) + 1;
-      const upTo = Math.min(totalTicks, due, ticks + Math.max(1, Math.ceil(rateHz)));
-      if (upTo <= ticks) {
-        await sleep(Math.max(1, wallStart + ticks * periodMs - clock.now()), undefined, { signal: stopper.signal }).catch(() => undefined);
+    const eventStart = options.startTime;
+    while (sim.nextTime() < Number.POSITIVE_INFINITY && !stopper.signal.aborted) {
+      // every tick due by now (event time since the start <= wall time since the start), at most one second's worth per send
+      const due = ctx.fast ? Number.POSITIVE_INFINITY : eventStart + (clock.now() - wallStart);
+      const first = sim.nextTime();
+      if (first > due) {
+        await sleep(Math.max(1, first - due), undefined, { signal: stopper.signal }).catch(() => undefined);
         continue;
       }
       const records = [];
       const labels: InjectedAnomaly[] = [];
-      for (; ticks < upTo; ticks++) {
+      while (sim.nextTime() <= due && sim.nextTime() < first + 1000) {
         const tick = sim.tick();
         stats.firstTime ??= tick.time;
         stats.lastTime = tick.time;
@@ -133,9 +138,10 @@ export async function startSimulation(ctx: SimulationContext): Promise<Simulatio
   }
 
   const done = produce().finally(() => kafkaProducer.disconnect());
-  log.info('simulating', { sensors: options.sensors, channels: options.channels.length, rateHz, format: ctx.format, durationSeconds: duration ?? null, fast: ctx.fast ?? false, topic: config.topics.readings });
+  log.info('simulating', { sensors: sim.sensorIds.length, types: types.map((t) => ({ name: t.name, sensors: t.ids?.length ?? t.sensors, channels: t.channels.length, rateHz: t.rateHz })), format: ctx.format, durationSeconds: duration ?? null, fast: ctx.fast ?? false, topic: config.topics.readings });
   return {
     sensorIds: sim.sensorIds,
+    types,
     done,
     async stop() {
       stopper.abort();

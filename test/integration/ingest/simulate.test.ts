@@ -11,6 +11,8 @@ import { createReadingDecoder } from '../../../common/codec/reading.ts';
 import { defaultConfig } from '../../../common/config/defaults.ts';
 import type { InjectedAnomaly } from '../../../common/types.ts';
 import { simulate } from '../../../ingest/simulate/generator.ts';
+import { fleetFromConfig, simulateFleet } from '../../../ingest/simulate/fleet.ts';
+import { loadConfig } from '../../../common/config/load.ts';
 import { collectMessages, deleteTopics, testBrokers, uniqueName } from '../../support/kafka.ts';
 
 const bin = fileURLToPath(new URL('../../../bin/sensorwatch.mjs', import.meta.url));
@@ -19,10 +21,12 @@ describe('sensorwatch simulate (real broker)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sw-simulate-'));
   const readings = uniqueName('it-sim-readings');
   const labels = uniqueName('it-sim-labels');
+  const fleetReadings = uniqueName('it-sim-fleet-readings');
+  const fleetLabels = uniqueName('it-sim-fleet-labels');
   let brokers: string[] = [];
 
   after(async () => {
-    await deleteTopics(brokers, [readings, labels]);
+    await deleteTopics(brokers, [readings, labels, fleetReadings, fleetLabels]);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -64,6 +68,42 @@ describe('sensorwatch simulate (real broker)', () => {
     const want = expected.labels.map((l) => shape(l, 0)).sort();
     assert.deepEqual(fromTopic.map((l) => shape(l, start)).sort(), want);
     assert.deepEqual(fromFile.map((l) => shape(l, start)).sort(), want);
+  });
+
+  it('with sensorTypes: a mixed fleet on one topic, each type its ids, channels and rate, as the pure fleet gives it', async () => {
+    brokers = await testBrokers();
+    const configFile = join(dir, 'fleet.yaml');
+    writeFileSync(
+      configFile,
+      [
+        `topics:\n  readings: ${fleetReadings}\n  labels: ${fleetLabels}\n  partitions: 2\nlogLevel: warn`,
+        'sensorTypes:',
+        "  - { name: pump, sensors: ['pump-*'], windowing: { channels: [a, b, c, d, e, f, g, h], samplePeriodMs: 50 } }",
+        "  - { name: valve, sensors: ['valve-*'], windowing: { channels: [pos, dp, cmd], samplePeriodMs: 200, length: 32, hop: 8 } }",
+        "  - { name: tank, sensors: ['tank-*'], windowing: { channels: [level], samplePeriodMs: 500, length: 16, hop: 4 } }",
+        '',
+      ].join('\n'),
+    );
+    const args = [bin, 'simulate', '--config', configFile, '--brokers', brokers.join(','), '--sensors', '2', '--duration', '10', '--fast', '--format', 'json', '--anomaly-every', '3', '--seed', '9'];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(code, 0, stderr);
+    const types = fleetFromConfig(loadConfig({ file: configFile, env: {} }), { sensors: 2 });
+    const expected = simulateFleet({ types, startTime: 0, seed: 9, anomalyEverySeconds: 3 }, 10);
+    // 2 pumps x 200 + 2 valves x 50 + 2 tanks x 20
+    const count = expected.readings.length;
+    assert.equal(count, 540);
+    assert.match(stdout, /produced 540 readings from 6 sensors of 3 types \(pump 2, valve 2, tank 2\)/);
+    const got = await collectMessages({ brokers, topic: fleetReadings, count });
+    const decoded = got.map((m) => JSON.parse(m.value?.toString() ?? '') as { sensorId: string; timestamp: number; values: number[] });
+    const start = Math.min(...decoded.map((r) => r.timestamp));
+    const norm = (r: { sensorId: string; timestamp: number; values: number[] }, t0: number): string => `${r.sensorId}@${r.timestamp - t0}:${r.values.length}:${r.values.join(',')}`;
+    assert.deepEqual(decoded.map((r) => norm(r, start)).sort(), expected.readings.map((r) => norm(r, 0)).sort());
+    assert.deepEqual([...new Set(decoded.map((r) => r.sensorId))].sort(), ['pump-1', 'pump-2', 'tank-1', 'tank-2', 'valve-1', 'valve-2']);
   });
 
   it('refuses bad flags with a usage message and exit code 2', async () => {

@@ -41,7 +41,7 @@ async function nodeDefaultMetrics(): Promise<Set<string>> {
 /** Metrics behind an expression, with recording rules expanded to what they read. */
 function underlyingMetrics(expr: string, recordings = new Map(loadPrometheusRules('recording.yml').map((r) => [r.record, r.expr]))): Set<string> {
   const out = new Set<string>();
-  for (const { name } of selectedMetrics(substituteVariables(expr, { sensor: 's' }))) {
+  for (const { name } of selectedMetrics(substituteVariables(expr, { sensor: 's', type: '.*' }))) {
     const source = recordings.get(name);
     if (source === undefined) out.add(name);
     else for (const m of underlyingMetrics(source, recordings)) out.add(m);
@@ -175,8 +175,31 @@ describe('dashboards', () => {
   it('the sensor dashboard has a $sensor variable over the per-sensor score and an alert annotation', () => {
     const d = byUid.get('sensorwatch-sensor');
     const v = d?.templating?.list?.find((x) => x.name === 'sensor');
-    assert.deepEqual(parseLabelValues(variableQuery(v ?? {})), { selector: 'sensorwatch_anomaly_score', label: 'sensor' });
+    assert.deepEqual(parseLabelValues(variableQuery(v ?? {})), { selector: 'sensorwatch_anomaly_score{type=~"$type"}', label: 'sensor' });
     assert.ok(d?.annotations?.list?.some((a) => a.builtIn !== 1 && (a.expr ?? '').includes('$sensor')));
+  });
+
+  it('the fleet and sensor dashboards have a $type variable (all types by default) over the scorer\'s type label', () => {
+    for (const uid of ['sensorwatch-fleet', 'sensorwatch-sensor']) {
+      const v = byUid.get(uid)?.templating?.list?.find((x) => x.name === 'type');
+      assert.ok(v, `${uid} has no $type`);
+      assert.deepEqual(parseLabelValues(variableQuery(v)), { selector: 'sensorwatch_anomaly_score', label: 'type' }, uid);
+      const raw = v as { includeAll?: boolean; multi?: boolean; allValue?: string };
+      assert.deepEqual([raw.includeAll, raw.multi, raw.allValue], [true, true, '.*'], uid);
+    }
+  });
+
+  it('"Sensors alerting now" filters by $type and shows the type column next to the sensor', () => {
+    const panel = byUid.get('sensorwatch-fleet')?.panels?.find((p) => p.title === 'Sensors alerting now') as
+      | { targets?: { expr?: string }[]; transformations?: { id: string; options?: { indexByName?: Record<string, number>; excludeByName?: Record<string, boolean> } }[] }
+      | undefined;
+    assert.ok(panel);
+    const expr = panel.targets?.[0]?.expr ?? '';
+    assert.match(expr, /sensorwatch_alert_open\{type=~"\$type"\}/);
+    for (const by of expr.matchAll(/max by \(([^)]*)\) \(sensorwatch_alert_open/g)) assert.ok(by[1]?.split(/,\s*/).includes('type'), `aggregation drops the type: ${by[0]}`);
+    const organize = panel.transformations?.find((t) => t.id === 'organize')?.options;
+    assert.equal(organize?.indexByName?.type, 1);
+    assert.notEqual(organize?.excludeByName?.type, true);
   });
 });
 

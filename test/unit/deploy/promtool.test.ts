@@ -46,7 +46,7 @@ describe('promtool', () => {
     const expressions = extractExpressions().filter((e) => e.source.startsWith('dashboard') || e.source === 'grafana-alert');
 
     it(`all ${expressions.length} parse`, { skip: missing('promtool', import.meta.filename) }, () => {
-      const rules = expressions.map((e, i) => ({ record: `check:expr:e${i}`, expr: substituteVariables(e.expr, { sensor: 'sensor-1' }) }));
+      const rules = expressions.map((e, i) => ({ record: `check:expr:e${i}`, expr: substituteVariables(e.expr, { sensor: 'sensor-1', type: '.*' }) }));
       const file = join(dir, 'expressions.yml');
       writeFileSync(file, YAML.stringify({ groups: [{ name: 'expressions', rules }] }));
       promtool(['check', 'rules', file], dir);

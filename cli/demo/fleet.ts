@@ -1,0 +1,86 @@
+// The demo's fleet: three sensor types on one readings topic, pumps (8 channels
+// at 20 Hz), valves (3 at 5 Hz) and tanks (1 at 2 Hz). `npm start` runs it
+// unless a config file (--config, SENSORWATCH_CONFIG) is given: then the
+// file's sensorTypes (or its one implicit type) run. Each type has a window
+// length and trainer.minWindows that give it a model within the first minute,
+// and its sample-counted settings (the likelihood's average, warm-up and
+// learning, the hold-off, the flatline fault) scaled to the same seconds as at
+// 20 Hz. Pure.
+import { typeConfig } from '../../common/config/sensor-types.ts';
+import { fleetFromConfig } from '../../ingest/simulate/fleet.ts';
+import type { Config } from '../../common/config/types.ts';
+
+/** Sample-counted settings that last as long at `rateHz` as the defaults do at 20 Hz. */
+function perSecond(rateHz: number): { thresholds: object; scorer: object } {
+  const at = (samples20: number, min: number): number => Math.max(min, Math.round((samples20 * rateHz) / 20));
+  return {
+    thresholds: { likelihood: { averageSamples: at(10, 2), warmupSamples: at(100, 10), learnAfterQuietSamples: at(100, 10) } },
+    scorer: { hysteresis: { holdOffSamples: at(200, 10) }, faults: { flatlineSamples: at(32, 4) } },
+  };
+}
+
+/** The `sensorTypes` the demo runs, as a config file would give them. */
+export const demoSensorTypes = [
+  {
+    name: 'pump',
+    sensors: ['pump-*'],
+    windowing: {
+      channels: ['vib_x', 'vib_y', 'vib_z', 'bearing_temp', 'motor_current', 'suction_pressure', 'discharge_pressure', 'flow'],
+      units: { vib_x: 'mm/s', vib_y: 'mm/s', vib_z: 'mm/s', bearing_temp: 'degC', motor_current: 'A', suction_pressure: 'bar', discharge_pressure: 'bar', flow: 'm3/h' },
+      samplePeriodMs: 50,
+      length: 64,
+      hop: 16,
+    },
+    trainer: { minWindows: 200 },
+  },
+  {
+    name: 'valve',
+    sensors: ['valve-*'],
+    windowing: { channels: ['position', 'diff_pressure', 'command'], units: { position: '%', diff_pressure: 'bar', command: '%' }, samplePeriodMs: 200, length: 32, hop: 8 },
+    model: { hidden: [64], codeSize: 16 },
+    trainer: { minWindows: 100 },
+    ...perSecond(5),
+  },
+  {
+    name: 'tank',
+    sensors: ['tank-*'],
+    windowing: { channels: ['level'], units: { level: 'm' }, samplePeriodMs: 500, length: 32, hop: 4 },
+    model: { hidden: [32], codeSize: 8 },
+    trainer: { minWindows: 80 },
+    ...perSecond(2),
+  },
+];
+
+/** The overrides that make a config the demo's fleet. */
+export const demoFleetOverrides = { sensorTypes: demoSensorTypes };
+
+export interface DemoType {
+  name: string;
+  /** The type's merged config (typeConfig). */
+  config: Config;
+  sensors: number;
+  channels: number;
+  rateHz: number;
+}
+
+/** Seconds until `minWindows` windows of the type exist at its rate (first window, lateness, then the windows), training not included. */
+export function typeWarmupSeconds(t: DemoType): number {
+  const w = t.config.windowing;
+  const windowsPerSecond = (t.sensors * t.rateHz) / w.hop;
+  const firstWindow = (w.length * w.samplePeriodMs + w.allowedLatenessMs) / 1000;
+  return Math.ceil(firstWindow + t.config.trainer.minWindows / windowsPerSecond);
+}
+
+/** The types a config runs (one, `default`, without sensorTypes): the simulator's fleet with each type's merged config. */
+export function demoTypes(config: Config): DemoType[] {
+  return fleetFromConfig(config).map((t) => {
+    const tc = typeConfig(config, t.name);
+    return { name: t.name, config: tc, sensors: t.ids?.length ?? t.sensors, channels: t.channels.length, rateHz: t.rateHz };
+  });
+}
+
+/** The sensor type a model key belongs to: the key itself, or `<type>.<group>`; with the implicit type every key. */
+export function typeOfModelKey(types: readonly string[], key: string): string | undefined {
+  if (types.length === 1 && types[0] === 'default') return 'default';
+  return types.find((t) => key === t || key.startsWith(`${t}.`));
+}
