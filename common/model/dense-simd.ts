@@ -96,14 +96,16 @@ function body(): number[] {
 
 // gemm(x, w, b, y, n4, u8, rows): Y = X · W + b for a block of rows (batched
 // scoring), a register tile of four rows × eight units: each input step loads
-// two weight vectors and splats one input per row (32 multiply-adds per six
-// loads), and each pass over the weights serves four rows; the input loop is
-// unrolled four times with constant offsets. x is [rows][n4], w packed in panels
-// of eight units ([u8 / 8][n4][8], each panel contiguous, so the weights stream
-// in order), b holds u8 floats, y is [rows][u8]. n4 is a multiple of 4 (callers
-// pad inputs and weights with zeros), u8 of 8, rows of 4.
+// two weight vectors and splats one input per row, 32 multiply-adds per six
+// loads (the most V8 keeps in its 16 vector registers without spilling; an
+// unrolled input loop spilled and ran slower). Panels outside, rows inside: a
+// panel's weights (n4 × 8 floats, 16 KiB for 512 inputs) stay in L1 while every
+// row of the block passes over them. x is [rows][n4], w packed in panels of
+// eight units ([u8 / 8][n4][8], each panel contiguous), b holds u8 floats, y is
+// [rows][u8]. n4 is a multiple of 4 (callers pad inputs and weights with
+// zeros), u8 of 8, rows of 4.
 const [GX, GW, GB, GY, GN4, GU8, GROWS] = [0, 1, 2, 3, 4, 5, 6];
-const [XS, YS, R, GP0, GP1, GP2, GP3, Q0, PW, GJ, T0, END, Q] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19];
+const [XS, YS, R, GP0, GP1, GP2, GP3, PB, PW, GJ, T0, END, Q] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19];
 const GACC = [20, 21, 22, 23, 24, 25, 26, 27] as const; // row k, vector v: GACC[2k + v]
 const [SPLAT, W0, W1] = [28, 29, 30];
 const mul = 0x6c;
@@ -111,14 +113,13 @@ const v128LoadAt = (offset: number): number[] => simd(0x00, 0, ...uleb(offset));
 const load32SplatAt = (offset: number): number[] => simd(0x09, 0, ...uleb(offset));
 const v128Store = (offset: number): number[] => simd(0x0b, 0, ...uleb(offset));
 const rows4 = [GP0, GP1, GP2, GP3] as const;
-const UNROLL = Number(process.env.UNROLL ?? 1);
 
 function gemmBody(): number[] {
-  const inputStep = (s: number): number[] => [
-    ...get(PW), ...v128LoadAt(32 * s), ...set(W0),
-    ...get(PW), ...v128LoadAt(32 * s + 16), ...set(W1),
+  const inputStep = (): number[] => [
+    ...get(PW), ...v128LoadAt(0), ...set(W0),
+    ...get(PW), ...v128LoadAt(16), ...set(W1),
     ...rows4.flatMap((p, k) => [
-      ...get(p), ...load32SplatAt(4 * s), ...set(SPLAT),
+      ...get(p), ...load32SplatAt(0), ...set(SPLAT),
       ...get(GACC[2 * k] as number), ...get(SPLAT), ...get(W0), ...f32x4Mul, ...f32x4Add, ...set(GACC[2 * k] as number),
       ...get(GACC[2 * k + 1] as number), ...get(SPLAT), ...get(W1), ...f32x4Mul, ...f32x4Add, ...set(GACC[2 * k + 1] as number),
     ]),
@@ -126,31 +127,32 @@ function gemmBody(): number[] {
   const code: number[] = [
     ...get(GN4), ...i32Const(2), shl, ...set(XS),
     ...get(GU8), ...i32Const(2), shl, ...set(YS),
+    ...get(GW), ...set(PB),
+    ...i32Const(0), ...set(GJ),
+    0x03, 0x40, // loop over panels of eight units: the panel (n4 × 8 floats) stays in L1 for every row
     ...i32Const(0), ...set(R),
     0x03, 0x40, // loop over tiles of four rows
     ...get(GX), ...get(R), ...get(XS), mul, add, ...tee(T0), ...get(XS), add, ...set(END),
-    ...get(GY), ...get(R), ...get(YS), mul, add, ...set(Q0),
-    ...get(GW), ...set(PW),
-    ...i32Const(0), ...set(GJ),
-    0x03, 0x40, // loop over panels of eight units
     ...GACC.flatMap((a) => [...simd(0x0c, ...new Array<number>(16).fill(0)), ...set(a)]),
     ...get(T0), ...tee(GP0), ...get(XS), add, ...tee(GP1), ...get(XS), add, ...tee(GP2), ...get(XS), add, ...set(GP3),
-    0x03, 0x40, // loop over the inputs, UNROLL at a time
-    ...Array.from({ length: UNROLL }, (_, s) => s).flatMap(inputStep),
-    ...get(PW), ...i32Const(32 * UNROLL), add, ...set(PW),
-    ...rows4.flatMap((p) => [...get(p), ...i32Const(4 * UNROLL), add, ...set(p)]),
+    ...get(PB), ...set(PW),
+    0x03, 0x40, // loop over the inputs
+    ...inputStep(),
+    ...get(PW), ...i32Const(32), add, ...set(PW),
+    ...rows4.flatMap((p) => [...get(p), ...i32Const(4), add, ...set(p)]),
     ...get(GP0), ...get(END), ltU, 0x0d, 0, // br_if inputs
     0x0b,
     // y[row][j .. j + 8) = acc + b[j .. j + 8), row by row.
-    ...get(Q0), ...get(GJ), add, ...set(Q),
+    ...get(GY), ...get(R), ...get(YS), mul, add, ...get(GJ), add, ...set(Q),
     ...[0, 1, 2, 3].flatMap((k) => [
       ...(k === 0 ? [] : [...get(Q), ...get(YS), add, ...set(Q)]),
       ...get(Q), ...get(GACC[2 * k] as number), ...get(GB), ...get(GJ), add, ...v128LoadAt(0), ...f32x4Add, ...v128Store(0),
       ...get(Q), ...get(GACC[2 * k + 1] as number), ...get(GB), ...get(GJ), add, ...v128LoadAt(16), ...f32x4Add, ...v128Store(16),
     ]),
-    ...get(GJ), ...i32Const(32), add, ...tee(GJ), ...get(YS), ltU, 0x0d, 0, // br_if panels
-    0x0b,
     ...get(R), ...i32Const(4), add, ...tee(R), ...get(GROWS), ltU, 0x0d, 0, // br_if row tiles
+    0x0b,
+    ...get(PB), ...get(XS), ...i32Const(3), shl, add, ...set(PB),
+    ...get(GJ), ...i32Const(32), add, ...tee(GJ), ...get(YS), ltU, 0x0d, 0, // br_if panels
     0x0b,
     0x0b, // end of function
   ];
