@@ -11,11 +11,11 @@
 // sensorId (that is what routes all of a sensor's readings to one partition);
 // a record keyed otherwise is dead-lettered as `key_mismatch`. A record
 // without a key is windowed with the partition it arrived on.
-import { createReadingDecoder, type ReadingDecoder, type ReadingLayout } from '../common/codec/reading.ts';
+import { createReadingDecoder, keyIs, type ReadingDecoder, type ReadingLayout } from '../common/codec/reading.ts';
 import type { Config } from '../common/config/types.ts';
 import { isImplicit, typeConfig, typeNames, typeOf } from '../common/config/sensor-types.ts';
 import type { RecordHeaders } from '../common/codec/headers.ts';
-import { deadLetterOf } from '../common/dead-letter.ts';
+import { deadLetterOf, type SourceRecord } from '../common/dead-letter.ts';
 import type { DeadLetter, SignalWindow } from '../common/types.ts';
 import { createWindower, type GapReset, type Windower, type WindowerStats } from '../common/window/windower.ts';
 import { windowOptions, type WindowOptions } from '../common/window/options.ts';
@@ -143,10 +143,9 @@ export function createIngestPipeline(options: PipelineOptions): IngestPipeline {
 
   /** Decodes one record and windows it; what cannot be used goes to out.deadLetters. */
   function take(topic: string, partition: number, state: PartitionState, rec: ConsumedRecord, now: number, out: BatchOutcome): void {
-    const source = { topic, partition, offset: rec.offset, key: rec.key, value: rec.value };
     const res = decoder.decode(rec.value, rec.headers, now);
     if (!res.ok) {
-      out.deadLetters.push(deadLetterOf(source, { stage: 'ingest', reason: res.reason, message: res.message, now }));
+      out.deadLetters.push(deadLetterOf(sourceOf(topic, partition, rec), { stage: 'ingest', reason: res.reason, message: res.message, now }));
       return;
     }
     const { sensorId, timestamp } = res.reading;
@@ -157,9 +156,9 @@ export function createIngestPipeline(options: PipelineOptions): IngestPipeline {
       windower = createWindower(t.window);
       state.windowers.set(res.sensorType, windower);
     }
-    if (rec.key !== null && rec.key.toString('utf8') !== sensorId) {
+    if (rec.key !== null && !keyIs(rec.key, sensorId)) {
       const message = `record key ${JSON.stringify(preview(rec.key.toString('utf8')))} is not the reading's sensorId ${JSON.stringify(preview(sensorId))}: a sensor's readings must all reach one partition to be windowed in order; produce them with key = sensorId`;
-      out.deadLetters.push(deadLetterOf(source, { stage: 'ingest', reason: 'key_mismatch', message, now }));
+      out.deadLetters.push(deadLetterOf(sourceOf(topic, partition, rec), { stage: 'ingest', reason: 'key_mismatch', message, now }));
       return;
     }
     if (res.format === 'avro') out.avro++;
@@ -171,7 +170,7 @@ export function createIngestPipeline(options: PipelineOptions): IngestPipeline {
       out.late++;
       const lateness = types.types.get(res.sensorType)?.window.allowedLatenessMs;
       const message = `sensor ${sensorId}: reading at ${timestamp} (${new Date(timestamp).toISOString()}) arrived after its place in the window sequence had passed (windowing.allowedLatenessMs = ${lateness})`;
-      out.deadLetters.push(deadLetterOf(source, { stage: 'ingest', reason: 'late', message, now }));
+      out.deadLetters.push(deadLetterOf(sourceOf(topic, partition, rec), { stage: 'ingest', reason: 'late', message, now }));
     } else {
       out.duplicates++;
       if (outcome === 'conflict') out.conflicts++;
@@ -236,6 +235,11 @@ export function createIngestPipeline(options: PipelineOptions): IngestPipeline {
 
 const sameWindowing = (a: { window: WindowOptions; idleAfterMs: number }, b: { window: WindowOptions; idleAfterMs: number }): boolean =>
   a.idleAfterMs === b.idleAfterMs && JSON.stringify({ ...a.window, phaseOf: undefined }) === JSON.stringify({ ...b.window, phaseOf: undefined });
+
+/** The record as a dead letter names it; made only when one is needed. */
+function sourceOf(topic: string, partition: number, rec: ConsumedRecord): SourceRecord {
+  return { topic, partition, offset: rec.offset, key: rec.key, value: rec.value };
+}
 
 function addStats(into: WindowerStats, s: Readonly<WindowerStats>): void {
   for (const k of Object.keys(into) as (keyof WindowerStats)[]) into[k] += s[k];

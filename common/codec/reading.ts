@@ -4,6 +4,7 @@
 import type { DeadLetterReason, ReadingQuality, SensorReading } from '../types.ts';
 import { contentTypes, detectFormat, headerText, type ReadingFormat, type RecordHeaders } from './headers.ts';
 import { boundsProblem } from './guard.ts';
+import { readReading } from './reading-reader.ts';
 import { readingType, readingV1Resolver, readingV1Type } from './schemas.ts';
 
 export type ReadingDecodeResult =
@@ -128,7 +129,8 @@ export function createReadingDecoder(options: ReadingCheckOptions): ReadingDecod
     return fail('wrong_channel_count', `${who}: ${n} values, expected ${channels.length} (${channels.join(', ')})${layout.named ? others(layout, (l) => l.channels.length === n) : ''}`);
   };
 
-  function check(sensorId: unknown, timestamp: number, values: number[], quality: ReadingQuality | null, now: number, format: ReadingFormat, known?: Layout): ReadingDecodeResult {
+  /** `known`: the sensor's layout when the caller has it already; `reading`: the same fields as an object already (the Avro fast path), taken as it is when valid. */
+  function check(sensorId: unknown, timestamp: number, values: number[], quality: ReadingQuality | null, now: number, format: ReadingFormat, known?: Layout, reading?: SensorReading): ReadingDecodeResult {
     if (typeof sensorId !== 'string' || sensorId.length === 0) return fail('missing_sensor_id', 'sensorId is missing or empty');
     const layout = known ?? layoutFor(sensorId);
     if (layout === undefined) return unknownSensor(sensorId);
@@ -148,12 +150,15 @@ export function createReadingDecoder(options: ReadingCheckOptions): ReadingDecod
         return fail('non_finite_value', `sensor ${sensorId}: channel ${channels[i]} value ${String(v)} is not a finite number`);
       }
     }
-    return { ok: true, reading: { sensorId, timestamp, values, quality }, format, sensorType: layout.type };
+    return { ok: true, reading: reading ?? { sensorId, timestamp, values, quality }, format, sensorType: layout.type };
   }
 
   function decodeAvro(value: Buffer, headers: RecordHeaders | undefined, now: number): ReadingDecodeResult {
     let rec: { sensorId: string; timestamp: number; values: number[]; quality?: ReadingQuality | null };
     const version = headerText(headers, 'schema-version');
+    // The usual record (v2, well formed) in one pass; anything else through the bounds walk and avsc.
+    const fast = version === '1' ? null : readReading(value);
+    if (fast !== null) return check(fast.sensorId, fast.timestamp, fast.values, fast.quality, now, 'avro', undefined, fast);
     const problem = boundsProblem(version === '1' ? readingV1Type : readingType, value);
     if (problem !== null) return fail('bad_avro', `not a SensorReading v${version ?? '2'} Avro record (${value.length} bytes): ${problem}`);
     try {
@@ -259,6 +264,27 @@ export function createReadingDecoder(options: ReadingCheckOptions): ReadingDecod
       return decision.format === 'avro' ? decodeAvro(value, headers, now) : decodeJson(value, now);
     },
   };
+}
+
+/**
+ * Whether a record key, read as UTF-8, is `id`, without decoding it when both
+ * are ASCII (the usual sensor id): byte i is then character i.
+ */
+export function keyIs(key: Buffer, id: string): boolean {
+  const n = key.length;
+  if (n === id.length) {
+    let i = 0;
+    for (; i < n; i++) {
+      const b = key[i] as number;
+      if (b >= 0x80 || b !== id.charCodeAt(i)) break;
+    }
+    if (i === n) return true;
+    // a byte that differs from an ASCII character, both ASCII: different strings
+    const b = key[i] as number;
+    const ch = id.charCodeAt(i);
+    if (b < 0x80 && ch < 0x80) return false;
+  }
+  return key.toString('utf8') === id;
 }
 
 /** One-off decode; for the hot path build a decoder once with createReadingDecoder. */

@@ -16,7 +16,7 @@ function unsupported(w: SignalWindow): boolean {
   for (const n of [w.missing, w.badQuality]) if (!Number.isInteger(n) || n < INT_MIN || n > INT_MAX) return true;
   if (typeof w.sensorId !== 'string' || (w.sensorType !== undefined && typeof w.sensorType !== 'string') || !Array.isArray(w.channels) || !Array.isArray(w.samples)) return true;
   for (const c of w.channels) if (typeof c !== 'string') return true;
-  for (const v of w.samples) if (typeof v !== 'number') return true;
+  // The samples are checked while they are copied (writeDoubles).
   return false;
 }
 
@@ -47,14 +47,20 @@ const littleEndian = endianness() === 'LE';
 /** Reused staging area: doubles are converted in bulk, then copied as bytes (Avro doubles are little-endian). */
 let staging = new Float64Array(1024);
 
-function writeDoubles(buf: Buffer, pos: number, values: readonly number[]): number {
+/** Writes the doubles; -1 when one of them is not a number (the caller then takes avsc). */
+function writeDoubles(buf: Buffer, pos: number, values: readonly unknown[]): number {
   const n = values.length;
   if (!littleEndian) {
+    for (let i = 0; i < n; i++) if (typeof values[i] !== 'number') return -1;
     for (let i = 0; i < n; i++, pos += 8) buf.writeDoubleLE(values[i] as number, pos);
     return pos;
   }
   if (staging.length < n) staging = new Float64Array(n);
-  for (let i = 0; i < n; i++) staging[i] = values[i] as number;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (typeof v !== 'number') return -1;
+    staging[i] = v;
+  }
   buf.set(new Uint8Array(staging.buffer, 0, 8 * n), pos);
   return pos + 8 * n;
 }
@@ -89,6 +95,7 @@ export function writeWindow(w: SignalWindow): Buffer | null {
   if (n > 0) {
     pos = writeVarint(buf, pos, n);
     pos = writeDoubles(buf, pos, w.samples);
+    if (pos < 0) return null;
   }
   buf[pos++] = 0;
   pos = writeVarint(buf, pos, w.missing);

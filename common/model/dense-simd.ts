@@ -94,14 +94,82 @@ function body(): number[] {
   return [...uleb(fn.length), ...fn];
 }
 
+// gemm(x, w, b, y, n4, u8, rows): Y = X · W + b for a block of rows (batched
+// scoring), a register tile of four rows × eight units: each input step loads
+// two weight vectors and splats one input per row, 32 multiply-adds per six
+// loads (the most V8 keeps in its 16 vector registers without spilling; an
+// unrolled input loop spilled and ran slower). Panels outside, rows inside: a
+// panel's weights (n4 × 8 floats, 16 KiB for 512 inputs) stay in L1 while every
+// row of the block passes over them. x is [rows][n4], w packed in panels of
+// eight units ([u8 / 8][n4][8], each panel contiguous), b holds u8 floats, y is
+// [rows][u8]. n4 is a multiple of 4 (callers pad inputs and weights with
+// zeros), u8 of 8, rows of 4.
+const [GX, GW, GB, GY, GN4, GU8, GROWS] = [0, 1, 2, 3, 4, 5, 6];
+const [XS, YS, R, GP0, GP1, GP2, GP3, PB, PW, GJ, T0, END, Q] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19];
+const GACC = [20, 21, 22, 23, 24, 25, 26, 27] as const; // row k, vector v: GACC[2k + v]
+const [SPLAT, W0, W1] = [28, 29, 30];
+const mul = 0x6c;
+const v128LoadAt = (offset: number): number[] => simd(0x00, 0, ...uleb(offset));
+const load32SplatAt = (offset: number): number[] => simd(0x09, 0, ...uleb(offset));
+const v128Store = (offset: number): number[] => simd(0x0b, 0, ...uleb(offset));
+const rows4 = [GP0, GP1, GP2, GP3] as const;
+
+function gemmBody(): number[] {
+  const inputStep = (): number[] => [
+    ...get(PW), ...v128LoadAt(0), ...set(W0),
+    ...get(PW), ...v128LoadAt(16), ...set(W1),
+    ...rows4.flatMap((p, k) => [
+      ...get(p), ...load32SplatAt(0), ...set(SPLAT),
+      ...get(GACC[2 * k] as number), ...get(SPLAT), ...get(W0), ...f32x4Mul, ...f32x4Add, ...set(GACC[2 * k] as number),
+      ...get(GACC[2 * k + 1] as number), ...get(SPLAT), ...get(W1), ...f32x4Mul, ...f32x4Add, ...set(GACC[2 * k + 1] as number),
+    ]),
+  ];
+  const code: number[] = [
+    ...get(GN4), ...i32Const(2), shl, ...set(XS),
+    ...get(GU8), ...i32Const(2), shl, ...set(YS),
+    ...get(GW), ...set(PB),
+    ...i32Const(0), ...set(GJ),
+    0x03, 0x40, // loop over panels of eight units: the panel (n4 × 8 floats) stays in L1 for every row
+    ...i32Const(0), ...set(R),
+    0x03, 0x40, // loop over tiles of four rows
+    ...get(GX), ...get(R), ...get(XS), mul, add, ...tee(T0), ...get(XS), add, ...set(END),
+    ...GACC.flatMap((a) => [...simd(0x0c, ...new Array<number>(16).fill(0)), ...set(a)]),
+    ...get(T0), ...tee(GP0), ...get(XS), add, ...tee(GP1), ...get(XS), add, ...tee(GP2), ...get(XS), add, ...set(GP3),
+    ...get(PB), ...set(PW),
+    0x03, 0x40, // loop over the inputs
+    ...inputStep(),
+    ...get(PW), ...i32Const(32), add, ...set(PW),
+    ...rows4.flatMap((p) => [...get(p), ...i32Const(4), add, ...set(p)]),
+    ...get(GP0), ...get(END), ltU, 0x0d, 0, // br_if inputs
+    0x0b,
+    // y[row][j .. j + 8) = acc + b[j .. j + 8), row by row.
+    ...get(GY), ...get(R), ...get(YS), mul, add, ...get(GJ), add, ...set(Q),
+    ...[0, 1, 2, 3].flatMap((k) => [
+      ...(k === 0 ? [] : [...get(Q), ...get(YS), add, ...set(Q)]),
+      ...get(Q), ...get(GACC[2 * k] as number), ...get(GB), ...get(GJ), add, ...v128LoadAt(0), ...f32x4Add, ...v128Store(0),
+      ...get(Q), ...get(GACC[2 * k + 1] as number), ...get(GB), ...get(GJ), add, ...v128LoadAt(16), ...f32x4Add, ...v128Store(16),
+    ]),
+    ...get(R), ...i32Const(4), add, ...tee(R), ...get(GROWS), ltU, 0x0d, 0, // br_if row tiles
+    0x0b,
+    ...get(PB), ...get(XS), ...i32Const(3), shl, add, ...set(PB),
+    ...get(GJ), ...i32Const(32), add, ...tee(GJ), ...get(YS), ltU, 0x0d, 0, // br_if panels
+    0x0b,
+    0x0b, // end of function
+  ];
+  const locals = vec([[13, i32], [11, v128]]);
+  const fn = [...locals, ...code];
+  return [...uleb(fn.length), ...fn];
+}
+
 function moduleBytes(): Uint8Array {
+  const params = (n: number): number[] => vec(new Array<number[]>(n).fill([i32]));
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, ...vec([[i32], [i32], [i32], [i32], [i32], [i32]]), ...vec([])]])),
-    ...section(3, vec([[0]])),
+    ...section(1, vec([[0x60, ...params(6), ...vec([])], [0x60, ...params(7), ...vec([])]])),
+    ...section(3, vec([[0], [1]])),
     ...section(5, vec([[0x00, 1]])),
-    ...section(7, vec([[...str('dense'), 0x00, 0], [...str('mem'), 0x02, 0]])),
-    ...section(10, vec([body()])),
+    ...section(7, vec([[...str('dense'), 0x00, 0], [...str('gemm'), 0x00, 1], [...str('mem'), 0x02, 0]])),
+    ...section(10, vec([body(), gemmBody()])),
   ]);
 }
 
@@ -120,6 +188,8 @@ export interface DenseKernel {
   /** 64 KiB pages; grow it before taking views (growing detaches them). */
   readonly memory: WasmMemory;
   dense(x: number, w: number, b: number, y: number, n4: number, u4: number): void;
+  /** Batched: y = x · w + b over `rows` rows (a multiple of 4); w in panels of eight units (see gemmBody). */
+  gemm(x: number, w: number, b: number, y: number, n4: number, u8: number, rows: number): void;
 }
 
 let compiled: object | null | undefined;
@@ -141,6 +211,6 @@ export function simdSupported(): boolean {
 export function denseKernel(): DenseKernel | null {
   const wasm = wasmApi();
   if (wasm === undefined || !simdSupported() || compiled === null || compiled === undefined) return null;
-  const exports = new wasm.Instance(compiled, {}).exports as { dense: DenseKernel['dense']; mem: WasmMemory };
-  return { memory: exports.mem, dense: exports.dense };
+  const exports = new wasm.Instance(compiled, {}).exports as { dense: DenseKernel['dense']; gemm: DenseKernel['gemm']; mem: WasmMemory };
+  return { memory: exports.mem, dense: exports.dense, gemm: exports.gemm };
 }

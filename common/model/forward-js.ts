@@ -8,7 +8,7 @@
 // the plan; a plan knows the weight tensors it was read from, so a model whose
 // weights are reassigned (training) is read again.
 import type * as tf from '@tensorflow/tfjs';
-import { denseKernel, simdSupported } from './dense-simd.ts';
+import { denseKernel, simdSupported, type DenseKernel } from './dense-simd.ts';
 
 type JsActivation = 'relu' | 'tanh' | 'sigmoid' | 'linear';
 
@@ -32,6 +32,15 @@ export interface DenseForward {
    * (the summation order differs).
    */
   run(x: Float32Array, offset: number): Float32Array;
+  /**
+   * Batched (WebAssembly SIMD only; absent on plain JavaScript): the
+   * reconstructions of `rows` windows at x[offset ..], row r at
+   * values[r · stride ..]; rows at most `batchRows`. The buffer is reused by the
+   * next call. Each weight pass serves four windows.
+   */
+  runBatch?(x: Float32Array, offset: number, rows: number): { values: Float32Array; stride: number };
+  /** The most rows one runBatch call takes. */
+  readonly batchRows?: number;
 }
 
 interface Plan {
@@ -128,11 +137,17 @@ export function buildDenseForward(net: tf.LayersModel, options: { simd?: boolean
 }
 
 const pad4 = (n: number): number => Math.ceil(n / 4) * 4;
+const pad8 = (n: number): number => Math.ceil(n / 8) * 8;
+
+/** Rows per batched call: the input block (32 × 512 floats for the reference model) stays in L1/L2 next to the weights. */
+const batchRows = 32;
 
 /**
  * The forward pass on the WebAssembly SIMD kernel (dense-simd.ts), with the
  * weights copied once into the kernel instance's own memory, zero-padded to
- * multiples of four; null where WebAssembly SIMD is unavailable.
+ * multiples of four; null where WebAssembly SIMD is unavailable. The batched
+ * pass (gemm) takes a second copy of the weights, packed in panels of eight
+ * units, made (and the memory grown) the first time a batch is scored.
  */
 function simdForward(layers: readonly JsDense[], width: number): DenseForward | null {
   const kernel = denseKernel();
@@ -151,9 +166,8 @@ function simdForward(layers: readonly JsDense[], width: number): DenseForward | 
   const hidden = [input + pad4(width), input + pad4(width) + widest];
   const output = input + pad4(width) + 2 * widest;
   floats = output + pad4(width);
-  const pages = Math.ceil((floats * 4) / 65536) - kernel.memory.buffer.byteLength / 65536;
-  if (pages > 0) kernel.memory.grow(pages);
-  const heap = new Float32Array(kernel.memory.buffer);
+  grow(kernel, floats);
+  let heap = new Float32Array(kernel.memory.buffer);
   layers.forEach((l, k) => {
     const p = placed[k] as (typeof placed)[number];
     for (let j = 0; j < l.units; j++) heap.set(l.weights.subarray(j * l.inputs, (j + 1) * l.inputs), p.w + j * p.n4);
@@ -164,19 +178,99 @@ function simdForward(layers: readonly JsDense[], width: number): DenseForward | 
     const p = placed[k] as (typeof placed)[number];
     const from = k === 0 ? input : (hidden[(k - 1) % 2] as number);
     const to = k === last ? output : (hidden[k % 2] as number);
-    return { ...p, from, to, view: heap.subarray(to, to + l.units), activation: l.activation };
+    return { ...p, from, to, units: l.units, activation: l.activation };
   });
-  const result = heap.subarray(output, output + width);
+  let views = steps.map((s) => heap.subarray(s.to, s.to + s.units));
+  let result = heap.subarray(output, output + width);
+  let batch: BatchPlan | null = null;
   return {
     width,
     kernel: 'wasm simd',
+    batchRows,
     run(x, offset) {
       heap.set(x.subarray(offset, offset + width), input);
-      for (const s of steps) {
+      for (let k = 0; k < steps.length; k++) {
+        const s = steps[k] as (typeof steps)[number];
+        const view = views[k] as Float32Array;
         kernel.dense(s.from * 4, s.w * 4, s.b * 4, s.to * 4, s.n4, s.u4);
-        activate(s.view, s.view.length, s.activation);
+        activate(view, view.length, s.activation);
       }
       return result;
+    },
+    runBatch(x, offset, rows) {
+      if (batch === null) {
+        batch = planBatch(kernel, layers, width, floats);
+        // Growing the memory detached the views of the single-window pass.
+        heap = new Float32Array(kernel.memory.buffer);
+        views = steps.map((s) => heap.subarray(s.to, s.to + s.units));
+        result = heap.subarray(output, output + width);
+      }
+      return batch.run(heap, x, offset, rows);
+    },
+  };
+}
+
+interface BatchPlan {
+  run(heap: Float32Array, x: Float32Array, offset: number, rows: number): { values: Float32Array; stride: number };
+}
+
+function grow(kernel: DenseKernel, floats: number): void {
+  const pages = Math.ceil((floats * 4) / 65536) - kernel.memory.buffer.byteLength / 65536;
+  if (pages > 0) kernel.memory.grow(pages);
+}
+
+/**
+ * The batched pass's layout, after the first `base` floats of the memory: per
+ * layer the weights in panels of eight units ([u8 / 8][n4][8], zero-padded;
+ * a layer's n4 is the previous layer's u8) and the bias; then blocks of
+ * `batchRows` rows for the input, two hidden layers and the output.
+ */
+function planBatch(kernel: DenseKernel, layers: readonly JsDense[], width: number, base: number): BatchPlan {
+  let floats = pad4(base);
+  let n4 = pad4(width);
+  const placed = layers.map((l) => {
+    const u8 = pad8(l.units);
+    const at = { w: floats, b: floats + n4 * u8, n4, u8, inputs: l.inputs, units: l.units, activation: l.activation };
+    floats += n4 * u8 + u8;
+    n4 = u8;
+    return at;
+  });
+  const last = placed.length - 1;
+  const widest = Math.max(0, ...placed.slice(0, last).map((p) => p.u8));
+  const outU8 = (placed[last] as (typeof placed)[number]).u8;
+  const input = floats;
+  const hidden = [input + batchRows * pad4(width), input + batchRows * pad4(width) + batchRows * widest];
+  const output = (hidden[1] as number) + batchRows * widest;
+  floats = output + batchRows * outU8;
+  grow(kernel, floats);
+  const heap = new Float32Array(kernel.memory.buffer);
+  layers.forEach((l, k) => {
+    const p = placed[k] as (typeof placed)[number];
+    for (let j = 0; j < l.units; j++) {
+      const panel = p.w + (j >> 3) * p.n4 * 8 + (j & 7);
+      for (let i = 0; i < l.inputs; i++) heap[panel + i * 8] = l.weights[j * l.inputs + i] as number;
+    }
+    heap.set(l.bias, p.b);
+  });
+  const steps = placed.map((p, k) => ({
+    ...p,
+    from: k === 0 ? input : (hidden[(k - 1) % 2] as number),
+    to: k === last ? output : (hidden[k % 2] as number),
+  }));
+  const stride0 = pad4(width);
+  return {
+    run(mem, x, offset, rows) {
+      if (rows < 1 || rows > batchRows) throw new RangeError(`runBatch takes 1 to ${batchRows} rows, not ${rows}`);
+      const rows4 = pad4(rows);
+      if (stride0 === width) mem.set(x.subarray(offset, offset + rows * width), input);
+      else for (let r = 0; r < rows; r++) mem.set(x.subarray(offset + r * width, offset + (r + 1) * width), input + r * stride0);
+      // The rows that pad the block to four: zeros (rows are independent; this keeps them finite).
+      mem.fill(0, input + rows * stride0, input + rows4 * stride0);
+      for (const s of steps) {
+        kernel.gemm(s.from * 4, s.w * 4, s.b * 4, s.to * 4, s.n4, s.u8, rows4);
+        activate(mem.subarray(s.to, s.to + rows4 * s.u8), rows4 * s.u8, s.activation);
+      }
+      return { values: mem.subarray(output, output + rows * outU8), stride: outU8 };
     },
   };
 }

@@ -53,20 +53,23 @@ export function toBatch(model: LoadedModel, windows: readonly SignalWindow[]): F
 
 /**
  * Per TF.js backend: batches of at most this many windows go through the forward
- * pass outside TF.js (forward-js.ts: WebAssembly SIMD) when the model is a chain
- * of dense layers; larger ones through TF.js. That pass costs the same per window
- * at any batch; TF.js pays its dispatch overhead once per batch, so it wins on
- * large batches. wasm: measured on the reference dense autoencoder in windows
- * per CPU-second (JS ahead up to 16, TF.js from 32; docs/performance.md). cpu: TF.js's plain-JS
- * kernels are slower at every size. tensorflow: estimated from its batch-1 and
- * batch-1024 figures (1.75 ms per call, 85,000 windows/s), not measured here.
+ * pass outside TF.js (forward-js.ts: WebAssembly SIMD, batched from
+ * `jsBatchedFrom` windows on) when the model is a chain of dense layers; larger
+ * ones through TF.js. wasm: the batched SIMD pass is ahead of TF.js's wasm
+ * kernels at every batch measured (1 to 1024, windows per CPU-second;
+ * docs/performance.md). cpu: TF.js's plain-JS kernels are slower at every size.
+ * tensorflow: libtensorflow (several threads) is ahead from about 1024; level at
+ * 256 (measured on a loaded 2-core machine, docs/performance.md).
  */
-export const jsForwardMaxBatchByBackend: Readonly<Record<string, number>> = { wasm: 16, cpu: Number.POSITIVE_INFINITY, tensorflow: 128 };
+export const jsForwardMaxBatchByBackend: Readonly<Record<string, number>> = { wasm: Number.POSITIVE_INFINITY, cpu: Number.POSITIVE_INFINITY, tensorflow: 256 };
 
 /** The crossover for the current TF.js backend (16 for a backend not listed). */
 export function jsForwardMaxBatch(): number {
   return jsForwardMaxBatchByBackend[tf.getBackend()] ?? 16;
 }
+
+/** From this many windows the JS forward pass runs batched (four windows per weight pass); below, window by window. */
+export const jsBatchedFrom = 4;
 
 export function scoreWindows(model: LoadedModel, windows: readonly SignalWindow[], options: ScoreOptions = { stepSamples: 1 }): WindowScore[] {
   if (windows.length === 0) return [];
@@ -81,7 +84,14 @@ export function scoreWindows(model: LoadedModel, windows: readonly SignalWindow[
   // Per window and channel: Σ_t residual² / (L·C), and the mean residual² over the newest S samples.
   const perChannel = new Float64Array(n * C);
   const newest = new Float64Array(n * C);
-  if (forward !== null) {
+  if (forward !== null && forward.runBatch !== undefined && n >= jsBatchedFrom) {
+    const rowsPerCall = forward.batchRows ?? 1;
+    for (let at = 0; at < n; at += rowsPerCall) {
+      const rows = Math.min(rowsPerCall, n - at);
+      const { values, stride } = forward.runBatch(batch, at * L * C, rows);
+      for (let r = 0; r < rows; r++) residualSums(batch, (at + r) * L * C, values, r * stride, L, C, S, perChannel, newest, (at + r) * C);
+    }
+  } else if (forward !== null) {
     for (let i = 0; i < n; i++) {
       const recon = forward.run(batch, i * L * C);
       residualSums(batch, i * L * C, recon, 0, L, C, S, perChannel, newest, i * C);
@@ -116,8 +126,10 @@ export function scoreWindows(model: LoadedModel, windows: readonly SignalWindow[
 }
 
 /**
- * Accumulates one window's squared residuals x − r per channel: the share of the
- * error (Σ over all L samples / (L·C)) and the mean over the newest S samples.
+ * One window's squared residuals x − r per channel: the share of the error
+ * (Σ over all L samples / (L·C)) and the mean over the newest S samples. A
+ * channel at a time with both sums in registers; each sum adds its terms in
+ * time order, as a single interleaved pass would.
  */
 function residualSums(
   x: Float32Array,
@@ -131,20 +143,24 @@ function residualSums(
   newest: Float64Array,
   at: number,
 ): void {
-  const from = L - S;
-  for (let t = 0; t < L; t++) {
-    const row = t * C;
-    for (let c = 0; c < C; c++) {
-      const d = (x[xAt + row + c] as number) - (r[rAt + row + c] as number);
-      const sq = d * d;
-      perChannel[at + c] = (perChannel[at + c] as number) + sq;
-      if (t >= from) newest[at + c] = (newest[at + c] as number) + sq;
-    }
-  }
+  const from = (L - S) * C;
   const all = L * C;
   for (let c = 0; c < C; c++) {
-    perChannel[at + c] = (perChannel[at + c] as number) / all;
-    newest[at + c] = (newest[at + c] as number) / S;
+    let sum = 0;
+    let recent = 0;
+    let i = c;
+    for (; i < from; i += C) {
+      const d = (x[xAt + i] as number) - (r[rAt + i] as number);
+      sum += d * d;
+    }
+    for (; i < all; i += C) {
+      const d = (x[xAt + i] as number) - (r[rAt + i] as number);
+      const sq = d * d;
+      sum += sq;
+      recent += sq;
+    }
+    perChannel[at + c] = sum / all;
+    newest[at + c] = recent / S;
   }
 }
 
@@ -164,7 +180,7 @@ function sayPath(model: LoadedModel, maxJsBatch: number, log: Logger): void {
       : maxJs === Number.POSITIVE_INFINITY
         ? `scoring: model ${modelKey} v${version}: js forward for every batch (${backend} backend is slower at every size)`
         : `scoring: model ${modelKey} v${version}: js forward for batches ≤ ${maxJs}, ${backend} above`;
-  log.info(msg, { modelKey, version, backend, kernel: maxJs === null || maxJs < 1 ? null : forwardKernelName(), jsForwardMaxBatch: maxJs === null ? 0 : Math.min(maxJs, Number.MAX_SAFE_INTEGER) });
+  log.info(msg, { modelKey, version, backend, kernel: maxJs === null || maxJs < 1 ? null : forwardKernelName(), jsBatchedFrom, jsForwardMaxBatch: maxJs === null ? 0 : Math.min(maxJs, Number.MAX_SAFE_INTEGER) });
 }
 
 /** Squared held-out residual scale per channel (1 where the model has none). */

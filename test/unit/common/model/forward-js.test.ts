@@ -100,6 +100,57 @@ for (const backend of ['wasm', 'cpu'] as const) {
       }
     });
 
+    it('the batched SIMD pass agrees with TF.js and with the window-by-window pass on random weights', () => {
+      // The reference layout (64 × 8, 512 → 128 → 32 → 128 → 512) and odd sizes (width 45: inputs padded to 4,
+      // units to 8), each activation; batches that are not a multiple of four and span several blocks.
+      const cases = [
+        { kind: 'dense', activation: 'relu', hidden: [128], codeSize: 32, length: 64, channels: 8, rows: 37 },
+        { kind: 'dense', activation: 'relu', hidden: [10, 7], codeSize: 3, length: 15, channels: 3, rows: 5 },
+        { kind: 'dae', activation: 'tanh', hidden: [10, 7], codeSize: 3, length: 15, channels: 3, rows: 70 },
+        { kind: 'sae', activation: 'sigmoid', hidden: [9], codeSize: 5, length: 7, channels: 2, rows: 3 },
+      ] as const;
+      for (const c of cases) {
+        const cfg: ModelConfig = { ...defaultConfig.model, kind: c.kind, activation: c.activation, hidden: [...c.hidden], codeSize: c.codeSize };
+        const width = c.length * c.channels;
+        const { net } = buildAutoencoder(cfg, { length: c.length, channels: c.channels }, 23);
+        try {
+          // Random weights (biases too, which the initialiser leaves at zero), kernels scaled by 1/√fan-in so values stay O(1).
+          const rng = createRng(31);
+          const scaleOf = (w: tf.Tensor): number => (w.rank === 2 ? 1 / Math.sqrt(w.shape[0] as number) : 0.1);
+          net.setWeights(net.getWeights().map((w) => tf.tidy(() => tf.tensor(Float32Array.from({ length: w.size }, () => rng.normal() * scaleOf(w)), w.shape))));
+          const x = inputs(c.rows, width, 8);
+          const expected = tf.tidy(() => (net.predict(tf.tensor2d(x, [c.rows, width])) as tf.Tensor).dataSync());
+          const { forward } = buildDenseForward(net);
+          assert.ok(forward !== null);
+          if (forward.runBatch === undefined) {
+            assert.equal(forward.kernel, 'plain js', 'only the plain-JS pass lacks the batched one');
+            continue;
+          }
+          const block = forward.batchRows ?? 1;
+          const single = buildDenseForward(net).forward as NonNullable<typeof forward>;
+          let nonZero = 0;
+          for (let at = 0; at < c.rows; at += block) {
+            const rows = Math.min(block, c.rows - at);
+            const { values, stride } = forward.runBatch(x, at * width, rows);
+            assert.ok(stride >= width);
+            for (let r = 0; r < rows; r++) {
+              const one = single.run(x, (at + r) * width);
+              for (let k = 0; k < width; k++) {
+                const got = values[r * stride + k] as number;
+                const what = `${c.kind}/${c.activation} ${width} wide, window ${at + r} value ${k}`;
+                closeValue(got, expected[(at + r) * width + k] as number, `${what} vs TF.js`);
+                closeValue(got, one[k] as number, `${what} vs one window`);
+                if (got !== 0) nonZero++;
+              }
+            }
+          }
+          assert.ok(nonZero > (c.rows * width) / 2, `${c.kind}: the outputs are not mostly zero`);
+        } finally {
+          net.dispose();
+        }
+      }
+    });
+
     it('reads the weights again once they are reassigned', () => {
       const cfg: ModelConfig = { ...defaultConfig.model, kind: 'dense', hidden: [8], codeSize: 4 };
       const { net } = buildAutoencoder(cfg, { length: 4, channels: 2 }, 5);
