@@ -84,7 +84,7 @@ describe('readReading', () => {
     const decoder = createReadingDecoder({ channels: ['a', 'b'], maxFutureMs: 1000 });
     const bytes = readingType.toBuffer({ sensorId: 's1', timestamp: 1_700_000_000_000, values: [1, 2], quality: null });
     const now = 1_700_000_000_000;
-    assert.deepEqual(decoder.decode(bytes, undefined, now), { ok: true, reading: { sensorId: 's1', timestamp: 1_700_000_000_000, values: [1, 2], quality: null }, format: 'avro' });
+    assert.deepEqual(decoder.decode(bytes, undefined, now), { ok: true, reading: { sensorId: 's1', timestamp: 1_700_000_000_000, values: [1, 2], quality: null }, format: 'avro', sensorType: 'default' });
     const cut = decoder.decode(bytes.subarray(0, bytes.length - 3), undefined, now);
     assert.equal(cut.ok, false);
     assert.ok(!cut.ok && cut.reason === 'bad_avro' && /not a SensorReading v2 Avro record \(\d+ bytes\)/.test(cut.message), JSON.stringify(cut));
