@@ -31,7 +31,7 @@ import { createModelCatalog, type ModelCatalog } from '../common/model/store/cat
 import { createModelPublisher, readArtifactLog, ensureModelTopics } from '../common/model/store/kafka.ts';
 import type { AlertVerdict, AnomalyAlert, SignalWindow } from '../common/types.ts';
 import { createTrainerMetrics, declareModelKeys } from './metrics.ts';
-import { defaultModelKey, modelKeysOf } from '../common/model/keys.ts';
+import { modelKeysOf } from '../common/model/keys.ts';
 import { emptyReport, reportOf, type TrainReport } from './report.ts';
 import { retrain } from '../common/training/retrain.ts';
 import { parseSchedule } from '../common/config/schedule.ts';
