@@ -45,6 +45,7 @@ function alert(sensorId: string, i: number, state: AnomalyAlert['state'], kind: 
     stepError: kind === 'anomaly' ? 2 * i : null,
     stepThreshold: kind === 'anomaly' ? 12.5 : null,
     follows: i === 3 ? 's3-prior' : null,
+    sensorType: 'default',
   };
 }
 const alerts: AnomalyAlert[] = [

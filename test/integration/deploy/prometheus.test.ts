@@ -16,6 +16,8 @@
 // Needs the Debian prometheus binary (scripts/install-prometheus.sh): without it
 // the suite skips, and fails under SENSORWATCH_REQUIRE_TOOLS=1.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +28,7 @@ import { createIdempotentProducer } from '../../../common/kafka/producer.ts';
 import { testBrokers, testKafka, uniqueName, withAdmin } from '../../support/kafka.ts';
 import { missing, toolPath } from '../../support/tools.ts';
 import { dataDependentCase, provokedExpression, type DataDependentCase } from '../../unit/deploy/data-dependent.ts';
-import { extractExpressions, prometheusDir, recordedNames, substituteVariables, type Expression } from '../../unit/deploy/provisioning.ts';
+import { extractExpressions, prometheusDir, recordedNames, repoRoot, substituteVariables, type Expression } from '../../unit/deploy/provisioning.ts';
 import { prometheusSeries, selectedMetrics } from '../../unit/deploy/promql.ts';
 import { poll, resultSize, startPipeline, startPrometheus, type Pipeline, type Prometheus, type QueryResult } from './harness.ts';
 
@@ -73,11 +75,17 @@ describe('dashboards and alert rules against a real Prometheus scraping the pipe
     return `\n--- pipeline output (end) ---\n${pipeline?.output().slice(-2000) ?? ''}\n--- pipeline warnings and errors ---\n${log}`;
   };
   const withReport = (err: Error): never => assert.fail(`${err.message}${pipelineReport()}`);
+  const configFile = join(dir, 'sensorwatch.yml');
+  /** Readings of the spike sensor: `n` samples ending at `end` (ms), in order. */
+  const spikeReadings = (n: number, end: number): Array<{ key: string; value: string }> =>
+    Array.from({ length: n }, (_, i) => {
+      const values = Array.from({ length: 8 }, (_, c) => 500 + 200 * Math.sin(i * 0.9 + c * 1.3));
+      return { key: spikeSensor, value: JSON.stringify({ sensorId: spikeSensor, timestamp: end - (n - i) * period, values }) };
+    });
 
   before(async () => {
     toolPath('prometheus'); // under SENSORWATCH_REQUIRE_TOOLS, fail before starting anything
     brokers = await testBrokers();
-    const configFile = join(dir, 'sensorwatch.yml');
     // Small and quick: few sensors, a small model, training as soon as a few
     // dozen windows exist. Unique names: this run's topics and groups only.
     writeFileSync(
@@ -155,6 +163,28 @@ describe('dashboards and alert rules against a real Prometheus scraping the pipe
       what: `a score at the alert level (0.5) for ${spikeSensor}`,
       abort: pipelineDied,
     }).catch(withReport);
+  });
+
+  it("provokes an operator's verdict: alerts mark on the spike sensor's alert, applied at its next window", async () => {
+    const from = Date.now() - 3_600_000;
+    await poll(
+      async () => {
+        const args = ['alerts', 'mark', '--sensor', spikeSensor, '--from', String(from), '--to', String(Date.now()), '--as', 'confirmed', '--config', configFile, '--brokers', brokers.join(',')];
+        return promisify(execFile)(process.execPath, [join(repoRoot, 'bin/sensorwatch.mjs'), ...args], { timeout: 30_000 }).then(
+          () => true,
+          () => false,
+        );
+      },
+      { timeoutMs: 60_000, intervalMs: 2000, what: `alerts mark on ${spikeSensor}`, abort: pipelineDied },
+    ).catch(withReport);
+    // The scorer applies a verdict before the sensor's next window.
+    const producer = createIdempotentProducer(testKafka(brokers, 'deploy-it-verdict'));
+    await producer.connect();
+    try {
+      await producer.send({ topic: `${prefix}.readings`, messages: spikeReadings(80, Date.now()) });
+    } finally {
+      await producer.disconnect();
+    }
   });
 
   it('the $sensor variable query lists the provoked sensor', async () => {

@@ -102,9 +102,9 @@ describe('operator verdicts on a real broker, across scorer restarts', () => {
         [sensors.nn, opened.get(sensors.nn)?.alertId, 'verdict_new_normal'],
       ].sort(),
     );
-    await waitFor(async () => (await registry.metrics()).includes('sensorwatch_windows_scored_total{model="default"} 4'), { what: 'every sensor to judge seq 5' });
+    await waitFor(async () => (await registry.metrics()).includes('sensorwatch_windows_scored_total{model="default",type="default"} 4'), { what: 'every sensor to judge seq 5' });
     const metrics = await registry.metrics();
-    assert.match(metrics, new RegExp(`sensorwatch_alert_open\\{sensor="${sensors.conf}",kind="anomaly",severity="\\w+"\\} 1`), 'confirmed: the alert stays open');
+    assert.match(metrics, new RegExp(`sensorwatch_alert_open\\{sensor="${sensors.conf}",kind="anomaly",severity="\\w+",type="default"\\} 1`), 'confirmed: the alert stays open');
     assert.ok(!metrics.includes(`sensorwatch_alert_open{sensor="${sensors.fp}"`), 'false-positive: no alert open');
     for (const [sensorId, verdict] of [[sensors.fp, 'false_positive'], [sensors.nn, 'new_normal'], [sensors.conf, 'confirmed']]) {
       assert.ok(metrics.includes(`sensorwatch_alert_verdicts_total{verdict="${verdict}",sensor="${sensorId}"} 1`), `counted ${verdict}`);
