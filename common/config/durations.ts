@@ -144,3 +144,39 @@ export function convertDurations(raw: Obj, grid: Grid = gridOf(raw)): Converted 
   }
   return { raw: out, ...sink };
 }
+
+/**
+ * The sensor types' durations, each on its own grid (its samplePeriodMs and hop, else the top level's):
+ * the lengths a type writes, and the top-level lengths written as durations that the type does not set
+ * (a `holdOffSamples: 10s` at the top is 10 s of every type's samples). Problems name the type.
+ */
+export function convertTypeDurations(raw: Obj, top: Grid, topGiven: Readonly<Record<string, number>>): { raw: Obj; errors: string[]; bad: string[] } {
+  const types = raw.sensorTypes;
+  if (!Array.isArray(types)) return { raw, errors: [], bad: [] };
+  const errors: string[] = [];
+  const bad: string[] = [];
+  const out = types.map((entry: unknown, i) => {
+    if (!isObj(entry)) return entry;
+    const grid = gridOf(entry, top);
+    const at = `sensorTypes[${i}]${typeof entry.name === 'string' ? ` (${entry.name})` : ''}`;
+    const own = convertDurations(entry, grid);
+    errors.push(...own.errors.map((e) => `${at}.${e}`));
+    bad.push(...own.bad.map((p) => `${at}.${p}`));
+    const converted = own.raw;
+    for (const [path, ms] of Object.entries(topGiven)) {
+      const unit = lengthKeys[path];
+      if (unit === undefined || unit === 'ms') continue;
+      const parts = path.split('.');
+      if (getIn(converted, parts) !== undefined) continue;
+      let node = converted;
+      for (const p of parts.slice(0, -1)) {
+        const next = isObj(node[p]) ? { ...(node[p] as Obj) } : {};
+        node[p] = next;
+        node = next;
+      }
+      node[parts[parts.length - 1] ?? ''] = fromDuration(ms, unit, grid);
+    }
+    return converted;
+  });
+  return { raw: { ...raw, sensorTypes: out }, errors, bad };
+}

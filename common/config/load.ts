@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { SensorwatchError } from '../errors.ts';
 import { defaultConfig } from './defaults.ts';
-import { convertDurations } from './durations.ts';
+import { convertDurations, convertTypeDurations, gridOf } from './durations.ts';
 import { isObj, setPath, type Obj } from './obj.ts';
 import { keyDocs } from './schema.ts';
 import type { Config } from './types.ts';
@@ -71,7 +71,10 @@ export function parseConfigText(text: string, source: string, env: Record<string
     throw new ConfigError(source, [`YAML syntax: ${(err as Error).message.split('\n')[0]?.replace(/:$/, '')}`]);
   }
   if (!isObj(raw)) throw new ConfigError(source, ['the file must hold a mapping of sections (kafka, topics, windowing, …)']);
-  const converted = convertDurations(deepMerge(deepMerge(raw, envOverrides(env)), overrides));
+  const merged = deepMerge(deepMerge(raw, envOverrides(env)), overrides);
+  const top = convertDurations(merged);
+  const types = convertTypeDurations(top.raw, gridOf(merged), top.given);
+  const converted = { raw: types.raw, errors: [...top.errors, ...types.errors], bad: [...top.bad, ...types.bad], given: top.given };
   const { config, errors } = validateConfig(converted.raw, defaultConfig);
   // A text that is no duration is named once, by the conversion.
   const rest = errors.filter((e) => !converted.bad.some((path) => e.startsWith(`${path}:`)));

@@ -26,7 +26,6 @@ const notPerType: Record<string, Record<string, string>> = {
   trainer: {
     schedule: 'the schedule is trainer-wide',
     excludeAlerted: 'trainer-wide',
-    maxExcludeMs: 'trainer-wide',
     promotionMargin: 'trainer-wide',
     modelDir: 'trainer-wide',
     backend: 'trainer-wide',

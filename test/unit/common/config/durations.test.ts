@@ -134,3 +134,30 @@ describe('per-sensor detection keys', () => {
     assert.deepEqual(p, ['scorer.perSensor.pump-7.likelihood: used only by thresholds.method likelihood; thresholds.method is quantile, which ignores it: remove it, or set thresholds.method: likelihood']);
   });
 });
+
+describe('durations per sensor type', () => {
+  const fleet = [
+    'scorer: { hysteresis: { holdOffSamples: 10s } }',
+    'sensorTypes:',
+    '  - { name: pump, sensors: [pump-*], windowing: { samplePeriodMs: 100ms } }',
+    '  - { name: tank, sensors: [tank-*], windowing: { samplePeriodMs: 1s, length: 32s, hop: 8s }, thresholds: { likelihood: { averageSamples: 16s } } }',
+  ].join('\n');
+
+  it("a type converts its own durations, and the top level's, on its own sample period", async () => {
+    const { typeConfig } = await import('../../../../common/config/sensor-types.ts');
+    const c = parseConfigText(fleet, 'test.yaml');
+    assert.equal(c.scorer.hysteresis.holdOffSamples, 200, 'top level: 10 s at 50 ms');
+    assert.equal(typeConfig(c, 'pump').scorer.hysteresis.holdOffSamples, 100, 'pump: 10 s at 100 ms');
+    const tank = typeConfig(c, 'tank');
+    assert.equal(tank.scorer.hysteresis.holdOffSamples, 10, 'tank: 10 s at 1 s');
+    assert.equal(tank.windowing.length, 32);
+    assert.equal(tank.windowing.hop, 8);
+    assert.equal(tank.thresholds.likelihood.averageSamples, 16);
+  });
+
+  it('a bad duration in a type is named once, with the type', () => {
+    const p = problems('sensorTypes:\n  - { name: tank, sensors: [tank-*], scorer: { hysteresis: { holdOffSamples: 10 minutes } } }');
+    assert.equal(p.length, 1, p.join('\n'));
+    assert.match(p[0] ?? '', /^sensorTypes\[0\] \(tank\)\.scorer\.hysteresis\.holdOffSamples: "10 minutes" is neither a number nor a duration/);
+  });
+});
