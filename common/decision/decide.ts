@@ -277,18 +277,10 @@ export interface SilenceInput {
   severities: readonly Severity[];
 }
 
-/**
- * A sensor that sent no window for scorer.silentAfterMs: a `sensor_fault` `silent` opens
- * (lowest band), and an anomaly alert still open resolves with reason `silent` (nothing can
- * tell any more whether it goes on). Nothing happens while the silent fault is already open;
- * the next window resolves it (decide). The alert id is derived from the last window.
- */
-export function decideSilence(state: SensorState, input: SilenceInput): Decision {
-  if (state.fault.open?.fault === 'silent') return { state, events: [], score: Number.NaN, error: Number.NaN, threshold: Number.NaN, errorKind: 'window', contributions: [] };
-  const lowest = sortBands(input.severities)[0]?.name ?? 'warning';
-  const events: AnomalyAlert[] = [];
-  const base = {
-    sensorId: input.sensorId,
+/** The fields of an alert event that no window caused (a silence, an operator's verdict): no score, error or model, at the sensor's last window end. */
+export function windowlessFields(sensorId: string, state: SensorState) {
+  return {
+    sensorId,
     score: Number.NaN,
     reconstructionError: Number.NaN,
     threshold: Number.NaN,
@@ -300,6 +292,19 @@ export function decideSilence(state: SensorState, input: SilenceInput): Decision
     windowStart: state.lastEnd,
     windowEnd: state.lastEnd,
   };
+}
+
+/**
+ * A sensor that sent no window for scorer.silentAfterMs: a `sensor_fault` `silent` opens
+ * (lowest band), and an anomaly alert still open resolves with reason `silent` (nothing can
+ * tell any more whether it goes on). Nothing happens while the silent fault is already open;
+ * the next window resolves it (decide). The alert id is derived from the last window.
+ */
+export function decideSilence(state: SensorState, input: SilenceInput): Decision {
+  if (state.fault.open?.fault === 'silent') return { state, events: [], score: Number.NaN, error: Number.NaN, threshold: Number.NaN, errorKind: 'window', contributions: [] };
+  const lowest = sortBands(input.severities)[0]?.name ?? 'warning';
+  const events: AnomalyAlert[] = [];
+  const base = windowlessFields(input.sensorId, state);
   const silentFor = Math.round((input.now - input.lastSeenAt) / 1000);
   if (state.anomaly.open !== null) {
     events.push({ ...base, alertId: state.anomaly.open.alertId, state: 'resolve', kind: 'anomaly', fault: null, severity: state.anomaly.open.severity, reason: 'silent', follows: state.anomaly.open.follows ?? null });

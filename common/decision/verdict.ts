@@ -23,7 +23,7 @@
 // A sensor's verdicts share a partition (keyed by sensor id), so positions of
 // one sensor are in order.
 import type { AlertVerdict, AnomalyAlert, VerdictKind } from '../types.ts';
-import type { SensorState } from './decide.ts';
+import { windowlessFields, type SensorState } from './decide.ts';
 import { absorbBatch, transformOf, type LikelihoodState } from './likelihood.ts';
 import type { SensorPolicy } from './policy.ts';
 
@@ -72,22 +72,12 @@ export function applyVerdict(state: SensorState, input: VerdictInput): VerdictOu
   let next: SensorState = { ...state, verdict: { partition: position.partition, offset: position.offset } };
   if (isOpen && verdict.verdict !== 'confirmed') {
     events.push({
+      ...windowlessFields(state.sensorId, state),
       alertId: open.alertId,
-      sensorId: state.sensorId,
       state: 'resolve',
       kind: 'anomaly',
       fault: null,
       severity: open.severity,
-      score: Number.NaN,
-      reconstructionError: Number.NaN,
-      threshold: Number.NaN,
-      stepError: null,
-      stepThreshold: null,
-      topChannels: [],
-      modelKey: '',
-      modelVersion: 0,
-      windowStart: state.lastEnd,
-      windowEnd: state.lastEnd,
       reason: verdictReasons[verdict.verdict],
       follows: open.follows ?? null,
     });
