@@ -4,7 +4,7 @@ import { defaultConfig } from '../../common/config/defaults.ts';
 import type { Logger } from '../../common/log.ts';
 import { initBackend } from '../../common/model/backend.ts';
 import { toBatch } from '../../common/model/score.ts';
-import { trainModel } from '../../common/model/train.ts';
+import { defaultTrainingStep, trainModel } from '../../common/model/train.ts';
 import { runKerasReference } from '../reference/keras.ts';
 import type { PythonEnv } from '../reference/python.ts';
 import { emptyTraining, type BackendName, type ModelCase, type TrainingProduction, type TrainingRow, type TrainingSection } from '../report.ts';
@@ -76,9 +76,9 @@ export async function benchTraining(options: TrainingOptions): Promise<TrainingS
   const rows: TrainingRow[] = [];
   for (const [b, backend] of options.backends.entries()) {
     await initBackend(backend);
-    // The step before issue 21 (layers API, tf.train.adam) next to today's, on the
-    // first backend only: the speed-up measured in the same run, under the same load.
-    const steps: TrainingRow['step'][] = b === 0 && options.compareLayersStep !== false ? ['fast', 'layers'] : ['fast'];
+    // The production step (defaultTrainingStep) everywhere; the other one beside it on the first backend.
+    const other: TrainingRow['step'] = defaultTrainingStep === 'fast' ? 'layers' : 'fast';
+    const steps: TrainingRow['step'][] = b === 0 && options.compareLayersStep !== false ? [defaultTrainingStep, other] : [defaultTrainingStep];
     for (const kind of options.models) {
       for (const step of steps) {
         const base = benchModelConfig(kind);
@@ -105,7 +105,7 @@ export async function benchTraining(options: TrainingOptions): Promise<TrainingS
     }
   }
   let best: TrainingRow | null = null;
-  for (const row of rows) if (row.model === 'dense' && row.step === 'fast' && (best === null || row.windowsPerSec > best.windowsPerSec)) best = row;
+  for (const row of rows) if (row.model === 'dense' && row.step === defaultTrainingStep && (best === null || row.windowsPerSec > best.windowsPerSec)) best = row;
   const production = options.production === null || best === null ? null : await productionCase(best.backend, options.production, options.log);
   const section: TrainingSection = { rows, best, production, keras: null, kerasRatio: null, reason: null };
 

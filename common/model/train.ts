@@ -48,13 +48,18 @@ export interface TrainOptions {
   /** Newest samples the per-step error is taken over (the scoring hop: windowing.hop in the service, 1 in eval). Default 1. */
   stepSamples?: number;
   /**
-   * How the steps run. 'fast' (default): dense kinds through the hand-written
-   * backward pass, conv through the layers API's autodiff, both with one flat
-   * Adam update (fast-train.ts). 'layers': every kind through the layers API and tf.train.adam,
-   * the way it was before; kept for the equivalence tests and the benchmark.
+   * How the steps run (default: defaultTrainingStep). 'layers': every kind through the layers
+   * API and tf.train.adam. 'fast': dense kinds through the hand-written backward pass, conv
+   * through the layers API's autodiff, both with one flat Adam update (fast-train.ts): 1.7-1.9x
+   * faster per step, but its models differ in float32 rounding and moved NAB standard from 61.2
+   * to 59.9 on the tensorflow backend, so it is not the default (docs/performance.md).
    */
-  stepImplementation?: 'fast' | 'layers';
+  stepImplementation?: TrainingStep;
 }
+
+export type TrainingStep = 'fast' | 'layers';
+/** The step the trainer and eval train with: the one whose detection figures docs/results.md gives. */
+export const defaultTrainingStep: TrainingStep = 'layers';
 
 export interface TrainResult {
   model: LoadedModel;
@@ -106,7 +111,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const { net, withCode } = buildAutoencoder(cfg, { length, channels: channels.length }, seed);
   const valTensor = tf.tensor2d(xVal, [valWindows.length, width]);
   const trainer: Trainer =
-    options.stepImplementation === 'layers'
+    (options.stepImplementation ?? defaultTrainingStep) === 'layers'
       ? layersTrainer(net, withCode, cfg)
       : cfg.kind === 'conv'
         ? flatAdamLayersTrainer(net, withCode, cfg)
