@@ -133,11 +133,14 @@ const isFault = (x: unknown): x is FaultCode | null => x === null || faultCodes.
 
 function readOpen(v: unknown, path: string, ctx: Ctx): OpenAlert {
   const o = object(v, path, ctx);
-  return {
+  const open: OpenAlert = {
     alertId: field(o, 'alertId', path, ctx, isString, 'a string'),
     severity: field(o, 'severity', path, ctx, isString, 'a string'),
     fault: field(o, 'fault', path, ctx, isFault, `null or one of ${faultCodes.join(', ')}`),
   };
+  // The alert it follows (absent in states persisted before `follows` existed): kept across a restart.
+  if (o['follows'] !== undefined) open.follows = field(o, 'follows', path, ctx, isStringOrNull, 'a string or null');
+  return open;
 }
 
 function readTrack(v: unknown, path: string, ctx: Ctx): AlertTrack {

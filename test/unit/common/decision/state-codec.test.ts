@@ -78,15 +78,15 @@ describe('state codec: format 2', () => {
     ...initialSensorState('s-9'),
     lastSeq: 120,
     lastEnd: 5000,
-    anomaly: { recent: [true], open: null, below: 0, calm: 0, calmBand: null, resolved: { alert: { alertId: 'a-7', severity: 'critical', fault: null }, since: 2 } },
-    fault: { recent: [true, true], open: { alertId: 'f-2', severity: 'warning', fault: 'flatline' }, below: 0, calm: 1, calmBand: 'warning' },
+    anomaly: { recent: [true], open: null, below: 0, calm: 0, calmBand: null, resolved: { alert: { alertId: 'a-7', severity: 'critical', fault: null, follows: null }, since: 2 } },
+    fault: { recent: [true, true], open: { alertId: 'f-2', severity: 'warning', fault: 'flatline', follows: 'f-1' }, below: 0, calm: 1, calmBand: 'warning' },
     adaptive: { model: 'k@2', mean: -1.5, variance: 0.25, above: 3 },
     likelihood: { model: 'k@2', seedMean: 0.5, space: 'cbrt', mean: 0.8, variance: 0.01, n: 900, recent: [0.4, 0.6], excluded: 2, pending: { n: 2, mean: 1.1, m2: 0.02 }, quiet: 0, since: 1_700_000_000_000, seen: 77 },
     stepLikelihood: { model: 'k@2', seedMean: Number.NaN, mean: Number.NaN, variance: Number.NaN, n: 0, recent: [], excluded: 0, seen: 0 },
     range: { model: 'k@2', low: [0, Number.NaN], high: [10, Number.NaN] },
   };
 
-  it('writes the current format and reads every field back, NaN included', () => {
+  it('writes the current format and reads every field back, NaN and the open alert\'s follows included', () => {
     assert.equal(stateFormat, 2);
     const bytes = encodeState(full);
     assert.equal((JSON.parse(bytes.toString('utf8')) as { format: number }).format, 2);
@@ -100,6 +100,7 @@ describe('state codec: format 2', () => {
     assert.throws(() => decodeState(record(2, { ...full, anomaly: { ...full.anomaly, calm: null } })), refused('state_corrupt', /state\.anomaly\.calm is null/));
     assert.throws(() => decodeState(record(2, { ...full, fault: { ...full.fault, open: { alertId: 'f', severity: 'warning', fault: 'smoke' } } })), refused('state_corrupt', /state\.fault\.open\.fault/));
     assert.throws(() => decodeState(record(2, { ...full, likelihood: { ...full.likelihood, space: 'sqrt' } })), refused('state_corrupt', /state\.likelihood\.space/));
+    assert.throws(() => decodeState(record(2, { ...full, fault: { ...full.fault, open: { alertId: 'f', severity: 'warning', fault: null, follows: 7 } } })), refused('state_corrupt', /state\.fault\.open\.follows/));
   });
 });
 
