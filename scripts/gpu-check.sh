@@ -12,6 +12,12 @@ cd "$(dirname "$0")/.."
 started=$SECONDS
 say() { printf 'gpu-check: %s\n' "$*" >&2; }
 
+for tool in node npm python3; do
+  if ! command -v "$tool" >/dev/null; then
+    say "FAILED: $tool is not installed on this host; the GPU route needs node and npm (Node.js 20) and python3 with pip"
+    exit 1
+  fi
+done
 say "installing the GPU route: npm run native:install -- --gpu --strict"
 if ! npm run --silent native:install -- --gpu --strict; then
   say "FAILED: the GPU install did not complete (see above)"
