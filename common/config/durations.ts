@@ -8,6 +8,7 @@
 import { defaultConfig } from './defaults.ts';
 import { isObj, type Obj } from './obj.ts';
 import { keyDocs } from './schema.ts';
+import { globMatches } from './sensor-types.ts';
 import { shownValue } from './shown.ts';
 
 const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -117,8 +118,22 @@ function getIn(root: Obj, parts: readonly string[]): unknown {
   return node;
 }
 
-/** Convert every duration of a raw config (or a sensor type's sections) on `grid` (default: the file's own). */
-export function convertDurations(raw: Obj, grid: Grid = gridOf(raw)): Converted {
+/**
+ * The grid a top-level `scorer.perSensor.<id>` override converts on: the grid of the sensor's type
+ * (first type whose `sensors` matches it, in file order, else `defaultSensorType`), else the file's.
+ * A valve's `hysteresis.minDuration: 30s` is 30 s of the valve's samples, not of the top level's.
+ */
+export function sensorGridOf(raw: Obj, top: Grid = gridOf(raw)): (sensor: string) => Grid {
+  const types = Array.isArray(raw.sensorTypes) ? raw.sensorTypes.filter(isObj) : [];
+  const named = (name: unknown): Obj | undefined => types.find((t) => t.name === name);
+  return (sensor) => {
+    const own = types.find((t) => Array.isArray(t.sensors) && t.sensors.some((p) => typeof p === 'string' && globMatches(p, sensor))) ?? named(raw.defaultSensorType);
+    return own === undefined ? top : gridOf(own, top);
+  };
+}
+
+/** Convert every duration of a raw config (or a sensor type's sections) on `grid` (default: the file's own); per-sensor overrides on `gridFor` their sensor. */
+export function convertDurations(raw: Obj, grid: Grid = gridOf(raw), gridFor: (sensor: string) => Grid = () => grid): Converted {
   const out: Obj = { ...raw };
   const sink: Sink = { errors: [], bad: [], given: {} };
   for (const [path, unit] of Object.entries(lengthKeys)) {
@@ -136,7 +151,7 @@ export function convertDurations(raw: Obj, grid: Grid = gridOf(raw)): Converted 
         for (const [k, v] of Object.entries(sec)) {
           const unit = lengthKeys[`${base}.${k}`];
           if (unit !== undefined && typeof v === 'string') {
-            setIn(out, ['scorer', 'perSensor', sensor, key, k], convertAt(v, `scorer.perSensor.${sensor}.${key}.${k}`, unit, grid, sink));
+            setIn(out, ['scorer', 'perSensor', sensor, key, k], convertAt(v, `scorer.perSensor.${sensor}.${key}.${k}`, unit, gridFor(sensor), sink));
           }
         }
       }

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { SensorwatchError } from '../errors.ts';
 import { defaultConfig } from './defaults.ts';
-import { convertDurations, convertTypeDurations, gridOf } from './durations.ts';
+import { convertDurations, convertTypeDurations, gridOf, sensorGridOf } from './durations.ts';
 import { isObj, setPath, type Obj } from './obj.ts';
 import { keyDocs } from './schema.ts';
 import type { Config } from './types.ts';
@@ -72,7 +72,7 @@ export function parseConfigText(text: string, source: string, env: Record<string
   }
   if (!isObj(raw)) throw new ConfigError(source, ['the file must hold a mapping of sections (kafka, topics, windowing, …)']);
   const merged = deepMerge(deepMerge(raw, envOverrides(env)), overrides);
-  const top = convertDurations(merged);
+  const top = convertDurations(merged, gridOf(merged), sensorGridOf(merged));
   const types = convertTypeDurations(top.raw, gridOf(merged), top.given);
   const converted = { raw: types.raw, errors: [...top.errors, ...types.errors], bad: [...top.bad, ...types.bad], given: top.given };
   const { config, errors } = validateConfig(converted.raw, defaultConfig);

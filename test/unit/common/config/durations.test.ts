@@ -160,4 +160,22 @@ describe('durations per sensor type', () => {
     assert.equal(p.length, 1, p.join('\n'));
     assert.match(p[0] ?? '', /^sensorTypes\[0\] \(tank\)\.scorer\.hysteresis\.holdOffSamples: "10 minutes" is neither a number nor a duration/);
   });
+
+  it("a top-level scorer.perSensor duration converts on the sample period of the sensor's type", () => {
+    const c = parseConfigText(
+      [
+        'windowing: { samplePeriodMs: 50 }',
+        'defaultSensorType: tank',
+        'sensorTypes:',
+        '  - { name: pump, sensors: [pump-*], windowing: { channels: [a, b] } }',
+        '  - { name: valve, sensors: [valve-1], windowing: { channels: [p], samplePeriodMs: 200 } }',
+        '  - { name: tank, sensors: [tank-*], windowing: { channels: [l], samplePeriodMs: 500 } }',
+        'scorer: { perSensor: { valve-1: { hysteresis: { holdOffSamples: 10s } }, pump-3: { hysteresis: { holdOffSamples: 10s } }, other-9: { faults: { flatlineSamples: 10s } } } }',
+      ].join('\n'),
+      'test.yaml',
+    );
+    assert.equal(c.scorer.perSensor['valve-1']?.hysteresis?.holdOffSamples, 50, 'valve: 10 s of 200 ms samples');
+    assert.equal(c.scorer.perSensor['pump-3']?.hysteresis?.holdOffSamples, 200, 'pump (a glob): 10 s of the top-level 50 ms samples');
+    assert.equal(c.scorer.perSensor['other-9']?.faults?.flatlineSamples, 20, 'no type matches: defaultSensorType (tank, 500 ms)');
+  });
 });
