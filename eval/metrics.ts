@@ -35,6 +35,8 @@ export interface RecoveryCounts {
   maxCloseMs: number;
   /** Normal rows after an event's end inside the alert still open from it (up to its close or the data's end). */
   tailRows: number;
+  /** Normal rows inside an open sensor_fault alert (an anomaly alert may be open too); absent: not counted. */
+  faultRows?: number;
 }
 
 export interface QualityFigures extends Counts {
@@ -54,6 +56,8 @@ export interface QualityFigures extends Counts {
   normalInAlertsPct: number | null;
   /** % of normal rows inside an alert still open from a labelled anomaly that has ended (part of normalInAlertsPct). */
   normalInAlertsAfterAnomalyPct: number | null;
+  /** % of normal rows inside an open sensor_fault alert (part of normalInAlertsPct; an anomaly alert may be open too). */
+  normalInFaultAlertsPct: number | null;
   /** Events whose alert was still open at their end, how many of those alerts closed before the data ended, and the mean and longest time from the end to the close (s). */
   openAtAnomalyEnd: number;
   closedAfterAnomalyEnd: number;
@@ -111,8 +115,17 @@ export function countRecovery(flags: ArrayLike<number>, labels: ArrayLike<number
   return out;
 }
 
+/** The recovery counts with the normal rows inside an open sensor_fault alert: `kinds` per row, 0 none, 1 anomaly, 2 sensor_fault, 3 both (eval's SeriesResult.kinds). */
+export function withFaultRows(rec: RecoveryCounts, kinds: ArrayLike<number>, labels: ArrayLike<number>): RecoveryCounts {
+  let faultRows = 0;
+  for (let i = 0; i < labels.length; i++) if (labels[i] !== 1 && ((kinds[i] as number) & 2) !== 0) faultRows++;
+  return { ...rec, faultRows };
+}
+
 export function addRecovery(a: RecoveryCounts, b: RecoveryCounts): RecoveryCounts {
-  return { openAtEnd: a.openAtEnd + b.openAtEnd, closed: a.closed + b.closed, closeRows: a.closeRows + b.closeRows, closeMs: a.closeMs + b.closeMs, maxCloseMs: Math.max(a.maxCloseMs, b.maxCloseMs), tailRows: a.tailRows + b.tailRows };
+  const out: RecoveryCounts = { openAtEnd: a.openAtEnd + b.openAtEnd, closed: a.closed + b.closed, closeRows: a.closeRows + b.closeRows, closeMs: a.closeMs + b.closeMs, maxCloseMs: Math.max(a.maxCloseMs, b.maxCloseMs), tailRows: a.tailRows + b.tailRows };
+  if (a.faultRows !== undefined || b.faultRows !== undefined) out.faultRows = (a.faultRows ?? 0) + (b.faultRows ?? 0);
+  return out;
 }
 
 export const noRecovery: RecoveryCounts = { openAtEnd: 0, closed: 0, closeRows: 0, closeMs: 0, maxCloseMs: 0, tailRows: 0 };
@@ -140,6 +153,7 @@ export function figures(c: Counts, e: EventCounts, rec: RecoveryCounts = noRecov
     meanDetectionDelaySeconds: delayMs === null ? null : delayMs / 1000,
     normalInAlertsPct: far,
     normalInAlertsAfterAnomalyPct: ratio(100 * rec.tailRows, c.fp + c.tn),
+    normalInFaultAlertsPct: rec.faultRows === undefined ? null : ratio(100 * rec.faultRows, c.fp + c.tn),
     openAtAnomalyEnd: rec.openAtEnd,
     closedAfterAnomalyEnd: rec.closed,
     meanCloseAfterEndSeconds: rec.closed === 0 ? null : rec.closeMs / rec.closed / 1000,

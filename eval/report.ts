@@ -16,6 +16,7 @@ export function reportMarkdown(summary: Summary, title: string): string {
     ['f1', frac(summary.f1)],
     ['false alarm rate (% of normal rows flagged: normal rows inside open alerts)', pct(summary.far)],
     ['% of normal rows inside an alert still open from a labelled anomaly that has ended', pct(summary.normalInAlertsAfterAnomalyPct)],
+    ['% of normal rows inside an open sensor-fault alert', pct(summary.normalInFaultAlertsPct)],
     ['labelled anomalies whose alert was open at their end / closed before the data ended', summary.openAtAnomalyEnd === undefined ? '–' : `${summary.openAtAnomalyEnd} / ${summary.closedAfterAnomalyEnd}`],
     ['time from a labelled anomaly\'s end to its alert\'s close, mean / longest (s; closed ones)', `${secs(summary.meanCloseAfterEndSeconds)} / ${secs(summary.maxCloseAfterEndSeconds)}`],
     ['missed alarm rate (% of anomalous rows missed)', pct(summary.mar)],

@@ -1,7 +1,7 @@
 // metrics.json: pooled point-wise and event-wise figures, per-file figures,
 // and with NAB data the NAB scores. Pure: takes results, returns the object.
 import type { SeriesResult } from './backtest.ts';
-import { addCounts, addEvents, addRecovery, countEvents, countPoints, countRecovery, figures, noCounts, noEvents, noRecovery, type QualityFigures } from './metrics.ts';
+import { addCounts, addEvents, addRecovery, countEvents, countPoints, countRecovery, figures, noCounts, noEvents, noRecovery, withFaultRows, type QualityFigures } from './metrics.ts';
 import { alertRuns } from './plot-input.ts';
 import { rollingScore } from './rolling.ts';
 import { nabProfileScore, nabScoreKeys, type CostMatrix, type NabFile, type ProfileResult } from './nab-score.ts';
@@ -87,7 +87,7 @@ export function summarise(results: readonly SeriesResult[], nab?: { profiles: Re
       const c = countPoints(r.flags, r.labels);
       const e = countEvents(r.flags, r.labels, r.timestamps);
       counts = addCounts(counts, c);
-      const rec = countRecovery(r.flags, r.labels, r.timestamps);
+      const rec = withFaultRows(countRecovery(r.flags, r.labels, r.timestamps), r.kinds, r.labels);
       events = addEvents(events, e);
       recovery = addRecovery(recovery, rec);
       Object.assign(file, figures(c, e, rec));

@@ -59,6 +59,7 @@ async function trainSynthetic(config: Config, flags: TrainOptions, log: Logger):
     version,
     backend: backend.name,
     stepSamples: config.windowing.hop,
+    flatlineEpsilon: config.scorer.faults.flatlineEpsilon,
     ...(flags.quiet ? {} : { onEpoch: (p) => bar.update(p) }),
   });
   bar.done();

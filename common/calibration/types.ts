@@ -20,4 +20,9 @@ export interface Calibration {
   steps?: { stepSamples: number; mean: Record<string, number[]>; max: Record<string, number[]> };
   /** Per sensor: each channel's lowest and highest value over the training windows (meta.channels order), the seed of the new-extreme rule; absent in older models. */
   ranges?: Record<string, { low: number[]; high: number[] }>;
+  /**
+   * Per sensor: each channel's longest run of unchanged values (within scorer.faults.flatlineEpsilon) inside one
+   * training window (meta.channels order): a flatline fault needs a longer one; absent in older models.
+   */
+  flatRuns?: Record<string, number[]>;
 }

@@ -134,7 +134,7 @@ export const keyDocs: Record<string, KeyDoc> = {
   'scorer.hysteresis.releaseScore': { doc: 'Score below which an open alert counts towards resolving (hysteresis on the value; ≤ the lowest band).', rule: { kind: 'number', min: 0, max: 1 } },
   'scorer.hysteresis.holdOffSamples': { doc: 'After a resolve, a new crossing within this many samples opens an alert that follows the resolved one (its `follows` names it; each alert id opens once).', rule: { kind: 'int', min: 0 }, unit: 'samples' },
   'scorer.severities': { doc: 'Severity bands: list of {name, minScore}, ascending; score in [0, 1] (the lowest band opens an alert).', rule: { kind: 'list' } },
-  'scorer.faults.flatlineSamples': { doc: 'A channel unchanged (within flatlineEpsilon) for this many samples is a stuck sensor.', rule: { kind: 'int', min: 2 }, unit: 'samples' },
+  'scorer.faults.flatlineSamples': { doc: 'A channel unchanged (within flatlineEpsilon) for this many samples, and for longer than it ever stayed unchanged in one of the model\'s training windows, is a stuck sensor.', rule: { kind: 'int', min: 2 }, unit: 'samples' },
   'scorer.faults.flatlineEpsilon': { doc: 'Largest change still counted as unchanged.', rule: { kind: 'number', min: 0 } },
   'scorer.faults.maxMissingFraction': { doc: 'Gap-filled fraction of a window above which the sensor is faulty.', rule: { kind: 'number', min: 0, max: 1 } },
   'scorer.faults.ranges': { doc: 'Channel name → [min, max] physical range; values outside are a sensor fault.', rule: { kind: 'map' } },

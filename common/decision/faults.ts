@@ -8,9 +8,17 @@
 // - bad_quality: samples whose reading carried quality 'bad' / length > maxMissingFraction
 // - out_of_range: any finite value of a channel outside its configured [min, max]
 // - flatline: a channel whose values stay within flatlineEpsilon of each other
-//   for at least flatlineSamples consecutive samples (never when the window is shorter)
+//   for at least flatlineSamples consecutive samples (never when the window is
+//   shorter), and for longer than the channel ever sat still in one of the
+//   model's training windows (Calibration.flatRuns): a signal that sits still in
+//   normal operation (a shut valve, a counter at zero while idle, a set point) is
+//   not stuck when it does so again, only when it sits still longer than it ever
+//   did. A model without flat runs (older than the rule): flatlineSamples alone.
+import { channelValues, longestFlatRun } from '../calibration/ranges.ts';
 import type { FaultConfig } from '../config/types.ts';
 import type { SignalWindow } from '../types.ts';
+
+export { longestFlatRun } from '../calibration/ranges.ts';
 
 /** Window rules, then `silent` (no window for scorer.silentAfterMs: decided by silence.ts, not from a window). */
 export const faultCodes = ['missing', 'bad_quality', 'out_of_range', 'flatline', 'silent'] as const;
@@ -25,7 +33,13 @@ export interface FaultVerdict {
 
 type WindowSamples = Pick<SignalWindow, 'channels' | 'samples' | 'missing' | 'badQuality'>;
 
-export function detectFault(window: WindowSamples, rules: FaultConfig): FaultVerdict | null {
+/** The training's longest flat run per channel (Calibration.flatRuns of the sensor), named by the model's channels. */
+export interface KnownFlatRuns {
+  channels: readonly string[];
+  runs: readonly number[];
+}
+
+export function detectFault(window: WindowSamples, rules: FaultConfig, known?: KnownFlatRuns): FaultVerdict | null {
   const width = window.channels.length;
   const length = width === 0 ? 0 : Math.floor(window.samples.length / width);
   if (length === 0) return { fault: 'missing', channels: [], detail: 'missing: window has no samples' };
@@ -46,9 +60,15 @@ export function detectFault(window: WindowSamples, rules: FaultConfig): FaultVer
   });
   if (outside.length > 0) found.push({ fault: 'out_of_range', channels: outside, detail: `out_of_range: ${outside.join(', ')} outside the physical range` });
 
-  const stuck = window.channels.filter((_, c) => longestFlatRun(channelValues(window.samples, width, length, c), rules.flatlineEpsilon) >= rules.flatlineSamples);
+  // A channel stuck for flatlineSamples, and for longer than it ever sat still in training.
+  const floor = (name: string): number => {
+    const k = known === undefined ? -1 : known.channels.indexOf(name);
+    return Math.max(rules.flatlineSamples, k < 0 ? 0 : ((known?.runs[k] ?? 0) + 1));
+  };
+  const stuck = window.channels.filter((name, c) => longestFlatRun(channelValues(window.samples, width, length, c), rules.flatlineEpsilon) >= floor(name));
   if (rules.flatlineSamples > 0 && rules.flatlineSamples <= length && stuck.length > 0) {
-    found.push({ fault: 'flatline', channels: stuck, detail: `flatline: ${stuck.join(', ')} stuck for >= ${rules.flatlineSamples} samples` });
+    const longer = stuck.map(floor).some((f) => f > rules.flatlineSamples);
+    found.push({ fault: 'flatline', channels: stuck, detail: `flatline: ${stuck.join(', ')} stuck for >= ${Math.max(...stuck.map(floor))} samples${longer ? ' (longer than in training)' : ''}` });
   }
   const first = found[0];
   if (first === undefined) return null;
@@ -68,27 +88,14 @@ function countNonFiniteSteps(samples: readonly number[], width: number, length: 
   return count;
 }
 
-function channelValues(samples: readonly number[], width: number, length: number, channel: number): number[] {
-  const out = new Array<number>(length);
-  for (let t = 0; t < length; t++) out[t] = samples[t * width + channel] ?? Number.NaN;
-  return out;
-}
-
-/** Longest run of finite values that all stay within epsilon of the run's first value. */
-export function longestFlatRun(values: readonly number[], epsilon: number): number {
-  let best = 0;
-  let runStart = 0;
-  for (let t = 0; t < values.length; t++) {
-    const v = values[t] ?? Number.NaN;
-    const anchor = values[runStart] ?? Number.NaN;
-    if (!Number.isFinite(v)) {
-      runStart = t + 1;
-      continue;
-    }
-    if (!Number.isFinite(anchor) || Math.abs(v - anchor) > epsilon) runStart = t;
-    best = Math.max(best, t - runStart + 1);
-  }
-  return best;
+/** The training's flat runs a sensor is judged against: its own, else (a sensor the model never saw) the longest of every sensor's per channel; undefined without any (a model older than the rule). */
+export function flatRunsFor(flatRuns: Record<string, number[]> | undefined, sensorId: string, channels: readonly string[]): KnownFlatRuns | undefined {
+  if (flatRuns === undefined) return undefined;
+  const own = flatRuns[sensorId];
+  if (own !== undefined) return { channels, runs: own };
+  const all = Object.values(flatRuns);
+  if (all.length === 0) return undefined;
+  return { channels, runs: channels.map((_, k) => Math.max(...all.map((r) => r[k] ?? 0))) };
 }
 
 const fmt = (x: number): string => x.toFixed(3);

@@ -3,14 +3,14 @@
 // and the judged error's channel terms. Pure. The scorer's engine, eval's
 // backtest and replay (what-if) call it, so the service and eval judge alike.
 //
-// A window is judged from its samples (the fault verdict and the extremes are
-// worked out here), or, replaying a scored history that kept no samples, from
+// A window is judged from its samples (the fault verdict, against the model's
+// training flat runs, and the extremes are worked out here), or, replaying a scored history that kept no samples, from
 // what was recorded of it when it was first judged (its verdict and extremes).
 import { newSampleExtremes, type WindowExtremes } from '../calibration/ranges.ts';
 import type { Config } from '../config/types.ts';
 import type { SignalWindow } from '../types.ts';
 import { decide, type Decision, type SensorState } from './decide.ts';
-import { detectFault, type FaultVerdict } from './faults.ts';
+import { detectFault, flatRunsFor, type FaultVerdict } from './faults.ts';
 import { policyFor } from './policy.ts';
 import type { ModelRef, WindowErrors } from './score.ts';
 
@@ -42,7 +42,7 @@ export function judgeWindow(state: SensorState, input: JudgeInput): Judgement {
   const { window, errors, model, config } = input;
   const policy = policyFor(config, window.sensorId);
   const recorded = !('samples' in window);
-  const fault = recorded ? window.fault : detectFault(window, policy.faults);
+  const fault = recorded ? window.fault : detectFault(window, policy.faults, flatRunsFor(model.calibration.calibration.flatRuns, window.sensorId, model.channels));
   const extremes = recorded ? window.extremes : newSampleExtremes(window, model.channels, policy.hop);
   const { contributions, stepContributions } = errors;
   const decision = decide(state, {

@@ -4,8 +4,9 @@
 // windows. Pure of Kafka and the filesystem; all randomness from the seed.
 import * as tf from '@tensorflow/tfjs';
 import { quantileSorted } from '../calibration/quantile.ts';
-import { rangesOf } from '../calibration/ranges.ts';
+import { flatRunsOf, rangesOf } from '../calibration/ranges.ts';
 import { calibrateAll, type ThresholdSettings } from '../calibration/thresholds.ts';
+import { defaultConfig } from '../config/defaults.ts';
 import type { ModelConfig } from '../config/types.ts';
 import { SensorwatchError } from '../errors.ts';
 import { createRng, type Rng } from '../rng.ts';
@@ -45,6 +46,8 @@ export interface TrainOptions {
   /** Wall clock for createdAt and timings (injected so tests can fix it). */
   now?: () => number;
   onEpoch?: (progress: EpochProgress) => void;
+  /** scorer.faults.flatlineEpsilon: the largest change that counts as unchanged when the training windows' flat runs are measured (Calibration.flatRuns). Default: the default config's. */
+  flatlineEpsilon?: number;
   /** Newest samples the per-step error is taken over (the scoring hop: windowing.hop in the service, 1 in eval). Default 1. */
   stepSamples?: number;
   /**
@@ -217,6 +220,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     channelScale: meta.calibration.channelScale,
     steps,
     ranges: rangesOf(ordered, channels),
+    flatRuns: flatRunsOf(ordered, channels, options.flatlineEpsilon ?? defaultConfig.scorer.faults.flatlineEpsilon),
     errors: thin(valErrors, maxStoredErrors),
     perSensorErrors: Object.fromEntries(Object.entries(calibrated.perSensorErrors).map(([k, v]) => [k, thin(v, maxStoredErrors)])),
   };

@@ -13,7 +13,8 @@ import { meanError, qualityGate, type GateDecision } from './gate.ts';
 export interface RetrainInput {
   modelKey: string;
   windows: readonly SignalWindow[];
-  config: Pick<Config, 'model' | 'thresholds' | 'trainer' | 'windowing'>;
+  /** scorer.faults: the flatline rule's epsilon, with which the training windows' flat runs are measured (absent: the default's). */
+  config: Pick<Config, 'model' | 'thresholds' | 'trainer' | 'windowing'> & { scorer?: Pick<Config['scorer'], 'faults'> };
   /** The model in force for this key, or null for the first one. */
   current: LoadedModel | null;
   version: number;
@@ -40,6 +41,7 @@ export async function retrain(input: RetrainInput): Promise<RetrainOutcome> {
     version: input.version,
     backend: input.backend,
     stepSamples: config.windowing.hop,
+    ...(config.scorer === undefined ? {} : { flatlineEpsilon: config.scorer.faults.flatlineEpsilon }),
     ...(input.offsets === undefined ? {} : { offsets: input.offsets }),
     ...(input.now === undefined ? {} : { now: input.now }),
     ...(input.onEpoch === undefined ? {} : { onEpoch: input.onEpoch }),

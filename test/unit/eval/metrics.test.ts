@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { addRecovery, countEvents, countPoints, countRecovery, figures, noRecovery } from '../../../eval/metrics.ts';
+import { addRecovery, countEvents, countPoints, countRecovery, figures, noRecovery, withFaultRows } from '../../../eval/metrics.ts';
 
 describe('point-wise and event-wise figures', () => {
   // rows:    0 1 2 3 4 5 6 7 8 9
@@ -72,5 +72,18 @@ describe('recovery: how alerts close after a labelled anomaly ends', () => {
     const a = { openAtEnd: 1, closed: 1, closeRows: 2, closeMs: 10, maxCloseMs: 10, tailRows: 2 };
     const b = { openAtEnd: 2, closed: 1, closeRows: 5, closeMs: 30, maxCloseMs: 30, tailRows: 9 };
     assert.deepEqual(addRecovery(a, b), { openAtEnd: 3, closed: 2, closeRows: 7, closeMs: 40, maxCloseMs: 30, tailRows: 11 });
+  });
+  it('normal rows inside a sensor-fault alert: counted from the row kinds (fault alone or with an anomaly alert), pooled, as a share of normal rows', () => {
+    //            0  1  2  3  4  5  6  7  8  9 10 11
+    const kinds = [2, 2, 0, 3, 1, 0, 0, 2, 2, 0, 0, 2];
+    const flags = kinds.map((k) => (k === 0 ? 0 : 1));
+    const r = withFaultRows(countRecovery(flags, labels, times), kinds, labels);
+    // Normal rows with a fault alert open: 0, 3, 11 (rows 1, 7 and 8 are labelled).
+    assert.equal(r.faultRows, 3);
+    const f = figures(countPoints(flags, labels), countEvents(flags, labels, times), r);
+    assert.equal(f.normalInFaultAlertsPct, (100 * 3) / 8);
+    assert.equal(figures(countPoints(flags, labels), countEvents(flags, labels, times)).normalInFaultAlertsPct, null);
+    assert.equal(addRecovery(noRecovery, r).faultRows, 3);
+    assert.equal(addRecovery(noRecovery, noRecovery).faultRows, undefined);
   });
 });

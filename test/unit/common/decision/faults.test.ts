@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { detectFault, longestFlatRun } from '../../../../common/decision/faults.ts';
+import { detectFault, flatRunsFor, longestFlatRun } from '../../../../common/decision/faults.ts';
+import { flatRunsOf } from '../../../../common/calibration/ranges.ts';
 import type { FaultConfig } from '../../../../common/config/types.ts';
 
 const rules: FaultConfig = { flatlineSamples: 8, flatlineEpsilon: 1e-6, maxMissingFraction: 0.25, ranges: { temp: [-40, 125] } };
@@ -61,4 +62,53 @@ describe('longestFlatRun', () => {
     [[5, 5, 5, 5], 0, 4],
   ];
   for (const [values, eps, want] of cases) it(`${JSON.stringify(values)} eps=${eps} -> ${want}`, () => assert.equal(longestFlatRun(values, eps), want));
+});
+
+describe('flatline against the training flat runs', () => {
+  // vib stuck for its last 10 samples of 16.
+  const stuck10 = window((t, c, v) => (c === 1 && t >= 6 ? 3 : v));
+  const known = (vib: number) => ({ channels: ['vib', 'temp'], runs: [vib, 1] });
+
+  it('a channel that sat still as long in training is not stuck', () => {
+    assert.equal(detectFault(stuck10, rules, known(10)), null);
+    assert.equal(detectFault(stuck10, rules, known(12)), null);
+  });
+
+  it('a channel that sits still longer than it ever did in training is stuck, and the detail says so', () => {
+    const verdict = detectFault(stuck10, rules, known(9));
+    assert.equal(verdict?.fault, 'flatline');
+    assert.deepEqual(verdict?.channels, ['vib']);
+    assert.match(verdict?.detail ?? '', /vib stuck for >= 10 samples \(longer than in training\)/);
+  });
+
+  it('flatlineSamples stays the floor when training runs are short', () => {
+    assert.equal(detectFault(stuck10, rules, known(2))?.fault, 'flatline');
+    assert.equal(detectFault(window((t, c, v) => (c === 1 && t >= 9 ? 3 : v)), rules, known(2)), null);
+  });
+
+  it('a channel the training runs do not name is judged by flatlineSamples alone', () => {
+    assert.equal(detectFault(stuck10, rules, { channels: ['temp'], runs: [50] })?.fault, 'flatline');
+  });
+
+  it('flatRunsOf: each channel\'s longest run inside one window, per sensor, in the model\'s channel order', () => {
+    const w = (sensorId: string, rows: number[][]) => ({ sensorId, channels: ['a', 'b'], samples: rows.flat() });
+    const runs = flatRunsOf(
+      [
+        w('s1', [[1, 5], [1, 6], [1, 7], [2, 8]]),
+        w('s1', [[3, 0], [4, 0], [5, 0], [6, 1]]),
+        w('s2', [[0, 0], [0, 0], [0, 0], [0, 0]]),
+      ],
+      ['b', 'a', 'missing'],
+      1e-9,
+    );
+    assert.deepEqual(runs, { s1: [3, 3, 0], s2: [4, 4, 0] });
+  });
+
+  it('flatRunsFor: the sensor\'s own runs, else the longest of every sensor\'s, else none', () => {
+    const runs = { s1: [3, 1], s2: [2, 4] };
+    assert.deepEqual(flatRunsFor(runs, 's1', ['a', 'b'])?.runs, [3, 1]);
+    assert.deepEqual(flatRunsFor(runs, 'new', ['a', 'b'])?.runs, [3, 4]);
+    assert.equal(flatRunsFor(undefined, 's1', ['a', 'b']), undefined);
+    assert.equal(flatRunsFor({}, 's1', ['a', 'b']), undefined);
+  });
 });

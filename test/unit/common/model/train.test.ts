@@ -42,6 +42,28 @@ describe('trainModel', () => {
     r.model.dispose();
   });
 
+  it('stores each sensor\'s longest flat run per channel (the flatline rule\'s floor), measured with the given epsilon', async () => {
+    const cfg = smallModelConfig({}, { epochs: 1 });
+    // One sensor's first window holds channel 0 still for its first 5 samples (within 0.01, not within 1e-9).
+    const still = windows.map((w, i) => {
+      if (i !== 0) return w;
+      const samples = [...w.samples];
+      const width = w.channels.length;
+      for (let t = 0; t < 5; t++) samples[t * width] = 3 + t * 0.001;
+      return { ...w, samples };
+    });
+    const loose = await trainModel(options(cfg, { windows: still, flatlineEpsilon: 0.01 }));
+    const strict = await trainModel(options(cfg, { windows: still }));
+    const id = (still[0] as (typeof still)[number]).sensorId;
+    const runs = loose.meta.calibration.flatRuns ?? {};
+    assert.deepEqual(Object.keys(runs).sort(), [...new Set(windows.map((w) => w.sensorId))].sort());
+    assert.equal(runs[id]?.length, loose.meta.channels.length);
+    assert.ok((runs[id]?.[0] ?? 0) >= 5);
+    assert.ok((strict.meta.calibration.flatRuns?.[id]?.[0] ?? 0) < 5);
+    loose.model.dispose();
+    strict.model.dispose();
+  });
+
   it('stops early when the validation loss stops improving, keeping the best epoch', async () => {
     // A learning rate this high makes the loss bounce: patience 1 ends it early.
     const cfg = smallModelConfig({}, { epochs: 40, patience: 1, learningRate: 0.05 });
