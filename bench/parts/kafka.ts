@@ -180,11 +180,18 @@ async function ingestThroughput(brokers: string[], topics: Config['topics'], cou
   try {
     if (!(await pollUntil(() => service.ready(), 60_000, 2))) throw new SensorwatchError('ingest did not join its consumer group within 60 s', { code: 'bench_timeout' });
     const t0 = performance.now();
+    // CPU time and event-loop utilisation of this process (ingest runs in it) over the same span:
+    // on a loaded machine, CPU-seconds per reading moves much less than wall time does.
+    const cpu0 = process.cpuUsage();
+    const elu0 = performance.eventLoopUtilization();
     const done = await pollUntil(async () => (await metricTotal(registry, 'sensorwatch_readings_ingested_total')) >= count, 600_000, 5);
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const busy = performance.eventLoopUtilization(elu0).utilization;
     const ingested = await metricTotal(registry, 'sensorwatch_readings_ingested_total');
     if (!done) throw new SensorwatchError(`ingest counted ${ingested} of ${count} readings within 600 s`, { code: 'bench_timeout' });
-    options.log.info('bench kafka: ingest', { count, seconds });
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    options.log.info('bench kafka: ingest', { count, seconds, cpuSeconds, readingsPerCpuSecond: Math.round(count / cpuSeconds), eventLoopBusy: Number(busy.toFixed(3)) });
     return count / seconds;
   } finally {
     await service.stop();

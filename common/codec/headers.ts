@@ -12,22 +12,37 @@ export const contentTypes: Record<ReadingFormat, string> = {
   json: 'application/json',
 };
 
-/** Header value as a string (first value of a repeated header). */
-export function headerText(headers: RecordHeaders | undefined, name: string): string | undefined {
+/** The first value of header `name` (matched case-insensitively; the first such key wins), as the client gave it. */
+function headerRaw(headers: RecordHeaders | undefined, name: string): Buffer | string | undefined {
   if (headers === undefined) return undefined;
   for (const key in headers) {
-    if (key.length !== name.length || key.toLowerCase() !== name) continue;
-    let v = headers[key];
-    if (Array.isArray(v)) v = v[0];
-    if (v === undefined) return undefined;
-    return typeof v === 'string' ? v : v.toString('utf8');
+    // the usual key is already lower case: no lower-cased copy of it per record
+    if (key !== name && (key.length !== name.length || key.toLowerCase() !== name)) continue;
+    const v = headers[key];
+    return Array.isArray(v) ? v[0] : v;
   }
   return undefined;
+}
+
+/** Header value as a string (first value of a repeated header). */
+export function headerText(headers: RecordHeaders | undefined, name: string): string | undefined {
+  const v = headerRaw(headers, name);
+  if (v === undefined) return undefined;
+  return typeof v === 'string' ? v : v.toString('utf8');
+}
+
+/** Whether `v` holds exactly the ASCII text `ascii`, byte for byte (no string made from a Buffer). */
+function bytesAre(v: Buffer | string, ascii: string): boolean {
+  if (typeof v === 'string') return v === ascii;
+  if (v.length !== ascii.length) return false;
+  for (let i = 0; i < v.length; i++) if (v[i] !== ascii.charCodeAt(i)) return false;
+  return true;
 }
 
 export type FormatDecision = { format: ReadingFormat } | { format: null; message: string };
 
 const BRACE = 0x7b;
+const AVRO: FormatDecision = { format: 'avro' };
 
 /**
  * The content-type rule (schemas/README.md): a `content-type` header of
@@ -36,7 +51,10 @@ const BRACE = 0x7b;
  * one, the first non-whitespace byte decides: `{` is JSON, anything else Avro.
  */
 export function detectFormat(value: Buffer, headers: RecordHeaders | undefined): FormatDecision {
-  const header = headerText(headers, 'content-type');
+  const raw = headerRaw(headers, 'content-type');
+  // What every producer here writes, checked on the bytes (the hot path: one per reading).
+  if (raw !== undefined && bytesAre(raw, contentTypes.avro)) return AVRO;
+  const header = raw === undefined ? undefined : typeof raw === 'string' ? raw : raw.toString('utf8');
   if (header !== undefined) {
     const semi = header.indexOf(';');
     const mime = (semi < 0 ? header : header.slice(0, semi)).trim().toLowerCase();

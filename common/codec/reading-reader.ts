@@ -32,12 +32,42 @@ function varint(buf: Buffer): number | null {
   return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
 }
 
+/**
+ * Sensor ids seen lately, by a hash of their bytes: a fleet sends the same few
+ * thousand ids over and over, so an ASCII id is compared with the string made
+ * last time instead of decoded again (no string per record, and the string's
+ * hash, cached by V8, serves every Map lookup by id after this).
+ */
+const ID_SLOTS = 4096;
+const ids: (string | undefined)[] = new Array<string | undefined>(ID_SLOTS).fill(undefined);
+
+/** The UTF-8 text of buf[from, to): from the cache when it is ASCII and was seen lately. */
+function idText(buf: Buffer, from: number, to: number): string {
+  if (to - from > 64) return buf.toString('utf8', from, to);
+  let h = 0x811c9dc5;
+  for (let i = from; i < to; i++) {
+    const b = buf[i] as number;
+    if (b >= 0x80) return buf.toString('utf8', from, to);
+    h = Math.imul(h ^ b, 0x01000193);
+  }
+  const slot = (h >>> 0) % ID_SLOTS;
+  const seen = ids[slot];
+  if (seen !== undefined && seen.length === to - from) {
+    let i = 0;
+    while (i < seen.length && seen.charCodeAt(i) === buf[from + i]) i++;
+    if (i === seen.length) return seen;
+  }
+  const text = buf.toString('latin1', from, to); // ASCII: latin1 and UTF-8 read it alike
+  ids[slot] = text;
+  return text;
+}
+
 /** The reading in `buf` (schema v2), or null when the general decoder must look at it. */
 export function readReading(buf: Buffer): SensorReading | null {
   pos = 0;
   const idLength = varint(buf);
   if (idLength === null || idLength < 0 || pos + idLength > buf.length) return null;
-  const sensorId = buf.toString('utf8', pos, pos + idLength);
+  const sensorId = idText(buf, pos, pos + idLength);
   pos += idLength;
   const timestamp = varint(buf);
   if (timestamp === null) return null;

@@ -47,7 +47,11 @@ export interface GapReset {
 }
 
 interface SensorState {
+  /** Reorder buffer, sorted by event time: pending[head..] (released samples before head are dropped in bulk). */
   pending: Pending[];
+  head: number;
+  /** True while pending[head..] holds non-decreasing positions (input in event-time order): its oldest position is pending[head]'s. */
+  inOrder: boolean;
   maxSeen: number;
   window: SensorWindowState;
 }
@@ -89,9 +93,9 @@ function sameValues(a: readonly number[], b: readonly number[]): boolean {
   return true;
 }
 
-/** Index of the first pending sample with timestamp >= t. */
-function lowerBound(pending: Pending[], t: number): number {
-  let lo = 0;
+/** Index of the first pending sample from `from` on with timestamp >= t. */
+function lowerBound(pending: Pending[], from: number, t: number): number {
+  let lo = from;
   let hi = pending.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
@@ -110,15 +114,24 @@ export function createWindower(options: WindowOptions): Windower {
 
   function release(s: SensorState, watermark: number, out: SignalWindow[]): void {
     const before = out.length;
-    let n = 0;
     const p = s.pending;
+    let n = s.head;
     while (n < p.length && (p[n] as Pending).timestamp <= watermark) {
       const item = p[n] as Pending;
       const gap = appendSample(s.window, o, item.timestamp, item.values, item.bad, item.position, stats, out);
       if (gap !== null && resets.length < 1000) resets.push({ sensorId: s.window.sensorId, at: item.timestamp, gapMs: gap.gapMs, dropped: gap.dropped });
       n++;
     }
-    if (n > 0) p.splice(0, n);
+    if (n === p.length) {
+      // all released: start afresh (no copy)
+      p.length = 0;
+      s.head = 0;
+      s.inOrder = true;
+    } else if (n > 32 && n * 2 > p.length) {
+      // released samples are dropped in bulk, not one splice per reading
+      p.splice(0, n);
+      s.head = 0;
+    } else s.head = n;
     stats.windows += out.length - before;
   }
 
@@ -127,7 +140,7 @@ export function createWindower(options: WindowOptions): Windower {
       const t = reading.timestamp;
       let s = sensors.get(reading.sensorId);
       if (s === undefined) {
-        s = { pending: [], maxSeen: Number.NEGATIVE_INFINITY, window: newSensorWindow(reading.sensorId, o) };
+        s = { pending: [], head: 0, inOrder: true, maxSeen: Number.NEGATIVE_INFINITY, window: newSensorWindow(reading.sensorId, o) };
         sensors.set(reading.sensorId, s);
       }
       if (t <= s.window.lastTime) {
@@ -151,11 +164,14 @@ export function createWindower(options: WindowOptions): Windower {
       }
       const p = s.pending;
       const bad = reading.quality === 'bad';
-      const last = p[p.length - 1];
+      const last = p.length > s.head ? p[p.length - 1] : undefined;
       if (last === undefined || t > last.timestamp) {
+        // NaN (no position) or a smaller one than the last: the oldest position is no longer at the head
+        if (last !== undefined ? !(position >= last.position) : Number.isNaN(position)) s.inOrder = false;
         p.push({ timestamp: t, values: reading.values, bad, position });
       } else {
-        const i = lowerBound(p, t);
+        s.inOrder = false;
+        const i = lowerBound(p, s.head, t);
         const at = p[i];
         if (at !== undefined && at.timestamp === t) {
           if (sameValues(at.values, reading.values)) {
@@ -178,7 +194,11 @@ export function createWindower(options: WindowOptions): Windower {
     oldestNeeded() {
       let oldest = Number.POSITIVE_INFINITY;
       for (const s of sensors.values()) {
-        for (const item of s.pending) if (item.position < oldest) oldest = item.position;
+        const p = s.pending;
+        if (s.inOrder) {
+          const first = p[s.head];
+          if (first !== undefined && first.position < oldest) oldest = first.position;
+        } else for (let i = s.head; i < p.length; i++) if ((p[i] as Pending).position < oldest) oldest = (p[i] as Pending).position;
         const row = oldestNeededRow(s.window, o);
         if (row < oldest) oldest = row;
       }
@@ -203,7 +223,7 @@ export function createWindower(options: WindowOptions): Windower {
     sensorCount: () => sensors.size,
     buffered() {
       let n = 0;
-      for (const s of sensors.values()) n += s.pending.length;
+      for (const s of sensors.values()) n += s.pending.length - s.head;
       return n;
     },
   };

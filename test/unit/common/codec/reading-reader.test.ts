@@ -80,6 +80,20 @@ describe('readReading', () => {
     assert.ok(fallbacks > 1500, `damage must mostly be left to avsc (${fallbacks} fallbacks)`);
   });
 
+  it('reads each sensor id right when ids repeat, share a cache slot, differ in one byte or are not ASCII (the id cache)', () => {
+    // 20,000 distinct ids over 4,096 cache slots, each read three times in changing order, interleaved with near-misses
+    const ids = Array.from({ length: 20_000 }, (_, i) => (i % 97 === 0 ? `sensör-${i}` : i % 89 === 0 ? `s-${'y'.repeat(70)}-${i}` : `sensor-${i}`));
+    ids.push('', 'a', 'b', 'sensor-1\u0000', 'sensor-1 ', 'Sensor-1');
+    const rng = createRng(5).next;
+    for (let round = 0; round < 3; round++) {
+      const order = ids.map((id) => ({ id, k: rng() })).sort((a, b) => a.k - b.k);
+      for (const { id } of order) {
+        const bytes = readingType.toBuffer({ sensorId: id, timestamp: 1_700_000_000_000, values: [1], quality: null });
+        assert.equal(readReading(bytes)?.sensorId, id);
+      }
+    }
+  });
+
   it('the decoder dead-letters damaged Avro readings as before (bad_avro, with the bytes and the problem)', () => {
     const decoder = createReadingDecoder({ channels: ['a', 'b'], maxFutureMs: 1000 });
     const bytes = readingType.toBuffer({ sensorId: 's1', timestamp: 1_700_000_000_000, values: [1, 2], quality: null });

@@ -254,6 +254,31 @@ describe('windower: identity from event time and the input still needed', () => 
     assert.equal(createWindower(base).oldestNeeded(), Infinity);
   });
 
+  it('oldestNeeded is the smallest position buffered, whatever order positions and event times arrive in', () => {
+    const w = createWindower({ ...base, allowedLatenessMs: 1000 }); // nothing released: only the reorder buffer holds
+    const out: SignalWindow[] = [];
+    w.push(r(0), out, 5);
+    assert.equal(w.oldestNeeded(), 5);
+    w.push(r(10), out, 7); // in order
+    assert.equal(w.oldestNeeded(), 5);
+    w.push(r(20), out, 3); // later in event time, earlier position
+    assert.equal(w.oldestNeeded(), 3);
+    const v = createWindower({ ...base, allowedLatenessMs: 1000 });
+    v.push(r(30), out, 10);
+    v.push(r(40), out, 11);
+    v.push(r(35), out, 12); // out of event-time order, inserted in the middle
+    assert.equal(v.oldestNeeded(), 10);
+    v.push(r(25), out, 2); // before the head
+    assert.equal(v.oldestNeeded(), 2);
+    // released samples no longer count; a buffer emptied by release starts over in order
+    const u = createWindower(base); // lateness 20
+    for (const [t, pos] of [[0, 9], [10, 1], [20, 8], [30, 2], [40, 3], [50, 4], [60, 5], [70, 6], [80, 7]] as const) u.push(r(t), out, pos);
+    assert.equal(u.buffered(), 2);
+    // buffered: 70 (6), 80 (7); cut: 0-30 and 20-50, so the next window starts at slot 4 (40, position 3)
+    assert.equal(u.oldestNeeded(), 3);
+    assert.equal(out.length, 2);
+  });
+
   it('closeIdle releases a silent sensor and stops it holding back the input', () => {
     const w = createWindower(base);
     const out: SignalWindow[] = [];
