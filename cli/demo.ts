@@ -20,7 +20,7 @@ import { watchBrokers } from '../common/service/broker-watch.ts';
 import { collectDefaultMetricsOnce, startMetricsServer } from '../common/service/http.ts';
 import { startScorer } from '../scorer/service.ts';
 import { startDemoTrainer } from './demo/trainer.ts';
-import { matchAlerts } from './demo/match.ts';
+import { matchAlerts, misses } from './demo/match.ts';
 import { recoveryFigures } from './demo/recovery.ts';
 import { warmupPhase } from './demo/phase.ts';
 import { rateWindow } from './demo/rate.ts';
@@ -279,7 +279,25 @@ async function runDemo(config: Config, opts: { duration: number | null; configFi
         out(`\n${renderSummary(snapshot)}`);
         lastPrinted = now;
       }
-      if (final) break;
+      if (final) {
+        // Which anomalies each type missed and which alerts were false: in the log, for whoever tunes the demo.
+        for (const t of types) {
+          const since = typeScoringSince.get(t.name) ?? Infinity;
+          const m = misses(
+            opened.filter((a) => typeOf(config, a.sensorId) === t.name),
+            watch.labels.filter((l) => typeOf(config, l.sensorId) === t.name),
+            { scoringSince: since, now, slackMs: t.config.windowing.length * t.config.windowing.samplePeriodMs },
+          );
+          const at = (ms: number): number => Math.round((ms - t0) / 100) / 10;
+          log.info('demo: detection by type at the end', {
+            type: t.name,
+            modelAtS: Number.isFinite(since) ? at(since) : null,
+            missed: m.missed.map((l) => ({ sensorId: l.sensorId, kind: l.kind, channels: l.channels, fromS: at(l.start), toS: at(l.end) })),
+            falseAlerts: m.falseAlerts.map((a) => ({ sensorId: a.sensorId, kind: a.kind, fromS: at(a.windowStart), toS: at(a.windowEnd) })),
+          });
+        }
+        break;
+      }
     }
   } catch (err) {
     log.error('demo: start-up failed', { error: err, stack: (err as Error).stack });

@@ -4,6 +4,13 @@
 // with the new sensor states and wait for the broker's acknowledgement, and
 // only then make the new states current. A batch that fails leaves the states
 // untouched, so retrying it (or replaying it after a crash) decides the same.
+//
+// A window whose model key has no model yet waits in memory (uncommitted: the
+// service commits its partition no further than the oldest waiting window,
+// oldestWaiting()) while the other keys' windows are decided; it is decided,
+// in its sensor's order, in the first batch after its model arrives (a model's
+// arrival also starts one). Past maxWaitingWindows, every batch waits for one
+// of the missing models, as all did before: memory stays bounded.
 import type { Config } from '../common/config/types.ts';
 import type { Logger } from '../common/log.ts';
 import type { LoadedModel } from '../common/model/artifact.ts';
@@ -42,7 +49,12 @@ export interface EngineOptions {
   backend: () => string;
   /** Operators' verdicts (verdicts.ts), applied before a sensor's next window; absent: none. */
   verdicts?: VerdictSource;
+  /** Most windows held for want of their key's model before batches wait for a model; default maxWaitingWindows. */
+  maxWaitingWindows?: number;
 }
+
+/** Windows held in memory for want of their key's model, at most, before every batch waits for a model. */
+export const maxWaitingWindows = 20_000;
 
 export interface Engine {
   handle(items: readonly BatchItem[]): Promise<void[]>;
@@ -52,10 +64,27 @@ export interface Engine {
    * during one. Returns the alerts published.
    */
   silence(sensors: readonly { sensorId: string; lastSeenAt: number }[]): Promise<AnomalyAlert[]>;
-  /** Replaces all sensor states (after loading them from the state topic). */
+  /**
+   * Replaces all sensor states (after loading them from the state topic). Windows waiting for a
+   * model are dropped: they were never committed, so the consumer delivers them again after the
+   * (re)join that reloads the states, to whichever member owns their partition now.
+   */
   restore(states: Iterable<SensorState>): void;
   states(): ReadonlyMap<string, SensorState>;
+  /** The offset of the oldest window of this partition waiting for its model (commit no further), or undefined. */
+  oldestWaiting(topic: string, partition: number): string | undefined;
 }
+
+type WindowItem = { source: RecordSource; window: SignalWindow };
+
+/** A window held for want of its key's model. */
+interface Waiting {
+  item: WindowItem;
+  modelKey: string;
+  type: string;
+}
+
+const sourceId = (s: RecordSource): string => `${s.topic}\u0000${s.partition}\u0000${s.offset}`;
 
 interface Scored extends WindowScore {
   window: SignalWindow;
@@ -65,6 +94,13 @@ interface Scored extends WindowScore {
 export function createEngine(options: EngineOptions): Engine {
   const states = new Map<string, SensorState>();
   const { models, metrics, log } = options;
+  const waitLimit = Math.max(1, options.maxWaitingWindows ?? maxWaitingWindows);
+  // Windows waiting for their key's model, in arrival order; restore() starts a new generation and drops them.
+  let waiting: Waiting[] = [];
+  let waitingIds = new Set<string>();
+  let generation = 0;
+  // Model keys with a wake-up registered for their model's arrival.
+  const wakeups = new Set<string>();
   const summary = (m: LoadedModel): ModelSummary => ({ modelKey: m.meta.modelKey, version: m.meta.version, kind: m.meta.kind, backend: options.backend(), createdAt: m.meta.createdAt });
 
   const swapModels = (): void => {
@@ -126,8 +162,39 @@ export function createEngine(options: EngineOptions): Engine {
     return alerts;
   }
 
+  const keysOf = (key: string, fallback: string): string[] => (key === fallback ? [key] : [key, fallback]);
+
+  /** Once a waiting key's model arrives, a batch of no new windows decides what waited for it. */
+  const wakeWhenModel = (key: string, fallback: string): void => {
+    if (wakeups.has(key)) return;
+    wakeups.add(key);
+    models
+      .whenAny(keysOf(key, fallback))
+      .then(() => {
+        wakeups.delete(key);
+        return waiting.length === 0 ? undefined : serial(() => handle([]));
+      })
+      .catch((error: unknown) => log.warn('could not decide the windows that waited for a model; the next batch tries again', { error, modelKey: key }));
+  };
+
+  const reportWaiting = (): void => {
+    const counts = new Map<string, { model: string; type: string; count: number }>();
+    for (const w of waiting) {
+      const c = counts.get(w.modelKey) ?? { model: w.modelKey, type: w.type, count: 0 };
+      c.count++;
+      counts.set(w.modelKey, c);
+    }
+    metrics.windowsWaitingForModel([...counts.values()]);
+  };
+
   async function handle(items: readonly BatchItem[]): Promise<void[]> {
-    log.debug('batch', { items: items.length, models: models.summary() });
+    log.debug('batch', { items: items.length, models: models.summary(), waitingForModel: waiting.length });
+    if (waiting.length >= waitLimit) {
+      // Bounded memory: every batch waits (uncommitted) for one of the missing models.
+      const keys = [...new Set(waiting.flatMap((w) => [w.modelKey, typeModelKey(options.config(), w.type)]))];
+      log.warn('too many windows wait for a model: every batch waits for one of their models', { waiting: waiting.length, limit: waitLimit, modelKeys: keys });
+      await models.whenAny(keys);
+    }
     swapModels();
     const config = options.config();
     const dead: DeadLetter[] = [];
@@ -135,13 +202,23 @@ export function createEngine(options: EngineOptions): Engine {
     const typeConfigs = (type: string): Config => (implicit ? config : typeConfig(config, type));
     const byModel = new Map<LoadedModel, { window: SignalWindow; index: number; type: string }[]>();
     let replayed = 0;
-    for (const [index, item] of items.entries()) {
+    // What waited for a model goes first (its sensors' earlier windows), then this batch.
+    const generationAtStart = generation;
+    const held = waiting.map((w) => w.item);
+    const all: readonly BatchItem[] = held.length === 0 ? items : [...held, ...items];
+    const stillWaiting: Waiting[] = [];
+    const waitingSensors = new Set<string>();
+    const keysWaiting = new Map<string, { fallback: string; type: string; sensorId: string }>();
+    let heldStillWaiting = 0;
+    for (const [index, item] of all.entries()) {
       if ('problem' in item) {
         dead.push(deadLetter(item.source, item.problem.reason, item.problem.message));
         continue;
       }
       // Sensor types: a window of a type the config does not define (any more), of a sensor now of
       // another type, or of another layout than its type's is never scored.
+      // Delivered again while it waits (never after a failed batch or a rejoin: then nothing waits).
+      if (index >= held.length && waitingIds.has(sourceId(item.source))) continue;
       const typeProblem = windowTypeProblem(config, item.window);
       if (typeProblem !== null) {
         dead.push(deadLetter(item.source, 'bad_window', typeProblem));
@@ -157,13 +234,15 @@ export function createEngine(options: EngineOptions): Engine {
       }
       const key = modelKeyOf(config, type, item.window.sensorId);
       const fallback = typeModelKey(config, type);
-      let model = models.forKey(key, fallback);
-      while (model === undefined) {
-        // Never drop a window for want of a model: hold the batch (uncommitted) until one arrives.
-        log.warn('no model yet for this sensor; waiting', { sensorId: item.window.sensorId, modelKey: key, sensorType: type });
-        await models.whenAny(key === fallback ? [key] : [key, fallback]);
-        swapModels();
-        model = models.forKey(key, fallback);
+      const model = models.forKey(key, fallback);
+      if (model === undefined || waitingSensors.has(item.window.sensorId)) {
+        // Never drop a window for want of a model: it waits (uncommitted) for its key's model, and so
+        // do its sensor's later windows (order); the other keys' windows go on.
+        stillWaiting.push({ item, modelKey: key, type });
+        waitingSensors.add(item.window.sensorId);
+        if (index < held.length) heldStillWaiting++;
+        if (model === undefined && !keysWaiting.has(key)) keysWaiting.set(key, { fallback, type, sensorId: item.window.sensorId });
+        continue;
       }
       const problem = incompatibility(item.window, model, type, implicit);
       if (problem !== null) {
@@ -227,10 +306,22 @@ export function createEngine(options: EngineOptions): Engine {
 
     await Promise.all([options.publisher.publish(alerts, [...next.values()]), dead.length > 0 ? options.deadLetters.send(dead) : Promise.resolve()]);
     for (const [id, state] of next) states.set(id, state);
+    if (generation === generationAtStart) {
+      const before = new Set(waiting.map((w) => w.modelKey));
+      waiting = stillWaiting;
+      waitingIds = new Set(stillWaiting.map((w) => sourceId(w.item.source)));
+      for (const [key, k] of keysWaiting) {
+        if (!before.has(key)) log.warn('no model yet for this model key: its windows wait (uncommitted) for it; the other keys\' windows go on', { modelKey: key, sensorType: k.type, sensorId: k.sensorId });
+        wakeWhenModel(key, k.fallback);
+      }
+      const released = held.length - heldStillWaiting;
+      if (released > 0) log.info('windows that waited for a model decided', { count: released, stillWaiting: waiting.length });
+      reportWaiting();
+    }
 
     if (replayed > 0) log.info('replayed windows skipped (already decided)', { count: replayed });
     const now = options.clock.now();
-    metrics.batchScored({ size: items.length });
+    metrics.batchScored({ size: all.length });
     for (const { s, type, score, threshold, error, contributions, faulty } of perWindow) {
       if (!Number.isFinite(score) && !faulty) metrics.nonFiniteScore(s.model.meta.modelKey, type);
       metrics.windowScored({
@@ -265,10 +356,24 @@ export function createEngine(options: EngineOptions): Engine {
     silence: (sensors) => serial(() => silence(sensors)),
     restore(loaded) {
       states.clear();
+      generation++;
+      waiting = [];
+      waitingIds = new Set();
+      reportWaiting();
       for (const s of loaded) states.set(s.sensorId, s);
       metrics.openAlerts(openCounts(states.values()));
     },
     states: () => states,
+    oldestWaiting(topic, partition) {
+      let oldest: bigint | undefined;
+      for (const w of waiting) {
+        const s = w.item.source;
+        if (s.topic !== topic || s.partition !== partition) continue;
+        const o = BigInt(s.offset);
+        if (oldest === undefined || o < oldest) oldest = o;
+      }
+      return oldest?.toString();
+    },
   };
 }
 

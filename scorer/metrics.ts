@@ -66,6 +66,12 @@ export function createScorerMetrics(options: ScorerMetricsOptions): ScorerMetric
   const modelInfo = gauge(r, { name: 'sensorwatch_model_info', help: 'The model in force per model key (value 1).', labelNames: ['model', 'version', 'kind', 'backend'] });
   const modelCreated = gauge(r, { name: 'sensorwatch_model_created_timestamp_seconds', help: 'When the model in force was trained, seconds since the epoch.', labelNames: ['model'] });
   const nonFinite = counter(r, { name: 'sensorwatch_nonfinite_scores_total', help: 'Windows whose score was NaN or infinite (not decided), by model key and sensor type.', labelNames: ['model', 'type'] });
+  const waitingForModel = gauge(r, {
+    name: 'sensorwatch_windows_waiting_for_model',
+    help: 'Windows held uncommitted because their model key has no model yet, by model key and sensor type; the other keys\' windows are decided meanwhile.',
+    labelNames: ['model', 'type'],
+  });
+  const waitingLabels = new Map<string, { model: string; type: string }>();
   const refused = counter(r, { name: 'sensorwatch_models_refused_total', help: 'Model versions the scorer refused (model_corrupt, model_invalid, …); the previous version keeps serving.', labelNames: ['model', 'code'] });
   const verdicts = counter(r, {
     name: 'sensorwatch_alert_verdicts_total',
@@ -163,6 +169,8 @@ export function createScorerMetrics(options: ScorerMetricsOptions): ScorerMetric
         const type = typeOfKey?.(model) ?? 'default';
         scored.inc({ model, type }, 0);
         nonFinite.inc({ model, type }, 0);
+        waitingForModel.set({ model, type }, 0);
+        waitingLabels.set(`${model}\u0000${type}`, { model, type });
         for (const code of refusalCodes) refused.inc({ model, code }, 0);
       }
     },
@@ -184,6 +192,15 @@ export function createScorerMetrics(options: ScorerMetricsOptions): ScorerMetric
     },
     nonFiniteScore: (model, type) => nonFinite.inc({ model, type: type ?? 'default' }),
     modelRefused: (model, code) => refused.inc({ model, code }),
+    windowsWaitingForModel(counts) {
+      // Keys that waited before (or were declared) go back to 0; their series stay.
+      for (const labels of waitingLabels.values()) waitingForModel.set(labels, 0);
+      for (const c of counts) {
+        const labels = { model: c.model, type: c.type };
+        waitingLabels.set(`${c.model}\u0000${c.type}`, labels);
+        waitingForModel.set(labels, c.count);
+      }
+    },
     deadLettered: (reason, count) => deadLetters.inc({ stage: 'scorer', reason }, count),
     verdictApplied: (verdict, sensorId) => verdicts.inc({ verdict, sensor: exportable(sensorId) === undefined ? 'other' : sensorId }),
     consumerLag: (group, topic, partition, value) => lag.set({ group, topic, partition: String(partition) }, Math.max(0, value)),

@@ -44,6 +44,8 @@ export interface ScorerMetrics {
   modelRefused(model: string, code: string): void;
   modelLoaded(model: ModelSummary, previous: ModelSummary | null): void;
   deadLettered(reason: string, count: number): void;
+  /** Windows held now for want of their model key's model, per key (with its type); replaces the previous set. */
+  windowsWaitingForModel(counts: readonly { model: string; type: string; count: number }[]): void;
   /** An operator's verdict applied to a sensor's state (scorer/verdicts.ts). */
   verdictApplied(verdict: string, sensorId: string): void;
   consumerLag(group: string, topic: string, partition: number, lag: number): void;

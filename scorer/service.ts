@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { decodeWindow } from '../common/codec/index.ts';
 import { loadConfig } from '../common/config/load.ts';
 import type { Config } from '../common/config/types.ts';
-import type { ConsumedBatch, TopicSpec } from '../common/kafka/index.ts';
+import type { ConsumedBatch, TakenBatch, TopicSpec } from '../common/kafka/index.ts';
 import type { Logger } from '../common/log.ts';
 import { defaultGroupIds, startService } from '../common/service/skeleton.ts';
 import { initBackend } from '../common/model/backend.ts';
@@ -210,7 +210,7 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
       restoring = reload();
     };
 
-    const handle = async (batch: ConsumedBatch): Promise<void> => {
+    const handle = async (batch: ConsumedBatch): Promise<void | TakenBatch> => {
       log.debug('windows fetched', { partition: batch.partition, count: batch.messages.length, from: batch.messages[0]?.offset });
       try {
         await restoring;
@@ -236,6 +236,9 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
       const decided = Promise.all(items.map((item) => batcher.add(item)));
       batcher.cutSoon();
       await decided;
+      // Windows still waiting for their key's model (engine.ts) are not committed past.
+      const waitingFrom = engine.oldestWaiting(batch.topic, batch.partition);
+      return waitingFrom === undefined ? undefined : { durable: Promise.resolve(), commitOffset: waitingFrom };
     };
 
     // Consume only once a model is there (the demo starts the scorer before the

@@ -96,3 +96,14 @@ export function matchAlerts(alerts: OpenedAlert[], labels: InjectedAnomaly[], op
     beforeScoring: labels.filter((l) => l.end < opts.scoringSince && l.end + opts.slackMs <= opts.now).length,
   };
 }
+
+/**
+ * For the log at the demo's end: the counted anomalies no alert overlaps, and the
+ * excursions that overlap no anomaly (same rules as matchAlerts).
+ */
+export function misses(alerts: OpenedAlert[], labels: InjectedAnomaly[], opts: { scoringSince: number; now: number; slackMs: number }): { missed: InjectedAnomaly[]; falseAlerts: OpenedAlert[] } {
+  const eligible = labels.filter((l) => l.end >= opts.scoringSince && l.end + opts.slackMs <= opts.now);
+  const missed = eligible.filter((l) => !alerts.some((a) => overlaps(a, l, opts.slackMs)));
+  const falseAlerts = alerts.filter((a) => (a.follows ?? null) === null && !labels.some((l) => overlaps(a, l, opts.slackMs)));
+  return { missed, falseAlerts };
+}

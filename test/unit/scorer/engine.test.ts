@@ -178,16 +178,16 @@ describe('engine', () => {
     assert.deepEqual(t.alerts().map((a) => `${a.state}:${a.threshold}`), ['open:1', 'resolve:100']);
   });
 
-  it('waits for a model instead of dropping windows', async () => {
+  it('never drops a window for want of a model: it waits, uncommitted, and is decided once the model arrives', async () => {
     const t = setup();
-    const pending = t.engine.handle(items(scores([2, 2])));
-    let done = false;
-    void pending.then(() => (done = true));
-    await new Promise((r) => setImmediate(r));
-    assert.equal(done, false);
+    const batch = items(scores([2, 2]));
+    await t.engine.handle(batch);
+    assert.deepEqual(t.alerts(), [], 'nothing decided without a model');
+    assert.equal(t.engine.oldestWaiting(batch[0]?.source.topic ?? '', batch[0]?.source.partition ?? -1), batch[0]?.source.offset, 'commit no further than the first waiting window');
     t.models.offer(zeroModel());
-    await pending;
+    for (let i = 0; i < 200 && t.alerts().length === 0; i++) await new Promise((r) => setTimeout(r, 5));
     assert.deepEqual(t.alerts().map((a) => a.state), ['open']);
+    assert.equal(t.engine.oldestWaiting(batch[0]?.source.topic ?? '', batch[0]?.source.partition ?? -1), undefined);
   });
 
   it('keeps the tensor count flat over many batches and across model swaps', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { matchAlerts } from '../../../../cli/demo/match.ts';
+import { matchAlerts, misses } from '../../../../cli/demo/match.ts';
 import type { InjectedAnomaly } from '../../../../common/types.ts';
 
 const label = (sensorId: string, start: number, end: number): InjectedAnomaly => ({ sensorId, kind: 'spike', start, end, channels: [0] });
@@ -108,5 +108,21 @@ describe('demo alert matching', () => {
       opts,
     );
     assert.deepEqual([r.alerts, r.truePositives, r.detected, r.anomaliesWithSeveralAlerts, r.alertsOnSharedAnomalies, r.alertsCoveringSeveral], [2, 2, 1, 1, 2, 0]);
+  });
+
+  it('misses(): the counted anomalies no alert overlaps and the excursions that overlap none, as matchAlerts counts them', () => {
+    const alerts = [
+      { sensorId: 's1', kind: 'anomaly', windowStart: 1500, windowEnd: 2500, alertId: 'a', follows: null },
+      { sensorId: 's2', kind: 'anomaly', windowStart: 12_000, windowEnd: 13_000, alertId: 'b', follows: null }, // false
+      { sensorId: 's2', kind: 'anomaly', windowStart: 13_500, windowEnd: 14_000, alertId: 'c', follows: 'b' }, // same excursion: not listed again
+    ];
+    const m = misses(alerts, labels, opts);
+    assert.deepEqual(m.missed.map((l) => `${l.sensorId}@${l.start}`), ['s2@5000', 's1@9000']);
+    assert.deepEqual(m.falseAlerts.map((a) => a.alertId), ['b']);
+    const r = matchAlerts(alerts, labels, opts);
+    assert.equal(r.anomalies - r.detected, m.missed.length);
+    assert.equal(r.alerts - r.truePositives, m.falseAlerts.length);
+    // Not counted yet (before the model, or within the slack of now): not listed as missed.
+    assert.deepEqual(misses([], labels, { scoringSince: 5500, now: 9550, slackMs: 100 }).missed.map((l) => l.start), [5000]);
   });
 });
