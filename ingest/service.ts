@@ -156,8 +156,8 @@ export async function startIngest(ctx: IngestContext): Promise<IngestService> {
   });
   const deadLetters = createDeadLetterPublisher({ topic: topics.deadLetter, producer: out });
 
-  /** Decodes and windows a batch now; its windows and dead letters are acknowledged later (`durable`). */
   const trace = ctx.trace;
+  /** Decodes and windows a batch now; its windows and dead letters are acknowledged later (`durable`). */
   async function handle(batch: ConsumedBatch): Promise<TakenBatch> {
     const fetchedAt = trace === undefined ? 0 : Date.now();
     const broken = out.failure();
