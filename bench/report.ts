@@ -100,6 +100,19 @@ export interface LatencyRow {
   ingestP99Ms: number | null;
   /** Windows ending in the busiest tick of the hop ÷ the even share: 1 = completions spread over the hop, hop = one burst per hop (stats.ts windowBunching). */
   windowBunching: number | null;
+  /** Where each window's time went, stage by stage (bench/parts/latency.ts StageRecorder); ingest's stages only with one process. */
+  stages: LatencyStage[];
+}
+
+/** One gap between consecutive stages of a window's way, over the run's windows after warm-up. */
+export interface LatencyStage {
+  /** `from → to`, e.g. `window acked → scorer fetched`. */
+  stage: string;
+  windows: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  /** The gap's mean over the slowest 1 % of windows end to end: what their p99 is made of. */
+  slowestMeanMs: number | null;
 }
 
 /** One round of the throughput comparison: Kafka's tool, then our ingest, on the same topic. */
@@ -327,6 +340,13 @@ export function renderReport(r: BenchReport): string {
     ),
   );
   out.push('');
+  for (const l of r.kafka.latency) {
+    if (l.stages.length === 0) continue;
+    out.push(`Stages, ${fmt(l.offeredPerSec)}/s, ${l.processes} process${l.processes === 1 ? '' : 'es'}, run ${l.repeat}:`);
+    out.push('');
+    out.push(...table(['stage', 'windows', 'p50 ms', 'p99 ms', 'slowest 1 %: mean ms'], l.stages.map((s) => [s.stage, String(s.windows), fmt(s.p50Ms), fmt(s.p99Ms), fmt(s.slowestMeanMs)])));
+    out.push('');
+  }
 
   out.push('## Memory');
   if (r.memory.reason !== null) out.push(`Note: ${r.memory.reason}`);

@@ -15,7 +15,7 @@ import { defaultGroupIds, startService } from '../common/service/skeleton.ts';
 import { initBackend } from '../common/model/backend.ts';
 import { createModelFeed } from '../common/model/store/feed.ts';
 import { modelKeysOf, typeOfModelKey } from '../common/model/keys.ts';
-import type { DeadLetterReason } from '../common/types.ts';
+import type { DeadLetterReason, SignalWindow } from '../common/types.ts';
 import { createBatcher } from './batcher.ts';
 import type { SensorState } from '../common/decision/decide.ts';
 import { createEngine, type BatchItem } from './engine.ts';
@@ -52,7 +52,18 @@ export interface ScorerContext {
   consumer?: { sessionTimeoutMs?: number; heartbeatIntervalMs?: number };
   /** Called when consuming stopped for good (the CLI exits non-zero so a supervisor restarts it). */
   onFatal?: (error: unknown) => void;
+  /** Stage timestamps (the bench's latency breakdown): called with each batch's windows; absent in production. */
+  trace?: ScorerTrace;
 }
+
+/**
+ * Where a window's time goes in the scorer: `fetched` (its consumer batch was
+ * handed to the scorer), `started` (its scoring batch began: after the
+ * batcher's cut and the batch before it), `decided` (scored and judged, its
+ * alerts and states handed to the producer), `acked` (acknowledged by the
+ * broker); `at` is the wall clock, ms.
+ */
+export type ScorerTrace = (stage: 'fetched' | 'started' | 'decided' | 'acked', windows: readonly SignalWindow[], at: number) => void;
 
 export interface Scorer {
   ready(): boolean;
@@ -163,10 +174,25 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
       },
     });
     service.undo('the verdicts reader', () => verdicts.stop());
+    const trace = ctx.trace;
+    const alertPublisher = createAlertPublisher({ producer, alertsTopic: topics.alerts, stateTopic: stateSpec.name });
+    /** With a trace: the windows of the scoring batch being handled (the engine handles one at a time). */
+    let tracing: SignalWindow[] | null = null;
     const engine = createEngine({
       config,
       models: shelf,
-      publisher: createAlertPublisher({ producer, alertsTopic: topics.alerts, stateTopic: stateSpec.name }),
+      publisher:
+        trace === undefined
+          ? alertPublisher
+          : {
+              publish(alerts, states) {
+                const windows = tracing;
+                if (windows !== null) trace('decided', windows, Date.now());
+                const sent = alertPublisher.publish(alerts, states);
+                if (windows !== null) sent.then(() => trace('acked', windows, Date.now()), () => undefined);
+                return sent;
+              },
+            },
       deadLetters,
       metrics: engineMetrics,
       clock,
@@ -193,7 +219,15 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
     await feed.start((model) => shelf.offer(model));
     service.undo('the model feed', () => feed.stop());
 
-    const batcher = createBatcher<BatchItem, void>({ limits: () => config().scorer.batch, handle: (items) => engine.handle(items) });
+    const handleItems = (items: BatchItem[]): Promise<void[]> => {
+      if (trace === undefined) return engine.handle(items);
+      // The batcher hands over one batch at a time, after the one before it resolved.
+      const windows = items.flatMap((i) => ('window' in i ? [i.window] : []));
+      trace('started', windows, Date.now());
+      tracing = windows;
+      return engine.handle(items).finally(() => (tracing = null));
+    };
+    const batcher = createBatcher<BatchItem, void>({ limits: () => config().scorer.batch, handle: handleItems });
 
     // After every (re)join, states are reloaded before the next batch: partitions
     // may have moved here from another scorer that decided their windows so far.
@@ -211,6 +245,7 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
     };
 
     const handle = async (batch: ConsumedBatch): Promise<void | TakenBatch> => {
+      const fetchedAt = trace === undefined ? 0 : Date.now();
       log.debug('windows fetched', { partition: batch.partition, count: batch.messages.length, from: batch.messages[0]?.offset });
       try {
         await restoring;
@@ -233,6 +268,7 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
           return { source, problem: { reason, message: (error as Error).message } };
         }
       });
+      if (trace !== undefined) trace('fetched', items.flatMap((i) => ('window' in i ? [i.window] : [])), fetchedAt);
       const decided = Promise.all(items.map((item) => batcher.add(item)));
       batcher.cutSoon();
       await decided;

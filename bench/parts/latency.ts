@@ -15,17 +15,18 @@ import { Histogram, Registry, type HistogramConfiguration } from 'prom-client';
 import type { Config } from '../../common/config/types.ts';
 import type { Admin, KafkaClient } from '../../common/kafka/types.ts';
 import type { Logger } from '../../common/log.ts';
+import type { SignalWindow } from '../../common/types.ts';
 import { parseArtifact, serialiseArtifact, type LoadedModel } from '../../common/model/artifact.ts';
 import { initBackend } from '../../common/model/backend.ts';
 import { trainModel } from '../../common/model/train.ts';
 import { windowOptions, windowsFromReadings } from '../../common/window/index.ts';
-import { startIngest } from '../../ingest/service.ts';
+import { startIngest, type IngestTrace } from '../../ingest/service.ts';
 import { simulate } from '../../ingest/simulate/generator.ts';
-import { startScorer } from '../../scorer/service.ts';
+import { startScorer, type ScorerTrace } from '../../scorer/service.ts';
 import type { ModelFeed } from '../../scorer/ports.ts';
 import { stateTopicSpec } from '../../scorer/state-store.ts';
 import { pacePlan } from '../load/plan.ts';
-import type { BackendName, LatencyRow } from '../report.ts';
+import type { BackendName, LatencyRow, LatencyStage } from '../report.ts';
 import { summariseLatencies, windowBunching } from '../stats.ts';
 import { channels } from './fixtures.ts';
 import type { FromIngest, IngestJob, ToIngest } from './ingest-process.ts';
@@ -33,6 +34,80 @@ import { benchTopics, createTopicsReady, metricTotal, pollUntil, runLoad, topicL
 import { SensorwatchError } from '../../common/errors.ts';
 
 export const latencyMetric = 'sensorwatch_scoring_latency_seconds';
+
+/** A window's stages, in order: its last reading due (its end), then ingest's and the scorer's (IngestTrace, ScorerTrace). */
+export const stageNames = ['reading due', 'ingest fetched', 'windowed', 'window acked', 'scorer fetched', 'scoring started', 'decided', 'decision acked'] as const;
+
+/**
+ * Per window, the wall-clock time of each stage (the first time it was seen
+ * there: a replay keeps the first). Stages a layout cannot see (ingest's, with
+ * ingest in another process) stay empty and are spanned by the next gap.
+ */
+export class StageRecorder {
+  private readonly byWindow = new Map<string, number[]>();
+
+  mark(stage: number, windows: readonly SignalWindow[], at: number): void {
+    for (const w of windows) {
+      const key = `${w.sensorId}\u0000${w.end}`;
+      let times = this.byWindow.get(key);
+      if (times === undefined) {
+        times = new Array<number>(stageNames.length).fill(Number.NaN);
+        times[0] = w.end;
+        this.byWindow.set(key, times);
+      }
+      if (Number.isNaN(times[stage])) times[stage] = at;
+    }
+  }
+
+  ingest(): IngestTrace {
+    const index = { fetched: 1, windowed: 2, published: 3 } as const;
+    return (stage, windows, at) => this.mark(index[stage], windows, at);
+  }
+
+  scorer(): ScorerTrace {
+    const index = { fetched: 4, started: 5, decided: 6, acked: 7 } as const;
+    return (stage, windows, at) => this.mark(index[stage], windows, at);
+  }
+
+  /**
+   * For the decided windows whose last reading was due at or after `from`:
+   * p50/p99 of each gap between consecutive stages seen, and the gap's mean
+   * among the slowest 1 % of windows end to end (what their p99 is made of).
+   */
+  summary(from: number): LatencyStage[] {
+    const rows = [...this.byWindow.values()].filter((t) => (t[0] as number) >= from && !Number.isNaN(t[stageNames.length - 1]));
+    if (rows.length === 0) return [];
+    const total = (t: number[]): number => (t[stageNames.length - 1] as number) - (t[0] as number);
+    const slowest = [...rows].sort((a, b) => total(b) - total(a)).slice(0, Math.max(1, Math.ceil(rows.length / 100)));
+    const gaps = new Map<string, { all: number[]; slow: number[] }>();
+    const names = stageNames.map((_, last) => stageNames.map((to) => `${stageNames[last]} → ${to}`));
+    const gapsOf = (t: number[]): [string, number][] => {
+      const out: [string, number][] = [];
+      let last = 0;
+      for (let i = 1; i < stageNames.length; i++) {
+        if (Number.isNaN(t[i])) continue;
+        out.push([names[last]?.[i] as string, (t[i] as number) - (t[last] as number)]);
+        last = i;
+      }
+      return out;
+    };
+    for (const t of rows) {
+      for (const [name, ms] of gapsOf(t)) {
+        const g = gaps.get(name) ?? { all: [], slow: [] };
+        g.all.push(ms);
+        gaps.set(name, g);
+      }
+    }
+    for (const t of slowest) for (const [name, ms] of gapsOf(t)) gaps.get(name)?.slow.push(ms);
+    const stages = [...gaps].map(([stage, g]) => {
+      const s = summariseLatencies(g.all);
+      return { stage, windows: g.all.length, p50Ms: s.p50Ms, p99Ms: s.p99Ms, slowestMeanMs: g.slow.length === 0 ? null : g.slow.reduce((a, b) => a + b, 0) / g.slow.length };
+    });
+    const end = summariseLatencies(rows.map(total));
+    stages.push({ stage: `${stageNames[0]} → ${stageNames[stageNames.length - 1]}`, windows: rows.length, p50Ms: end.p50Ms, p99Ms: end.p99Ms, slowestMeanMs: slowest.reduce((a, t) => a + total(t), 0) / slowest.length });
+    return stages;
+  }
+}
 const loadSeed = 23;
 
 /**
@@ -119,8 +194,8 @@ interface IngestHandle {
   stop(): Promise<void>;
 }
 
-async function ingestHere(config: Config, run: LatencyRun, registry: Registry, groupId: string): Promise<IngestHandle> {
-  const service = await startIngest({ config, log: run.log, registry, brokers: run.brokers, groupId });
+async function ingestHere(config: Config, run: LatencyRun, registry: Registry, groupId: string, trace: IngestTrace): Promise<IngestHandle> {
+  const service = await startIngest({ config, log: run.log, registry, brokers: run.brokers, groupId, trace });
   return {
     ready: () => service.ready(),
     totals: async () => ({ ingested: await metricTotal(registry, 'sensorwatch_readings_ingested_total'), published: await metricTotal(registry, 'sensorwatch_windows_published_total') }),
@@ -203,10 +278,11 @@ export async function latencyAt(run: LatencyRun): Promise<Omit<LatencyRow, 'repe
     registers: [registry],
   });
   const ingestGroup = `${topics.readings}.ingest`;
-  const ingest = run.processes === 1 ? await ingestHere(config, run, registry, ingestGroup) : await ingestApart(config, run, ingestGroup);
+  const stages = new StageRecorder();
+  const ingest = run.processes === 1 ? await ingestHere(config, run, registry, ingestGroup, stages.ingest()) : await ingestApart(config, run, ingestGroup);
   let scorer: Awaited<ReturnType<typeof startScorer>> | null = null;
   try {
-    scorer = await startScorer({ config, log: run.log, registry, models: feedOf(await parseArtifact(run.artifact, 'bench latency model')), brokers: run.brokers, groupId: scorerGroup });
+    scorer = await startScorer({ config, log: run.log, registry, models: feedOf(await parseArtifact(run.artifact, 'bench latency model')), brokers: run.brokers, groupId: scorerGroup, trace: stages.scorer() });
     const live = scorer;
     if (!(await pollUntil(() => ingest.ready() && live.ready(), 60_000, 5))) throw new SensorwatchError('ingest and scorer did not join their groups within 60 s', { code: 'bench_timeout' });
     const started = Date.now();
@@ -257,6 +333,7 @@ export async function latencyAt(run: LatencyRun): Promise<Omit<LatencyRow, 'repe
       ingestP50Ms: ingestStage.p50Ms,
       ingestP99Ms: ingestStage.p99Ms,
       windowBunching: windowBunching(stage.ends, plan.tickMs, config.windowing.hop),
+      stages: stages.summary(from),
     };
   } finally {
     await scorer?.stop();

@@ -67,8 +67,8 @@ describe('renderReport', () => {
       blasMaxAbsDiff: 1e-6,
     };
     r.kafka = { ...emptyKafka('x'), reason: null, latency: [
-        { repeat: 1, processes: 1, offeredPerSec: 20000, achievedPerSec: 19990, windows: 100, p50Ms: 5, p95Ms: 20, p99Ms: 150, maxMs: 200, generatorP50Ms: 1, generatorP99Ms: 3, eventLoopDelayP99Ms: 12, ingestP50Ms: 2, ingestP99Ms: 40, windowBunching: 16 },
-        { repeat: 1, processes: 2, offeredPerSec: 20000, achievedPerSec: 19980, windows: 100, p50Ms: 4, p95Ms: 15, p99Ms: 90, maxMs: 120, generatorP50Ms: 1, generatorP99Ms: 3, eventLoopDelayP99Ms: 8, ingestP50Ms: 2, ingestP99Ms: 30, windowBunching: 1.1 },
+        { repeat: 1, processes: 1, offeredPerSec: 20000, achievedPerSec: 19990, windows: 100, p50Ms: 5, p95Ms: 20, p99Ms: 150, maxMs: 200, generatorP50Ms: 1, generatorP99Ms: 3, eventLoopDelayP99Ms: 12, ingestP50Ms: 2, ingestP99Ms: 40, windowBunching: 16, stages: [] },
+        { repeat: 1, processes: 2, offeredPerSec: 20000, achievedPerSec: 19980, windows: 100, p50Ms: 4, p95Ms: 15, p99Ms: 90, maxMs: 120, generatorP50Ms: 1, generatorP99Ms: 3, eventLoopDelayP99Ms: 8, ingestP50Ms: 2, ingestP99Ms: 30, windowBunching: 1.1, stages: [{ stage: 'reading due → scorer fetched', windows: 100, p50Ms: 2, p99Ms: 9, slowestMeanMs: 9 }] },
       ],
       latencyP99Ms: 150,
       latencyApartP99Ms: 90,
