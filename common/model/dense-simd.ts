@@ -161,20 +161,27 @@ function gemmBody(): number[] {
   return [...uleb(fn.length), ...fn];
 }
 
-function moduleBytes(): Uint8Array {
+/**
+ * The module: `dense` and `gemm`, with a memory of its own (exported as `mem`)
+ * or, `shared`, importing a shared memory `e.m` (up to 4 GiB) that instances
+ * on several threads use at once (forward-threads.ts).
+ */
+function moduleBytes(shared = false): Uint8Array {
   const params = (n: number): number[] => vec(new Array<number[]>(n).fill([i32]));
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([[0x60, ...params(6), ...vec([])], [0x60, ...params(7), ...vec([])]])),
+    // Import: module "e", name "m", a memory with flags 3 (shared, with a maximum), at least 1 page, at most 65536.
+    ...(shared ? section(2, vec([[...str('e'), ...str('m'), 0x02, 0x03, ...uleb(1), ...uleb(65536)]])) : []),
     ...section(3, vec([[0], [1]])),
-    ...section(5, vec([[0x00, 1]])),
-    ...section(7, vec([[...str('dense'), 0x00, 0], [...str('gemm'), 0x00, 1], [...str('mem'), 0x02, 0]])),
+    ...(shared ? [] : section(5, vec([[0x00, 1]]))),
+    ...section(7, vec(shared ? [[...str('dense'), 0x00, 0], [...str('gemm'), 0x00, 1]] : [[...str('dense'), 0x00, 0], [...str('gemm'), 0x00, 1], [...str('mem'), 0x02, 0]])),
     ...section(10, vec([body(), gemmBody()])),
   ]);
 }
 
 /** The little of the WebAssembly API used here (the project's TypeScript libs do not declare it). */
-interface WasmMemory {
+export interface WasmMemory {
   readonly buffer: ArrayBuffer;
   grow(pages: number): number;
 }
@@ -182,6 +189,7 @@ interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
 }
 
 export interface DenseKernel {
@@ -213,4 +221,41 @@ export function denseKernel(): DenseKernel | null {
   if (wasm === undefined || !simdSupported() || compiled === null || compiled === undefined) return null;
   const exports = new wasm.Instance(compiled, {}).exports as { dense: DenseKernel['dense']; gemm: DenseKernel['gemm']; mem: WasmMemory };
   return { memory: exports.mem, dense: exports.dense, gemm: exports.gemm };
+}
+
+let compiledShared: object | null | undefined;
+
+/**
+ * The module that imports a shared memory (`e.m`), compiled once; null where
+ * WebAssembly SIMD or shared memories (threads) are unavailable. A compiled
+ * module can be posted to a worker, which instantiates it on the same memory.
+ */
+export function sharedKernelModule(): object | null {
+  const wasm = wasmApi();
+  if (wasm === undefined || !simdSupported()) return null;
+  if (compiledShared === undefined) {
+    try {
+      const bytes = moduleBytes(true);
+      compiledShared = wasm.validate(bytes) ? new wasm.Module(bytes) : null;
+      if (compiledShared !== null) new wasm.Memory({ initial: 1, maximum: 1, shared: true });
+    } catch {
+      compiledShared = null;
+    }
+  }
+  return compiledShared;
+}
+
+/** A shared memory of exactly `pages` 64 KiB pages (never grown, so views stay valid). */
+export function sharedMemory(pages: number): WasmMemory {
+  const wasm = wasmApi();
+  if (wasm === undefined) throw new Error('WebAssembly is unavailable');
+  return new wasm.Memory({ initial: pages, maximum: pages, shared: true });
+}
+
+/** The kernel on a shared memory (the calling thread's instance of the shared module). */
+export function sharedKernel(module: object, memory: WasmMemory): Pick<DenseKernel, 'dense' | 'gemm'> {
+  const wasm = wasmApi();
+  if (wasm === undefined) throw new Error('WebAssembly is unavailable');
+  const exports = new wasm.Instance(module, { e: { m: memory } }).exports as { dense: DenseKernel['dense']; gemm: DenseKernel['gemm'] };
+  return { dense: exports.dense, gemm: exports.gemm };
 }
