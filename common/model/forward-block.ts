@@ -97,14 +97,20 @@ export function residualSums(
 
 /**
  * Block `block` of `rows` normalised input rows (already in place): the
- * forward pass through every layer on the kernel's gemm (four rows per pass
+ * forward pass through every layer on the kernel's gemm (gemmRelu for relu layers) (four rows per pass
  * over a weight panel; the rows that pad the block to four are zeros), then
- * each row's residual sums into the layout's perChannel and newest.
+ * each row's residual sums (the kernel's `residual`, what residualSums
+ * computes) into the layout's perChannel and newest.
  */
+export type Gemm = (x: number, w: number, b: number, y: number, n4: number, u8: number, rows: number) => void;
+
+export type Residual = (x: number, r: number, L: number, C: number, S: number, p: number, q: number) => void;
+
 export function computeBlock(
-  gemm: (x: number, w: number, b: number, y: number, n4: number, u8: number, rows: number) => void,
+  gemm: Gemm,
+  gemmRelu: Gemm,
+  residual: Residual,
   heap: Float32Array,
-  heap64: Float64Array,
   layout: BlockLayout,
   thread: number,
   block: number,
@@ -123,13 +129,18 @@ export function computeBlock(
   for (let k = 0; k <= last; k++) {
     const s = steps[k] as BlockLayout['steps'][number];
     const to = k === last ? scratch.out : (scratch.hidden[k % 2] as number);
-    gemm(from * 4, s.w * 4, s.b * 4, to * 4, s.n4, s.u8, count4);
-    activate(heap, to, count4 * s.u8, s.activation);
+    // relu is applied by the kernel as it stores (same result as activate's relu); the others here.
+    if (s.activation === 'relu') gemmRelu(from * 4, s.w * 4, s.b * 4, to * 4, s.n4, s.u8, count4);
+    else {
+      gemm(from * 4, s.w * 4, s.b * 4, to * 4, s.n4, s.u8, count4);
+      activate(heap, to, count4 * s.u8, s.activation);
+    }
     from = to;
   }
+  // The residual sums on the kernel (bit-identical to residualSums; byte offsets).
   const C = layout.channels;
   for (let r = 0; r < count; r++) {
     const row = first + r;
-    residualSums(heap, xAt + r * layout.stride0, heap, scratch.out + r * layout.outU8, layout.windowLength, C, S, heap64, layout.perChannel + row * C, heap64, layout.newest + row * C);
+    residual((xAt + r * layout.stride0) * 4, (scratch.out + r * layout.outU8) * 4, layout.windowLength, C, S, (layout.perChannel + row * C) * 8, (layout.newest + row * C) * 8);
   }
 }

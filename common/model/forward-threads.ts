@@ -16,7 +16,7 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { sharedKernel, sharedKernelModule, sharedMemory, type WasmMemory } from './dense-simd.ts';
-import { activate, blockRows, computeBlock, residualSums, type BlockLayout, type JsActivation } from './forward-block.ts';
+import { activate, blockRows, computeBlock, type BlockLayout, type Gemm, type JsActivation, type Residual } from './forward-block.ts';
 
 /** Control words (Int32Array indices) shared by the caller and the worker. */
 const W = { SEQ: 0, STATE: 1, PLAN: 2, BLOCKS: 3, ROWS: 4, STEP: 5, NEXT: 6, READY: 7, DONE: 8, CANCEL: 9, FLAGS: 16 } as const;
@@ -124,7 +124,7 @@ export function batchedPass(layers: readonly JsDenseLayer[], width: number, wind
     heap.set(l.bias, s.b);
   });
   const layout: BlockLayout = { width, stride0, windowLength, channels, outU8, input, rowsCap, steps, scratch, perChannel, newest };
-  const { gemm } = sharedKernel(module, memory);
+  const { gemm, gemmRelu, residual } = sharedKernel(module, memory);
   const plan: PlanHandle = { id: nextPlanId++, module, memory, layout, sentTo: null };
   let lastThreads = 1;
   let lastWorkerBlocks = 0;
@@ -157,12 +157,12 @@ export function batchedPass(layers: readonly JsDenseLayer[], width: number, wind
         const pool = threads >= 2 && blocks >= 2 && forwardThreads() >= 2 ? workerPool() : null;
         if (pool === null) {
           fillRows(fill, chunk, rows, () => undefined);
-          for (let b = 0; b < blocks; b++) computeBlock(gemm, heap, heap64, layout, 0, b, rows, step, blockRows);
+          for (let b = 0; b < blocks; b++) computeBlock(gemm, gemmRelu, residual, heap, layout, 0, b, rows, step, blockRows);
         } else {
           lastThreads = 2;
           let mine = 0;
           pool.run(plan, rows, blocks, step, (onBlock) => fillRows(fill, chunk, rows, onBlock), (b) => {
-            computeBlock(gemm, heap, heap64, layout, 0, b, rows, step, blockRows);
+            computeBlock(gemm, gemmRelu, residual, heap, layout, 0, b, rows, step, blockRows);
             mine++;
           });
           lastWorkerBlocks += blocks - mine;
@@ -325,8 +325,8 @@ function workerMain(wt: typeof import('node:worker_threads')): void {
   const ctrl = new Int32Array(data.ctrl);
   const w = data.words;
   const st = data.states;
-  const plans = new Map<number, { gemm: Parameters<typeof computeBlock>[0]; heap: Float32Array; heap64: Float64Array; layout: BlockLayout }>();
-  const api = (globalThis as unknown as { WebAssembly: { Instance: new (m: object, i: object) => { exports: { gemm: Parameters<typeof computeBlock>[0] } } } }).WebAssembly;
+  const plans = new Map<number, { gemm: Gemm; gemmRelu: Gemm; residual: Residual; heap: Float32Array; layout: BlockLayout }>();
+  const api = (globalThis as unknown as { WebAssembly: { Instance: new (m: object, i: object) => { exports: { gemm: Gemm; gemmRelu: Gemm; residual: Residual } } } }).WebAssembly;
   const drain = (): void => {
     for (let m = wt.receiveMessageOnPort(data.port); m !== undefined; m = wt.receiveMessageOnPort(data.port)) {
       const msg = m.message as { drop?: number; id: number; module: object; memory: { buffer: SharedArrayBuffer }; layout: BlockLayout };
@@ -334,8 +334,8 @@ function workerMain(wt: typeof import('node:worker_threads')): void {
         plans.delete(msg.drop);
         continue;
       }
-      const { gemm } = new api.Instance(msg.module, { e: { m: msg.memory } }).exports;
-      plans.set(msg.id, { gemm, heap: new Float32Array(msg.memory.buffer), heap64: new Float64Array(msg.memory.buffer), layout: msg.layout });
+      const { gemm, gemmRelu, residual } = new api.Instance(msg.module, { e: { m: msg.memory } }).exports;
+      plans.set(msg.id, { gemm, gemmRelu, residual, heap: new Float32Array(msg.memory.buffer), layout: msg.layout });
     }
   };
   const work = (): void => {
@@ -347,7 +347,7 @@ function workerMain(wt: typeof import('node:worker_threads')): void {
     for (let b = Atomics.add(ctrl, w.NEXT, 1); b < blocks; b = Atomics.add(ctrl, w.NEXT, 1)) {
       for (let ready = Atomics.load(ctrl, w.READY); ready <= b; ready = Atomics.load(ctrl, w.READY)) Atomics.wait(ctrl, w.READY, ready, 100);
       if (Atomics.load(ctrl, w.CANCEL) !== 0) return;
-      computeBlock(plan.gemm, plan.heap, plan.heap64, plan.layout, 1, b, rows, step, data.blockRows);
+      computeBlock(plan.gemm, plan.gemmRelu, plan.residual, plan.heap, plan.layout, 1, b, rows, step, data.blockRows);
       Atomics.store(ctrl, w.FLAGS + b, 1);
       Atomics.add(ctrl, w.DONE, 1);
       Atomics.notify(ctrl, w.DONE);
@@ -381,7 +381,6 @@ function workerSource(): string {
     // Some TypeScript loaders wrap named inner functions in __name(fn, "name"); a no-op here.
     'const __name = (fn) => fn;',
     activate.toString(),
-    residualSums.toString(),
     computeBlock.toString(),
     `(${workerMain.toString()})(require('node:worker_threads'));`,
   ].join('\n');

@@ -7,10 +7,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { initBackend } from '../../../../common/model/backend.ts';
+import { sharedKernel, sharedKernelModule, sharedMemory } from '../../../../common/model/dense-simd.ts';
+import { residualSums } from '../../../../common/model/forward-block.ts';
 import { denseForwardFor } from '../../../../common/model/forward-js.ts';
 import { forwardThreads, forwardThreadsProblem, setForwardThreadsIdleExit, stopForwardThreads } from '../../../../common/model/forward-threads.ts';
 import { scoreWindows } from '../../../../common/model/score.ts';
 import type { TrainResult } from '../../../../common/model/train.ts';
+import { createRng } from '../../../../common/rng.ts';
 import { syntheticWindows, trainSmall } from './synthetic.ts';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -74,5 +77,36 @@ describe('the scoring worker', () => {
     const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { scored: number; threads: number };
     assert.equal(out.scored, 512);
     assert.equal(out.threads, forwardThreads());
+  });
+});
+
+describe('the residual kernel', () => {
+  it('computes residualSums bit for bit: odd and even channel counts, S from 1 to L', () => {
+    const module = sharedKernelModule();
+    if (module === null) return;
+    const memory = sharedMemory(4);
+    const kernel = sharedKernel(module, memory);
+    const heap = new Float32Array(memory.buffer);
+    const heap64 = new Float64Array(memory.buffer);
+    const rng = createRng(12);
+    for (const [L, C] of [[64, 8], [15, 3], [7, 1], [5, 2], [9, 5]] as const) {
+      for (const S of [1, 2, L - 1, L].filter((s) => s >= 1 && s <= L)) {
+        const width = L * C;
+        // x at 0, r after it (row-major [L][C]); noise after r so a lane read past the row is not a zero.
+        for (let i = 0; i < 3 * width + 8; i++) heap[i] = rng.normal() * 3;
+        const rAt = width;
+        const p = new Float64Array(C);
+        const q = new Float64Array(C);
+        residualSums(heap, 0, heap, rAt, L, C, S, p, 0, q, 0);
+        const pAt = 1024; // float64 index: 8 KiB in
+        const qAt = pAt + C + 1;
+        heap64.fill(-1, pAt, qAt + C + 1);
+        kernel.residual(0, rAt * 4, L, C, S, pAt * 8, qAt * 8);
+        assert.deepEqual(heap64.slice(pAt, pAt + C), p, `L ${L} C ${C} S ${S}: error shares`);
+        assert.deepEqual(heap64.slice(qAt, qAt + C), q, `L ${L} C ${C} S ${S}: newest`);
+        assert.equal(heap64[pAt + C], -1, 'nothing written past the last channel');
+        assert.equal(heap64[qAt + C], -1, 'nothing written past the last channel');
+      }
+    }
   });
 });
