@@ -66,14 +66,20 @@ function normaliseInto(model: LoadedModel, w: SignalWindow, out: Float32Array, o
  * ones through TF.js. wasm: the batched SIMD pass is ahead of TF.js's wasm
  * kernels at every batch measured (1 to 1024, windows per CPU-second;
  * docs/performance.md). cpu: TF.js's plain-JS kernels are slower at every size.
- * tensorflow: libtensorflow (several threads) is ahead from about 1024; level at
- * 256 (measured on a loaded 2-core machine, docs/performance.md).
+ * tensorflow: on one thread, libtensorflow (several threads) is ahead from
+ * about 1024 and level at 256 (stop 25); with the batched pass on two threads
+ * (`jsForwardMaxBatchThreaded`) the JS pass is ahead at 1024 too (stop 26).
  */
 export const jsForwardMaxBatchByBackend: Readonly<Record<string, number>> = { wasm: Number.POSITIVE_INFINITY, cpu: Number.POSITIVE_INFINITY, tensorflow: 256 };
 
+/** The crossovers where the process scores on two threads (forwardThreads() 2); backends not listed keep jsForwardMaxBatchByBackend's. */
+export const jsForwardMaxBatchThreaded: Readonly<Record<string, number>> = { tensorflow: Number.POSITIVE_INFINITY };
+
 /** The crossover for the current TF.js backend (16 for a backend not listed). */
 export function jsForwardMaxBatch(): number {
-  return jsForwardMaxBatchByBackend[tf.getBackend()] ?? 16;
+  const backend = tf.getBackend();
+  const threaded = forwardThreads() >= 2 && forwardKernelName() === 'wasm simd' ? jsForwardMaxBatchThreaded[backend] : undefined;
+  return threaded ?? jsForwardMaxBatchByBackend[backend] ?? 16;
 }
 
 /** From this many windows the JS forward pass runs batched (four windows per weight pass); below, window by window. */
