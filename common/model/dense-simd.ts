@@ -115,7 +115,7 @@ const v128Store = (offset: number): number[] => simd(0x0b, 0, ...uleb(offset));
 const rows4 = [GP0, GP1, GP2, GP3] as const;
 const f32x4Pmax = simd(0xeb);
 
-function gemmBody(relu = false): number[] {
+function gemmBody({ relu }: { relu: boolean }): number[] {
   const inputStep = (): number[] => [
     ...get(PW), ...v128LoadAt(0), ...set(W0),
     ...get(PW), ...v128LoadAt(16), ...set(W1),
@@ -237,7 +237,7 @@ function residualBody(): number[] {
  * or, `shared`, importing a shared memory `e.m` (up to 4 GiB) that instances
  * on several threads use at once (forward-threads.ts).
  */
-function moduleBytes(shared = false): Uint8Array {
+function moduleBytes({ shared }: { shared: boolean }): Uint8Array {
   const params = (n: number): number[] => vec(new Array<number[]>(n).fill([i32]));
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
@@ -247,7 +247,7 @@ function moduleBytes(shared = false): Uint8Array {
     ...section(3, vec([[0], [1], [1], [1]])),
     ...(shared ? [] : section(5, vec([[0x00, 1]]))),
     ...section(7, vec([[...str('dense'), 0x00, 0], [...str('gemm'), 0x00, 1], [...str('gemmRelu'), 0x00, 2], [...str('residual'), 0x00, 3], ...(shared ? [] : [[...str('mem'), 0x02, 0]])])),
-    ...section(10, vec([body(), gemmBody(), gemmBody(true), residualBody()])),
+    ...section(10, vec([body(), gemmBody({ relu: false }), gemmBody({ relu: true }), residualBody()])),
   ]);
 }
 
@@ -284,7 +284,7 @@ export function simdSupported(): boolean {
   const wasm = wasmApi();
   if (wasm === undefined) return false;
   if (compiled === undefined) {
-    const bytes = moduleBytes();
+    const bytes = moduleBytes({ shared: false });
     compiled = wasm.validate(bytes) ? new wasm.Module(bytes) : null;
   }
   return compiled !== null;
@@ -310,7 +310,7 @@ export function sharedKernelModule(): object | null {
   if (wasm === undefined || !simdSupported()) return null;
   if (compiledShared === undefined) {
     try {
-      const bytes = moduleBytes(true);
+      const bytes = moduleBytes({ shared: true });
       compiledShared = wasm.validate(bytes) ? new wasm.Module(bytes) : null;
       if (compiledShared !== null) new wasm.Memory({ initial: 1, maximum: 1, shared: true });
     } catch {

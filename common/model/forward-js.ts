@@ -10,7 +10,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { denseKernel, sharedKernelModule, simdSupported, type DenseKernel } from './dense-simd.ts';
 import { activate, type JsActivation } from './forward-block.ts';
-import { batchedPass, type BatchedPass, type FillRow, type JsDenseLayer as JsDense } from './forward-threads.ts';
+import { batchedPass, type BatchedPass, type BatchRequest, type JsDenseLayer as JsDense } from './forward-threads.ts';
 
 export interface DenseForward {
   /** Input (and output) width: windowLength × channels. */
@@ -30,7 +30,7 @@ export interface DenseForward {
    * windows, four windows per pass over the weights; on `threads` 2 a worker
    * takes half the blocks. Returns the threads it ran on.
    */
-  scoreBatch?(n: number, fill: FillRow, windowLength: number, channels: number, stepSamples: number, perChannel: Float64Array, newest: Float64Array, threads: number): number;
+  scoreBatch?(request: BatchRequest & { windowLength: number; channels: number }): number;
 }
 
 interface Plan {
@@ -184,12 +184,13 @@ function simdForward(layers: readonly JsDense[], width: number): DenseForward | 
   };
   // The batched pass needs a shared WebAssembly memory; without one, batches go window by window.
   if (sharedKernelModule() !== null) {
-    forward.scoreBatch = (n, fill, windowLength, channels, stepSamples, perChannel, newest, threads) => {
+    forward.scoreBatch = (request) => {
+      const { windowLength, channels } = request;
       if (batch === null || batch.windowLength !== windowLength || batch.channels !== channels) {
         batch = { pass: batchedPass(layers, width, windowLength, channels), windowLength, channels };
       }
       if (batch.pass === null) throw new Error('the batched pass needs a shared WebAssembly memory, which this process lacks');
-      batch.pass.score(n, fill, stepSamples, perChannel, newest, threads);
+      batch.pass.score(request);
       return batch.pass.lastThreads;
     };
   }

@@ -48,17 +48,25 @@ export interface JsDenseLayer {
 /** Normalises window `index` into out[offset .. offset + width); may throw (a window the model cannot take). */
 export type FillRow = (index: number, out: Float32Array, offset: number) => void;
 
+export interface BatchRequest {
+  /** Windows in the batch. */
+  n: number;
+  /** Normalises each window into the pass's input. */
+  fill: FillRow;
+  /** The newest samples the per-step error is taken over (S). */
+  stepSamples: number;
+  /** Out, per window i and channel c at i·C + c: the error share, and the mean squared residual of the newest S samples. */
+  perChannel: Float64Array;
+  newest: Float64Array;
+  /** 2: the worker takes blocks where the process has one; 1: the caller alone. */
+  threads: number;
+}
+
 export interface BatchedPass {
-  /**
-   * The residual sums of `n` windows: per window i and channel c, the error
-   * share into perChannel[i·C + c] and the mean squared residual of the newest
-   * S samples into newest[i·C + c]. `fill` normalises each window into the
-   * pass's input; threads 2 uses the worker where there is one.
-   */
-  score(n: number, fill: FillRow, stepSamples: number, perChannel: Float64Array, newest: Float64Array, threads: number): void;
-  /** Threads the last call ran on (1 or 2), and the blocks of 32 windows the worker computed in it. */
+  /** The residual sums of a batch (BatchRequest). */
+  score(request: BatchRequest): void;
+  /** Threads the last call ran on (1 or 2). */
   readonly lastThreads: number;
-  readonly lastWorkerBlocks: number;
 }
 
 const pad4 = (n: number): number => Math.ceil(n / 4) * 4;
@@ -127,7 +135,6 @@ export function batchedPass(layers: readonly JsDenseLayer[], width: number, wind
   const { gemm, gemmRelu, residual } = sharedKernel(module, memory);
   const plan: PlanHandle = { id: nextPlanId++, module, memory, layout, sentTo: null };
   let lastThreads = 1;
-  let lastWorkerBlocks = 0;
   const C = channels;
 
   const fillRows = (fill: FillRow, chunk: number, rows: number, onBlock: (b: number) => void): void => {
@@ -144,13 +151,9 @@ export function batchedPass(layers: readonly JsDenseLayer[], width: number, wind
     get lastThreads() {
       return lastThreads;
     },
-    get lastWorkerBlocks() {
-      return lastWorkerBlocks;
-    },
-    score(n, fill, stepSamples, perChannelOut, newestOut, threads) {
+    score({ n, fill, stepSamples, perChannel: perChannelOut, newest: newestOut, threads }) {
       const step = Math.min(windowLength, Math.max(1, Math.round(stepSamples)));
       lastThreads = 1;
-      lastWorkerBlocks = 0;
       for (let chunk = 0; chunk < n; chunk += rowsCap) {
         const rows = Math.min(rowsCap, n - chunk);
         const blocks = Math.ceil(rows / blockRows);
@@ -160,12 +163,8 @@ export function batchedPass(layers: readonly JsDenseLayer[], width: number, wind
           for (let b = 0; b < blocks; b++) computeBlock(gemm, gemmRelu, residual, heap, layout, 0, b, rows, step, blockRows);
         } else {
           lastThreads = 2;
-          let mine = 0;
-          pool.run(plan, rows, blocks, step, (onBlock) => fillRows(fill, chunk, rows, onBlock), (b) => {
-            computeBlock(gemm, gemmRelu, residual, heap, layout, 0, b, rows, step, blockRows);
-            mine++;
-          });
-          lastWorkerBlocks += blocks - mine;
+          const compute = (b: number): void => computeBlock(gemm, gemmRelu, residual, heap, layout, 0, b, rows, step, blockRows);
+          pool.run(plan, rows, blocks, step, (onBlock) => fillRows(fill, chunk, rows, onBlock), compute);
         }
         perChannelOut.set(heap64.subarray(perChannel, perChannel + rows * C), chunk * C);
         newestOut.set(heap64.subarray(newest, newest + rows * C), chunk * C);

@@ -108,7 +108,8 @@ export function scoreWindows(model: LoadedModel, windows: readonly SignalWindow[
   if (forward !== null && forward.scoreBatch !== undefined && n >= jsBatchedFrom) {
     // Normalised straight into the pass's memory, block by block.
     const threads = n >= (options.threadsFrom ?? threadsFrom) ? 2 : 1;
-    forward.scoreBatch(n, (i, out, at) => normaliseInto(model, windows[i] as SignalWindow, out, at), L, C, S, perChannel, newest, threads);
+    const fill = (i: number, out: Float32Array, at: number): void => normaliseInto(model, windows[i] as SignalWindow, out, at);
+    forward.scoreBatch({ n, fill, windowLength: L, channels: C, stepSamples: S, perChannel, newest, threads });
   } else if (forward !== null) {
     const batch = toBatch(model, windows);
     for (let i = 0; i < n; i++) {

@@ -136,7 +136,8 @@ for (const backend of ['wasm', 'cpu'] as const) {
           const sums = (threads: number): { perChannel: Float64Array; newest: Float64Array; ran: number } => {
             const perChannel = new Float64Array(c.rows * C);
             const newest = new Float64Array(c.rows * C);
-            const ran = forward.scoreBatch?.(c.rows, (i, out, at) => out.set(x.subarray(i * width, (i + 1) * width), at), c.length, C, S, perChannel, newest, threads) ?? 0;
+            const fill = (i: number, out: Float32Array, at: number): void => out.set(x.subarray(i * width, (i + 1) * width), at);
+            const ran = forward.scoreBatch?.({ n: c.rows, fill, windowLength: c.length, channels: C, stepSamples: S, perChannel, newest, threads }) ?? 0;
             return { perChannel, newest, ran };
           };
           const one = sums(1);

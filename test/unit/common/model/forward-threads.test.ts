@@ -67,7 +67,7 @@ describe('the scoring worker', () => {
       const model = benchModel('dense', pool, 'wasm');
       const scores = scoreWindows(model, pool, { stepSamples: 4 });
       const f = denseForwardFor(model.net).forward;
-      const threads = f.scoreBatch(512, (i, out, at) => out.fill(0.5, at, at + 512), 64, 8, 4, new Float64Array(4096), new Float64Array(4096), 2);
+      const threads = f.scoreBatch({ n: 512, fill: (i, out, at) => out.fill(0.5, at, at + 512), windowLength: 64, channels: 8, stepSamples: 4, perChannel: new Float64Array(4096), newest: new Float64Array(4096), threads: 2 });
       console.log(JSON.stringify({ scored: scores.length, threads }));
     `;
     const started = performance.now();
