@@ -113,8 +113,9 @@ const v128LoadAt = (offset: number): number[] => simd(0x00, 0, ...uleb(offset));
 const load32SplatAt = (offset: number): number[] => simd(0x09, 0, ...uleb(offset));
 const v128Store = (offset: number): number[] => simd(0x0b, 0, ...uleb(offset));
 const rows4 = [GP0, GP1, GP2, GP3] as const;
+const f32x4Pmax = simd(0xeb);
 
-function gemmBody(): number[] {
+function gemmBody({ relu }: { relu: boolean }): number[] {
   const inputStep = (): number[] => [
     ...get(PW), ...v128LoadAt(0), ...set(W0),
     ...get(PW), ...v128LoadAt(16), ...set(W1),
@@ -124,6 +125,8 @@ function gemmBody(): number[] {
       ...get(GACC[2 * k + 1] as number), ...get(SPLAT), ...get(W1), ...f32x4Mul, ...f32x4Add, ...set(GACC[2 * k + 1] as number),
     ]),
   ];
+  // gemmRelu: y = max(y, 0) as pmax (y < 0 ? 0 : y), which is what the JS relu does (NaN and -0 stay).
+  const reluStep = relu ? [...simd(0x0c, ...new Array<number>(16).fill(0)), ...f32x4Pmax] : [];
   const code: number[] = [
     ...get(GN4), ...i32Const(2), shl, ...set(XS),
     ...get(GU8), ...i32Const(2), shl, ...set(YS),
@@ -146,8 +149,8 @@ function gemmBody(): number[] {
     ...get(GY), ...get(R), ...get(YS), mul, add, ...get(GJ), add, ...set(Q),
     ...[0, 1, 2, 3].flatMap((k) => [
       ...(k === 0 ? [] : [...get(Q), ...get(YS), add, ...set(Q)]),
-      ...get(Q), ...get(GACC[2 * k] as number), ...get(GB), ...get(GJ), add, ...v128LoadAt(0), ...f32x4Add, ...v128Store(0),
-      ...get(Q), ...get(GACC[2 * k + 1] as number), ...get(GB), ...get(GJ), add, ...v128LoadAt(16), ...f32x4Add, ...v128Store(16),
+      ...get(Q), ...get(GACC[2 * k] as number), ...get(GB), ...get(GJ), add, ...v128LoadAt(0), ...f32x4Add, ...reluStep, ...v128Store(0),
+      ...get(Q), ...get(GACC[2 * k + 1] as number), ...get(GB), ...get(GJ), add, ...v128LoadAt(16), ...f32x4Add, ...reluStep, ...v128Store(16),
     ]),
     ...get(R), ...i32Const(4), add, ...tee(R), ...get(GROWS), ltU, 0x0d, 0, // br_if row tiles
     0x0b,
@@ -161,20 +164,95 @@ function gemmBody(): number[] {
   return [...uleb(fn.length), ...fn];
 }
 
-function moduleBytes(): Uint8Array {
+// residual(x, r, L, C, S, p, q): one window's residual sums, bit for bit what
+// residualSums (forward-block.ts) computes: per channel c, d = x − r in
+// float64 (float32 values promoted), the sum of d² over all L samples in time
+// order into p[c] / (L·C) and the sum over the newest S samples into q[c] / S.
+// Two channels at a time (f64x2 lanes); for an odd C the last pair's second
+// lane reads the next sample's first channel and is not stored. x and r are
+// byte offsets of the window's rows (row-major [L][C] float32), p and q of
+// C float64 each.
+const [RX, RR, RL, RC, RS, RP, RQ] = [0, 1, 2, 3, 4, 5, 6];
+const [RC4, RCH, RPX, RPR, RT, RFROM] = [7, 8, 9, 10, 11, 12];
+const [RSUM, RREC, RD] = [13, 14, 15];
+const load64Zero = simd(0x5d, 0, 0);
+const promoteLow = simd(0x5f);
+const f64x2Add = simd(0xf0);
+const f64x2Sub = simd(0xf1);
+const f64x2Mul = simd(0xf2);
+const f64x2Div = simd(0xf3);
+const f64x2Splat = simd(0x14);
+const f64Lane = (l: number): number[] => simd(0x21, l);
+const f64Store = (offset: number): number[] => [0x39, 3, ...uleb(offset)];
+const f64FromI32 = 0xb7;
+const sub = 0x6b;
+const ltS = 0x48;
+
+function residualBody(): number[] {
+  // d² of the pair at PX, PR into RD.
+  const square = [
+    ...get(RPX), ...load64Zero, ...promoteLow, ...get(RPR), ...load64Zero, ...promoteLow, ...f64x2Sub, ...tee(RD), ...get(RD), ...f64x2Mul, ...set(RD),
+  ];
+  const advance = [...get(RPX), ...get(RC4), add, ...set(RPX), ...get(RPR), ...get(RC4), add, ...set(RPR), ...get(RT), ...i32Const(1), add, ...tee(RT)];
+  const store = (lane: number): number[] => [
+    ...get(RP), ...get(RCH), ...i32Const(3), shl, add, ...get(RSUM), ...get(RL), ...get(RC), mul, f64FromI32, ...f64x2Splat, ...f64x2Div, ...f64Lane(lane), ...f64Store(8 * lane),
+    ...get(RQ), ...get(RCH), ...i32Const(3), shl, add, ...get(RREC), ...get(RS), f64FromI32, ...f64x2Splat, ...f64x2Div, ...f64Lane(lane), ...f64Store(8 * lane),
+  ];
+  const zero = simd(0x0c, ...new Array<number>(16).fill(0));
+  const code: number[] = [
+    ...get(RC), ...i32Const(2), shl, ...set(RC4),
+    ...get(RL), ...get(RS), sub, ...set(RFROM),
+    ...i32Const(0), ...set(RCH),
+    0x03, 0x40, // loop over channel pairs
+    ...zero, ...set(RSUM), ...zero, ...set(RREC),
+    ...get(RX), ...get(RCH), ...i32Const(2), shl, add, ...set(RPX),
+    ...get(RR), ...get(RCH), ...i32Const(2), shl, add, ...set(RPR),
+    ...i32Const(0), ...set(RT),
+    // the older samples: into the sum only (skipped when S = L)
+    0x02, 0x40, ...get(RFROM), ...i32Const(1), ltS, 0x0d, 0,
+    0x03, 0x40,
+    ...square, ...get(RSUM), ...get(RD), ...f64x2Add, ...set(RSUM),
+    ...advance, ...get(RFROM), ltS, 0x0d, 0,
+    0x0b,
+    0x0b,
+    // the newest S samples (S ≥ 1): into both
+    0x03, 0x40,
+    ...square, ...get(RSUM), ...get(RD), ...f64x2Add, ...set(RSUM), ...get(RREC), ...get(RD), ...f64x2Add, ...set(RREC),
+    ...advance, ...get(RL), ltS, 0x0d, 0,
+    0x0b,
+    ...store(0),
+    // the second lane, unless C is odd and this is the last pair
+    ...get(RCH), ...i32Const(1), add, ...get(RC), ltS, 0x04, 0x40, ...store(1), 0x0b,
+    ...get(RCH), ...i32Const(2), add, ...tee(RCH), ...get(RC), ltS, 0x0d, 0,
+    0x0b,
+    0x0b,
+  ];
+  const locals = vec([[6, i32], [3, v128]]);
+  const fn = [...locals, ...code];
+  return [...uleb(fn.length), ...fn];
+}
+
+/**
+ * The module: `dense` and `gemm`, with a memory of its own (exported as `mem`)
+ * or, `shared`, importing a shared memory `e.m` (up to 4 GiB) that instances
+ * on several threads use at once (forward-threads.ts).
+ */
+function moduleBytes({ shared }: { shared: boolean }): Uint8Array {
   const params = (n: number): number[] => vec(new Array<number[]>(n).fill([i32]));
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([[0x60, ...params(6), ...vec([])], [0x60, ...params(7), ...vec([])]])),
-    ...section(3, vec([[0], [1]])),
-    ...section(5, vec([[0x00, 1]])),
-    ...section(7, vec([[...str('dense'), 0x00, 0], [...str('gemm'), 0x00, 1], [...str('mem'), 0x02, 0]])),
-    ...section(10, vec([body(), gemmBody()])),
+    // Import: module "e", name "m", a memory with flags 3 (shared, with a maximum), at least 1 page, at most 65536.
+    ...(shared ? section(2, vec([[...str('e'), ...str('m'), 0x02, 0x03, ...uleb(1), ...uleb(65536)]])) : []),
+    ...section(3, vec([[0], [1], [1], [1]])),
+    ...(shared ? [] : section(5, vec([[0x00, 1]]))),
+    ...section(7, vec([[...str('dense'), 0x00, 0], [...str('gemm'), 0x00, 1], [...str('gemmRelu'), 0x00, 2], [...str('residual'), 0x00, 3], ...(shared ? [] : [[...str('mem'), 0x02, 0]])])),
+    ...section(10, vec([body(), gemmBody({ relu: false }), gemmBody({ relu: true }), residualBody()])),
   ]);
 }
 
 /** The little of the WebAssembly API used here (the project's TypeScript libs do not declare it). */
-interface WasmMemory {
+export interface WasmMemory {
   readonly buffer: ArrayBuffer;
   grow(pages: number): number;
 }
@@ -182,6 +260,7 @@ interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
 }
 
 export interface DenseKernel {
@@ -190,6 +269,10 @@ export interface DenseKernel {
   dense(x: number, w: number, b: number, y: number, n4: number, u4: number): void;
   /** Batched: y = x · w + b over `rows` rows (a multiple of 4); w in panels of eight units (see gemmBody). */
   gemm(x: number, w: number, b: number, y: number, n4: number, u8: number, rows: number): void;
+  /** gemm, then relu (y < 0 → 0) as each tile is stored. */
+  gemmRelu(x: number, w: number, b: number, y: number, n4: number, u8: number, rows: number): void;
+  /** One window's residual sums (see residualBody); bit-identical to forward-block.ts's residualSums. */
+  residual(x: number, r: number, L: number, C: number, S: number, p: number, q: number): void;
 }
 
 let compiled: object | null | undefined;
@@ -201,7 +284,7 @@ export function simdSupported(): boolean {
   const wasm = wasmApi();
   if (wasm === undefined) return false;
   if (compiled === undefined) {
-    const bytes = moduleBytes();
+    const bytes = moduleBytes({ shared: false });
     compiled = wasm.validate(bytes) ? new wasm.Module(bytes) : null;
   }
   return compiled !== null;
@@ -211,6 +294,43 @@ export function simdSupported(): boolean {
 export function denseKernel(): DenseKernel | null {
   const wasm = wasmApi();
   if (wasm === undefined || !simdSupported() || compiled === null || compiled === undefined) return null;
-  const exports = new wasm.Instance(compiled, {}).exports as { dense: DenseKernel['dense']; gemm: DenseKernel['gemm']; mem: WasmMemory };
-  return { memory: exports.mem, dense: exports.dense, gemm: exports.gemm };
+  const exports = new wasm.Instance(compiled, {}).exports as Omit<DenseKernel, 'memory'> & { mem: WasmMemory };
+  return { memory: exports.mem, dense: exports.dense, gemm: exports.gemm, gemmRelu: exports.gemmRelu, residual: exports.residual };
+}
+
+let compiledShared: object | null | undefined;
+
+/**
+ * The module that imports a shared memory (`e.m`), compiled once; null where
+ * WebAssembly SIMD or shared memories (threads) are unavailable. A compiled
+ * module can be posted to a worker, which instantiates it on the same memory.
+ */
+export function sharedKernelModule(): object | null {
+  const wasm = wasmApi();
+  if (wasm === undefined || !simdSupported()) return null;
+  if (compiledShared === undefined) {
+    try {
+      const bytes = moduleBytes({ shared: true });
+      compiledShared = wasm.validate(bytes) ? new wasm.Module(bytes) : null;
+      if (compiledShared !== null) new wasm.Memory({ initial: 1, maximum: 1, shared: true });
+    } catch {
+      compiledShared = null;
+    }
+  }
+  return compiledShared;
+}
+
+/** A shared memory of exactly `pages` 64 KiB pages (never grown, so views stay valid). */
+export function sharedMemory(pages: number): WasmMemory {
+  const wasm = wasmApi();
+  if (wasm === undefined) throw new Error('WebAssembly is unavailable');
+  return new wasm.Memory({ initial: pages, maximum: pages, shared: true });
+}
+
+/** The kernel on a shared memory (the calling thread's instance of the shared module). */
+export function sharedKernel(module: object, memory: WasmMemory): Omit<DenseKernel, 'memory'> {
+  const wasm = wasmApi();
+  if (wasm === undefined) throw new Error('WebAssembly is unavailable');
+  const exports = new wasm.Instance(module, { e: { m: memory } }).exports as Omit<DenseKernel, 'memory'>;
+  return { dense: exports.dense, gemm: exports.gemm, gemmRelu: exports.gemmRelu, residual: exports.residual };
 }

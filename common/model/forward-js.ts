@@ -8,18 +8,9 @@
 // the plan; a plan knows the weight tensors it was read from, so a model whose
 // weights are reassigned (training) is read again.
 import type * as tf from '@tensorflow/tfjs';
-import { denseKernel, simdSupported, type DenseKernel } from './dense-simd.ts';
-
-type JsActivation = 'relu' | 'tanh' | 'sigmoid' | 'linear';
-
-interface JsDense {
-  inputs: number;
-  units: number;
-  /** Transposed kernel, [units][inputs] row-major: each unit's weights are contiguous. */
-  weights: Float32Array;
-  bias: Float32Array;
-  activation: JsActivation;
-}
+import { denseKernel, sharedKernelModule, simdSupported, type DenseKernel } from './dense-simd.ts';
+import { activate, type JsActivation } from './forward-block.ts';
+import { batchedPass, type BatchedPass, type BatchRequest, type JsDenseLayer as JsDense } from './forward-threads.ts';
 
 export interface DenseForward {
   /** Input (and output) width: windowLength × channels. */
@@ -34,13 +25,12 @@ export interface DenseForward {
   run(x: Float32Array, offset: number): Float32Array;
   /**
    * Batched (WebAssembly SIMD only; absent on plain JavaScript): the
-   * reconstructions of `rows` windows at x[offset ..], row r at
-   * values[r · stride ..]; rows at most `batchRows`. The buffer is reused by the
-   * next call. Each weight pass serves four windows.
+   * residual sums of `n` windows (forward-threads.ts, BatchedPass.score), each
+   * normalised by `fill` straight into the pass's memory; blocks of 32
+   * windows, four windows per pass over the weights; on `threads` 2 a worker
+   * takes half the blocks. Returns the threads it ran on.
    */
-  runBatch?(x: Float32Array, offset: number, rows: number): { values: Float32Array; stride: number };
-  /** The most rows one runBatch call takes. */
-  readonly batchRows?: number;
+  scoreBatch?(request: BatchRequest & { windowLength: number; channels: number }): number;
 }
 
 interface Plan {
@@ -137,17 +127,14 @@ export function buildDenseForward(net: tf.LayersModel, options: { simd?: boolean
 }
 
 const pad4 = (n: number): number => Math.ceil(n / 4) * 4;
-const pad8 = (n: number): number => Math.ceil(n / 8) * 8;
-
-/** Rows per batched call: the input block (32 × 512 floats for the reference model) stays in L1/L2 next to the weights. */
-const batchRows = 32;
 
 /**
  * The forward pass on the WebAssembly SIMD kernel (dense-simd.ts), with the
  * weights copied once into the kernel instance's own memory, zero-padded to
  * multiples of four; null where WebAssembly SIMD is unavailable. The batched
- * pass (gemm) takes a second copy of the weights, packed in panels of eight
- * units, made (and the memory grown) the first time a batch is scored.
+ * pass (forward-threads.ts) takes a second copy of the weights, packed in
+ * panels of eight units, in a shared memory made the first time a batch is
+ * scored.
  */
 function simdForward(layers: readonly JsDense[], width: number): DenseForward | null {
   const kernel = denseKernel();
@@ -167,7 +154,7 @@ function simdForward(layers: readonly JsDense[], width: number): DenseForward | 
   const output = input + pad4(width) + 2 * widest;
   floats = output + pad4(width);
   grow(kernel, floats);
-  let heap = new Float32Array(kernel.memory.buffer);
+  const heap = new Float32Array(kernel.memory.buffer);
   layers.forEach((l, k) => {
     const p = placed[k] as (typeof placed)[number];
     for (let j = 0; j < l.units; j++) heap.set(l.weights.subarray(j * l.inputs, (j + 1) * l.inputs), p.w + j * p.n4);
@@ -180,99 +167,39 @@ function simdForward(layers: readonly JsDense[], width: number): DenseForward | 
     const to = k === last ? output : (hidden[k % 2] as number);
     return { ...p, from, to, units: l.units, activation: l.activation };
   });
-  let views = steps.map((s) => heap.subarray(s.to, s.to + s.units));
-  let result = heap.subarray(output, output + width);
-  let batch: BatchPlan | null = null;
-  return {
+  const result = heap.subarray(output, output + width);
+  let batch: { pass: BatchedPass | null; windowLength: number; channels: number } | null = null;
+  const forward: DenseForward = {
     width,
     kernel: 'wasm simd',
-    batchRows,
     run(x, offset) {
       heap.set(x.subarray(offset, offset + width), input);
       for (let k = 0; k < steps.length; k++) {
         const s = steps[k] as (typeof steps)[number];
-        const view = views[k] as Float32Array;
         kernel.dense(s.from * 4, s.w * 4, s.b * 4, s.to * 4, s.n4, s.u4);
-        activate(view, view.length, s.activation);
+        activate(heap, s.to, s.units, s.activation);
       }
       return result;
     },
-    runBatch(x, offset, rows) {
-      if (batch === null) {
-        batch = planBatch(kernel, layers, width, floats);
-        // Growing the memory detached the views of the single-window pass.
-        heap = new Float32Array(kernel.memory.buffer);
-        views = steps.map((s) => heap.subarray(s.to, s.to + s.units));
-        result = heap.subarray(output, output + width);
-      }
-      return batch.run(heap, x, offset, rows);
-    },
   };
-}
-
-interface BatchPlan {
-  run(heap: Float32Array, x: Float32Array, offset: number, rows: number): { values: Float32Array; stride: number };
+  // The batched pass needs a shared WebAssembly memory; without one, batches go window by window.
+  if (sharedKernelModule() !== null) {
+    forward.scoreBatch = (request) => {
+      const { windowLength, channels } = request;
+      if (batch === null || batch.windowLength !== windowLength || batch.channels !== channels) {
+        batch = { pass: batchedPass(layers, width, windowLength, channels), windowLength, channels };
+      }
+      if (batch.pass === null) throw new Error('the batched pass needs a shared WebAssembly memory, which this process lacks');
+      batch.pass.score(request);
+      return batch.pass.lastThreads;
+    };
+  }
+  return forward;
 }
 
 function grow(kernel: DenseKernel, floats: number): void {
   const pages = Math.ceil((floats * 4) / 65536) - kernel.memory.buffer.byteLength / 65536;
   if (pages > 0) kernel.memory.grow(pages);
-}
-
-/**
- * The batched pass's layout, after the first `base` floats of the memory: per
- * layer the weights in panels of eight units ([u8 / 8][n4][8], zero-padded;
- * a layer's n4 is the previous layer's u8) and the bias; then blocks of
- * `batchRows` rows for the input, two hidden layers and the output.
- */
-function planBatch(kernel: DenseKernel, layers: readonly JsDense[], width: number, base: number): BatchPlan {
-  let floats = pad4(base);
-  let n4 = pad4(width);
-  const placed = layers.map((l) => {
-    const u8 = pad8(l.units);
-    const at = { w: floats, b: floats + n4 * u8, n4, u8, inputs: l.inputs, units: l.units, activation: l.activation };
-    floats += n4 * u8 + u8;
-    n4 = u8;
-    return at;
-  });
-  const last = placed.length - 1;
-  const widest = Math.max(0, ...placed.slice(0, last).map((p) => p.u8));
-  const outU8 = (placed[last] as (typeof placed)[number]).u8;
-  const input = floats;
-  const hidden = [input + batchRows * pad4(width), input + batchRows * pad4(width) + batchRows * widest];
-  const output = (hidden[1] as number) + batchRows * widest;
-  floats = output + batchRows * outU8;
-  grow(kernel, floats);
-  const heap = new Float32Array(kernel.memory.buffer);
-  layers.forEach((l, k) => {
-    const p = placed[k] as (typeof placed)[number];
-    for (let j = 0; j < l.units; j++) {
-      const panel = p.w + (j >> 3) * p.n4 * 8 + (j & 7);
-      for (let i = 0; i < l.inputs; i++) heap[panel + i * 8] = l.weights[j * l.inputs + i] as number;
-    }
-    heap.set(l.bias, p.b);
-  });
-  const steps = placed.map((p, k) => ({
-    ...p,
-    from: k === 0 ? input : (hidden[(k - 1) % 2] as number),
-    to: k === last ? output : (hidden[k % 2] as number),
-  }));
-  const stride0 = pad4(width);
-  return {
-    run(mem, x, offset, rows) {
-      if (rows < 1 || rows > batchRows) throw new RangeError(`runBatch takes 1 to ${batchRows} rows, not ${rows}`);
-      const rows4 = pad4(rows);
-      if (stride0 === width) mem.set(x.subarray(offset, offset + rows * width), input);
-      else for (let r = 0; r < rows; r++) mem.set(x.subarray(offset + r * width, offset + (r + 1) * width), input + r * stride0);
-      // The rows that pad the block to four: zeros (rows are independent; this keeps them finite).
-      mem.fill(0, input + rows * stride0, input + rows4 * stride0);
-      for (const s of steps) {
-        kernel.gemm(s.from * 4, s.w * 4, s.b * 4, s.to * 4, s.n4, s.u8, rows4);
-        activate(mem.subarray(s.to, s.to + rows4 * s.u8), rows4 * s.u8, s.activation);
-      }
-      return { values: mem.subarray(output, output + rows * outU8), stride: outU8 };
-    },
-  };
 }
 
 function jsForward(layers: readonly JsDense[], width: number): DenseForward {
@@ -345,21 +272,5 @@ function denseLayer(x: Float32Array, at: number, layer: JsDense, y: Float32Array
     for (let i = 0, k = j * n; i < n; i++, k++) s += (x[at + i] as number) * (w[k] as number);
     y[j] = s + (bias[j] as number);
   }
-  activate(y, units, layer.activation);
-}
-
-function activate(y: Float32Array, n: number, activation: JsActivation): void {
-  switch (activation) {
-    case 'relu':
-      for (let i = 0; i < n; i++) if ((y[i] as number) < 0) y[i] = 0;
-      return;
-    case 'tanh':
-      for (let i = 0; i < n; i++) y[i] = Math.tanh(y[i] as number);
-      return;
-    case 'sigmoid':
-      for (let i = 0; i < n; i++) y[i] = 1 / (1 + Math.exp(-(y[i] as number)));
-      return;
-    case 'linear':
-      return;
-  }
+  activate(y, 0, units, layer.activation);
 }

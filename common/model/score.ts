@@ -5,7 +5,9 @@ import { SensorwatchError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { SignalWindow } from '../types.ts';
 import type { LoadedModel } from './artifact.ts';
+import { residualSums } from './forward-block.ts';
 import { denseChainProblem, denseForwardFor, forwardKernelName } from './forward-js.ts';
+import { forwardThreads } from './forward-threads.ts';
 import { normaliseWindow } from './normalise.ts';
 
 export interface WindowScore {
@@ -32,6 +34,8 @@ export interface ScoreOptions {
   jsForwardMaxBatch?: number;
   /** Says once per model which forward pass serves which batch sizes. */
   log?: Logger;
+  /** Batches of at least this many windows run the batched JS pass on two threads where the process can (default threadsFrom; Infinity: never). */
+  threadsFrom?: number;
 }
 
 /** Normalises windows into one [n, L·C] batch, in the model's channel order. */
@@ -39,16 +43,20 @@ export function toBatch(model: LoadedModel, windows: readonly SignalWindow[]): F
   const { windowLength: L, channels } = model.meta;
   const width = L * channels.length;
   const batch = new Float32Array(windows.length * width);
-  windows.forEach((w, i) => {
-    if (w.samples.length !== L * w.channels.length) {
-      throw new SensorwatchError(
-        `window ${w.sensorId}#${w.seq} has ${w.samples.length / Math.max(1, w.channels.length)} samples per channel; model ${model.meta.modelKey} v${model.meta.version} expects ${L}`,
-        { code: 'window_incompatible', details: { sensorId: w.sensorId, seq: w.seq } },
-      );
-    }
-    normaliseWindow(w, model.meta.normalisation, batch, i * width);
-  });
+  windows.forEach((w, i) => normaliseInto(model, w, batch, i * width));
   return batch;
+}
+
+/** One window, normalised, at out[offset ..]; a window of another length is an error that names it. */
+function normaliseInto(model: LoadedModel, w: SignalWindow, out: Float32Array, offset: number): void {
+  const L = model.meta.windowLength;
+  if (w.samples.length !== L * w.channels.length) {
+    throw new SensorwatchError(
+      `window ${w.sensorId}#${w.seq} has ${w.samples.length / Math.max(1, w.channels.length)} samples per channel; model ${model.meta.modelKey} v${model.meta.version} expects ${L}`,
+      { code: 'window_incompatible', details: { sensorId: w.sensorId, seq: w.seq } },
+    );
+  }
+  normaliseWindow(w, model.meta.normalisation, out, offset);
 }
 
 /**
@@ -58,18 +66,32 @@ export function toBatch(model: LoadedModel, windows: readonly SignalWindow[]): F
  * ones through TF.js. wasm: the batched SIMD pass is ahead of TF.js's wasm
  * kernels at every batch measured (1 to 1024, windows per CPU-second;
  * docs/performance.md). cpu: TF.js's plain-JS kernels are slower at every size.
- * tensorflow: libtensorflow (several threads) is ahead from about 1024; level at
- * 256 (measured on a loaded 2-core machine, docs/performance.md).
+ * tensorflow: on one thread, libtensorflow (several threads) is ahead from
+ * about 1024 and level at 256 (stop 25); with the batched pass on two threads
+ * (`jsForwardMaxBatchThreaded`) the JS pass is ahead at 1024 too (stop 26).
  */
 export const jsForwardMaxBatchByBackend: Readonly<Record<string, number>> = { wasm: Number.POSITIVE_INFINITY, cpu: Number.POSITIVE_INFINITY, tensorflow: 256 };
 
+/** The crossovers where the process scores on two threads (forwardThreads() 2); backends not listed keep jsForwardMaxBatchByBackend's. */
+export const jsForwardMaxBatchThreaded: Readonly<Record<string, number>> = { tensorflow: Number.POSITIVE_INFINITY };
+
 /** The crossover for the current TF.js backend (16 for a backend not listed). */
 export function jsForwardMaxBatch(): number {
-  return jsForwardMaxBatchByBackend[tf.getBackend()] ?? 16;
+  const backend = tf.getBackend();
+  const threaded = forwardThreads() >= 2 && forwardKernelName() === 'wasm simd' ? jsForwardMaxBatchThreaded[backend] : undefined;
+  return threaded ?? jsForwardMaxBatchByBackend[backend] ?? 16;
 }
 
 /** From this many windows the JS forward pass runs batched (four windows per weight pass); below, window by window. */
 export const jsBatchedFrom = 4;
+
+/**
+ * From this many windows the batched JS pass runs on two threads (a worker
+ * takes blocks of 32 windows as they are normalised; forward-threads.ts),
+ * where the process has two CPUs and shared WebAssembly memory. Below, waking
+ * the worker costs about what it saves.
+ */
+export const threadsFrom = 64;
 
 export function scoreWindows(model: LoadedModel, windows: readonly SignalWindow[], options: ScoreOptions = { stepSamples: 1 }): WindowScore[] {
   if (windows.length === 0) return [];
@@ -77,30 +99,29 @@ export function scoreWindows(model: LoadedModel, windows: readonly SignalWindow[
   const C = channels.length;
   const S = Math.min(L, Math.max(1, Math.round(options.stepSamples)));
   const n = windows.length;
-  const batch = toBatch(model, windows);
   const maxJs = options.jsForwardMaxBatch ?? jsForwardMaxBatch();
   const forward = n <= maxJs ? denseForwardFor(model.net).forward : null;
-  if (options.log !== undefined && !said.has(model)) sayPath(model, maxJs, options.log);
+  if (options.log !== undefined && !said.has(model)) sayPath(model, maxJs, options.threadsFrom ?? threadsFrom, options.log);
   // Per window and channel: Σ_t residual² / (L·C), and the mean residual² over the newest S samples.
   const perChannel = new Float64Array(n * C);
   const newest = new Float64Array(n * C);
-  if (forward !== null && forward.runBatch !== undefined && n >= jsBatchedFrom) {
-    const rowsPerCall = forward.batchRows ?? 1;
-    for (let at = 0; at < n; at += rowsPerCall) {
-      const rows = Math.min(rowsPerCall, n - at);
-      const { values, stride } = forward.runBatch(batch, at * L * C, rows);
-      for (let r = 0; r < rows; r++) residualSums(batch, (at + r) * L * C, values, r * stride, L, C, S, perChannel, newest, (at + r) * C);
-    }
+  if (forward !== null && forward.scoreBatch !== undefined && n >= jsBatchedFrom) {
+    // Normalised straight into the pass's memory, block by block.
+    const threads = n >= (options.threadsFrom ?? threadsFrom) ? 2 : 1;
+    const fill = (i: number, out: Float32Array, at: number): void => normaliseInto(model, windows[i] as SignalWindow, out, at);
+    forward.scoreBatch({ n, fill, windowLength: L, channels: C, stepSamples: S, perChannel, newest, threads });
   } else if (forward !== null) {
+    const batch = toBatch(model, windows);
     for (let i = 0; i < n; i++) {
       const recon = forward.run(batch, i * L * C);
-      residualSums(batch, i * L * C, recon, 0, L, C, S, perChannel, newest, i * C);
+      residualSums(batch, i * L * C, recon, 0, L, C, S, perChannel, i * C, newest, i * C);
     }
   } else {
+    const batch = toBatch(model, windows);
     const recon = tf.tidy(() => model.reconstruct(tf.tensor2d(batch, [n, L * C])));
     const values = recon.dataSync() as Float32Array;
     recon.dispose();
-    for (let i = 0; i < n; i++) residualSums(batch, i * L * C, values, i * L * C, L, C, S, perChannel, newest, i * C);
+    for (let i = 0; i < n; i++) residualSums(batch, i * L * C, values, i * L * C, L, C, S, perChannel, i * C, newest, i * C);
   }
   const scale = channelScales(model.meta.calibration.channelScale, C);
   const out = new Array<WindowScore>(n);
@@ -125,62 +146,35 @@ export function scoreWindows(model: LoadedModel, windows: readonly SignalWindow[
   return out;
 }
 
-/**
- * One window's squared residuals x − r per channel: the share of the error
- * (Σ over all L samples / (L·C)) and the mean over the newest S samples. A
- * channel at a time with both sums in registers; each sum adds its terms in
- * time order, as a single interleaved pass would.
- */
-function residualSums(
-  x: Float32Array,
-  xAt: number,
-  r: Float32Array,
-  rAt: number,
-  L: number,
-  C: number,
-  S: number,
-  perChannel: Float64Array,
-  newest: Float64Array,
-  at: number,
-): void {
-  const from = (L - S) * C;
-  const all = L * C;
-  for (let c = 0; c < C; c++) {
-    let sum = 0;
-    let recent = 0;
-    let i = c;
-    for (; i < from; i += C) {
-      const d = (x[xAt + i] as number) - (r[rAt + i] as number);
-      sum += d * d;
-    }
-    for (; i < all; i += C) {
-      const d = (x[xAt + i] as number) - (r[rAt + i] as number);
-      const sq = d * d;
-      sum += sq;
-      recent += sq;
-    }
-    perChannel[at + c] = sum / all;
-    newest[at + c] = recent / S;
-  }
-}
-
 const said = new WeakSet<LoadedModel>();
 
 /** One log line per model: which forward pass serves which batch sizes. */
-function sayPath(model: LoadedModel, maxJsBatch: number, log: Logger): void {
+function sayPath(model: LoadedModel, maxJsBatch: number, fromThreads: number, log: Logger): void {
   said.add(model);
   // Only whether the net could run outside TF.js: a model that only ever sees large batches never copies its weights.
   const reason = denseChainProblem(model.net);
   const maxJs = reason === null ? maxJsBatch : null;
   const { modelKey, version } = model.meta;
   const backend = tf.getBackend();
-  const msg =
-    maxJs === null || maxJs < 1
-      ? `scoring: model ${modelKey} v${version}: ${backend} for every batch${reason === null ? '' : ` (no js forward: ${reason})`}`
-      : maxJs === Number.POSITIVE_INFINITY
-        ? `scoring: model ${modelKey} v${version}: js forward for every batch (${backend} backend is slower at every size)`
-        : `scoring: model ${modelKey} v${version}: js forward for batches ≤ ${maxJs}, ${backend} above`;
-  log.info(msg, { modelKey, version, backend, kernel: maxJs === null || maxJs < 1 ? null : forwardKernelName(), jsBatchedFrom, jsForwardMaxBatch: maxJs === null ? 0 : Math.min(maxJs, Number.MAX_SAFE_INTEGER) });
+  const js = maxJs !== null && maxJs >= 1;
+  // Two threads serve the batched JS pass from fromThreads windows, where the process can and the JS pass takes such batches.
+  const threads = js && forwardKernelName() === 'wasm simd' && forwardThreads() >= 2 && fromThreads <= maxJs && fromThreads !== Number.POSITIVE_INFINITY ? 2 : 1;
+  const onThreads = threads === 2 ? `; from ${fromThreads} windows on 2 threads` : '';
+  const msg = !js
+    ? `scoring: model ${modelKey} v${version}: ${backend} for every batch${reason === null ? '' : ` (no js forward: ${reason})`}`
+    : maxJs === Number.POSITIVE_INFINITY
+      ? `scoring: model ${modelKey} v${version}: js forward for every batch (${backend} backend is slower at every size)${onThreads}`
+      : `scoring: model ${modelKey} v${version}: js forward for batches ≤ ${maxJs}, ${backend} above${onThreads}`;
+  log.info(msg, {
+    modelKey,
+    version,
+    backend,
+    kernel: js ? forwardKernelName() : null,
+    jsBatchedFrom,
+    jsForwardMaxBatch: maxJs === null ? 0 : Math.min(maxJs, Number.MAX_SAFE_INTEGER),
+    threads,
+    threadsFrom: threads === 2 ? fromThreads : null,
+  });
 }
 
 /** Squared held-out residual scale per channel (1 where the model has none). */

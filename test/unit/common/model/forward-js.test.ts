@@ -9,8 +9,10 @@ import type { ModelConfig } from '../../../../common/config/types.ts';
 import type { Logger } from '../../../../common/log.ts';
 import { initBackend } from '../../../../common/model/backend.ts';
 import { buildAutoencoder } from '../../../../common/model/build.ts';
+import { residualSums } from '../../../../common/model/forward-block.ts';
 import { buildDenseForward, denseChainProblem, denseForwardFor } from '../../../../common/model/forward-js.ts';
-import { jsForwardMaxBatch, scoreWindows, type WindowScore } from '../../../../common/model/score.ts';
+import { forwardThreads } from '../../../../common/model/forward-threads.ts';
+import { jsForwardMaxBatch, scoreWindows, threadsFrom, type WindowScore } from '../../../../common/model/score.ts';
 import type { TrainResult } from '../../../../common/model/train.ts';
 import { createRng } from '../../../../common/rng.ts';
 import { syntheticWindows, trainSmall } from './synthetic.ts';
@@ -100,11 +102,13 @@ for (const backend of ['wasm', 'cpu'] as const) {
       }
     });
 
-    it('the batched SIMD pass agrees with TF.js and with the window-by-window pass on random weights', () => {
+    it('the batched SIMD pass, on one thread and on two, agrees with TF.js and with the window-by-window pass on random weights', () => {
       // The reference layout (64 × 8, 512 → 128 → 32 → 128 → 512) and odd sizes (width 45: inputs padded to 4,
-      // units to 8), each activation; batches that are not a multiple of four and span several blocks.
+      // units to 8), each activation; batches that are not a multiple of four, span several blocks of 32
+      // and (1,100 rows) several chunks of 1,024.
       const cases = [
         { kind: 'dense', activation: 'relu', hidden: [128], codeSize: 32, length: 64, channels: 8, rows: 37 },
+        { kind: 'dense', activation: 'relu', hidden: [128], codeSize: 32, length: 64, channels: 8, rows: 1100 },
         { kind: 'dense', activation: 'relu', hidden: [10, 7], codeSize: 3, length: 15, channels: 3, rows: 5 },
         { kind: 'dae', activation: 'tanh', hidden: [10, 7], codeSize: 3, length: 15, channels: 3, rows: 70 },
         { kind: 'sae', activation: 'sigmoid', hidden: [9], codeSize: 5, length: 7, channels: 2, rows: 3 },
@@ -119,36 +123,66 @@ for (const backend of ['wasm', 'cpu'] as const) {
           const scaleOf = (w: tf.Tensor): number => (w.rank === 2 ? 1 / Math.sqrt(w.shape[0] as number) : 0.1);
           net.setWeights(net.getWeights().map((w) => tf.tidy(() => tf.tensor(Float32Array.from({ length: w.size }, () => rng.normal() * scaleOf(w)), w.shape))));
           const x = inputs(c.rows, width, 8);
-          const expected = tf.tidy(() => (net.predict(tf.tensor2d(x, [c.rows, width])) as tf.Tensor).dataSync());
+          const expected = tf.tidy(() => (net.predict(tf.tensor2d(x, [c.rows, width])) as tf.Tensor).dataSync() as Float32Array);
           const { forward } = buildDenseForward(net);
           assert.ok(forward !== null);
-          if (forward.runBatch === undefined) {
+          if (forward.scoreBatch === undefined) {
             assert.equal(forward.kernel, 'plain js', 'only the plain-JS pass lacks the batched one');
             continue;
           }
-          const block = forward.batchRows ?? 1;
           const single = buildDenseForward(net).forward as NonNullable<typeof forward>;
+          const C = c.channels;
+          const S = 3;
+          const sums = (threads: number): { perChannel: Float64Array; newest: Float64Array; ran: number } => {
+            const perChannel = new Float64Array(c.rows * C);
+            const newest = new Float64Array(c.rows * C);
+            const fill = (i: number, out: Float32Array, at: number): void => out.set(x.subarray(i * width, (i + 1) * width), at);
+            const ran = forward.scoreBatch?.({ n: c.rows, fill, windowLength: c.length, channels: C, stepSamples: S, perChannel, newest, threads }) ?? 0;
+            return { perChannel, newest, ran };
+          };
+          const one = sums(1);
+          const two = sums(2);
+          assert.equal(one.ran, 1);
+          assert.equal(two.ran, c.rows > 32 ? forwardThreads() : 1, "two threads where there are two blocks of 32 or more");
+          // Two threads run the same kernel in the same order per window: bit-identical.
+          assert.deepEqual(two.perChannel, one.perChannel, `${c.kind}: two threads vs one, error shares`);
+          assert.deepEqual(two.newest, one.newest, `${c.kind}: two threads vs one, newest samples`);
           let nonZero = 0;
-          for (let at = 0; at < c.rows; at += block) {
-            const rows = Math.min(block, c.rows - at);
-            const { values, stride } = forward.runBatch(x, at * width, rows);
-            assert.ok(stride >= width);
-            for (let r = 0; r < rows; r++) {
-              const one = single.run(x, (at + r) * width);
-              for (let k = 0; k < width; k++) {
-                const got = values[r * stride + k] as number;
-                const what = `${c.kind}/${c.activation} ${width} wide, window ${at + r} value ${k}`;
-                closeValue(got, expected[(at + r) * width + k] as number, `${what} vs TF.js`);
-                closeValue(got, one[k] as number, `${what} vs one window`);
-                if (got !== 0) nonZero++;
-              }
+          const pTf = new Float64Array(C);
+          const nTf = new Float64Array(C);
+          const pOne = new Float64Array(C);
+          const nOne = new Float64Array(C);
+          for (let r = 0; r < c.rows; r++) {
+            residualSums(x, r * width, expected, r * width, c.length, C, S, pTf, 0, nTf, 0);
+            residualSums(x, r * width, single.run(x, r * width), 0, c.length, C, S, pOne, 0, nOne, 0);
+            for (let k = 0; k < C; k++) {
+              const what = `${c.kind}/${c.activation} ${width} wide, window ${r} channel ${k}`;
+              close(one.perChannel[r * C + k] as number, pTf[k] as number, `${what} error share vs TF.js`);
+              close(one.newest[r * C + k] as number, nTf[k] as number, `${what} newest vs TF.js`);
+              close(one.perChannel[r * C + k] as number, pOne[k] as number, `${what} error share vs one window`);
+              close(one.newest[r * C + k] as number, nOne[k] as number, `${what} newest vs one window`);
             }
           }
+          for (let i = 0; i < c.rows * width; i++) if (expected[i] !== 0) nonZero++;
           assert.ok(nonZero > (c.rows * width) / 2, `${c.kind}: the outputs are not mostly zero`);
         } finally {
           net.dispose();
         }
       }
+    });
+
+    it('scores as many windows on two threads as on one, bit for bit, and a bad window in a threaded batch is an error that names it', () => {
+      const many = syntheticWindows({ sensors: 4, windowsPerSensor: 80, seed: 3 });
+      const oneThread = scoreWindows(trained.model, many, { stepSamples: 4, threadsFrom: Number.POSITIVE_INFINITY });
+      const twoThreads = scoreWindows(trained.model, many, { stepSamples: 4, threadsFrom: 64 });
+      assert.deepEqual(twoThreads, oneThread);
+      const viaTf = scoreWindows(trained.model, many, { stepSamples: 4, jsForwardMaxBatch: 0 });
+      sameScores(twoThreads, viaTf);
+      const bad = many.map((w, i) => (i === 200 ? { ...w, samples: w.samples.slice(0, w.channels.length * 3) } : w));
+      const w200 = many[200] as (typeof many)[number];
+      assert.throws(() => scoreWindows(trained.model, bad, { stepSamples: 4, threadsFrom: 64 }), new RegExp(`window ${w200.sensorId}#${w200.seq} has 3 samples per channel`));
+      // The pass is usable after the error.
+      assert.deepEqual(scoreWindows(trained.model, many, { stepSamples: 4, threadsFrom: 64 }), oneThread);
     });
 
     it('reads the weights again once they are reassigned', () => {
@@ -175,10 +209,11 @@ for (const backend of ['wasm', 'cpu'] as const) {
       for (let i = 0; i < 3; i++) scoreWindows(trained.model, windows.slice(0, 2), { stepSamples: 1, log });
       assert.equal(lines.length, 1);
       const max = jsForwardMaxBatch();
+      const threads = forwardThreads() === 2 && threadsFrom <= max ? `; from ${threadsFrom} windows on 2 threads` : '';
       const expected =
         max === Number.POSITIVE_INFINITY
-          ? `scoring: model default v1: js forward for every batch (${backend} backend is slower at every size)`
-          : `scoring: model default v1: js forward for batches ≤ ${max}, ${backend} above`;
+          ? `scoring: model default v1: js forward for every batch (${backend} backend is slower at every size)${threads}`
+          : `scoring: model default v1: js forward for batches ≤ ${max}, ${backend} above${threads}`;
       assert.equal(lines[0], expected);
     });
   });
