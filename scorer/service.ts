@@ -27,6 +27,7 @@ import { createAlertPublisher, createDeadLetterSink, publishesSettled, stopPubli
 import { watchConfig, type ConfigWatch } from './reload.ts';
 import { startStateReader, stateTopicSpec } from './state-store.ts';
 import { startVerdictReader } from './verdicts.ts';
+import { stopForwardThreads } from '../common/model/forward-threads.ts';
 
 export interface ScorerContext {
   config: Config;
@@ -149,6 +150,7 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
     onConfigChange = declareSeverities;
     const shelf = createModelShelf();
     service.undo('the models', () => shelf.dispose());
+    service.undo('the scoring thread', () => stopForwardThreads());
     const clock = ctx.clock ?? systemClock;
     const liveness = createLiveness({ silentAfterMs: () => config().scorer.silentAfterMs });
     // The engine reports open alerts as counts; the per-sensor alert series are
