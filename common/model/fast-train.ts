@@ -130,12 +130,38 @@ export function denseActivations(cfg: ModelConfig): LayerActivation[] {
 }
 
 /**
+ * a·b (either transposed) of two matrices. On the tensorflow backend straight into its
+ * BatchMatMul kernel (libtensorflow's BatchMatMulV2, which takes rank-2 operands): tf.matMul and
+ * tf.fused.matMul reshape both operands to rank 3 and the product back, and each reshape there is
+ * a call into libtensorflow with a shape tensor uploaded. The same kernel on the same values, so
+ * the same product; elsewhere tf.matMul.
+ */
+function matMul(a: tf.Tensor2D, b: tf.Tensor2D, transposeA = false, transposeB = false): tf.Tensor2D {
+  if (tf.getBackend() !== 'tensorflow') return tf.matMul(a, b, transposeA, transposeB);
+  return tf.engine().runKernel('BatchMatMul', { a, b }, { transposeA, transposeB }) as tf.Tensor2D;
+}
+
+/**
  * One dense layer's output, with the kernels tfjs-layers' Dense.call uses, so that the output is
  * the same float32 for float32 on every backend: relu and linear fold bias and activation into
  * tf.fused.matMul (one kernel on wasm, where the bias is added inside the product); tanh and
  * sigmoid are a product, a bias add and the activation.
  */
 function denseLayer(h: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D, activation: LayerActivation): tf.Tensor2D {
+  if (tf.getBackend() === 'tensorflow') {
+    // tfjs-node's _FusedMatMul is these three kernels (it has no fused one), less the reshapes.
+    const z = matMul(h, kernel).add(bias) as tf.Tensor2D;
+    switch (activation) {
+      case 'relu':
+        return tf.relu(z);
+      case 'linear':
+        return z;
+      case 'tanh':
+        return tf.tanh(z);
+      case 'sigmoid':
+        return tf.sigmoid(z);
+    }
+  }
   switch (activation) {
     case 'relu':
     case 'linear':
@@ -217,9 +243,9 @@ export function denseGradients({ params, activations, x, target, sparsity }: Den
     if (codeGrad !== undefined && i === sparsity?.codeLayer) dy = dy.add(codeGrad);
     const dz = activationGrad(dy, y, activations[i] as LayerActivation);
     const input = outs[i] as tf.Tensor2D;
-    grads[2 * i] = input.matMul(dz, true, false);
+    grads[2 * i] = matMul(input, dz, true, false);
     grads[2 * i + 1] = dz.sum(0);
-    if (i > 0) dy = dz.matMul(params[2 * i] as tf.Tensor2D, false, true) as tf.Tensor2D;
+    if (i > 0) dy = matMul(dz, params[2 * i] as tf.Tensor2D, false, true);
   }
   return { loss, grads };
 }
