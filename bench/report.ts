@@ -49,7 +49,7 @@ export interface ScoringSection {
 export interface TrainingRow {
   backend: BackendName;
   model: ModelCase;
-  /** 'layers': the layers API with tf.train.adam, what trainModel does by default (defaultTrainingStep); 'fast': the hand-written dense backward pass with one flat Adam update (opt-in, for the same-run comparison). */
+  /** 'fast': the hand-written dense backward pass with one flat Adam update, what trainModel does by default (defaultTrainingStep); 'layers': the layers API with tf.train.adam (the step before issue 21, for the same-run comparison; the same model bit for bit on the tensorflow backend). */
   step: 'fast' | 'layers';
   batchSize: number;
   windowsPerSec: number;
@@ -292,7 +292,7 @@ export function renderReport(r: BenchReport): string {
   out.push('## Training (windows/s per epoch)');
   if (r.training.reason !== null) out.push(`Note: ${r.training.reason}`);
   out.push('');
-  const trainingRows = r.training.rows.map((row) => [row.model, row.step === 'layers' ? row.backend : `${row.backend} (fast step, opt-in)`, String(row.batchSize), fmt(row.windowsPerSec)]);
+  const trainingRows = r.training.rows.map((row) => [row.model, row.step === 'fast' ? row.backend : `${row.backend} (layers step, for comparison)`, String(row.batchSize), fmt(row.windowsPerSec)]);
   for (const k of r.training.keras ?? []) trainingRows.push([k.model, 'Keras (Python)', String(k.batchSize), fmt(k.windowsPerSec)]);
   out.push(...table(['model', 'backend', 'batch', 'windows/s'], trainingRows));
   const prod = r.training.production;

@@ -16,7 +16,12 @@
 //   output. No tape, no reshapes.
 //
 // Everything stays in tfjs ops, so it runs on every backend and stays seeded
-// and deterministic exactly like the layers path it replaces.
+// and deterministic. It also runs the layers path's kernels on the same values
+// in the same order (the fused matMul forward, the autodiff's gradient
+// formulas, tf.train.adam's update with beta^t kept in float32), so on the
+// tensorflow and cpu backends it trains the same model bit for bit
+// (test/unit/common/model/fast-train.test.ts): a faster step, not a different
+// one, and no detection figure can move with it (issue 21).
 import * as tf from '@tensorflow/tfjs';
 import type { Activation, ModelConfig } from '../config/types.ts';
 import { sparsityPenalty } from './sparsity.ts';
@@ -34,7 +39,10 @@ export class FlatAdam {
   private p: tf.Tensor1D;
   private m: tf.Tensor1D;
   private v: tf.Tensor1D;
-  private steps = 0;
+  // tf.train.adam's beta1^t and beta2^t: float32 scalars multiplied by beta once per step,
+  // so rounded after every multiplication (Math.fround(beta ** t) drifts from them by ulps).
+  private accBeta1: number;
+  private accBeta2: number;
   private readonly consts: { beta1: tf.Scalar; oneMinusBeta1: tf.Scalar; beta2: tf.Scalar; oneMinusBeta2: tf.Scalar; eps: tf.Scalar; negLr: tf.Scalar };
 
   constructor(
@@ -44,6 +52,8 @@ export class FlatAdam {
     private readonly beta2 = 0.999,
     epsilon = tf.backend().epsilon(),
   ) {
+    this.accBeta1 = Math.fround(beta1);
+    this.accBeta2 = Math.fround(beta2);
     this.shapes = initial.map((t) => [...t.shape]);
     this.sizes = initial.map((t) => t.size);
     this.p = tf.tidy(() => tf.concat(initial.map((t) => t.reshape([-1]))) as tf.Tensor1D);
@@ -80,11 +90,9 @@ export class FlatAdam {
 
   /** One update from the gradients (same order and shapes as the parameters). */
   apply(grads: readonly tf.Tensor[]): void {
-    this.steps++;
     const c = this.consts;
-    // tf.train.adam keeps beta^t as a float32 variable multiplied once per step.
-    const accBeta1 = Math.fround(this.beta1 ** this.steps);
-    const accBeta2 = Math.fround(this.beta2 ** this.steps);
+    const accBeta1 = this.accBeta1;
+    const accBeta2 = this.accBeta2;
     const next = tf.tidy(() => {
       const g = tf.concat(grads.map((t) => (t.rank === 1 ? t : t.reshape([-1])))) as tf.Tensor1D;
       const m = this.m.mul(c.beta1).add(g.mul(c.oneMinusBeta1)) as tf.Tensor1D;
@@ -101,6 +109,9 @@ export class FlatAdam {
     this.p.dispose();
     this.m.dispose();
     this.v.dispose();
+    // The product of two float32 values is exact in a double, so one fround is float32's multiplication.
+    this.accBeta1 = Math.fround(accBeta1 * Math.fround(this.beta1));
+    this.accBeta2 = Math.fround(accBeta2 * Math.fround(this.beta2));
     ({ p: this.p, m: this.m, v: this.v } = next);
   }
 
@@ -118,16 +129,47 @@ export function denseActivations(cfg: ModelConfig): LayerActivation[] {
   return [...cfg.hidden.map(() => cfg.activation), codeActivation, ...cfg.hidden.map(() => cfg.activation), 'linear'];
 }
 
-function activate(z: tf.Tensor2D, activation: LayerActivation): tf.Tensor2D {
+/**
+ * a·b (either transposed) of two matrices. On the tensorflow backend straight into its
+ * BatchMatMul kernel (libtensorflow's BatchMatMulV2, which takes rank-2 operands): tf.matMul and
+ * tf.fused.matMul reshape both operands to rank 3 and the product back, and each reshape there is
+ * a call into libtensorflow with a shape tensor uploaded. The same kernel on the same values, so
+ * the same product; elsewhere tf.matMul.
+ */
+function matMul(a: tf.Tensor2D, b: tf.Tensor2D, transposeA = false, transposeB = false): tf.Tensor2D {
+  if (tf.getBackend() !== 'tensorflow') return tf.matMul(a, b, transposeA, transposeB);
+  return tf.engine().runKernel('BatchMatMul', { a, b }, { transposeA, transposeB }) as tf.Tensor2D;
+}
+
+/**
+ * One dense layer's output, with the kernels tfjs-layers' Dense.call uses, so that the output is
+ * the same float32 for float32 on every backend: relu and linear fold bias and activation into
+ * tf.fused.matMul (one kernel on wasm, where the bias is added inside the product); tanh and
+ * sigmoid are a product, a bias add and the activation.
+ */
+function denseLayer(h: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D, activation: LayerActivation): tf.Tensor2D {
+  if (tf.getBackend() === 'tensorflow') {
+    // tfjs-node's _FusedMatMul is these three kernels (it has no fused one), less the reshapes.
+    const z = matMul(h, kernel).add(bias) as tf.Tensor2D;
+    switch (activation) {
+      case 'relu':
+        return tf.relu(z);
+      case 'linear':
+        return z;
+      case 'tanh':
+        return tf.tanh(z);
+      case 'sigmoid':
+        return tf.sigmoid(z);
+    }
+  }
   switch (activation) {
     case 'relu':
-      return tf.relu(z);
-    case 'tanh':
-      return tf.tanh(z);
-    case 'sigmoid':
-      return tf.sigmoid(z);
     case 'linear':
-      return z;
+      return tf.fused.matMul({ a: h, b: kernel, bias, activation }) as tf.Tensor2D;
+    case 'tanh':
+      return tf.tanh(tf.fused.matMul({ a: h, b: kernel }).add(bias)) as tf.Tensor2D;
+    case 'sigmoid':
+      return tf.sigmoid(tf.fused.matMul({ a: h, b: kernel }).add(bias)) as tf.Tensor2D;
   }
 }
 
@@ -157,7 +199,7 @@ export function denseForward(params: readonly tf.Tensor[], activations: readonly
   activations.forEach((activation, i) => {
     const kernel = params[2 * i] as tf.Tensor2D;
     const bias = params[2 * i + 1] as tf.Tensor1D;
-    h = activate(h.matMul(kernel).add(bias), activation);
+    h = denseLayer(h, kernel, bias, activation);
     outs.push(h);
   });
   return outs;
@@ -184,7 +226,8 @@ export function denseGradients({ params, activations, x, target, sparsity }: Den
   const recon = outs[outs.length - 1] as tf.Tensor2D;
   const diff = recon.sub(target);
   const count = diff.size;
-  let loss = diff.square().mean() as tf.Scalar;
+  // The layers step's loss, kernel for kernel (a tf.mean would round differently).
+  let loss = tf.losses.meanSquaredError(target, recon) as tf.Scalar;
   // d mean((r − t)²) / dr = 2 (r − t) / N
   let dy = diff.mul(tf.scalar(2 / count)) as tf.Tensor2D;
   let codeGrad: tf.Tensor2D | undefined;
@@ -200,9 +243,9 @@ export function denseGradients({ params, activations, x, target, sparsity }: Den
     if (codeGrad !== undefined && i === sparsity?.codeLayer) dy = dy.add(codeGrad);
     const dz = activationGrad(dy, y, activations[i] as LayerActivation);
     const input = outs[i] as tf.Tensor2D;
-    grads[2 * i] = input.matMul(dz, true, false);
+    grads[2 * i] = matMul(input, dz, true, false);
     grads[2 * i + 1] = dz.sum(0);
-    if (i > 0) dy = dz.matMul(params[2 * i] as tf.Tensor2D, false, true) as tf.Tensor2D;
+    if (i > 0) dy = matMul(dz, params[2 * i] as tf.Tensor2D, false, true);
   }
   return { loss, grads };
 }

@@ -51,18 +51,19 @@ export interface TrainOptions {
   /** Newest samples the per-step error is taken over (the scoring hop: windowing.hop in the service, 1 in eval). Default 1. */
   stepSamples?: number;
   /**
-   * How the steps run (default: defaultTrainingStep). 'layers': every kind through the layers
-   * API and tf.train.adam. 'fast': dense kinds through the hand-written backward pass, conv
-   * through the layers API's autodiff, both with one flat Adam update (fast-train.ts): 1.7-1.9x
-   * faster per step, but its models differ in float32 rounding and moved NAB standard from 61.2
-   * to 59.9 on the tensorflow backend, so it is not the default (docs/performance.md).
+   * How the steps run (default: defaultTrainingStep). 'fast': dense kinds through the
+   * hand-written backward pass, conv through the layers API's autodiff, both with one flat Adam
+   * update (fast-train.ts), 1.7-1.9x faster per step. 'layers': every kind through the layers
+   * API and tf.train.adam (the step before issue 21). Both run the same kernels on the same
+   * values in the same order, so on the tensorflow and cpu backends the trained models are
+   * equal bit for bit (tested); on wasm a ReLU model differs in the last bits (docs/performance.md).
    */
   stepImplementation?: TrainingStep;
 }
 
 export type TrainingStep = 'fast' | 'layers';
-/** The step the trainer and eval train with: the one whose detection figures docs/results.md gives. */
-export const defaultTrainingStep: TrainingStep = 'layers';
+/** The step the trainer and eval train with. */
+export const defaultTrainingStep: TrainingStep = 'fast';
 
 export interface TrainResult {
   model: LoadedModel;
@@ -264,27 +265,20 @@ function denseTrainer(net: tf.LayersModel, cfg: ModelConfig): Trainer {
   const activations = denseActivations(cfg);
   const adam = new FlatAdam(net.getWeights(), cfg.training.learningRate);
   const sparsity = cfg.kind === 'sae' ? { cfg: cfg.sparsity, codeLayer: cfg.hidden.length } : undefined;
-  let lossSum = tf.scalar(0);
+  const losses = new BatchLosses();
   return {
     step(x, target) {
       tf.tidy(() => {
         const { loss, grads } = denseGradients({ params: adam.params(), activations, x, target, ...(sparsity === undefined ? {} : { sparsity }) });
-        const sum = tf.keep(lossSum.add(loss.mul(x.shape[0])) as tf.Scalar);
-        lossSum.dispose();
-        lossSum = sum;
+        losses.add(loss, x.shape[0]);
         adam.apply(grads);
       });
     },
-    takeLossSum() {
-      const value = lossSum.dataSync()[0] ?? Number.NaN;
-      lossSum.dispose();
-      lossSum = tf.scalar(0);
-      return value;
-    },
+    takeLossSum: () => losses.take(),
     validationLoss(x) {
       return tf.tidy(() => {
-        const outs = denseForward(adam.params(), activations, x);
-        return (outs[outs.length - 1] as tf.Tensor2D).sub(x).square().mean().dataSync()[0] ?? Number.NaN;
+        const params = adam.params();
+        return validationMse(x, (batch) => denseForward(params, activations, batch).at(-1) as tf.Tensor2D);
       });
     },
     snapshot: () => [adam.snapshot()],
@@ -292,10 +286,53 @@ function denseTrainer(net: tf.LayersModel, cfg: ModelConfig): Trainer {
       tf.tidy(() => net.setWeights(adam.unflatten(weights[0] as tf.Tensor1D)));
     },
     dispose() {
-      lossSum.dispose();
+      losses.dispose();
       adam.dispose();
     },
   };
+}
+
+/**
+ * The objective of every batch of an epoch, kept on the device and read in one go at the end
+ * of the epoch, then summed as the layers step sums them (each float32 value × rows, in a
+ * double): the same epoch loss without a read per batch.
+ */
+class BatchLosses {
+  private values: tf.Scalar[] = [];
+  private rows: number[] = [];
+
+  /** Keeps `loss` (also when called inside a tf.tidy). */
+  add(loss: tf.Scalar, rows: number): void {
+    this.values.push(tf.keep(loss));
+    this.rows.push(rows);
+  }
+
+  /** Σ value × rows since the last take. */
+  take(): number {
+    const read = this.values.length === 0 ? new Float32Array(0) : tf.tidy(() => tf.stack(this.values).dataSync());
+    let sum = 0;
+    read.forEach((v, i) => (sum += v * (this.rows[i] ?? 0)));
+    this.dispose();
+    return sum;
+  }
+
+  dispose(): void {
+    tf.dispose(this.values);
+    this.values = [];
+    this.rows = [];
+  }
+}
+
+/** Rows per forward pass of the validation loss: LayersModel.predict's batch, so that both steps compute the same float32 products. */
+const validationBatch = 256;
+
+/** MSE of the reconstruction of x, reconstructed `validationBatch` rows at a time as net.predict does. Call inside tf.tidy. */
+function validationMse(x: tf.Tensor2D, reconstruct: (batch: tf.Tensor2D) => tf.Tensor2D): number {
+  const n = x.shape[0];
+  const parts: tf.Tensor2D[] = [];
+  for (let start = 0; start < n; start += validationBatch) parts.push(reconstruct(x.slice([start, 0], [Math.min(validationBatch, n - start), -1])));
+  const recon = parts.length === 1 ? (parts[0] as tf.Tensor2D) : tf.concat(parts, 0);
+  return recon.sub(x).square().mean().dataSync()[0] ?? Number.NaN;
 }
 
 /** The objective of one batch through the layers model: MSE, plus the sparsity penalty for 'sae'. */
@@ -313,31 +350,24 @@ function layersObjective(withCode: tf.LayersModel, cfg: ModelConfig, x: tf.Tenso
 function flatAdamLayersTrainer(net: tf.LayersModel, withCode: tf.LayersModel, cfg: ModelConfig): Trainer {
   const vars = net.trainableWeights.map((w) => w.read() as tf.Variable);
   const adam = new FlatAdam(vars, cfg.training.learningRate);
-  let lossSum = tf.scalar(0);
+  const losses = new BatchLosses();
   return {
     step(x, target) {
       tf.tidy(() => {
         const { value, grads } = tf.variableGrads(() => layersObjective(withCode, cfg, x, target), vars);
-        const sum = tf.keep(lossSum.add(value.mul(x.shape[0])) as tf.Scalar);
-        lossSum.dispose();
-        lossSum = sum;
+        losses.add(value, x.shape[0]);
         adam.apply(vars.map((v) => grads[v.name] as tf.Tensor));
         adam.params().forEach((p, i) => (vars[i] as tf.Variable).assign(p));
       });
     },
-    takeLossSum() {
-      const value = lossSum.dataSync()[0] ?? Number.NaN;
-      lossSum.dispose();
-      lossSum = tf.scalar(0);
-      return value;
-    },
+    takeLossSum: () => losses.take(),
     validationLoss: (x) => layersValidationLoss(net, x),
     snapshot: () => net.getWeights().map((w) => w.clone()),
     restore(weights) {
       net.setWeights(weights);
     },
     dispose() {
-      lossSum.dispose();
+      losses.dispose();
       adam.dispose();
     },
   };

@@ -85,15 +85,15 @@ describe('renderReport', () => {
     assert.match(text, /tensorflow unavailable \(not installed\)/);
   });
 
-  it('shows the opt-in fast step apart from the production (layers) one, and the production case', () => {
+  it('shows the layers step (for comparison) apart from the production (fast) one, and the production case', () => {
     const r = report();
     const row = { backend: 'tensorflow' as const, model: 'dense' as const, batchSize: 64, epochs: 4 };
     r.training = {
       ...emptyTraining(''),
       reason: null,
       rows: [
-        { ...row, step: 'layers', windowsPerSec: 20000 },
-        { ...row, step: 'fast', windowsPerSec: 8000 },
+        { ...row, step: 'fast', windowsPerSec: 20000 },
+        { ...row, step: 'layers', windowsPerSec: 8000 },
       ],
       production: { backend: 'tensorflow', kind: 'dae', windows: 20000, trainWindows: 16000, epochs: 100, batchSize: 64, wallSeconds: 123.4, windowsPerSec: 12966, valLoss: 0.0123 },
       keras: [{ model: 'dense', batchSize: 64, windowsPerSec: 16000, epochs: 4 }],
@@ -101,7 +101,7 @@ describe('renderReport', () => {
     };
     const text = renderReport(r);
     assert.match(text, /\| dense +\| tensorflow +\| 64 +\| 20,000 +\|/);
-    assert.match(text, /\| dense +\| tensorflow \(fast step, opt-in\) +\| 64 +\| 8000 +\|/);
+    assert.match(text, /\| dense +\| tensorflow \(layers step, for comparison\) +\| 64 +\| 8000 +\|/);
     assert.match(text, /Production case: dae .* 20000 windows \(16000 trained on\), 100 epochs, batch 64, tensorflow: 123\.4 s wall/);
   });
 });
