@@ -42,7 +42,7 @@ import type { AlertVerdict, AnomalyAlert, SignalWindow } from '../common/types.t
 import { verdictRecord, type EvalVerdict } from './verdicts.ts';
 import { createWindower } from '../common/window/index.ts';
 import { atHopOne, createReplayer, windowForRows, type ScoredWindow } from './replay.ts';
-import { parseNewNormalAfter } from '../common/decision/new-normal.ts';
+import { newNormalAfterMsOf } from '../common/decision/new-normal.ts';
 import type { Series } from './series.ts';
 
 /** A model's stretch of the scored windows: [fromWindow, toWindow) and its threshold source. */
@@ -361,7 +361,7 @@ function selectForTraining(input: { pool: readonly SignalWindow[]; alerts: reado
     ...(verdicts.length === 0 ? {} : { verdicts: verdictRulings(verdicts, timedAlerts) }),
     alerts: timedAlerts,
     excludeAlerted: config.trainer.excludeAlerted,
-    maxExcludeMs: parseNewNormalAfter(config.scorer.newNormalAfter),
+    maxExcludeMs: (sensorId) => newNormalAfterMsOf(config, sensorId),
     // One model per file: every window of the pool is its model's.
     groups: {},
     maxWindows: config.trainer.maxWindows,

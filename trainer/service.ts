@@ -24,7 +24,7 @@ import { watchConfig, type ConfigWatch } from '../common/service/reload.ts';
 import { stopInSteps } from '../common/service/stop.ts';
 import { parseArtifact, serialiseArtifact, type LoadedModel } from '../common/model/artifact.ts';
 import { initBackend } from '../common/model/backend.ts';
-import { parseNewNormalAfter } from '../common/decision/new-normal.ts';
+import { newNormalAfterMsOf } from '../common/decision/new-normal.ts';
 import type { EpochProgress } from '../common/model/train.ts';
 import { createModelCache } from '../common/model/store/cache.ts';
 import { createModelCatalog, type ModelCatalog } from '../common/model/store/catalog.ts';
@@ -405,7 +405,7 @@ export async function collectTrainingData(kafka: KafkaClient, config: Config, no
     ...(verdicts.length === 0 ? {} : { verdicts: verdictRulings(verdicts, alerts) }),
     alerts,
     excludeAlerted: config.trainer.excludeAlerted,
-    maxExcludeMs: parseNewNormalAfter(config.scorer.newNormalAfter),
+    maxExcludeMs: (sensorId) => newNormalAfterMsOf(config, sensorId),
     groups: config.model.groups,
     maxWindows: config.trainer.maxWindows,
     keyOf,

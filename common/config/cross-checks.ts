@@ -47,7 +47,7 @@ const hysteresisKeys = ['openAfter', 'openWindow', 'resolveAfter', 'releaseScore
 const keysUnder = (section: string): string[] => Object.keys(keyDocs).filter((k) => k.startsWith(`${section}.`)).map((k) => k.slice(section.length + 1));
 const likelihoodKeys = keysUnder('thresholds.likelihood');
 const noveltyKeys = keysUnder('thresholds.novelty');
-const overrideKeys = 'threshold, hysteresis, severities, faults, likelihood, novelty';
+const overrideKeys = 'threshold, hysteresis, severities, faults, likelihood, novelty, newNormalAfter';
 const faultKeys = ['flatlineSamples', 'flatlineEpsilon', 'maxMissingFraction', 'ranges'] as const;
 
 function checkRanges(path: string, ranges: unknown, channels: readonly string[], errors: string[]): void {
@@ -154,6 +154,7 @@ export function checkCrossFields(c: Config): string[] {
         if (isObj(v)) checkRanges(`${path}.faults.ranges`, v.ranges, w.channels, errors);
       } else if (k === 'likelihood') checkSection(`${path}.likelihood`, v, 'thresholds.likelihood', likelihoodKeys, errors);
       else if (k === 'novelty') checkSection(`${path}.novelty`, v, 'thresholds.novelty', noveltyKeys, errors);
+      else if (k === 'newNormalAfter') checkNewNormalAfter(`${path}.newNormalAfter`, v, errors);
       else errors.push(`${path}.${k}: unknown key; allowed here: ${overrideKeys}`);
     }
     if (isObj(o.likelihood)) {
@@ -162,4 +163,17 @@ export function checkCrossFields(c: Config): string[] {
     }
   }
   return errors;
+}
+
+/** A per-sensor scorer.newNormalAfter: the trainer's and the scorer's own parser, the sensor's path in the message. */
+function checkNewNormalAfter(path: string, v: unknown, errors: string[]): void {
+  if (typeof v !== 'string') {
+    errors.push(`${path}: must be a duration like '30m', '6h', '3d', or 'never', got ${shownValue(path, v)}`);
+    return;
+  }
+  try {
+    parseNewNormalAfter(v, path);
+  } catch (err) {
+    errors.push((err as Error).message);
+  }
 }

@@ -193,6 +193,8 @@ export interface SensorOverride {
   likelihood?: Partial<LikelihoodConfig>;
   /** This sensor's thresholds.novelty keys (every method). */
   novelty?: Partial<NoveltyConfig>;
+  /** This sensor's scorer.newNormalAfter (a duration or `never`). */
+  newNormalAfter?: string;
 }
 
 export interface ScorerConfig {

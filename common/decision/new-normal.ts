@@ -16,6 +16,8 @@
 //   most newNormalAfter from its opening).
 // 'never': an excursion is never learnt while it lasts; its alert stays open
 // until the signals return.
+import type { Config } from '../config/types.ts';
+import { typeConfigOrUndefined, typeOf } from '../config/sensor-types.ts';
 import { SensorwatchError } from '../errors.ts';
 
 const units: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -24,12 +26,12 @@ const units: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_
 export const newNormalKey = 'scorer.newNormalAfter';
 
 /** scorer.newNormalAfter in ms; Infinity for 'never'. Throws config_invalid naming the key and the forms it takes. */
-export function parseNewNormalAfter(text: string): number {
+export function parseNewNormalAfter(text: string, key: string = newNormalKey): number {
   if (text.trim() === 'never') return Number.POSITIVE_INFINITY;
   const m = /^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$/.exec(text);
   const ms = m === null ? Number.NaN : Number(m[1]) * (units[m[2] ?? ''] ?? Number.NaN);
   if (!(ms > 0)) {
-    throw new SensorwatchError(`${newNormalKey} '${text}' is not a duration: use a positive number with s, m, h or d ('30m', '6h', '3d'), or 'never'`, {
+    throw new SensorwatchError(`${key} '${text}' is not a duration: use a positive number with s, m, h or d ('30m', '6h', '3d'), or 'never'`, {
       code: 'config_invalid',
     });
   }
@@ -39,4 +41,16 @@ export function parseNewNormalAfter(text: string): number {
 /** True when an excursion that began at `since` (event ms) has lasted newNormalAfter by `now`. */
 export function isNewNormal(since: number | undefined, now: number, newNormalAfterMs: number): boolean {
   return since !== undefined && Number.isFinite(newNormalAfterMs) && Number.isFinite(now) && now - since >= newNormalAfterMs;
+}
+
+/**
+ * A sensor's newNormalAfter in ms: its `scorer.perSensor.<id>.newNormalAfter`, else its type's
+ * (or the top level's) `scorer.newNormalAfter`. What the trainer's exclusion and the scorer's
+ * policy (policy.ts) both use.
+ */
+export function newNormalAfterMsOf(config: Config, sensorId: string): number {
+  const type = typeOf(config, sensorId);
+  const own = type === undefined ? config : (typeConfigOrUndefined(config, type) ?? config);
+  const override = own.scorer.perSensor[sensorId]?.newNormalAfter;
+  return override === undefined ? parseNewNormalAfter(own.scorer.newNormalAfter) : parseNewNormalAfter(override, `scorer.perSensor.${sensorId}.newNormalAfter`);
 }

@@ -69,6 +69,6 @@ export function mergePolicy(config: PolicyConfig, sensorId: string, hop: number 
     novelty: own.novelty === undefined ? thresholds.novelty : { ...thresholds.novelty, ...own.novelty },
     adaptive: { adaptiveHalfLife: thresholds.adaptiveHalfLife, adaptiveK: thresholds.adaptiveK, adaptiveFloor: thresholds.adaptiveFloor },
     hop,
-    newNormalAfterMs: parseNewNormalAfter(scorer.newNormalAfter),
+    newNormalAfterMs: parseNewNormalAfter(own.newNormalAfter ?? scorer.newNormalAfter),
   };
 }

@@ -16,7 +16,8 @@ export type Interval = [from: number, to: number];
  * long-open alert cannot keep a model from learning a new level, plus every
  * alerted window itself.
  */
-export function alertIntervals(alerts: readonly AnomalyAlert[], maxMs = Number.POSITIVE_INFINITY): Map<string, Interval[]> {
+export function alertIntervals(alerts: readonly AnomalyAlert[], maxMs: number | ((sensorId: string) => number) = Number.POSITIVE_INFINITY): Map<string, Interval[]> {
+  const capOf = typeof maxMs === 'number' ? (): number => maxMs : maxMs;
   const out = new Map<string, Interval[]>();
   const open = new Map<string, number>();
   const sorted = [...alerts].sort((a, b) => a.windowStart - b.windowStart);
@@ -28,13 +29,13 @@ export function alertIntervals(alerts: readonly AnomalyAlert[], maxMs = Number.P
     if (a.state === 'open' && !open.has(id)) open.set(id, a.windowStart);
     if (a.state === 'resolve') {
       const from = open.get(id) ?? a.windowStart;
-      list.push([from, Math.min(a.windowEnd, from + maxMs)]);
+      list.push([from, Math.min(a.windowEnd, from + capOf(a.sensorId))]);
       open.delete(id);
     }
   }
   for (const [id, from] of open) {
     const sensorId = id.split('\u0000')[0] ?? '';
-    out.get(sensorId)?.push([from, from + maxMs]);
+    out.get(sensorId)?.push([from, from + capOf(sensorId)]);
   }
   return out;
 }
@@ -42,8 +43,8 @@ export function alertIntervals(alerts: readonly AnomalyAlert[], maxMs = Number.P
 export interface SelectOptions {
   alerts: readonly AnomalyAlert[];
   excludeAlerted: boolean;
-  /** Longest an alert excludes training data after it opened (scorer.newNormalAfter in ms; Infinity: until it resolves). */
-  maxExcludeMs?: number;
+  /** Longest an alert excludes training data after it opened (scorer.newNormalAfter in ms, per sensor where a function; Infinity: until it resolves). */
+  maxExcludeMs?: number | ((sensorId: string) => number);
   groups: Readonly<Record<string, readonly string[]>>;
   maxWindows: number;
   /** Operators' verdicts: a window one covers is included or excluded as it says, whatever the alerts (verdicts.ts verdictRulings). */

@@ -3,7 +3,9 @@ import { describe, it } from 'node:test';
 import type { ThresholdSource } from '../../../../common/calibration/thresholds.ts';
 import { defaultConfig } from '../../../../common/config/defaults.ts';
 import { decide, initialSensorState, type DecisionInput, type SensorState } from '../../../../common/decision/decide.ts';
-import { isNewNormal, parseNewNormalAfter } from '../../../../common/decision/new-normal.ts';
+import { isNewNormal, newNormalAfterMsOf, parseNewNormalAfter } from '../../../../common/decision/new-normal.ts';
+import { ConfigError, parseConfigText } from '../../../../common/config/load.ts';
+import { typeConfig } from '../../../../common/config/sensor-types.ts';
 import { mergePolicy } from '../../../../common/decision/policy.ts';
 import { createRng } from '../../../../common/rng.ts';
 import type { AnomalyAlert } from '../../../../common/types.ts';
@@ -91,4 +93,39 @@ describe('scorer.newNormalAfter through decide()', () => {
     assert.equal(trace.filter((t) => t.endsWith(':open:')).length, 1, trace.join(' '));
     assert.ok(trace.includes('300:resolve:new_normal'), trace.join(' '));
   });
+
+  it('scorer.perSensor.<id>.newNormalAfter reaches the scorer and the trainer for that sensor alone, over its type', () => {
+    const c = parseConfigText(
+      [
+        'sensorTypes:',
+        '  - { name: pump, sensors: [pump-*], windowing: { channels: [a] }, scorer: { newNormalAfter: 1d } }',
+        '  - { name: tank, sensors: [tank-*], windowing: { channels: [l] } }',
+        'scorer: { perSensor: { pump-7: { newNormalAfter: 6h }, tank-2: { newNormalAfter: never } } }',
+      ].join('\n'),
+      'test.yaml',
+    );
+    const h = 3_600_000;
+    assert.equal(newNormalAfterMsOf(c, 'pump-7'), 6 * h, 'its own');
+    assert.equal(newNormalAfterMsOf(c, 'pump-1'), 24 * h, "its type's");
+    assert.equal(newNormalAfterMsOf(c, 'tank-2'), Number.POSITIVE_INFINITY);
+    assert.equal(newNormalAfterMsOf(c, 'tank-1'), 3 * 24 * h, 'the default');
+    assert.equal(mergePolicy(typeConfig(c, 'pump'), 'pump-7').newNormalAfterMs, 6 * h, 'the scorer judges pump-7 with it');
+    assert.equal(mergePolicy(typeConfig(c, 'pump'), 'pump-1').newNormalAfterMs, 24 * h);
+  });
+
+  it('config check names a bad per-sensor newNormalAfter by its path', () => {
+    for (const [value, pattern] of [
+      ['soon', /^scorer\.perSensor\.pump-7\.newNormalAfter 'soon' is not a duration/],
+      ['5', /^scorer\.perSensor\.pump-7\.newNormalAfter: must be a duration like/],
+    ] as const) {
+      try {
+        parseConfigText(`scorer: { perSensor: { pump-7: { newNormalAfter: ${value} } } }`, 'test.yaml');
+        assert.fail(`accepted newNormalAfter ${value}`);
+      } catch (err) {
+        assert.ok(err instanceof ConfigError, String(err));
+        assert.ok(err.problems.some((p) => pattern.test(p)), err.problems.join('\n'));
+      }
+    }
+  });
 });
+

@@ -38,6 +38,13 @@ describe('training data selection', () => {
     assert.deepEqual(iv.get('t'), [[50, 59], [50, Number.POSITIVE_INFINITY]]);
   });
 
+  it("an alert's exclusion is capped by its own sensor's newNormalAfter where one is given per sensor", () => {
+    const cap = (sensorId: string): number => (sensorId === 's' ? 50 : 1000);
+    const iv = alertIntervals([alert('s', 'open', 100, 109), alert('s', 'resolve', 300, 309), alert('t', 'open', 50, 59, 'y')], cap);
+    assert.deepEqual(iv.get('s'), [[100, 109], [300, 309], [100, 150]]);
+    assert.deepEqual(iv.get('t'), [[50, 59], [50, 1050]]);
+  });
+
   const windows = [win('s', 0), win('s', 100), win('s', 200), win('s', 400), win('t', 0), win('t', 100), win('u', 5)];
   const alerts = [alert('s', 'open', 100, 109), alert('s', 'resolve', 200, 209), alert('t', 'open', 100, 109, 'y')];
   const rows = [
