@@ -69,6 +69,8 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const { config, log, configFile, env } = loadCliConfig(flags.config);
     const brokers = resolveBrokers(config, flags.brokers);
+    // Before the first line that says it runs: a SIGHUP from then on is handled, never the default (exit).
+    handleSighup({ name: 'simulator', config, log, configFile, env }, () => undefined);
     const sim = await startSimulation({
       config,
       log,
@@ -83,7 +85,6 @@ export async function run(argv: string[]): Promise<number> {
       ...(parsed.seed === undefined ? {} : { seed: parsed.seed }),
       ...(flags['labels-file'] === undefined ? {} : { labelsFile: flags['labels-file'] }),
     });
-    handleSighup({ name: 'simulator', config, log, configFile, env }, () => undefined);
     const why = await Promise.race([sim.done.then(() => 'done' as const), untilSignal()]);
     const started = Date.now();
     let stats = why === 'done' ? await sim.done : undefined;
