@@ -20,7 +20,7 @@ import { alreadyDecided, decideSilence, initialSensorState, type SensorState } f
 import { judgeWindow } from '../common/decision/judge.ts';
 import type { ModelShelf } from './models.ts';
 import { policyFor } from '../common/decision/policy.ts';
-import { isImplicit, isTypeName, typeConfig, typeOf } from '../common/config/sensor-types.ts';
+import { implicitTypeName, isImplicit, isTypeName, typeConfig, typeOf } from '../common/config/sensor-types.ts';
 import { modelKeyOf, typeModelKey, windowTypeProblem } from '../common/model/keys.ts';
 import type { AlertPublisher, Clock, DeadLetterSink, ModelSummary, ScorerMetrics } from './ports.ts';
 import type { VerdictSource } from './verdicts.ts';
@@ -101,7 +101,7 @@ export function createEngine(options: EngineOptions): Engine {
   let generation = 0;
   // Model keys with a wake-up registered for their model's arrival.
   const wakeups = new Set<string>();
-  const summary = (m: LoadedModel): ModelSummary => ({ modelKey: m.meta.modelKey, version: m.meta.version, kind: m.meta.kind, backend: options.backend(), createdAt: m.meta.createdAt });
+  const summary = (m: LoadedModel): ModelSummary => ({ modelKey: m.meta.modelKey, version: m.meta.version, kind: m.meta.kind, backend: options.backend(), createdAt: m.meta.createdAt, sensorType: m.meta.sensorType ?? implicitTypeName });
 
   const swapModels = (): void => {
     for (const { next, previous } of models.applyStaged()) {

@@ -63,7 +63,7 @@ export function createScorerMetrics(options: ScorerMetricsOptions): ScorerMetric
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
   });
   const batchSize = histogram(r, { name: 'sensorwatch_scoring_batch_size', help: 'Windows per inference batch.', labelNames: [], buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024] });
-  const modelInfo = gauge(r, { name: 'sensorwatch_model_info', help: 'The model in force per model key (value 1).', labelNames: ['model', 'version', 'kind', 'backend'] });
+  const modelInfo = gauge(r, { name: 'sensorwatch_model_info', help: 'The model in force per model key (value 1).', labelNames: ['model', 'version', 'kind', 'backend', 'type'] });
   const modelCreated = gauge(r, { name: 'sensorwatch_model_created_timestamp_seconds', help: 'When the model in force was trained, seconds since the epoch.', labelNames: ['model'] });
   const nonFinite = counter(r, { name: 'sensorwatch_nonfinite_scores_total', help: 'Windows whose score was NaN or infinite (not decided), by model key and sensor type.', labelNames: ['model', 'type'] });
   const waitingForModel = gauge(r, {
@@ -185,9 +185,9 @@ export function createScorerMetrics(options: ScorerMetricsOptions): ScorerMetric
     decisionLatency: (seconds) => latency.observe(Math.max(0, seconds)),
     modelLoaded(model: ModelSummary, previous: ModelSummary | null) {
       if (previous !== null) {
-        modelInfo.remove({ model: previous.modelKey, version: String(previous.version), kind: previous.kind, backend: previous.backend });
+        modelInfo.remove({ model: previous.modelKey, version: String(previous.version), kind: previous.kind, backend: previous.backend, type: previous.sensorType });
       }
-      modelInfo.set({ model: model.modelKey, version: String(model.version), kind: model.kind, backend: model.backend }, 1);
+      modelInfo.set({ model: model.modelKey, version: String(model.version), kind: model.kind, backend: model.backend, type: model.sensorType }, 1);
       modelCreated.set({ model: model.modelKey }, model.createdAt / 1000);
     },
     nonFiniteScore: (model, type) => nonFinite.inc({ model, type: type ?? 'default' }),

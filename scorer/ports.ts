@@ -26,6 +26,8 @@ export interface ModelSummary {
   kind: string;
   backend: string;
   createdAt: number;
+  /** The sensor type the model was trained on ('default' for artifacts from before types). */
+  sensorType: string;
 }
 
 /** What the scorer reports; implemented with prom-client in metrics.ts. */

@@ -77,7 +77,7 @@ describe('model hot swap from the model topic', () => {
     assert.equal(tf.memory().numTensors, tensorsWithV1, 'v1 disposed when v2 came in');
     const text = await registry.metrics();
     assert.match(text, /sensorwatch_windows_scored_total\{model="default",type="default"\} 4/, 'no window dropped across the swap');
-    assert.match(text, /sensorwatch_model_info\{model="default",version="2",kind="dense",backend="[a-z]+"\} 1/);
+    assert.match(text, /sensorwatch_model_info\{model="default",version="2",kind="dense",backend="[a-z]+",type="default"\} 1/);
     assert.doesNotMatch(text, /sensorwatch_model_info\{model="default",version="1"/);
   });
 });

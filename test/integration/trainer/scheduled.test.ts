@@ -84,7 +84,7 @@ describe('scheduled training → published model → running scorer', () => {
     assert.ok((trainer.nextRunAt() ?? 0) > Date.now(), 'a round is scheduled');
 
     const info = await waitFor(
-      async () => /sensorwatch_model_info\{model="default",version="1",kind="dae",backend="wasm"\} 1/.exec(await scorerRegistry.metrics()),
+      async () => /sensorwatch_model_info\{model="default",version="1",kind="dae",backend="wasm",type="default"\} 1/.exec(await scorerRegistry.metrics()),
       { what: 'the scorer to serve model v1', timeoutMs: 45_000, intervalMs: 200 },
     );
     assert.ok(info);

@@ -74,6 +74,8 @@ describe('engine with sensor types', () => {
     const text = await t.registry.metrics();
     assert.match(text, /sensorwatch_windows_scored_total\{model="pump",type="pump"\} 1/);
     assert.match(text, /sensorwatch_anomaly_score\{sensor="v-1",type="valve"\}/);
+    assert.match(text, /sensorwatch_model_info\{model="pump",version="1",kind="dense",backend="cpu",type="pump"\} 1/, 'the model in force names its type');
+    assert.match(text, /sensorwatch_model_info\{model="valve",version="1",kind="dense",backend="cpu",type="valve"\} 1/);
     assert.equal(t.published.at(-1)?.states.find((s) => s.sensorId === 'p-1')?.sensorType, 'pump', 'the state records the type');
   });
 

@@ -165,7 +165,7 @@ describe('engine', () => {
     assert.equal(disposed, true, 'old model disposed at the swap');
     assert.deepEqual(t.alerts().map((a) => `${a.state}:v${a.modelVersion}`), ['open:v1', 'resolve:v2'], 'score 0.2 under v2 resolves');
     const text = await t.registry.metrics();
-    assert.match(text, /sensorwatch_model_info\{model="default",version="2",kind="dense",backend="cpu"\} 1/);
+    assert.match(text, /sensorwatch_model_info\{model="default",version="2",kind="dense",backend="cpu",type="default"\} 1/);
     assert.doesNotMatch(text, /version="1"/);
   });
 
