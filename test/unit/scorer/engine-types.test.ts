@@ -4,16 +4,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { Registry } from 'prom-client';
-import { createEngine, type BatchItem, type RecordSource } from '../../../scorer/engine.ts';
-import { createModelShelf } from '../../../scorer/models.ts';
-import { createScorerMetrics } from '../../../scorer/metrics.ts';
+import type { BatchItem, RecordSource } from '../../../scorer/engine.ts';
 import { initialSensorState, type SensorState } from '../../../common/decision/decide.ts';
 import { parseConfigText } from '../../../common/config/load.ts';
 import type { Config } from '../../../common/config/types.ts';
-import type { AnomalyAlert, DeadLetter } from '../../../common/types.ts';
-import { createLogger } from '../../../common/log.ts';
 import { valueForScore, window, zeroModel, type FixtureWindow } from './support.ts';
+import { typedEngine } from './typed-engine.ts';
 
 await tf.setBackend('cpu');
 
@@ -33,24 +29,7 @@ sensorTypes:
   'types.yaml',
 );
 
-function setup() {
-  const published: { alerts: AnomalyAlert[]; states: SensorState[] }[] = [];
-  const dead: DeadLetter[] = [];
-  const lines: string[] = [];
-  const registry = new Registry();
-  const models = createModelShelf();
-  const engine = createEngine({
-    config: () => config,
-    models,
-    publisher: { publish: async (alerts, states) => void published.push({ alerts: [...alerts], states: [...states] }) },
-    deadLetters: { send: async (records) => void dead.push(...records) },
-    metrics: createScorerMetrics({ registry, maxSensorsExported: () => 100, tensorCount: () => 0, backend: () => 'cpu' }),
-    clock: { now: () => 1_700_000_100_000 },
-    log: createLogger({ level: 'info', write: (line: string) => void lines.push(line) }),
-    backend: () => 'cpu',
-  });
-  return { engine, models, published, dead, registry, lines, alerts: () => published.flatMap((p) => p.alerts) };
-}
+const setup = () => typedEngine(config);
 
 let offset = 0;
 const source = (): RecordSource => ({ topic: 'w', partition: 0, offset: String(offset++), key: null, value: Buffer.from('x') });

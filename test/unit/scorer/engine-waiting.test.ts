@@ -7,16 +7,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { Registry } from 'prom-client';
-import { createEngine, type BatchItem, type RecordSource } from '../../../scorer/engine.ts';
-import { createModelShelf } from '../../../scorer/models.ts';
-import { createScorerMetrics } from '../../../scorer/metrics.ts';
+import type { BatchItem, RecordSource } from '../../../scorer/engine.ts';
 import { parseConfigText } from '../../../common/config/load.ts';
 import type { Config } from '../../../common/config/types.ts';
-import type { SensorState } from '../../../common/decision/decide.ts';
-import type { AnomalyAlert, DeadLetter } from '../../../common/types.ts';
-import { createLogger } from '../../../common/log.ts';
 import { valueForScore, window, zeroModel, type FixtureWindow } from './support.ts';
+import { typedEngine } from './typed-engine.ts';
 
 await tf.setBackend('cpu');
 
@@ -36,29 +31,11 @@ sensorTypes:
 );
 
 function setup(maxWaitingWindows?: number) {
-  const published: { alerts: AnomalyAlert[]; states: SensorState[] }[] = [];
-  const dead: DeadLetter[] = [];
-  const lines: string[] = [];
-  const registry = new Registry();
-  const models = createModelShelf();
-  const metrics = createScorerMetrics({ registry, maxSensorsExported: () => 100, tensorCount: () => 0, backend: () => 'cpu' });
-  metrics.declareModelKeys(['pump', 'valve'], (k) => k);
-  const engine = createEngine({
-    config: () => config,
-    models,
-    publisher: { publish: async (alerts, states) => void published.push({ alerts: [...alerts], states: [...states] }) },
-    deadLetters: { send: async (records) => void dead.push(...records) },
-    metrics,
-    clock: { now: () => 1_700_000_100_000 },
-    log: createLogger({ level: 'info', write: (line: string) => void lines.push(line) }),
-    backend: () => 'cpu',
-    ...(maxWaitingWindows === undefined ? {} : { maxWaitingWindows }),
-  });
+  const t = typedEngine(config, { declareModelKeys: ['pump', 'valve'], ...(maxWaitingWindows === undefined ? {} : { maxWaitingWindows }) });
   let offset = 0;
   const source = (partition: number): RecordSource => ({ topic: 'w', partition, offset: String(offset++), key: null, value: Buffer.from('x') });
   const items = (ws: FixtureWindow[], partition = 0): BatchItem[] => ws.map((w) => ({ source: source(partition), window: window(w) }));
-  const alerts = (): AnomalyAlert[] => published.flatMap((p) => p.alerts);
-  return { engine, models, published, dead, registry, lines, items, alerts };
+  return { ...t, items };
 }
 
 const pump = (seq: number, score: number, sensorId = 'p-1'): FixtureWindow => ({ sensorId, seq, value: valueForScore(score), channels: ['a', 'b', 'c'], sensorType: 'pump' });
