@@ -49,8 +49,15 @@ export interface ScoringSection {
 export interface TrainingRow {
   backend: BackendName;
   model: ModelCase;
-  /** 'fast': the hand-written dense backward pass with one flat Adam update, what trainModel does by default (defaultTrainingStep); 'layers': the layers API with tf.train.adam (the step before issue 21, for the same-run comparison; the same model bit for bit on the tensorflow backend). */
-  step: 'fast' | 'layers';
+  /**
+   * trainModel's stepImplementation. 'fast': the hand-written dense backward pass in tfjs with one
+   * flat Adam update; 'layers': the layers API with tf.train.adam (the step before issue 21; the
+   * same model bit for bit on the tensorflow backend); 'wasm': forward, backward and Adam in
+   * WebAssembly (common/model/wasm-train.ts). `production` says which one trainModel uses by default.
+   */
+  step: 'fast' | 'layers' | 'wasm';
+  /** Whether this is the step trainModel takes by default (defaultTrainingStep): the one kerasRatio is about. */
+  production?: boolean;
   batchSize: number;
   windowsPerSec: number;
   epochs: number;
@@ -195,6 +202,14 @@ export function missingKeys(value: unknown, keys: readonly string[] = requiredKe
 export function emptyScoring(reason: string): ScoringSection {
   return { rows: [], best: null, blas: null, blasMaxAbsDiff: null, blasRatio: null, reason };
 }
+/** A training row's backend column: the default step plain, any other named as a comparison. */
+function trainingLabel(row: TrainingRow): string {
+  // Reports from before `production` existed had only the default 'fast' step unlabelled.
+  const production = row.production ?? row.step === 'fast';
+  if (production) return row.step === 'fast' ? row.backend : `${row.backend} (${row.step} step)`;
+  return `${row.backend} (${row.step} step, for comparison)`;
+}
+
 export function emptyTraining(reason: string): TrainingSection {
   return { rows: [], best: null, production: null, keras: null, kerasRatio: null, reason };
 }
@@ -292,7 +307,7 @@ export function renderReport(r: BenchReport): string {
   out.push('## Training (windows/s per epoch)');
   if (r.training.reason !== null) out.push(`Note: ${r.training.reason}`);
   out.push('');
-  const trainingRows = r.training.rows.map((row) => [row.model, row.step === 'fast' ? row.backend : `${row.backend} (layers step, for comparison)`, String(row.batchSize), fmt(row.windowsPerSec)]);
+  const trainingRows = r.training.rows.map((row) => [row.model, trainingLabel(row), String(row.batchSize), fmt(row.windowsPerSec)]);
   for (const k of r.training.keras ?? []) trainingRows.push([k.model, 'Keras (Python)', String(k.batchSize), fmt(k.windowsPerSec)]);
   out.push(...table(['model', 'backend', 'batch', 'windows/s'], trainingRows));
   const prod = r.training.production;

@@ -4,7 +4,7 @@ import { defaultConfig } from '../../common/config/defaults.ts';
 import type { Logger } from '../../common/log.ts';
 import { initBackend } from '../../common/model/backend.ts';
 import { toBatch } from '../../common/model/score.ts';
-import { defaultTrainingStep, trainModel } from '../../common/model/train.ts';
+import { defaultTrainingStep, trainingSteps, trainModel } from '../../common/model/train.ts';
 import { runKerasReference } from '../reference/keras.ts';
 import type { PythonEnv } from '../reference/python.ts';
 import { emptyTraining, type BackendName, type ModelCase, type TrainingProduction, type TrainingRow, type TrainingSection } from '../report.ts';
@@ -21,7 +21,7 @@ export interface TrainingOptions {
   kerasTimeoutMs: number;
   /** The production case (default config, 20,000 windows × 100 epochs in the full run), or null to leave it out. */
   production: { windows: number; epochs: number } | null;
-  /** Also time the layers-API step (before issue 21) on the first backend. Default true. */
+  /** Also time the other steps (the layers-API step before issue 21, the fast or the WebAssembly one) on the first backend. Default true. */
   compareLayersStep?: boolean;
   python: PythonEnv | null;
   pythonReason: string | null;
@@ -76,11 +76,13 @@ export async function benchTraining(options: TrainingOptions): Promise<TrainingS
   const rows: TrainingRow[] = [];
   for (const [b, backend] of options.backends.entries()) {
     await initBackend(backend);
-    // The production step (defaultTrainingStep) everywhere; the other one beside it on the first backend.
-    const other: TrainingRow['step'] = defaultTrainingStep === 'fast' ? 'layers' : 'fast';
-    const steps: TrainingRow['step'][] = b === 0 && options.compareLayersStep !== false ? [defaultTrainingStep, other] : [defaultTrainingStep];
+    // The production step (defaultTrainingStep) everywhere; the others beside it on the first backend.
+    const others = trainingSteps.filter((s) => s !== defaultTrainingStep);
+    const steps: TrainingRow['step'][] = b === 0 && options.compareLayersStep !== false ? [defaultTrainingStep, ...others] : [defaultTrainingStep];
     for (const kind of options.models) {
       for (const step of steps) {
+        // The WebAssembly step is dense-only (a conv model would take the fast step under its name).
+        if (step === 'wasm' && kind !== 'dense') continue;
         const base = benchModelConfig(kind);
         // Early stopping off (patience > epochs) so every epoch runs and is timed.
         const config = { ...base, training: { ...base.training, batchSize: options.batchSize, epochs, patience: epochs + 1 } };
@@ -99,7 +101,7 @@ export async function benchTraining(options: TrainingOptions): Promise<TrainingS
         result.model.dispose();
         // Timing starts at trainModel's entry, so epoch 1 also holds data preparation: dropped.
         const rate = median(epochRates(trainWindows, elapsed));
-        rows.push({ backend, model: kind, step, batchSize: options.batchSize, windowsPerSec: rate, epochs });
+        rows.push({ backend, model: kind, step, production: step === defaultTrainingStep, batchSize: options.batchSize, windowsPerSec: rate, epochs });
         options.log.info('bench training', { backend, model: kind, step, windowsPerSec: Math.round(rate) });
       }
     }

@@ -9,31 +9,31 @@
 // unit's weights contiguous), b and y hold u4 floats. n4 and u4 are multiples of
 // 4 (callers pad with zeros), both at least 4.
 
-const i32 = 0x7f;
-const v128 = 0x7b;
+export const i32 = 0x7f;
+export const v128 = 0x7b;
 // Parameters, then locals, by index.
 const [X, W, B, Y, N4, U4] = [0, 1, 2, 3, 4, 5];
 const [J, I, P0, P1, P2, P3, ROW, JB] = [6, 7, 8, 9, 10, 11, 12, 13];
 const ACC = [14, 15, 16, 17] as const;
 const XV = 18;
 
-const get = (i: number): number[] => [0x20, i];
-const set = (i: number): number[] => [0x21, i];
-const tee = (i: number): number[] => [0x22, i];
-const i32Const = (v: number): number[] => [0x41, ...sleb(v)];
-const add = 0x6a;
-const shl = 0x74;
-const ltU = 0x49;
-const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...uleb(op), ...imm];
+export const get = (i: number): number[] => [0x20, i];
+export const set = (i: number): number[] => [0x21, i];
+export const tee = (i: number): number[] => [0x22, i];
+export const i32Const = (v: number): number[] => [0x41, ...sleb(v)];
+export const add = 0x6a;
+export const shl = 0x74;
+export const ltU = 0x49;
+export const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...uleb(op), ...imm];
 const v128Load = simd(0x00, 0, 0); // align 2^0 (no promise), offset 0
-const f32x4Add = simd(0xe4);
-const f32x4Mul = simd(0xe6);
+export const f32x4Add = simd(0xe4);
+export const f32x4Mul = simd(0xe6);
 const lane = (l: number): number[] => simd(0x1f, l);
 const f32Add = 0x92;
 const f32Load = (offset: number): number[] => [0x2a, 2, ...uleb(offset)];
 const f32Store = (offset: number): number[] => [0x38, 2, ...uleb(offset)];
 
-function uleb(v: number): number[] {
+export function uleb(v: number): number[] {
   const out: number[] = [];
   do {
     let byte = v & 0x7f;
@@ -44,7 +44,7 @@ function uleb(v: number): number[] {
   return out;
 }
 
-function sleb(v: number): number[] {
+export function sleb(v: number): number[] {
   const out: number[] = [];
   for (;;) {
     const byte = v & 0x7f;
@@ -57,9 +57,9 @@ function sleb(v: number): number[] {
   }
 }
 
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const str = (s: string): number[] => vec([...s].map((ch) => [ch.charCodeAt(0)]));
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+export const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+export const str = (s: string): number[] => vec([...s].map((ch) => [ch.charCodeAt(0)]));
+export const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
 
 function body(): number[] {
   const code: number[] = [
@@ -108,14 +108,14 @@ const [GX, GW, GB, GY, GN4, GU8, GROWS] = [0, 1, 2, 3, 4, 5, 6];
 const [XS, YS, R, GP0, GP1, GP2, GP3, PB, PW, GJ, T0, END, Q] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19];
 const GACC = [20, 21, 22, 23, 24, 25, 26, 27] as const; // row k, vector v: GACC[2k + v]
 const [SPLAT, W0, W1] = [28, 29, 30];
-const mul = 0x6c;
-const v128LoadAt = (offset: number): number[] => simd(0x00, 0, ...uleb(offset));
+export const mul = 0x6c;
+export const v128LoadAt = (offset: number): number[] => simd(0x00, 0, ...uleb(offset));
 const load32SplatAt = (offset: number): number[] => simd(0x09, 0, ...uleb(offset));
-const v128Store = (offset: number): number[] => simd(0x0b, 0, ...uleb(offset));
+export const v128Store = (offset: number): number[] => simd(0x0b, 0, ...uleb(offset));
 const rows4 = [GP0, GP1, GP2, GP3] as const;
 const f32x4Pmax = simd(0xeb);
 
-function gemmBody({ relu }: { relu: boolean }): number[] {
+export function gemmBody({ relu, natural = false }: { relu: boolean; natural?: boolean }): number[] {
   const inputStep = (): number[] => [
     ...get(PW), ...v128LoadAt(0), ...set(W0),
     ...get(PW), ...v128LoadAt(16), ...set(W1),
@@ -141,7 +141,8 @@ function gemmBody({ relu }: { relu: boolean }): number[] {
     ...get(PB), ...set(PW),
     0x03, 0x40, // loop over the inputs
     ...inputStep(),
-    ...get(PW), ...i32Const(32), add, ...set(PW),
+    // packed panels: the next input's eight weights follow; natural [n][u]: one row of w further
+    ...get(PW), ...(natural ? get(YS) : i32Const(32)), add, ...set(PW),
     ...rows4.flatMap((p) => [...get(p), ...i32Const(4), add, ...set(p)]),
     ...get(GP0), ...get(END), ltU, 0x0d, 0, // br_if inputs
     0x0b,
@@ -154,7 +155,7 @@ function gemmBody({ relu }: { relu: boolean }): number[] {
     ]),
     ...get(R), ...i32Const(4), add, ...tee(R), ...get(GROWS), ltU, 0x0d, 0, // br_if row tiles
     0x0b,
-    ...get(PB), ...get(XS), ...i32Const(3), shl, add, ...set(PB),
+    ...(natural ? [...get(PB), ...i32Const(32), add, ...set(PB)] : [...get(PB), ...get(XS), ...i32Const(3), shl, add, ...set(PB)]),
     ...get(GJ), ...i32Const(32), add, ...tee(GJ), ...get(YS), ltU, 0x0d, 0, // br_if panels
     0x0b,
     0x0b, // end of function
@@ -185,7 +186,7 @@ const f64x2Splat = simd(0x14);
 const f64Lane = (l: number): number[] => simd(0x21, l);
 const f64Store = (offset: number): number[] => [0x39, 3, ...uleb(offset)];
 const f64FromI32 = 0xb7;
-const sub = 0x6b;
+export const sub = 0x6b;
 const ltS = 0x48;
 
 function residualBody(): number[] {
@@ -256,7 +257,7 @@ export interface WasmMemory {
   readonly buffer: ArrayBuffer;
   grow(pages: number): number;
 }
-interface WasmApi {
+export interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
@@ -277,7 +278,7 @@ export interface DenseKernel {
 
 let compiled: object | null | undefined;
 
-const wasmApi = (): WasmApi | undefined => (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+export const wasmApi = (): WasmApi | undefined => (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
 /** Whether this process has WebAssembly with SIMD (compiles the module once). */
 export function simdSupported(): boolean {

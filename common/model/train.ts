@@ -18,6 +18,7 @@ import { denseActivations, denseForward, denseGradients, FlatAdam } from './fast
 import { channelRange, corrupt } from './corruption.ts';
 import { fitNormalisation, normaliseWindow } from './normalise.ts';
 import { scoreWindows } from './score.ts';
+import { WasmDenseTrainer } from './wasm-train.ts';
 import { sparsityPenalty } from './sparsity.ts';
 
 export interface EpochProgress {
@@ -57,11 +58,16 @@ export interface TrainOptions {
    * API and tf.train.adam (the step before issue 21). Both run the same kernels on the same
    * values in the same order, so on the tensorflow and cpu backends the trained models are
    * equal bit for bit (tested); on wasm a ReLU model differs in the last bits (docs/performance.md).
+   * 'wasm': 'dense' and 'dae' through forward, backward and Adam in WebAssembly
+   * (wasm-train.ts), no tfjs kernel per step; the same maths, float32 rounding differs
+   * (products summed in another order); other kinds, or no WebAssembly SIMD, take 'fast'.
    */
   stepImplementation?: TrainingStep;
 }
 
-export type TrainingStep = 'fast' | 'layers';
+export type TrainingStep = 'fast' | 'layers' | 'wasm';
+/** Every step, for benches and checks. */
+export const trainingSteps: readonly TrainingStep[] = ['fast', 'layers', 'wasm'];
 /** The step the trainer and eval train with. */
 export const defaultTrainingStep: TrainingStep = 'fast';
 
@@ -114,12 +120,14 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   if (cfg.kind === 'conv') ensureConvFilterGradient(tf.getBackend());
   const { net, withCode } = buildAutoencoder(cfg, { length, channels: channels.length }, seed);
   const valTensor = tf.tensor2d(xVal, [valWindows.length, width]);
+  const validation: ValidationSet = { tensor: valTensor, data: xVal, n: valWindows.length };
+  const step = options.stepImplementation ?? defaultTrainingStep;
   const trainer: Trainer =
-    (options.stepImplementation ?? defaultTrainingStep) === 'layers'
+    step === 'layers'
       ? layersTrainer(net, withCode, cfg)
       : cfg.kind === 'conv'
         ? flatAdamLayersTrainer(net, withCode, cfg)
-        : denseTrainer(net, cfg);
+        : ((step === 'wasm' ? wasmDenseTrainer(net, cfg, width) : null) ?? denseTrainer(net, cfg));
 
   const epochs = Math.max(1, cfg.training.epochs);
   let best = { valLoss: Number.POSITIVE_INFINITY, trainLoss: Number.NaN, epoch: 0, weights: [] as tf.Tensor[] };
@@ -129,7 +137,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       epochsRun = epoch;
       const loss = trainEpoch({ trainer, cfg, xTrain, n: trainWindows.length, width, rng, range });
-      const valValue = trainer.validationLoss(valTensor);
+      const valValue = trainer.validationLoss(validation);
       if (valValue < best.valLoss) {
         for (const w of best.weights) w.dispose();
         best = { valLoss: valValue, trainLoss: loss, epoch, weights: trainer.snapshot() };
@@ -243,17 +251,78 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
  * objective; they differ in how many kernels a step takes (fast-train.ts).
  */
 interface Trainer {
-  /** One optimisation step on a batch; the step's objective is added to an on-device sum (read by takeLossSum). */
-  step(x: tf.Tensor2D, target: tf.Tensor2D): void;
+  /**
+   * One optimisation step on a batch of `rows` rows of `width` (row-major): `input` is what
+   * the network sees, `target` what it should reconstruct (the same array unless corrupted).
+   * The step's objective is added to a sum read by takeLossSum.
+   */
+  step(input: Float32Array, target: Float32Array, rows: number, width: number): void;
   /** Σ over the steps since the last call of (objective × rows in the batch); resets the sum. */
   takeLossSum(): number;
   /** MSE of the clean held-out windows (no corruption, no penalty): what early stopping watches. */
-  validationLoss(x: tf.Tensor2D): number;
+  validationLoss(val: ValidationSet): number;
   /** A copy of the current weights (the caller disposes it). */
   snapshot(): tf.Tensor[];
   /** Puts a snapshot's weights into the network that is saved and served. */
   restore(weights: tf.Tensor[]): void;
   dispose(): void;
+}
+
+/** The held-out windows, as a tensor and as the normalised rows it was made from. */
+interface ValidationSet {
+  tensor: tf.Tensor2D;
+  data: Float32Array;
+  n: number;
+}
+
+/** A tfjs step on the batch as tensors (made and freed here, as the steps before 'wasm' had them). */
+function tensorStep(step: (x: tf.Tensor2D, target: tf.Tensor2D) => void): Trainer['step'] {
+  return (input, clean, rows, width) => {
+    tf.tidy(() => {
+      const target = tf.tensor2d(clean, [rows, width]);
+      const x = input === clean ? target : tf.tensor2d(input, [rows, width]);
+      step(x, target);
+    });
+  };
+}
+
+/**
+ * Dense and denoising AEs in WebAssembly (wasm-train.ts), from the weights the seeded builder
+ * initialised; null where WebAssembly SIMD is unavailable (the caller takes the fast step).
+ */
+function wasmDenseTrainer(net: tf.LayersModel, cfg: ModelConfig, width: number): Trainer | null {
+  if (cfg.kind !== 'dense' && cfg.kind !== 'dae') return null;
+  const activations = denseActivations(cfg);
+  const shapes = net.getWeights().map((w) => [...w.shape]);
+  const dims = [width, ...activations.map((_, i) => (shapes[2 * i + 1] as number[])[0] as number)];
+  const wasm = WasmDenseTrainer.create({
+    dims,
+    activations,
+    weights: net.getWeights().map((w) => w.dataSync() as Float32Array),
+    learningRate: cfg.training.learningRate,
+    epsilon: tf.backend().epsilon(),
+    maxRows: Math.max(1, cfg.training.batchSize),
+  });
+  if (wasm === null) return null;
+  let lossSum = 0;
+  return {
+    step(input, target, rows) {
+      lossSum += Math.fround(wasm.step(input, target, rows)) * rows;
+    },
+    takeLossSum() {
+      const value = lossSum;
+      lossSum = 0;
+      return value;
+    },
+    validationLoss: (val) => wasm.validationLoss(val.data, val.n),
+    snapshot: () => wasm.weights().map((w, i) => tf.tensor(w, shapes[i])),
+    restore(weights) {
+      net.setWeights(weights);
+    },
+    dispose() {
+      // The instance's memory goes with the last reference to it.
+    },
+  };
 }
 
 /**
@@ -267,18 +336,18 @@ function denseTrainer(net: tf.LayersModel, cfg: ModelConfig): Trainer {
   const sparsity = cfg.kind === 'sae' ? { cfg: cfg.sparsity, codeLayer: cfg.hidden.length } : undefined;
   const losses = new BatchLosses();
   return {
-    step(x, target) {
+    step: tensorStep((x, target) => {
       tf.tidy(() => {
         const { loss, grads } = denseGradients({ params: adam.params(), activations, x, target, ...(sparsity === undefined ? {} : { sparsity }) });
         losses.add(loss, x.shape[0]);
         adam.apply(grads);
       });
-    },
+    }),
     takeLossSum: () => losses.take(),
-    validationLoss(x) {
+    validationLoss(val) {
       return tf.tidy(() => {
         const params = adam.params();
-        return validationMse(x, (batch) => denseForward(params, activations, batch).at(-1) as tf.Tensor2D);
+        return validationMse(val.tensor, (batch) => denseForward(params, activations, batch).at(-1) as tf.Tensor2D);
       });
     },
     snapshot: () => [adam.snapshot()],
@@ -352,16 +421,16 @@ function flatAdamLayersTrainer(net: tf.LayersModel, withCode: tf.LayersModel, cf
   const adam = new FlatAdam(vars, cfg.training.learningRate);
   const losses = new BatchLosses();
   return {
-    step(x, target) {
+    step: tensorStep((x, target) => {
       tf.tidy(() => {
         const { value, grads } = tf.variableGrads(() => layersObjective(withCode, cfg, x, target), vars);
         losses.add(value, x.shape[0]);
         adam.apply(vars.map((v) => grads[v.name] as tf.Tensor));
         adam.params().forEach((p, i) => (vars[i] as tf.Variable).assign(p));
       });
-    },
+    }),
     takeLossSum: () => losses.take(),
-    validationLoss: (x) => layersValidationLoss(net, x),
+    validationLoss: (val) => layersValidationLoss(net, val.tensor),
     snapshot: () => net.getWeights().map((w) => w.clone()),
     restore(weights) {
       net.setWeights(weights);
@@ -382,18 +451,18 @@ function layersTrainer(net: tf.LayersModel, withCode: tf.LayersModel, cfg: Model
   const optimizer = tf.train.adam(cfg.training.learningRate);
   let lossSum = 0;
   return {
-    step(x, target) {
+    step: tensorStep((x, target) => {
       const rows = x.shape[0];
       const cost = tf.tidy((): tf.Scalar => optimizer.minimize(() => layersObjective(withCode, cfg, x, target), true) ?? tf.scalar(Number.NaN));
       lossSum += (cost.dataSync()[0] ?? Number.NaN) * rows;
       cost.dispose();
-    },
+    }),
     takeLossSum() {
       const value = lossSum;
       lossSum = 0;
       return value;
     },
-    validationLoss: (x) => layersValidationLoss(net, x),
+    validationLoss: (val) => layersValidationLoss(net, val.tensor),
     snapshot: () => net.getWeights().map((w) => w.clone()),
     restore(weights) {
       net.setWeights(weights);
@@ -424,11 +493,7 @@ function trainEpoch({ trainer, cfg, xTrain, n, width, rng, range }: EpochInput):
     rows.forEach((r, i) => clean.set(xTrain.subarray(r * width, (r + 1) * width), i * width));
     // Denoising: a fresh corruption of every batch; the target stays clean.
     const input = cfg.kind === 'dae' ? corrupt(clean, cfg.noise, rng, range) : clean;
-    tf.tidy(() => {
-      const target = tf.tensor2d(clean, [rows.length, width]);
-      const x = input === clean ? target : tf.tensor2d(input, [rows.length, width]);
-      trainer.step(x, target);
-    });
+    trainer.step(input, clean, rows.length, width);
   }
   return trainer.takeLossSum() / n;
 }
