@@ -127,8 +127,8 @@ export class WasmDenseTrainer {
     f.fill(0, this.at.p / 4, this.at.p / 4 + this.total);
     for (let l = 0; l < this.acts.length; l++) {
       const [n, u, uP] = [this.dims[l] as number, this.dims[l + 1] as number, this.dP[l + 1] as number];
-      const kernel = weights[2 * l] as Float32Array;
-      const bias = weights[2 * l + 1] as Float32Array;
+      const kernel = weights[2 * l] ?? new Float32Array(0);
+      const bias = weights[2 * l + 1] ?? new Float32Array(0);
       if (kernel.length !== n * u || bias.length !== u) throw new Error(`wasm dense step: layer ${l + 1} weights have ${kernel.length} and ${bias.length} values, expected ${n * u} and ${u}`);
       const base = (this.at.blk[l] as number) / 4;
       for (let i = 0; i < n; i++) f.set(kernel.subarray(i * u, (i + 1) * u), base + i * uP);
