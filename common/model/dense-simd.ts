@@ -8,6 +8,9 @@
 // exported memory `mem`; x holds n4 floats, w is [u4][n4] row-major (each output
 // unit's weights contiguous), b and y hold u4 floats. n4 and u4 are multiples of
 // 4 (callers pad with zeros), both at least 4.
+//
+// The assembler helpers and gemmBody are exported for the training kernels
+// (train-kernels.ts), which build a module of their own.
 
 export const i32 = 0x7f;
 export const v128 = 0x7b;
@@ -44,7 +47,7 @@ export function uleb(v: number): number[] {
   return out;
 }
 
-export function sleb(v: number): number[] {
+function sleb(v: number): number[] {
   const out: number[] = [];
   for (;;) {
     const byte = v & 0x7f;
@@ -115,7 +118,7 @@ export const v128Store = (offset: number): number[] => simd(0x0b, 0, ...uleb(off
 const rows4 = [GP0, GP1, GP2, GP3] as const;
 const f32x4Pmax = simd(0xeb);
 
-export function gemmBody({ relu, natural = false }: { relu: boolean; natural?: boolean }): number[] {
+export function gemmBody({ relu }: { relu: boolean }): number[] {
   const inputStep = (): number[] => [
     ...get(PW), ...v128LoadAt(0), ...set(W0),
     ...get(PW), ...v128LoadAt(16), ...set(W1),
@@ -141,8 +144,7 @@ export function gemmBody({ relu, natural = false }: { relu: boolean; natural?: b
     ...get(PB), ...set(PW),
     0x03, 0x40, // loop over the inputs
     ...inputStep(),
-    // packed panels: the next input's eight weights follow; natural [n][u]: one row of w further
-    ...get(PW), ...(natural ? get(YS) : i32Const(32)), add, ...set(PW),
+    ...get(PW), ...i32Const(32), add, ...set(PW),
     ...rows4.flatMap((p) => [...get(p), ...i32Const(4), add, ...set(p)]),
     ...get(GP0), ...get(END), ltU, 0x0d, 0, // br_if inputs
     0x0b,
@@ -155,7 +157,7 @@ export function gemmBody({ relu, natural = false }: { relu: boolean; natural?: b
     ]),
     ...get(R), ...i32Const(4), add, ...tee(R), ...get(GROWS), ltU, 0x0d, 0, // br_if row tiles
     0x0b,
-    ...(natural ? [...get(PB), ...i32Const(32), add, ...set(PB)] : [...get(PB), ...get(XS), ...i32Const(3), shl, add, ...set(PB)]),
+    ...get(PB), ...get(XS), ...i32Const(3), shl, add, ...set(PB),
     ...get(GJ), ...i32Const(32), add, ...tee(GJ), ...get(YS), ltU, 0x0d, 0, // br_if panels
     0x0b,
     0x0b, // end of function
@@ -186,7 +188,7 @@ const f64x2Splat = simd(0x14);
 const f64Lane = (l: number): number[] => simd(0x21, l);
 const f64Store = (offset: number): number[] => [0x39, 3, ...uleb(offset)];
 const f64FromI32 = 0xb7;
-export const sub = 0x6b;
+const sub = 0x6b;
 const ltS = 0x48;
 
 function residualBody(): number[] {

@@ -17,7 +17,7 @@
 // TensorFlow's, so the weights agree to float32 rounding, not bit for bit
 // (test/unit/common/model/wasm-train.test.ts).
 //
-// Layout: every width is padded to a multiple of 8 (the kernel's tile) and
+// Layout: every width is padded to a multiple of 8 (the kernel's panel) and
 // a batch to a multiple of 4 rows, with zeros. Padded units have zero weights,
 // bias and gradient, so Adam leaves them at zero (0 / (0 + ε) · lr = 0); padded
 // rows get a zero output gradient, so they add nothing to any gradient. Layer
@@ -56,7 +56,7 @@ export class WasmDenseTrainer {
   private readonly acts: readonly LayerActivation[];
   private readonly rowsCap: number;
   /** Byte offsets. */
-  private readonly at: { p: number; m: number; v: number; g: number; zero: number; h: number[]; target: number; dA: number; dB: number; t: number; wt: number; blk: number[] };
+  private readonly at: { p: number; m: number; v: number; g: number; zero: number; h: number[]; target: number; dA: number; dB: number; t: number; pk: number; blk: number[] };
   private readonly total: number;
   private readonly beta1: number;
   private readonly beta2: number;
@@ -106,12 +106,13 @@ export class WasmDenseTrainer {
     const dA = take(this.rowsCap * maxP);
     const dB = take(this.rowsCap * maxP);
     const t = take((maxP + 4) * this.rowsCap);
-    const wt = take(maxP * maxP);
+    // The B operand of each product, packed in panels (train-kernels.ts).
+    const pk = take(Math.max(maxP * maxP, this.rowsCap * maxP));
     const bytes = next * 4;
     const have = k.memory.buffer.byteLength;
     if (bytes > have) k.memory.grow(Math.ceil((bytes - have) / 65536));
     this.f = new Float32Array(k.memory.buffer);
-    this.at = { p, m, v, g, zero, h, target, dA, dB, t, wt, blk: blk.map((b) => p + b * 4) };
+    this.at = { p, m, v, g, zero, h, target, dA, dB, t, pk, blk: blk.map((b) => p + b * 4) };
     this.setWeights(o.weights);
     this.beta1 = o.beta1 ?? 0.9;
     this.beta2 = o.beta2 ?? 0.999;
@@ -181,7 +182,8 @@ export class WasmDenseTrainer {
       const a = this.acts[l] as LayerActivation;
       const blk = at.blk[l] as number;
       const out = at.h[l + 1] as number;
-      (a === 'relu' ? k.mmRelu : k.mm)(at.h[l] as number, blk, blk + n * uP * 4, out, n, uP, rowsP);
+      k.pack(blk, at.pk, n, uP);
+      (a === 'relu' ? k.gemmRelu : k.gemm)(at.h[l] as number, at.pk, blk + n * uP * 4, out, n, uP, rowsP);
       if (a === 'tanh' || a === 'sigmoid') {
         const u = this.dims[l + 1] as number;
         const base = out / 4;
@@ -235,11 +237,12 @@ export class WasmDenseTrainer {
       f.fill(1, t + n * rowsP, t + (n + 1) * rowsP);
       f.fill(0, t + (n + 1) * rowsP, t + (n + 4) * rowsP);
       const blk = at.blk[l] as number;
-      k.mm(at.t, cur, at.zero, blk - at.p + at.g, rowsP, uP, n + 4);
+      k.pack(cur, at.pk, rowsP, uP);
+      k.gemm(at.t, at.pk, at.zero, blk - at.p + at.g, rowsP, uP, n + 4);
       if (l === 0) break;
       // dY = dZ · Wᵀ, then dZ of the layer below through its activation's derivative.
-      k.transpose(blk, at.wt, n, uP);
-      k.mm(cur, at.wt, at.zero, other, uP, n, rowsP);
+      k.packT(blk, at.pk, n, uP);
+      k.gemm(cur, at.pk, at.zero, other, uP, n, rowsP);
       activationGrad(f, other / 4, (at.h[l] as number) / 4, rowsP * n, this.acts[l - 1] as LayerActivation);
       [cur, other] = [other, cur];
     }

@@ -52,18 +52,17 @@ describe('WebAssembly training step', () => {
     await initBackend('cpu');
   });
 
-  it('the product kernel: C = A · B + bias, and the transpose', () => {
+  it('the product kernel: C = A · B + bias with B packed (pack, packT), and the transpose', () => {
     const k = trainKernels();
     assert.ok(k !== null);
     k.memory.grow(4);
     const f = new Float32Array(k.memory.buffer);
     const [m, kk, n] = [12, 7, 24];
-    const [a, b, bias, c] = [0, 1024, 2048, 4096];
+    const [a, b, bias, c, packed, bt] = [0, 1024, 2048, 4096, 8192, 12288];
     for (let i = 0; i < m * kk; i++) f[a + i] = Math.sin(i + 1);
     for (let i = 0; i < kk * n; i++) f[b + i] = Math.cos(3 * i);
     for (let j = 0; j < n; j++) f[bias + j] = j / 10 - 1;
-    for (const relu of [false, true]) {
-      (relu ? k.mmRelu : k.mm)(4 * a, 4 * b, 4 * bias, 4 * c, kk, n, m);
+    const check = (relu: boolean): void => {
       for (let r = 0; r < m; r++) {
         for (let j = 0; j < n; j++) {
           let s = f[bias + j] as number;
@@ -72,7 +71,20 @@ describe('WebAssembly training step', () => {
           assert.ok(Math.abs((f[c + r * n + j] as number) - s) < 1e-5, `relu ${relu} [${r}][${j}]: ${f[c + r * n + j]} vs ${s}`);
         }
       }
+    };
+    k.pack(4 * b, 4 * packed, kk, n);
+    for (const relu of [false, true]) {
+      f.fill(Number.NaN, c, c + m * n);
+      (relu ? k.gemmRelu : k.gemm)(4 * a, 4 * packed, 4 * bias, 4 * c, kk, n, m);
+      check(relu);
     }
+    // packT of Bᵀ ([n][kk]) is the same packed B.
+    for (let i = 0; i < kk; i++) for (let j = 0; j < n; j++) f[bt + j * kk + i] = f[b + i * n + j] as number;
+    f.fill(0, packed, packed + kk * n);
+    k.packT(4 * bt, 4 * packed, n, kk);
+    f.fill(Number.NaN, c, c + m * n);
+    k.gemm(4 * a, 4 * packed, 4 * bias, 4 * c, kk, n, m);
+    check(false);
     k.transpose(4 * a, 4 * c, m, kk);
     for (let r = 0; r < m; r++) for (let i = 0; i < kk; i++) assert.equal(f[c + i * m + r], f[a + r * kk + i]);
   });
