@@ -104,4 +104,22 @@ describe('renderReport', () => {
     assert.match(text, /\| dense +\| tensorflow \(layers step, for comparison\) +\| 64 +\| 8000 +\|/);
     assert.match(text, /Production case: dae .* 20000 windows \(16000 trained on\), 100 epochs, batch 64, tensorflow: 123\.4 s wall/);
   });
+
+  it('names the step of each training row: the production one plain or by name, the others as comparisons', () => {
+    const r = report();
+    const row = { backend: 'tensorflow' as const, model: 'dense' as const, batchSize: 64, epochs: 4 };
+    r.training = {
+      ...emptyTraining(''),
+      reason: null,
+      rows: [
+        { ...row, step: 'wasm', production: true, windowsPerSec: 25000 },
+        { ...row, step: 'fast', production: false, windowsPerSec: 10000 },
+        { ...row, step: 'layers', production: false, windowsPerSec: 5000 },
+      ],
+    };
+    const text = renderReport(r);
+    assert.match(text, /\| dense +\| tensorflow \(wasm step\) +\| 64 +\| 25,000 +\|/);
+    assert.match(text, /\| dense +\| tensorflow \(fast step, for comparison\) +\| 64 +\| 10,000 +\|/);
+    assert.match(text, /\| dense +\| tensorflow \(layers step, for comparison\) +\| 64 +\| 5000 +\|/);
+  });
 });
