@@ -4,7 +4,7 @@ import { defaultConfig } from '../../common/config/defaults.ts';
 import type { Logger } from '../../common/log.ts';
 import { initBackend } from '../../common/model/backend.ts';
 import { toBatch } from '../../common/model/score.ts';
-import { defaultTrainingStep, trainingSteps, trainModel } from '../../common/model/train.ts';
+import { defaultTrainingStep, type TrainingStep, trainingSteps, trainModel } from '../../common/model/train.ts';
 import { runKerasReference } from '../reference/keras.ts';
 import type { PythonEnv } from '../reference/python.ts';
 import { emptyTraining, type BackendName, type ModelCase, type TrainingProduction, type TrainingRow, type TrainingSection } from '../report.ts';
@@ -26,6 +26,11 @@ export interface TrainingOptions {
   python: PythonEnv | null;
   pythonReason: string | null;
   log: Logger;
+}
+
+/** The step trainModel runs for a model case under `step`: the WebAssembly step is dense-only (conv takes the fast step). */
+export function stepFor(step: TrainingStep, kind: ModelCase): TrainingStep {
+  return step === 'wasm' && kind !== 'dense' ? 'fast' : step;
 }
 
 /** Training windows per second of each epoch after the first, from cumulative epoch end times. */
@@ -76,13 +81,12 @@ export async function benchTraining(options: TrainingOptions): Promise<TrainingS
   const rows: TrainingRow[] = [];
   for (const [b, backend] of options.backends.entries()) {
     await initBackend(backend);
-    // The production step (defaultTrainingStep) everywhere; the others beside it on the first backend.
-    const others = trainingSteps.filter((s) => s !== defaultTrainingStep);
-    const steps: TrainingRow['step'][] = b === 0 && options.compareLayersStep !== false ? [defaultTrainingStep, ...others] : [defaultTrainingStep];
     for (const kind of options.models) {
+      // The step trainModel takes for this kind everywhere; the other steps beside it on the first backend.
+      const production = stepFor(defaultTrainingStep, kind);
+      const others = trainingSteps.filter((s) => s !== production && stepFor(s, kind) === s);
+      const steps: TrainingRow['step'][] = b === 0 && options.compareLayersStep !== false ? [production, ...others] : [production];
       for (const step of steps) {
-        // The WebAssembly step is dense-only (a conv model would take the fast step under its name).
-        if (step === 'wasm' && kind !== 'dense') continue;
         const base = benchModelConfig(kind);
         // Early stopping off (patience > epochs) so every epoch runs and is timed.
         const config = { ...base, training: { ...base.training, batchSize: options.batchSize, epochs, patience: epochs + 1 } };
@@ -101,13 +105,13 @@ export async function benchTraining(options: TrainingOptions): Promise<TrainingS
         result.model.dispose();
         // Timing starts at trainModel's entry, so epoch 1 also holds data preparation: dropped.
         const rate = median(epochRates(trainWindows, elapsed));
-        rows.push({ backend, model: kind, step, production: step === defaultTrainingStep, batchSize: options.batchSize, windowsPerSec: rate, epochs });
+        rows.push({ backend, model: kind, step, production: step === production, batchSize: options.batchSize, windowsPerSec: rate, epochs });
         options.log.info('bench training', { backend, model: kind, step, windowsPerSec: Math.round(rate) });
       }
     }
   }
   let best: TrainingRow | null = null;
-  for (const row of rows) if (row.model === 'dense' && row.step === defaultTrainingStep && (best === null || row.windowsPerSec > best.windowsPerSec)) best = row;
+  for (const row of rows) if (row.model === 'dense' && row.production === true && (best === null || row.windowsPerSec > best.windowsPerSec)) best = row;
   const production = options.production === null || best === null ? null : await productionCase(best.backend, options.production, options.log);
   const section: TrainingSection = { rows, best, production, keras: null, kerasRatio: null, reason: null };
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { epochRates } from '../../../../bench/parts/training.ts';
+import { epochRates, stepFor } from '../../../../bench/parts/training.ts';
 
 describe('epochRates', () => {
   const cases: { name: string; n: number; elapsed: number[]; want: number[] }[] = [
@@ -9,4 +9,13 @@ describe('epochRates', () => {
     { name: 'skips a zero-length epoch', n: 100, elapsed: [1, 1, 2], want: [100] },
   ];
   for (const c of cases) it(c.name, () => assert.deepEqual(epochRates(c.n, c.elapsed), c.want));
+});
+
+describe('stepFor', () => {
+  it('the WebAssembly step is dense-only: conv runs the fast step under it', () => {
+    assert.equal(stepFor('wasm', 'dense'), 'wasm');
+    assert.equal(stepFor('wasm', 'conv'), 'fast');
+    assert.equal(stepFor('fast', 'conv'), 'fast');
+    assert.equal(stepFor('layers', 'dense'), 'layers');
+  });
 });
