@@ -42,6 +42,8 @@ export interface WasmDenseOptions {
   beta2?: number;
 }
 
+class WasmMemoryError extends Error {}
+
 /** Rows per forward pass of the validation loss. */
 const validationRows = 256;
 
@@ -65,10 +67,16 @@ export class WasmDenseTrainer {
   private readonly epsilon: number;
   private readonly negLr: number;
 
-  /** null where WebAssembly SIMD is unavailable. */
+  /** null where WebAssembly SIMD is unavailable or the model does not fit in a WebAssembly memory (32-bit, at most 4 GiB). */
   static create(options: WasmDenseOptions): WasmDenseTrainer | null {
     const k = trainKernels();
-    return k === null ? null : new WasmDenseTrainer(k, options);
+    if (k === null) return null;
+    try {
+      return new WasmDenseTrainer(k, options);
+    } catch (error) {
+      if (error instanceof WasmMemoryError) return null;
+      throw error;
+    }
   }
 
   private constructor(k: TrainKernels, o: WasmDenseOptions) {
@@ -107,10 +115,17 @@ export class WasmDenseTrainer {
     const dB = take(this.rowsCap * maxP);
     const t = take((maxP + 4) * this.rowsCap);
     // The B operand of each product, packed in panels (train-kernels.ts).
-    const pk = take(Math.max(maxP * maxP, this.rowsCap * maxP));
+    const widest = Math.max(...this.dP.slice(1).map((u, l) => (this.dP[l] as number) * u));
+    const pk = take(Math.max(widest, this.rowsCap * maxP));
     const bytes = next * 4;
     const have = k.memory.buffer.byteLength;
-    if (bytes > have) k.memory.grow(Math.ceil((bytes - have) / 65536));
+    if (bytes > have) {
+      try {
+        k.memory.grow(Math.ceil((bytes - have) / 65536));
+      } catch (cause) {
+        throw new WasmMemoryError(`wasm dense step: ${Math.round(bytes / 2 ** 20)} MiB of WebAssembly memory for this model could not be had`, { cause });
+      }
+    }
     this.f = new Float32Array(k.memory.buffer);
     this.at = { p, m, v, g, zero, h, target, dA, dB, t, pk, blk: blk.map((b) => p + b * 4) };
     this.setWeights(o.weights);

@@ -182,6 +182,19 @@ describe('WebAssembly training step', () => {
     net.dispose();
   });
 
+  it('a model too large for a WebAssembly memory gets no WebAssembly step (trainModel then takes the fast step)', () => {
+    // One 40,000 × 40,000 layer: 6 GiB per parameter buffer, past the 4 GiB of a 32-bit memory.
+    const trainer = WasmDenseTrainer.create({
+      dims: [40_000, 40_000],
+      activations: ['linear'],
+      weights: [new Float32Array(0), new Float32Array(0)],
+      learningRate: 1e-3,
+      epsilon: 1e-7,
+      maxRows: 64,
+    });
+    assert.equal(trainer, null);
+  });
+
   // trainModel with stepImplementation 'wasm' against 'fast': same initial weights, batches,
   // corruption and early stopping; the losses per epoch and the trained weights agree closely.
   const trajectoryCases: ModelConfig[] = [
