@@ -60,7 +60,8 @@ export interface TrainOptions {
    * equal bit for bit (tested); on wasm a ReLU model differs in the last bits (docs/performance.md).
    * 'wasm': 'dense' and 'dae' through forward, backward and Adam in WebAssembly
    * (wasm-train.ts), no tfjs kernel per step; the same maths, float32 rounding differs
-   * (products summed in another order); other kinds, or no WebAssembly SIMD, take 'fast'.
+   * (products summed in another order); other kinds, no WebAssembly SIMD, or a model too large
+   * for a 32-bit WebAssembly memory take 'fast'.
    */
   stepImplementation?: TrainingStep;
 }
@@ -251,8 +252,9 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
 }
 
 /**
- * One way of running the training steps. Both keep the maths of Adam on the
- * objective; they differ in how many kernels a step takes (fast-train.ts).
+ * One way of running the training steps. All keep the maths of Adam on the
+ * objective; they differ in how many kernels a step takes (fast-train.ts) or
+ * whether it runs in tfjs at all (wasm-train.ts).
  */
 interface Trainer {
   /**
@@ -292,7 +294,8 @@ function tensorStep(step: (x: tf.Tensor2D, target: tf.Tensor2D) => void): Traine
 
 /**
  * Dense and denoising AEs in WebAssembly (wasm-train.ts), from the weights the seeded builder
- * initialised; null where WebAssembly SIMD is unavailable (the caller takes the fast step).
+ * initialised; null for other kinds, where WebAssembly SIMD is unavailable, or for a model too
+ * large for a WebAssembly memory (the caller takes the fast step).
  */
 function wasmDenseTrainer(net: tf.LayersModel, cfg: ModelConfig, width: number): Trainer | null {
   if (cfg.kind !== 'dense' && cfg.kind !== 'dae') return null;
