@@ -4,7 +4,8 @@
 // bulk:  `count` readings as fast as possible (event times from the simulator)
 // paced: `rate` readings/s for `seconds`, each stamped with the wall-clock time
 //        it was due, so a window's end time is when its last reading was due.
-// Prints one JSON line {sent, seconds, perSec} on stdout.
+// Prints one JSON line {sent, seconds, perSec, ...} on stdout (LoadResult in
+// bench/parts/pipeline.ts); paced runs add each tick's times (queued, sent, acked).
 import { defaultConfig } from '../../common/config/defaults.ts';
 import { encodeReading, readingHeaders } from '../../common/codec/reading.ts';
 import { createKafka } from '../../common/kafka/client.ts';
@@ -57,6 +58,8 @@ async function main(job: LoadJob): Promise<void> {
   const started = performance.now();
   let sent = 0;
   const sendDelays: number[] = [];
+  /** paced: per tick, [stamp (= due, the readings' event time), made, sent, acked] (see LoadResult.ticks). */
+  const ticks = new Map<number, [number, number, number, number]>();
   try {
     if (job.mode === 'bulk') {
       const count = job.count ?? 0;
@@ -100,10 +103,19 @@ async function main(job: LoadJob): Promise<void> {
             // Capped so a request stays under the broker's message.max.bytes (1 MiB) when the queue has grown.
             const batch = queue.splice(0, maxPerRequest);
             const stamps = batch.map((m) => m.stamp);
+            const sentAt = Date.now();
             await producer.send({ topic: job.topic, messages: batch.map(({ stamp: _stamp, ...m }) => m) });
             // Time each reading spent in this generator before the broker had it.
             const acked = Date.now();
             for (const t of stamps) sendDelays.push(acked - t);
+            // A tick split over two requests: its last reading's request counts.
+            for (const t of new Set(stamps)) {
+              const tick = ticks.get(t);
+              if (tick !== undefined) {
+                tick[2] = sentAt;
+                tick[3] = acked;
+              }
+            }
           }
         } finally {
           sending = null;
@@ -124,6 +136,7 @@ async function main(job: LoadJob): Promise<void> {
         // samples stay exactly one tick apart (no gaps to fill).
         const now = Math.max(Math.round(due), lastStamp + 1);
         lastStamp = now;
+        ticks.set(now, [now, Date.now(), Number.NaN, Number.NaN]);
         // Sensor s comes online at tick s mod staggerTicks (see LoadJob.staggerTicks).
         sim.tick().readings.forEach((r, s) => {
           if (i >= s % staggerTicks) {
@@ -144,7 +157,7 @@ async function main(job: LoadJob): Promise<void> {
   }
   const seconds = (performance.now() - started) / 1000;
   const delays = summariseLatencies(sendDelays);
-  process.stdout.write(`${JSON.stringify({ sent, seconds, perSec: sent / seconds, sendDelayP50Ms: delays.p50Ms, sendDelayP99Ms: delays.p99Ms })}\n`);
+  process.stdout.write(`${JSON.stringify({ sent, seconds, perSec: sent / seconds, sendDelayP50Ms: delays.p50Ms, sendDelayP99Ms: delays.p99Ms, ticks: [...ticks.values()] })}\n`);
 }
 
 const arg = process.argv[2];
