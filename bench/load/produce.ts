@@ -43,7 +43,10 @@ export interface LoadJob {
    * request in flight (sensor s goes through sender s mod senders, so each
    * sensor's readings stay in order); default 1. A reading due while its
    * sender's request is in flight waits for that request's acknowledgement
-   * (the `reading queued → reading sent` stage).
+   * (the `reading queued → reading sent` stage). The latency runs use 1:
+   * 4 senders at 20k/s took the generator out of the backlog on an
+   * overloaded machine but lengthened its own p99 on a near-quiet one
+   * (docs/performance.md, stop 27).
    */
   senders?: number;
   seed: number;

@@ -149,13 +149,6 @@ export class StageRecorder {
   }
 }
 const loadSeed = 23;
-/**
- * Sensors per load-generator sender (LoadJob.senders): a fleet reaches the
- * broker through many clients, not one connection with one request in flight,
- * so a slow acknowledgement of one request does not hold up every sensor's
- * next reading. 5k/s: 1 sender (100 sensors), 20k/s: 4, 50k/s: 10.
- */
-export const sensorsPerSender = 100;
 
 /**
  * The scorer's own latency histogram, pre-registered so the scorer's metrics
@@ -338,7 +331,7 @@ export async function latencyAt(run: LatencyRun): Promise<Omit<LatencyRow, 'repe
     const loopDelay = monitorEventLoopDelay({ resolution: 5 });
     const warm = setTimeout(() => loopDelay.enable(), run.warmupSeconds * 1000);
     const load = await runLoad(
-      { brokers: run.brokers, topic: topics.readings, channels, mode: 'paced', rate: run.rate, seconds: run.seconds + run.warmupSeconds, staggerTicks: config.windowing.hop, senders: Math.ceil(plan.sensors / sensorsPerSender), seed: loadSeed },
+      { brokers: run.brokers, topic: topics.readings, channels, mode: 'paced', rate: run.rate, seconds: run.seconds + run.warmupSeconds, staggerTicks: config.windowing.hop, seed: loadSeed },
       (run.seconds + run.warmupSeconds) * 1000 + 120_000,
     );
     // Drain: ingest has taken in every reading sent, and every window it
