@@ -11,9 +11,17 @@ export interface Timer {
   clear(handle: unknown): void;
 }
 
+/**
+ * setTimeout, except that a wait of 0 (cutSoon) is setImmediate: the next
+ * turn of the event loop, right after the I/O callbacks of this one, instead
+ * of Node's 1 ms minimum timeout (and the timers phase that follows it).
+ */
 export const realTimer: Timer = {
-  set: (fn, ms) => setTimeout(fn, ms),
-  clear: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  set: (fn, ms) => (ms <= 0 ? { immediate: setImmediate(fn) } : setTimeout(fn, ms)),
+  clear: (handle) => {
+    if (typeof handle === 'object' && handle !== null && 'immediate' in handle) clearImmediate((handle as { immediate: ReturnType<typeof setImmediate> }).immediate);
+    else clearTimeout(handle as ReturnType<typeof setTimeout>);
+  },
 };
 
 export interface BatchLimits {
@@ -35,8 +43,9 @@ export interface Batcher<T, R> {
   flush(): Promise<void>;
   /**
    * The caller has added everything it has for now (a consumer batch): cut on
-   * the next turn of the event loop, after the other callers of this turn
-   * (partitions fetched together) added theirs, instead of waiting out maxWaitMs.
+   * the next turn of the event loop (setImmediate), after the other callers of
+   * this turn (partitions fetched together) added theirs, instead of waiting
+   * out maxWaitMs.
    */
   cutSoon(): void;
   /** Items waiting for a batch (not counting the batch being handled). */

@@ -51,6 +51,27 @@ export interface EngineOptions {
   verdicts?: VerdictSource;
   /** Most windows held for want of their key's model before batches wait for a model; default maxWaitingWindows. */
   maxWaitingWindows?: number;
+  /**
+   * Runs a decided batch's per-window metrics and logs (its effects are
+   * acknowledged, its states current). Default: at once, before handle()
+   * resolves. The service defers them (deferReport: setImmediate), so the
+   * batch resolves, and the consumer's next fetch goes out, first; the
+   * decision latency is measured at the acknowledgement either way.
+   */
+  afterBatch?: (report: () => void) => void;
+}
+
+/** EngineOptions.afterBatch for the service: the report on the next turn of the event loop, its errors logged. */
+export function deferReport(log: Logger): (report: () => void) => void {
+  return (report) => {
+    setImmediate(() => {
+      try {
+        report();
+      } catch (error) {
+        log.warn('could not record a batch\'s metrics', { error });
+      }
+    });
+  };
 }
 
 /** Windows held in memory for want of their key's model, at most, before every batch waits for a model. */
@@ -95,6 +116,7 @@ export function createEngine(options: EngineOptions): Engine {
   const states = new Map<string, SensorState>();
   const { models, metrics, log } = options;
   const waitLimit = Math.max(1, options.maxWaitingWindows ?? maxWaitingWindows);
+  const afterBatch = options.afterBatch ?? ((report: () => void): void => report());
   // Windows waiting for their key's model, in arrival order; restore() starts a new generation and drops them.
   let waiting: Waiting[] = [];
   let waitingIds = new Set<string>();
@@ -319,9 +341,26 @@ export function createEngine(options: EngineOptions): Engine {
       reportWaiting();
     }
 
-    if (replayed > 0) log.info('replayed windows skipped (already decided)', { count: replayed });
+    // Acknowledged now: the decision latency is measured to here, wherever the report below runs.
     const now = options.clock.now();
-    metrics.batchScored({ size: all.length });
+    afterBatch(() => report({ now, replayed, size: all.length, perWindow, alerts, verdicts, dead, items: items.length }));
+    return items.map(() => undefined);
+  }
+
+  /** The per-window metrics and the logs of a batch whose effects are acknowledged. */
+  function report(b: {
+    now: number;
+    replayed: number;
+    size: number;
+    perWindow: { s: Scored; type: string; score: number; threshold: number; error: number; contributions: number[]; faulty: boolean }[];
+    alerts: readonly AnomalyAlert[];
+    verdicts: readonly { sensorId: string; verdict: string }[];
+    dead: readonly DeadLetter[];
+    items: number;
+  }): void {
+    const { now, replayed, perWindow, alerts, verdicts, dead } = b;
+    if (replayed > 0) log.info('replayed windows skipped (already decided)', { count: replayed });
+    metrics.batchScored({ size: b.size });
     for (const { s, type, score, threshold, error, contributions, faulty } of perWindow) {
       if (!Number.isFinite(score) && !faulty) metrics.nonFiniteScore(s.model.meta.modelKey, type);
       metrics.windowScored({
@@ -347,8 +386,7 @@ export function createEngine(options: EngineOptions): Engine {
     for (const d of dead) reasons.set(d.reason, (reasons.get(d.reason) ?? 0) + 1);
     for (const [reason, count] of reasons) metrics.deadLettered(reason, count);
     metrics.openAlerts(openCounts(states.values()));
-    log.debug('batch done', { items: items.length, alerts: alerts.length, dead: dead.length, replayed });
-    return items.map(() => undefined);
+    log.debug('batch done', { items: b.items, alerts: alerts.length, dead: dead.length, replayed });
   }
 
   return {

@@ -18,7 +18,7 @@ import { modelKeysOf, typeOfModelKey } from '../common/model/keys.ts';
 import type { DeadLetterReason, SignalWindow } from '../common/types.ts';
 import { createBatcher } from './batcher.ts';
 import type { SensorState } from '../common/decision/decide.ts';
-import { createEngine, type BatchItem } from './engine.ts';
+import { createEngine, deferReport, type BatchItem } from './engine.ts';
 import { createLiveness } from './liveness.ts';
 import { createScorerMetrics } from './metrics.ts';
 import { createModelShelf } from './models.ts';
@@ -201,6 +201,7 @@ export async function startScorer(ctx: ScorerContext): Promise<Scorer> {
       log,
       backend: () => backend.name,
       verdicts,
+      afterBatch: deferReport(log),
     });
     statesNow = () => engine.states();
 

@@ -4,12 +4,14 @@
 // bulk:  `count` readings as fast as possible (event times from the simulator)
 // paced: `rate` readings/s for `seconds`, each stamped with the wall-clock time
 //        it was due, so a window's end time is when its last reading was due.
-// Prints one JSON line {sent, seconds, perSec} on stdout.
+// Prints one JSON line {sent, seconds, perSec, ...} on stdout (LoadResult in
+// bench/parts/pipeline.ts); paced runs add each tick's times (queued, sent, acked).
 import { defaultConfig } from '../../common/config/defaults.ts';
 import { encodeReading, readingHeaders } from '../../common/codec/reading.ts';
 import { createKafka } from '../../common/kafka/client.ts';
 import { createIdempotentProducer } from '../../common/kafka/producer.ts';
 import { createLogger } from '../../common/log.ts';
+import type { Producer } from '../../common/kafka/types.ts';
 import type { SensorReading } from '../../common/types.ts';
 import { createSimulator } from '../../ingest/simulate/generator.ts';
 import { summariseLatencies } from '../stats.ts';
@@ -36,6 +38,17 @@ export interface LoadJob {
    * complete in one tick. The report's window bunching shows which it was.
    */
   staggerTicks?: number;
+  /**
+   * paced: producers sending at once, each with its own connection and one
+   * request in flight (sensor s goes through sender s mod senders, so each
+   * sensor's readings stay in order); default 1. A reading due while its
+   * sender's request is in flight waits for that request's acknowledgement
+   * (the `reading queued → reading sent` stage). The latency runs use 1:
+   * 4 senders at 20k/s took the generator out of the backlog on an
+   * overloaded machine but lengthened its own p99 on a near-quiet one
+   * (docs/performance.md, stop 27).
+   */
+  senders?: number;
   seed: number;
 }
 
@@ -57,6 +70,10 @@ async function main(job: LoadJob): Promise<void> {
   const started = performance.now();
   let sent = 0;
   const sendDelays: number[] = [];
+  /** paced: the producers of senders 1.. (sender 0 is `producer`). */
+  const others: Producer[] = [];
+  /** paced: per tick, [stamp (= due, the readings' event time), queued, sent, acked] (see LoadResult.ticks). */
+  const ticks = new Map<number, [number, number, number, number]>();
   try {
     if (job.mode === 'bulk') {
       const count = job.count ?? 0;
@@ -86,65 +103,96 @@ async function main(job: LoadJob): Promise<void> {
       const plan = pacePlan(job.rate ?? 1000, job.seconds ?? 1);
       const sim = createSimulator({ sensors: plan.sensors, channels: job.channels, rateHz: 1000 / plan.tickMs, startTime: 0, seed: job.seed, anomalyEverySeconds: 0 });
       const staggerTicks = Math.max(1, job.staggerTicks ?? 1);
-      const t0 = Date.now();
-      let lastStamp = 0;
-      // Readings are queued as they are produced and sent in order, one
-      // request at a time, each request taking everything queued meanwhile
-      // (the batching a Java producer's linger does, up to maxPerRequest), so a slow acknowledgement
-      // delays readings instead of reordering them.
-      const queue: (Message & { stamp: number })[] = [];
-      let sending: Promise<void> | null = null;
-      const pump = async (): Promise<void> => {
+      const senders = Math.max(1, Math.floor(job.senders ?? 1));
+      // Sender 0 is the producer made above; the others get clients of their own.
+      const extra = await Promise.all(
+        Array.from({ length: senders - 1 }, async (_, k) => {
+          const p = createIdempotentProducer(createKafka({ ...defaultConfig.kafka, brokers: job.brokers }, log, { clientSuffix: `bench-load-${k + 1}` }));
+          await p.connect();
+          return p;
+        }),
+      );
+      others.push(...extra);
+      // Per sender, readings are queued as they are produced and sent in order,
+      // one request at a time, each request taking everything queued meanwhile
+      // (the batching a Java producer's linger does, up to maxPerRequest), so a
+      // slow acknowledgement delays readings instead of reordering them. A
+      // sensor always goes through the same sender (s mod senders): its
+      // readings stay in order across senders.
+      const lanes = [producer, ...extra].map((p) => ({ producer: p, queue: [] as (Message & { stamp: number })[], sending: null as Promise<void> | null }));
+      const pump = async (lane: (typeof lanes)[number]): Promise<void> => {
         try {
-          while (queue.length > 0) {
+          while (lane.queue.length > 0) {
             // Capped so a request stays under the broker's message.max.bytes (1 MiB) when the queue has grown.
-            const batch = queue.splice(0, maxPerRequest);
+            const batch = lane.queue.splice(0, maxPerRequest);
             const stamps = batch.map((m) => m.stamp);
-            await producer.send({ topic: job.topic, messages: batch.map(({ stamp: _stamp, ...m }) => m) });
+            const sentAt = Date.now();
+            await lane.producer.send({ topic: job.topic, messages: batch.map(({ stamp: _stamp, ...m }) => m) });
             // Time each reading spent in this generator before the broker had it.
             const acked = Date.now();
             for (const t of stamps) sendDelays.push(acked - t);
+            // A tick split over requests (senders, or a request cap): its last request counts.
+            for (const t of new Set(stamps)) {
+              const tick = ticks.get(t);
+              if (tick === undefined) continue;
+              if (!(tick[2] >= sentAt)) tick[2] = sentAt;
+              if (!(tick[3] >= acked)) tick[3] = acked;
+            }
           }
         } finally {
-          sending = null;
+          lane.sending = null;
         }
       };
       // Only with something queued: pump then awaits before clearing `sending`.
       const kick = (): void => {
-        if (sending === null && queue.length > 0) sending = pump();
+        for (const lane of lanes) if (lane.sending === null && lane.queue.length > 0) lane.sending = pump(lane);
       };
-      for (let i = 0; i < plan.ticks; i++) {
-        const due = tickDue(t0, plan, i);
-        const wait = due - Date.now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      const t0 = Date.now();
+      let lastStamp = 0;
+      // Tick i's readings, built (simulated and encoded) before they are due:
+      // at the due time they are only queued and sent.
+      const build = (i: number): { stamp: number; readings: { lane: number; m: Message & { stamp: number } }[] } => {
         // Event time = when the reading was due under the offered load, not
         // when this process got round to it: latency is measured from there,
         // so a generator that falls behind adds its delay to the figures
         // instead of hiding it (no coordinated omission), and each sensor's
         // samples stay exactly one tick apart (no gaps to fill).
-        const now = Math.max(Math.round(due), lastStamp + 1);
-        lastStamp = now;
+        const stamp = Math.max(Math.round(tickDue(t0, plan, i)), lastStamp + 1);
+        lastStamp = stamp;
+        const readings: { lane: number; m: Message & { stamp: number } }[] = [];
         // Sensor s comes online at tick s mod staggerTicks (see LoadJob.staggerTicks).
         sim.tick().readings.forEach((r, s) => {
-          if (i >= s % staggerTicks) {
-            queue.push({ ...message({ ...r, timestamp: now }, headers), stamp: now });
-            sent++;
-          }
+          if (i >= s % staggerTicks) readings.push({ lane: s % senders, m: { ...message({ ...r, timestamp: stamp }, headers), stamp } });
         });
+        return { stamp, readings };
+      };
+      let next = build(0);
+      for (let i = 0; i < plan.ticks; i++) {
+        const wait = tickDue(t0, plan, i) - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        const { stamp, readings } = next;
+        for (const { lane, m } of readings) lanes[lane]?.queue.push(m);
+        sent += readings.length;
+        ticks.set(stamp, [stamp, Date.now(), Number.NaN, Number.NaN]);
         kick();
+        if (i + 1 < plan.ticks) {
+          // The requests go out first (their sends start on this turn), then the next tick is built.
+          await new Promise((resolve) => setImmediate(resolve));
+          next = build(i + 1);
+        }
       }
       for (;;) {
-        const pending: Promise<void> | null = sending;
-        if (pending === null) break;
+        const pending = lanes.find((l) => l.sending !== null)?.sending;
+        if (pending === undefined || pending === null) break;
         await pending;
       }
     }
   } finally {
-    await producer.disconnect();
+    await Promise.all([producer, ...others].map((p) => p.disconnect()));
   }
   const seconds = (performance.now() - started) / 1000;
   const delays = summariseLatencies(sendDelays);
-  process.stdout.write(`${JSON.stringify({ sent, seconds, perSec: sent / seconds, sendDelayP50Ms: delays.p50Ms, sendDelayP99Ms: delays.p99Ms })}\n`);
+  process.stdout.write(`${JSON.stringify({ sent, seconds, perSec: sent / seconds, sendDelayP50Ms: delays.p50Ms, sendDelayP99Ms: delays.p99Ms, ticks: [...ticks.values()] })}\n`);
 }
 
 const arg = process.argv[2];

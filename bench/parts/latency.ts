@@ -35,8 +35,25 @@ import { SensorwatchError } from '../../common/errors.ts';
 
 export const latencyMetric = 'sensorwatch_scoring_latency_seconds';
 
-/** A window's stages, in order: its last reading due (its end), then ingest's and the scorer's (IngestTrace, ScorerTrace). */
-export const stageNames = ['reading due', 'ingest fetched', 'windowed', 'window acked', 'scorer fetched', 'scoring started', 'decided', 'decision acked'] as const;
+/**
+ * A window's stages, in order: its last reading due (its end), then the load
+ * generator's (LoadResult.ticks: the reading queued for sending, handed to producer.send,
+ * acknowledged), then ingest's and the scorer's (IngestTrace, ScorerTrace).
+ */
+export const stageNames = [
+  'reading due',
+  'reading queued',
+  'reading sent',
+  'reading acked',
+  'ingest fetched',
+  'windowed',
+  'window acked',
+  'scorer fetched',
+  'scoring started',
+  'decided',
+  'decision acked',
+] as const;
+const sentStage = 2;
 
 /**
  * Per window, the wall-clock time of each stage (the first time it was seen
@@ -60,13 +77,28 @@ export class StageRecorder {
   }
 
   ingest(): IngestTrace {
-    const index = { fetched: 1, windowed: 2, published: 3 } as const;
+    const index = { fetched: 4, windowed: 5, published: 6 } as const;
     return (stage, windows, at) => this.mark(index[stage], windows, at);
   }
 
   scorer(): ScorerTrace {
-    const index = { fetched: 4, started: 5, decided: 6, acked: 7 } as const;
+    const index = { fetched: 7, started: 8, decided: 9, acked: 10 } as const;
     return (stage, windows, at) => this.mark(index[stage], windows, at);
+  }
+
+  /**
+   * The load generator's stages of each window's last reading, from its
+   * ticks ([stamp, queued, sent, acked]): a window ends at its last reading's
+   * stamp. Call once the load has finished, before summary().
+   */
+  generator(ticks: readonly (readonly [number, number, number, number])[]): void {
+    const byStamp = new Map<number, readonly [number, number, number, number]>();
+    for (const t of ticks) byStamp.set(t[0], t);
+    for (const times of this.byWindow.values()) {
+      const tick = byStamp.get(times[0] as number);
+      if (tick === undefined) continue;
+      for (let stage = 1; stage <= 3; stage++) if (Number.isNaN(times[stage])) times[stage] = tick[stage] as number;
+    }
   }
 
   /**
@@ -105,6 +137,14 @@ export class StageRecorder {
     });
     const end = summariseLatencies(rows.map(total));
     stages.push({ stage: `${stageNames[0]} → ${stageNames[stageNames.length - 1]}`, windows: rows.length, p50Ms: end.p50Ms, p99Ms: end.p99Ms, slowestMeanMs: slowest.reduce((a, t) => a + total(t), 0) / slowest.length });
+    // The same from the produce call (the generator's own lag left out): its
+    // slowest 1 % are the slowest of this measure, not those of the row above.
+    const fromSend = rows.filter((t) => !Number.isNaN(t[sentStage])).map((t) => (t[stageNames.length - 1] as number) - (t[sentStage] as number));
+    if (fromSend.length > 0) {
+      const sent = summariseLatencies(fromSend);
+      const slow = [...fromSend].sort((a, b) => b - a).slice(0, Math.max(1, Math.ceil(fromSend.length / 100)));
+      stages.push({ stage: `${stageNames[sentStage]} → ${stageNames[stageNames.length - 1]}`, windows: fromSend.length, p50Ms: sent.p50Ms, p99Ms: sent.p99Ms, slowestMeanMs: slow.reduce((a, b) => a + b, 0) / slow.length });
+    }
     return stages;
   }
 }
@@ -311,6 +351,7 @@ export async function latencyAt(run: LatencyRun): Promise<Omit<LatencyRow, 'repe
     }
     clearTimeout(warm);
     loopDelay.disable();
+    stages.generator(load.ticks ?? []);
     const from = started + run.warmupSeconds * 1000;
     const kept = latency.samples.filter((s) => s.at >= from).map((s) => s.seconds * 1000);
     const summary = summariseLatencies(kept);

@@ -34,6 +34,13 @@ export interface LoadResult {
   /** paced: time from a reading's stamp to the broker's acknowledgement of it, in the generator. */
   sendDelayP50Ms?: number | null;
   sendDelayP99Ms?: number | null;
+  /**
+   * paced: per tick, [stamp, queued, sent, acked] (wall clock, ms): the tick's
+   * readings were due at `stamp` (their event time), built when the generator
+   * got round to them and queued them for sending (`queued`), handed to producer.send (`sent`: the request
+   * holding the tick's last reading) and acknowledged by the broker (`acked`).
+   */
+  ticks?: [number, number, number, number][];
 }
 
 /** Runs the load generator as a child process (its own event loop and core). */

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createBatcher, type Timer } from '../../../scorer/batcher.ts';
+import { stat } from 'node:fs';
+import { createBatcher, realTimer, type Timer } from '../../../scorer/batcher.ts';
 
 /** A timer driven by the test: fire() runs the pending callback. */
 function manualTimer(): Timer & { fire(): void; armed(): number | null } {
@@ -116,5 +117,37 @@ describe('createBatcher', () => {
     const t0 = Date.now();
     assert.equal(await b.add(5), 5);
     assert.ok(Date.now() - t0 < 1000);
+  });
+
+  it('the real timer runs a 0 ms wait (cutSoon) with setImmediate, ahead of a 1 ms timeout, and clears it', async () => {
+    const order: string[] = [];
+    // Armed from an I/O callback (as a consumer batch is): the check phase
+    // (immediates) comes before the next timers phase, so a 1 ms timeout armed
+    // first still fires after the immediate.
+    await new Promise<void>((resolve) => {
+      stat('.', () => {
+        setTimeout(() => { order.push('timeout'); resolve(); }, 1);
+        realTimer.set(() => order.push('immediate'), 0);
+        const cleared = realTimer.set(() => order.push('cleared immediate'), 0);
+        realTimer.clear(cleared);
+        const clearedTimeout = realTimer.set(() => order.push('cleared timeout'), 1);
+        realTimer.clear(clearedTimeout);
+      });
+    });
+    await settle();
+    assert.deepEqual(order, ['immediate', 'timeout']);
+  });
+
+  it('cutSoon with the real timer: callers of the same turn share one batch', async () => {
+    const batches: number[][] = [];
+    const b = createBatcher<number, number>({ limits: () => ({ maxSize: 100, maxWaitMs: 1000 }), handle: async (xs) => { batches.push(xs); return xs; } });
+    const t0 = performance.now();
+    const a = b.add(1);
+    b.cutSoon();
+    const c = b.add(2);
+    b.cutSoon();
+    await Promise.all([a, c]);
+    assert.deepEqual(batches, [[1, 2]]);
+    assert.ok(performance.now() - t0 < 500, 'cut on the next turn, not after maxWaitMs');
   });
 });

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { Registry } from 'prom-client';
-import { createEngine, type BatchItem, type RecordSource } from '../../../scorer/engine.ts';
+import { createEngine, deferReport, type BatchItem, type RecordSource } from '../../../scorer/engine.ts';
 import { topChannels } from '../../../common/decision/channels.ts';
 import { createModelShelf } from '../../../scorer/models.ts';
 import { createScorerMetrics } from '../../../scorer/metrics.ts';
@@ -24,7 +24,7 @@ const baseConfig: Config = {
   scorer: { ...defaultConfig.scorer, hysteresis: { openAfter: 2, openWindow: 2, resolveAfter: 2, releaseScore: 0.5, holdOffSamples: 0 } },
 };
 
-function setup(options: { config?: Config; failPublish?: () => boolean } = {}) {
+function setup(options: { config?: Config; failPublish?: () => boolean; afterBatch?: (report: () => void) => void; now?: () => number } = {}) {
   let config = options.config ?? baseConfig;
   const published: { alerts: AnomalyAlert[]; states: SensorState[] }[] = [];
   const dead: DeadLetter[] = [];
@@ -43,9 +43,10 @@ function setup(options: { config?: Config; failPublish?: () => boolean } = {}) {
     publisher,
     deadLetters,
     metrics: createScorerMetrics({ registry, maxSensorsExported: () => config.scorer.maxSensorsExported, tensorCount: () => tf.memory().numTensors, backend: () => 'cpu' }),
-    clock: { now: () => 1_700_000_100_000 },
+    clock: { now: options.now ?? (() => 1_700_000_100_000) },
     log: silentLogger,
     backend: () => 'cpu',
+    ...(options.afterBatch === undefined ? {} : { afterBatch: options.afterBatch }),
   });
   const alerts = () => published.flatMap((p) => p.alerts);
   return { engine, models, published, alerts, dead, registry, setConfig: (c: Config) => (config = c) };
@@ -221,6 +222,46 @@ describe('engine', () => {
       /sensorwatch_tensors \d+/,
       /sensorwatch_backend_info\{backend="cpu"\} 1/,
     ]) assert.match(text, line);
+  });
+
+  it('afterBatch: the per-window metrics run where it puts them, after handle() resolved; the latency is still taken at the acknowledgement', async () => {
+    const reports: (() => void)[] = [];
+    let now = 1_700_000_100_000;
+    const t = setup({ afterBatch: (report) => reports.push(report), now: () => now });
+    t.models.offer(zeroModel());
+    await t.engine.handle(items(scores([2, 2])));
+    assert.equal(t.published.length, 1, 'decided and published before the report');
+    assert.equal(t.engine.states().get('s1')?.sensorId, 's1', 'the states are current before the report');
+    assert.equal(reports.length, 1);
+    const before = await t.registry.metrics();
+    assert.doesNotMatch(before, /sensorwatch_windows_scored_total\{model="default",type="default"\} [1-9]/);
+    assert.match(before, /sensorwatch_scoring_latency_seconds_count 0/);
+    now += 5_000; // the report runs later: the latency must not grow with it
+    reports[0]?.();
+    const after = await t.registry.metrics();
+    assert.match(after, /sensorwatch_windows_scored_total\{model="default",type="default"\} 2/);
+    assert.match(after, /sensorwatch_scoring_latency_seconds_count 2/);
+    const sum = Number(/sensorwatch_scoring_latency_seconds_sum (\S+)/.exec(after)?.[1]);
+    const ends = [window({ seq: 0 }).end, window({ seq: 1 }).end];
+    const expected = ends.reduce((a, e) => a + Math.max(0, (1_700_000_100_000 - e) / 1000), 0);
+    assert.ok(Math.abs(sum - expected) < 1e-6, `latency sum ${sum}, expected ${expected} (taken at the acknowledgement, not at the report)`);
+  });
+
+  it('deferReport runs the report on the next turn and logs (does not throw) its failure', async () => {
+    const warned: string[] = [];
+    const log = { ...silentLogger, warn: (msg: string) => void warned.push(msg) } as typeof silentLogger;
+    const ran: string[] = [];
+    const defer = deferReport(log);
+    defer(() => ran.push('first'));
+    defer(() => {
+      throw new Error('metric broke');
+    });
+    defer(() => ran.push('third'));
+    assert.deepEqual(ran, [], 'not on this turn');
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(ran, ['first', 'third']);
+    assert.deepEqual(warned, ['could not record a batch\'s metrics']);
   });
 
   it('caps the sensors exported with a sensor label', async () => {
