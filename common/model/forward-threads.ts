@@ -1,6 +1,8 @@
 // The batched forward pass and error pass on one or two threads. The weights
-// (in panels), the normalised input rows, per-thread buffers and the residual
-// sums live in one shared WebAssembly memory per model; the caller normalises
+// (packed in panels once, when the pass is made), the normalised input rows,
+// per-thread buffers (the block's rows packed in tiles of four, the hidden
+// layers' outputs, packed so too) and the residual sums live in one shared
+// WebAssembly memory per model; the caller normalises
 // the windows straight into it (no intermediate batch), block by block, and
 // publishes each block. With two threads a worker takes blocks as they are
 // published while the caller goes on normalising, then both take what is left
