@@ -10,7 +10,8 @@
 // 4 (callers pad with zeros), both at least 4.
 //
 // The assembler helpers and gemmBody are exported for the training kernels
-// (train-kernels.ts), which build a module of their own.
+// (train-kernels.ts), which build a module of their own. The batched scoring
+// pass (forward-block.ts) runs gemmPacked: x packed in tiles of four rows too.
 
 export const i32 = 0x7f;
 export const v128 = 0x7b;
@@ -244,13 +245,28 @@ function moduleBytes({ shared }: { shared: boolean }): Uint8Array {
   const params = (n: number): number[] => vec(new Array<number[]>(n).fill([i32]));
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, ...params(6), ...vec([])], [0x60, ...params(7), ...vec([])]])),
+    ...section(1, vec([[0x60, ...params(6), ...vec([])], [0x60, ...params(7), ...vec([])], [0x60, ...params(4), ...vec([])]])),
     // Import: module "e", name "m", a memory with flags 3 (shared, with a maximum), at least 1 page, at most 65536.
     ...(shared ? section(2, vec([[...str('e'), ...str('m'), 0x02, 0x03, ...uleb(1), ...uleb(65536)]])) : []),
-    ...section(3, vec([[0], [1], [1], [1]])),
+    ...section(3, vec([[0], [1], [1], [1], [1], [1], [1], [1], [2]])),
     ...(shared ? [] : section(5, vec([[0x00, 1]]))),
-    ...section(7, vec([[...str('dense'), 0x00, 0], [...str('gemm'), 0x00, 1], [...str('gemmRelu'), 0x00, 2], [...str('residual'), 0x00, 3], ...(shared ? [] : [[...str('mem'), 0x02, 0]])])),
-    ...section(10, vec([body(), gemmBody({ relu: false }), gemmBody({ relu: true }), residualBody()])),
+    ...section(7, vec([[...str('dense'), 0x00, 0], [...str('gemm'), 0x00, 1], [...str('gemmRelu'), 0x00, 2], [...str('residual'), 0x00, 3],
+      [...str('gemmPacked'), 0x00, 4], [...str('gemmPackedRelu'), 0x00, 5], [...str('gemmPackedRows'), 0x00, 6], [...str('gemmPackedRowsRelu'), 0x00, 7], [...str('packRows'), 0x00, 8],
+      ...(shared ? [] : [[...str('mem'), 0x02, 0]])])),
+    ...section(
+      10,
+      vec([
+        body(),
+        gemmBody({ relu: false }),
+        gemmBody({ relu: true }),
+        residualBody(),
+        gemmPackedBody({ relu: false, rowsOut: false }),
+        gemmPackedBody({ relu: true, rowsOut: false }),
+        gemmPackedBody({ relu: false, rowsOut: true }),
+        gemmPackedBody({ relu: true, rowsOut: true }),
+        packRowsBody(),
+      ]),
+    ),
   ]);
 }
 
@@ -276,7 +292,27 @@ export interface DenseKernel {
   gemmRelu(x: number, w: number, b: number, y: number, n4: number, u8: number, rows: number): void;
   /** One window's residual sums (see residualBody); bit-identical to forward-block.ts's residualSums. */
   residual(x: number, r: number, L: number, C: number, S: number, p: number, q: number): void;
+  /** gemm with x packed in tiles of four rows ([rows / 4][n4][4]) and y written so too (see gemmPackedBody); bit for bit gemm's values. */
+  gemmPacked(x: number, w: number, b: number, y: number, n4: number, u8: number, rows: number): void;
+  gemmPackedRelu(x: number, w: number, b: number, y: number, n4: number, u8: number, rows: number): void;
+  /** gemmPacked writing y row-major ([rows][u8]) as gemm does. */
+  gemmPackedRows(x: number, w: number, b: number, y: number, n4: number, u8: number, rows: number): void;
+  gemmPackedRowsRelu(x: number, w: number, b: number, y: number, n4: number, u8: number, rows: number): void;
+  /** d = x ([rows][n4]) packed in tiles of four rows, [rows / 4][n4][4] (see packRowsBody). */
+  packRows(x: number, d: number, n4: number, rows: number): void;
 }
+
+const kernelExports = (e: Omit<DenseKernel, 'memory'>): Omit<DenseKernel, 'memory'> => ({
+  dense: e.dense,
+  gemm: e.gemm,
+  gemmRelu: e.gemmRelu,
+  residual: e.residual,
+  gemmPacked: e.gemmPacked,
+  gemmPackedRelu: e.gemmPackedRelu,
+  gemmPackedRows: e.gemmPackedRows,
+  gemmPackedRowsRelu: e.gemmPackedRowsRelu,
+  packRows: e.packRows,
+});
 
 let compiled: object | null | undefined;
 
@@ -298,7 +334,7 @@ export function denseKernel(): DenseKernel | null {
   const wasm = wasmApi();
   if (wasm === undefined || !simdSupported() || compiled === null || compiled === undefined) return null;
   const exports = new wasm.Instance(compiled, {}).exports as Omit<DenseKernel, 'memory'> & { mem: WasmMemory };
-  return { memory: exports.mem, dense: exports.dense, gemm: exports.gemm, gemmRelu: exports.gemmRelu, residual: exports.residual };
+  return { memory: exports.mem, ...kernelExports(exports) };
 }
 
 let compiledShared: object | null | undefined;
@@ -335,5 +371,130 @@ export function sharedKernel(module: object, memory: WasmMemory): Omit<DenseKern
   const wasm = wasmApi();
   if (wasm === undefined) throw new Error('WebAssembly is unavailable');
   const exports = new wasm.Instance(module, { e: { m: memory } }).exports as Omit<DenseKernel, 'memory'>;
-  return { dense: exports.dense, gemm: exports.gemm, gemmRelu: exports.gemmRelu, residual: exports.residual };
+  return kernelExports(exports);
+}
+
+// gemmPacked(x, w, b, y, n4, u8, rows) and gemmPackedRows (same arguments): the
+// batched kernel (gemmBody's 4 × 8 register tile, the same products summed in
+// the same order, so bit for bit its results) with the x operand packed too:
+// x is [rows / 4][n4][4], each tile of four rows interleaved input by input
+// (see packRowsBody), so an input step reads the tile's four inputs from one
+// 16-byte run and one pointer walks x (instead of four rows n4 floats apart).
+// gemmPacked writes y packed the same way ([rows / 4][u8][4], the next
+// layer's x: each stored tile is transposed in registers), gemmPackedRows
+// writes y row-major ([rows][u8]) like gemm. relu as gemmBody's.
+const [KX, KW, KB, KY, KN4, KU8, KROWS] = [0, 1, 2, 3, 4, 5, 6];
+const [KXT, KYS, KR, KPA, KPB, KPW, KJ, KEND, KQ, KTX] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
+const KACC = [17, 18, 19, 20, 21, 22, 23, 24] as const; // row k, vector v: KACC[2k + v]
+const [KSPLAT, KW0, KW1, KT0, KT1, KT2, KT3] = [25, 26, 27, 28, 29, 30, 31];
+/** i8x16.shuffle of two f32x4 by float lanes (0–3: the first operand, 4–7: the second). */
+const shuffle32 = (lanes: readonly number[]): number[] => simd(0x0d, ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]));
+
+/** The 4 × 4 transpose of the vectors in locals `rows` into locals `out` (may be the same), through temps. */
+function transpose4(rows: readonly number[], out: readonly number[], temps: readonly number[]): number[] {
+  const [r0, r1, r2, r3] = rows as [number, number, number, number];
+  const [t0, t1, t2, t3] = temps as [number, number, number, number];
+  const [c0, c1, c2, c3] = out as [number, number, number, number];
+  return [
+    ...get(r0), ...get(r1), ...shuffle32([0, 4, 1, 5]), ...set(t0),
+    ...get(r0), ...get(r1), ...shuffle32([2, 6, 3, 7]), ...set(t1),
+    ...get(r2), ...get(r3), ...shuffle32([0, 4, 1, 5]), ...set(t2),
+    ...get(r2), ...get(r3), ...shuffle32([2, 6, 3, 7]), ...set(t3),
+    ...get(t0), ...get(t2), ...shuffle32([0, 1, 4, 5]), ...set(c0),
+    ...get(t0), ...get(t2), ...shuffle32([2, 3, 6, 7]), ...set(c1),
+    ...get(t1), ...get(t3), ...shuffle32([0, 1, 4, 5]), ...set(c2),
+    ...get(t1), ...get(t3), ...shuffle32([2, 3, 6, 7]), ...set(c3),
+  ];
+}
+
+export function gemmPackedBody({ relu, rowsOut }: { relu: boolean; rowsOut: boolean }): number[] {
+  const inputStep = (): number[] => [
+    ...get(KPW), ...v128LoadAt(0), ...set(KW0),
+    ...get(KPW), ...v128LoadAt(16), ...set(KW1),
+    ...[0, 1, 2, 3].flatMap((k) => [
+      ...get(KPA), ...load32SplatAt(4 * k), ...set(KSPLAT),
+      ...get(KACC[2 * k] as number), ...get(KSPLAT), ...get(KW0), ...f32x4Mul, ...f32x4Add, ...set(KACC[2 * k] as number),
+      ...get(KACC[2 * k + 1] as number), ...get(KSPLAT), ...get(KW1), ...f32x4Mul, ...f32x4Add, ...set(KACC[2 * k + 1] as number),
+    ]),
+  ];
+  const reluStep = relu ? [...simd(0x0c, ...new Array<number>(16).fill(0)), ...f32x4Pmax] : [];
+  // acc + b (then relu) in place, exactly gemmBody's operations.
+  const finish = KACC.flatMap((a, i) => [...get(a), ...get(KB), ...get(KJ), add, ...v128LoadAt(16 * (i % 2)), ...f32x4Add, ...reluStep, ...set(a)]);
+  const storeRows = [
+    ...get(KY), ...get(KR), ...get(KYS), mul, add, ...get(KJ), add, ...set(KQ),
+    ...[0, 1, 2, 3].flatMap((k) => [
+      ...(k === 0 ? [] : [...get(KQ), ...get(KYS), add, ...set(KQ)]),
+      ...get(KQ), ...get(KACC[2 * k] as number), ...v128Store(0),
+      ...get(KQ), ...get(KACC[2 * k + 1] as number), ...v128Store(16),
+    ]),
+  ];
+  // Packed: tile R / 4 starts at R · u8 · 4 floats, unit j's four rows at + 4j floats.
+  const storePacked = [
+    ...get(KY), ...get(KR), ...get(KYS), mul, add, ...get(KJ), ...i32Const(2), shl, add, ...set(KQ),
+    ...[0, 1].flatMap((v) => {
+      const rows = [0, 1, 2, 3].map((k) => KACC[2 * k + v] as number);
+      return [...transpose4(rows, rows, [KT0, KT1, KT2, KT3]), ...rows.flatMap((a, m) => [...get(KQ), ...get(a), ...v128Store(64 * v + 16 * m)])];
+    }),
+  ];
+  const code: number[] = [
+    ...get(KN4), ...i32Const(4), shl, ...set(KXT),
+    ...get(KU8), ...i32Const(2), shl, ...set(KYS),
+    ...get(KW), ...set(KPB),
+    ...i32Const(0), ...set(KJ),
+    0x03, 0x40, // loop over panels of eight units
+    ...i32Const(0), ...set(KR),
+    ...get(KX), ...set(KTX),
+    0x03, 0x40, // loop over tiles of four rows
+    ...KACC.flatMap((a) => [...simd(0x0c, ...new Array<number>(16).fill(0)), ...set(a)]),
+    ...get(KTX), ...tee(KPA), ...get(KXT), add, ...set(KEND),
+    ...get(KPB), ...set(KPW),
+    0x03, 0x40, // loop over the inputs
+    ...inputStep(),
+    ...get(KPW), ...i32Const(32), add, ...set(KPW),
+    ...get(KPA), ...i32Const(16), add, ...tee(KPA), ...get(KEND), ltU, 0x0d, 0, // br_if inputs
+    0x0b,
+    ...finish,
+    ...(rowsOut ? storeRows : storePacked),
+    ...get(KTX), ...get(KXT), add, ...set(KTX),
+    ...get(KR), ...i32Const(4), add, ...tee(KR), ...get(KROWS), ltU, 0x0d, 0, // br_if row tiles
+    0x0b,
+    ...get(KPB), ...get(KXT), ...i32Const(1), shl, add, ...set(KPB),
+    ...get(KJ), ...i32Const(32), add, ...tee(KJ), ...get(KYS), ltU, 0x0d, 0, // br_if panels
+    0x0b,
+    0x0b, // end of function
+  ];
+  const locals = vec([[10, i32], [15, v128]]);
+  const fn = [...locals, ...code];
+  return [...uleb(fn.length), ...fn];
+}
+
+// packRows(x, d, n4, rows): d = x ([rows][n4] row-major, n4 a multiple of 4,
+// rows of 4) packed in tiles of four rows, [rows / 4][n4][4] (gemmPacked's x).
+export function packRowsBody(): number[] {
+  const [X, D, N, ROWS] = [0, 1, 2, 3];
+  const [RS, T, PX, PD, END] = [4, 5, 6, 7, 8];
+  const V = [9, 10, 11, 12] as const;
+  const TMP = [13, 14, 15, 16] as const;
+  const code: number[] = [
+    ...get(N), ...i32Const(2), shl, ...set(RS),
+    ...get(X), ...set(PX),
+    ...get(D), ...set(PD),
+    ...i32Const(0), ...set(T),
+    0x03, 0x40, // tiles of four rows
+    ...get(PX), ...get(RS), add, ...set(END),
+    0x03, 0x40, // four inputs of the four rows at a time
+    ...V.flatMap((v, k) => [...get(PX), ...(k === 0 ? [] : [...get(RS), ...i32Const(k), mul, add]), ...v128LoadAt(0), ...set(v)]),
+    ...transpose4(V, V, TMP),
+    ...V.flatMap((v, m) => [...get(PD), ...get(v), ...v128Store(16 * m)]),
+    ...get(PD), ...i32Const(64), add, ...set(PD),
+    ...get(PX), ...i32Const(16), add, ...tee(PX), ...get(END), ltU, 0x0d, 0,
+    0x0b,
+    ...get(PX), ...get(RS), ...i32Const(3), mul, add, ...set(PX),
+    ...get(T), ...i32Const(4), add, ...tee(T), ...get(ROWS), ltU, 0x0d, 0,
+    0x0b,
+    0x0b,
+  ];
+  const locals = vec([[5, i32], [8, v128]]);
+  const fn = [...locals, ...code];
+  return [...uleb(fn.length), ...fn];
 }

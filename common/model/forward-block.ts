@@ -29,8 +29,12 @@ export interface BlockLayout {
   rowsCap: number;
   /** Per layer: its weights in panels of eight units, the bias, padded sizes, activation. */
   steps: { w: number; b: number; n4: number; u8: number; activation: JsActivation }[];
-  /** Per thread (0: the caller, 1: the worker): two hidden buffers and the output buffer. */
-  scratch: { hidden: [number, number]; out: number }[];
+  /**
+   * Per thread (0: the caller, 1: the worker): the block's input packed in
+   * tiles of four rows (`blockRows` × stride0), two hidden buffers (packed so
+   * too) and the output buffer (row-major).
+   */
+  scratch: { packed: number; hidden: [number, number]; out: number }[];
   /** Per row and channel, float64: the error share and the newest samples' mean squared residual. */
   perChannel: number;
   newest: number;
@@ -96,20 +100,33 @@ export function residualSums(
 }
 
 /**
- * Block `block` of `rows` normalised input rows (already in place): the
- * forward pass through every layer on the kernel's gemm (gemmRelu for relu layers) (four rows per pass
- * over a weight panel; the rows that pad the block to four are zeros), then
- * each row's residual sums (the kernel's `residual`, what residualSums
- * computes) into the layout's perChannel and newest.
+ * Block `block` of `rows` normalised input rows (already in place): the rows
+ * packed in tiles of four (packRows: the four rows' inputs interleaved, so the
+ * kernel walks one pointer through x), then the forward pass through every
+ * layer on the kernel's gemmPacked (the Relu variants for relu layers; four
+ * rows per pass over a weight panel; the rows that pad the block to four are
+ * zeros), each layer writing the next one's packed input and the last one
+ * writing its rows in order (gemmPackedRows), then each row's residual sums
+ * (the kernel's `residual`, what residualSums computes) into the layout's
+ * perChannel and newest. Every output sums the same products in the same
+ * order as the row-major gemm: the values are bit for bit that kernel's.
  */
 export type Gemm = (x: number, w: number, b: number, y: number, n4: number, u8: number, rows: number) => void;
 
 export type Residual = (x: number, r: number, L: number, C: number, S: number, p: number, q: number) => void;
 
+/** The kernel functions a block runs (dense-simd.ts; byte offsets). */
+export interface BlockKernel {
+  gemmPacked: Gemm;
+  gemmPackedRelu: Gemm;
+  gemmPackedRows: Gemm;
+  gemmPackedRowsRelu: Gemm;
+  packRows: (x: number, d: number, n4: number, rows: number) => void;
+  residual: Residual;
+}
+
 export function computeBlock(
-  gemm: Gemm,
-  gemmRelu: Gemm,
-  residual: Residual,
+  kernel: BlockKernel,
   heap: Float32Array,
   layout: BlockLayout,
   thread: number,
@@ -125,22 +142,22 @@ export function computeBlock(
   const scratch = layout.scratch[thread] as BlockLayout['scratch'][number];
   const steps = layout.steps;
   const last = steps.length - 1;
-  let from = xAt;
+  kernel.packRows(xAt * 4, scratch.packed * 4, layout.stride0, count4);
+  let from = scratch.packed;
   for (let k = 0; k <= last; k++) {
     const s = steps[k] as BlockLayout['steps'][number];
     const to = k === last ? scratch.out : (scratch.hidden[k % 2] as number);
-    // relu is applied by the kernel as it stores (same result as activate's relu); the others here.
-    if (s.activation === 'relu') gemmRelu(from * 4, s.w * 4, s.b * 4, to * 4, s.n4, s.u8, count4);
-    else {
-      gemm(from * 4, s.w * 4, s.b * 4, to * 4, s.n4, s.u8, count4);
-      activate(heap, to, count4 * s.u8, s.activation);
-    }
+    // relu is applied by the kernel as it stores (same result as activate's relu); the others here (elementwise: any layout).
+    const relu = s.activation === 'relu';
+    const gemm = k === last ? (relu ? kernel.gemmPackedRowsRelu : kernel.gemmPackedRows) : relu ? kernel.gemmPackedRelu : kernel.gemmPacked;
+    gemm(from * 4, s.w * 4, s.b * 4, to * 4, s.n4, s.u8, count4);
+    if (!relu) activate(heap, to, count4 * s.u8, s.activation);
     from = to;
   }
   // The residual sums on the kernel (bit-identical to residualSums; byte offsets).
   const C = layout.channels;
   for (let r = 0; r < count; r++) {
     const row = first + r;
-    residual((xAt + r * layout.stride0) * 4, (scratch.out + r * layout.outU8) * 4, layout.windowLength, C, S, (layout.perChannel + row * C) * 8, (layout.newest + row * C) * 8);
+    kernel.residual((xAt + r * layout.stride0) * 4, (scratch.out + r * layout.outU8) * 4, layout.windowLength, C, S, (layout.perChannel + row * C) * 8, (layout.newest + row * C) * 8);
   }
 }

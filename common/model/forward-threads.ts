@@ -1,6 +1,8 @@
 // The batched forward pass and error pass on one or two threads. The weights
-// (in panels), the normalised input rows, per-thread buffers and the residual
-// sums live in one shared WebAssembly memory per model; the caller normalises
+// (packed in panels once, when the pass is made), the normalised input rows,
+// per-thread buffers (the block's rows packed in tiles of four, the hidden
+// layers' outputs, packed so too) and the residual sums live in one shared
+// WebAssembly memory per model; the caller normalises
 // the windows straight into it (no intermediate batch), block by block, and
 // publishes each block. With two threads a worker takes blocks as they are
 // published while the caller goes on normalising, then both take what is left
@@ -16,7 +18,7 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { sharedKernel, sharedKernelModule, sharedMemory, type WasmMemory } from './dense-simd.ts';
-import { activate, blockRows, computeBlock, type BlockLayout, type Gemm, type JsActivation, type Residual } from './forward-block.ts';
+import { activate, blockRows, computeBlock, type BlockKernel, type BlockLayout, type JsActivation } from './forward-block.ts';
 
 /** Control words (Int32Array indices) shared by the caller and the worker. */
 const W = { SEQ: 0, STATE: 1, PLAN: 2, BLOCKS: 3, ROWS: 4, STEP: 5, NEXT: 6, READY: 7, DONE: 8, CANCEL: 9, FLAGS: 16 } as const;
@@ -111,9 +113,11 @@ export function batchedPass(layers: readonly JsDenseLayer[], width: number, wind
   floats = input + rowsCap * stride0;
   const scratch: BlockLayout['scratch'] = [];
   for (let t = 0; t < 2; t++) {
+    const packed = floats;
+    floats += blockRows * stride0;
     const hidden: [number, number] = [floats, floats + blockRows * widest];
     const out = floats + 2 * blockRows * widest;
-    scratch.push({ hidden, out });
+    scratch.push({ packed, hidden, out });
     floats = out + blockRows * outU8;
   }
   floats = pad4(floats);
@@ -132,7 +136,7 @@ export function batchedPass(layers: readonly JsDenseLayer[], width: number, wind
     heap.set(l.bias, s.b);
   });
   const layout: BlockLayout = { width, stride0, windowLength, channels, outU8, input, rowsCap, steps, scratch, perChannel, newest };
-  const { gemm, gemmRelu, residual } = sharedKernel(module, memory);
+  const kernel: BlockKernel = sharedKernel(module, memory);
   const plan: PlanHandle = { id: nextPlanId++, module, memory, layout, sentTo: null };
   let lastThreads = 1;
   const C = channels;
@@ -160,10 +164,10 @@ export function batchedPass(layers: readonly JsDenseLayer[], width: number, wind
         const pool = threads >= 2 && blocks >= 2 && forwardThreads() >= 2 ? workerPool() : null;
         if (pool === null) {
           fillRows(fill, chunk, rows, () => undefined);
-          for (let b = 0; b < blocks; b++) computeBlock(gemm, gemmRelu, residual, heap, layout, 0, b, rows, step, blockRows);
+          for (let b = 0; b < blocks; b++) computeBlock(kernel, heap, layout, 0, b, rows, step, blockRows);
         } else {
           lastThreads = 2;
-          const compute = (b: number): void => computeBlock(gemm, gemmRelu, residual, heap, layout, 0, b, rows, step, blockRows);
+          const compute = (b: number): void => computeBlock(kernel, heap, layout, 0, b, rows, step, blockRows);
           pool.run(plan, rows, blocks, step, (onBlock) => fillRows(fill, chunk, rows, onBlock), compute);
         }
         perChannelOut.set(heap64.subarray(perChannel, perChannel + rows * C), chunk * C);
@@ -324,8 +328,8 @@ function workerMain(wt: typeof import('node:worker_threads')): void {
   const ctrl = new Int32Array(data.ctrl);
   const w = data.words;
   const st = data.states;
-  const plans = new Map<number, { gemm: Gemm; gemmRelu: Gemm; residual: Residual; heap: Float32Array; layout: BlockLayout }>();
-  const api = (globalThis as unknown as { WebAssembly: { Instance: new (m: object, i: object) => { exports: { gemm: Gemm; gemmRelu: Gemm; residual: Residual } } } }).WebAssembly;
+  const plans = new Map<number, { kernel: BlockKernel; heap: Float32Array; layout: BlockLayout }>();
+  const api = (globalThis as unknown as { WebAssembly: { Instance: new (m: object, i: object) => { exports: BlockKernel } } }).WebAssembly;
   const drain = (): void => {
     for (let m = wt.receiveMessageOnPort(data.port); m !== undefined; m = wt.receiveMessageOnPort(data.port)) {
       const msg = m.message as { drop?: number; id: number; module: object; memory: { buffer: SharedArrayBuffer }; layout: BlockLayout };
@@ -333,8 +337,8 @@ function workerMain(wt: typeof import('node:worker_threads')): void {
         plans.delete(msg.drop);
         continue;
       }
-      const { gemm, gemmRelu, residual } = new api.Instance(msg.module, { e: { m: msg.memory } }).exports;
-      plans.set(msg.id, { gemm, gemmRelu, residual, heap: new Float32Array(msg.memory.buffer), layout: msg.layout });
+      const kernel = new api.Instance(msg.module, { e: { m: msg.memory } }).exports;
+      plans.set(msg.id, { kernel, heap: new Float32Array(msg.memory.buffer), layout: msg.layout });
     }
   };
   const work = (): void => {
@@ -346,7 +350,7 @@ function workerMain(wt: typeof import('node:worker_threads')): void {
     for (let b = Atomics.add(ctrl, w.NEXT, 1); b < blocks; b = Atomics.add(ctrl, w.NEXT, 1)) {
       for (let ready = Atomics.load(ctrl, w.READY); ready <= b; ready = Atomics.load(ctrl, w.READY)) Atomics.wait(ctrl, w.READY, ready, 100);
       if (Atomics.load(ctrl, w.CANCEL) !== 0) return;
-      computeBlock(plan.gemm, plan.gemmRelu, plan.residual, plan.heap, plan.layout, 1, b, rows, step, data.blockRows);
+      computeBlock(plan.kernel, plan.heap, plan.layout, 1, b, rows, step, data.blockRows);
       Atomics.store(ctrl, w.FLAGS + b, 1);
       Atomics.add(ctrl, w.DONE, 1);
       Atomics.notify(ctrl, w.DONE);
