@@ -70,7 +70,8 @@ export interface TrainerContext {
   /** Overrides config.trainer.backend (CLI --backend). */
   backend?: Config['trainer']['backend'];
   now?: () => number;
-  onEpoch?: (modelKey: string, progress: EpochProgress) => void;
+  /** After each epoch; a returned promise holds the round until it settles (tests). */
+  onEpoch?: (modelKey: string, progress: EpochProgress) => unknown;
   /** A run failed unexpectedly (Kafka gone …); the CLI exits non-zero so a supervisor restarts it. */
   onFatal?: (error: unknown) => void;
 }

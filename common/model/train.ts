@@ -46,7 +46,8 @@ export interface TrainOptions {
   offsets?: OffsetRange[];
   /** Wall clock for createdAt and timings (injected so tests can fix it). */
   now?: () => number;
-  onEpoch?: (progress: EpochProgress) => void;
+  /** Called after every epoch; a returned promise is awaited before the next epoch (a test can hold a round at an epoch). */
+  onEpoch?: (progress: EpochProgress) => unknown;
   /** scorer.faults.flatlineEpsilon: the largest change that counts as unchanged when the training windows' flat runs are measured (Calibration.flatRuns). Default: the default config's. */
   flatlineEpsilon?: number;
   /** Newest samples the per-step error is taken over (the scoring hop: windowing.hop in the service, 1 in eval). Default 1. */
@@ -151,7 +152,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
         sinceBest++;
       }
       const elapsedSeconds = (now() - started) / 1000;
-      options.onEpoch?.({
+      const held = options.onEpoch?.({
         epoch,
         epochs,
         loss,
@@ -165,6 +166,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
           code: 'training_diverged',
         });
       }
+      if (held instanceof Promise) await held;
       if (sinceBest >= cfg.training.patience) break;
       // Let timers, metrics scrapes and signals through between epochs.
       await new Promise((resolve) => setImmediate(resolve));

@@ -21,7 +21,7 @@ export interface RetrainInput {
   backend: string;
   offsets?: OffsetRange[];
   now?: () => number;
-  onEpoch?: (p: EpochProgress) => void;
+  onEpoch?: (p: EpochProgress) => unknown;
 }
 
 export type RetrainOutcome =

@@ -147,7 +147,6 @@ describe('trainer replicas share the model keys', () => {
 
 describe('trainer replicas: a rebalance in the middle of a round', () => {
   let f: Fixture;
-  // Long enough per key (a few seconds) that the rebalance lands inside the round.
   before(async () => (f = await fixture('rebalance', { epochs: 150, patience: 150 })));
   after(async () => f.cleanUp());
 
@@ -155,7 +154,17 @@ describe('trainer replicas: a rebalance in the middle of a round', () => {
     const { config, groupId, trainers, logOf } = f;
     const opts = { config, registry: new Registry(), scheduled: false, groupId, sessionTimeoutMs: 10_000, heartbeatIntervalMs: 200 } as const;
     let second: Promise<Trainer> | undefined;
-    const a = await startTrainer({ ...opts, log: logOf(0), onEpoch: () => void (second ??= startTrainer({ ...opts, registry: new Registry(), log: logOf(1) })) });
+    // At A's first epoch B is started, and A's round is held there until A has seen the rebalance
+    // (its share is no longer every partition): however fast training is, the rebalance lands inside the round.
+    const a: Trainer = await startTrainer({
+      ...opts,
+      log: logOf(0),
+      onEpoch: () => {
+        if (second !== undefined) return undefined;
+        second = startTrainer({ ...opts, registry: new Registry(), log: logOf(1) });
+        return waitFor(() => shareOf(a)?.partitions.length !== partitions, { what: 'trainer A to see the rebalance', timeoutMs: 30_000, intervalMs: 50 });
+      },
+    });
     trainers.push(a);
     await waitFor(() => shareOf(a)?.partitions.length === partitions, { what: 'trainer A to own every partition', timeoutMs: 30_000, intervalMs: 100 });
 

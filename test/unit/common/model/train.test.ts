@@ -87,6 +87,21 @@ describe('trainModel', () => {
     assert.equal(tf.memory().numTensors, before);
   });
 
+  it('awaits a promise onEpoch returns before the next epoch', async () => {
+    const events: string[] = [];
+    const r = await trainModel(
+      options(smallModelConfig({}, { epochs: 3, patience: 10 }), {
+        onEpoch: (p) => {
+          events.push(`epoch ${p.epoch}`);
+          if (p.epoch !== 1) return undefined;
+          return new Promise<void>((resolve) => setTimeout(() => (events.push('released'), resolve()), 30));
+        },
+      }),
+    );
+    assert.deepEqual(events, ['epoch 1', 'released', 'epoch 2', 'epoch 3']);
+    r.model.dispose();
+  });
+
   it('refuses too few windows', async () => {
     await assert.rejects(trainModel(options(smallModelConfig(), { windows: windows.slice(0, 5) })), (e: Error & { code?: string }) => e.code === 'not_enough_windows');
   });
