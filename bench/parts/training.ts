@@ -113,14 +113,17 @@ export async function benchTraining(options: TrainingOptions): Promise<TrainingS
   let best: TrainingRow | null = null;
   for (const row of rows) if (row.model === 'dense' && row.production === true && (best === null || row.windowsPerSec > best.windowsPerSec)) best = row;
   const production = options.production === null || best === null ? null : await productionCase(best.backend, options.production, options.log);
-  const section: TrainingSection = { rows, best, production, keras: null, kerasRatio: null, reason: null };
+  // Every null figure says why (the Keras reasons below are added to this one).
+  const productionReason = production !== null ? null : options.production === null ? 'the production case is left out of this run (--quick)' : 'no dense row of the production step to run the production case on';
+  const section: TrainingSection = { rows, best, production, keras: null, kerasRatio: null, reason: productionReason };
+  const because = (why: string): string => (productionReason === null ? why : `${productionReason}; ${why}`);
 
   if (options.python === null) {
-    section.reason = `Keras reference not run: ${options.pythonReason ?? 'no python3'}`;
+    section.reason = because(`Keras reference not run: ${options.pythonReason ?? 'no python3'}`);
     return section;
   }
   if (options.python.tensorflow === null) {
-    section.reason = `Keras reference not run: ${options.python.tensorflowReason ?? 'TensorFlow for Python is missing'}`;
+    section.reason = because(`Keras reference not run: ${options.python.tensorflowReason ?? 'TensorFlow for Python is missing'}`);
     return section;
   }
   const first = options.backends[0] as BackendName;
@@ -138,7 +141,7 @@ export async function benchTraining(options: TrainingOptions): Promise<TrainingS
     section.keras = [{ model: 'dense', batchSize: keras.batchSize, windowsPerSec: keras.windowsPerSec, epochs: keras.epochs }];
     section.kerasRatio = ratio(best?.windowsPerSec ?? null, keras.windowsPerSec);
   } catch (error) {
-    section.reason = `Keras reference failed: ${error instanceof Error ? error.message : String(error)}`;
+    section.reason = because(`Keras reference failed: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
     model.dispose();
   }
