@@ -6,7 +6,7 @@
 // type and overall.
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { Registry } from '../common/service/metrics-registry.ts';
 import { configFileOf, loadCommandLineConfig, type Env } from '../common/config/command-line.ts';
 import { typeOf } from '../common/config/sensor-types.ts';
@@ -271,7 +271,8 @@ async function runDemo(config: Config, opts: { duration: number | null; configFi
                 slackMs: Math.max(...types.map((t) => t.config.windowing.length * t.config.windowing.samplePeriodMs)),
               }),
         metricsUrl,
-        logFile,
+        // As the README shows it: relative to where the demo runs (the checkout).
+        logFile: relative(process.cwd(), logFile) || logFile,
       };
       const final = tick === 'stop' || (deadline !== null && now >= deadline);
       if (tty) out(`\x1b[2J\x1b[H${renderSummary(snapshot)}`);
