@@ -10,8 +10,8 @@ import { initBackend } from '../../../../common/model/backend.ts';
 import { buildAutoencoder } from '../../../../common/model/build.ts';
 import { denseActivations, denseGradients, FlatAdam } from '../../../../common/model/fast-train.ts';
 import { sparsityPenalty } from '../../../../common/model/sparsity.ts';
-import { trainModel, type TrainOptions } from '../../../../common/model/train.ts';
-import { smallModelConfig, syntheticWindows } from './synthetic.ts';
+import { trainModel } from '../../../../common/model/train.ts';
+import { smallModelConfig, syntheticWindows, trainRecorded, type RecordedTraining } from './synthetic.ts';
 
 const width = 64; // 16 samples × 4 channels, as syntheticWindows makes them
 
@@ -118,26 +118,8 @@ describe('fast training step', () => {
   const windows = syntheticWindows({ sensors: 3, windowsPerSensor: 100, seed: 4 });
   for (const cfg of trajectoryCases) {
     it(`trainModel: the loss trajectory of the fast step follows the layers API's (${cfg.kind})`, async () => {
-      const run = async (stepImplementation: 'fast' | 'layers'): Promise<{ loss: number[]; val: number[]; errors: number[] }> => {
-        const loss: number[] = [];
-        const val: number[] = [];
-        const options: TrainOptions = {
-          windows,
-          config: cfg,
-          thresholds: { ...defaultConfig.thresholds },
-          modelKey: 'k',
-          version: 1,
-          backend: tf.getBackend(),
-          stepImplementation,
-          onEpoch: (p) => {
-            loss.push(p.loss);
-            val.push(p.valLoss);
-          },
-        };
-        const r = await trainModel(options);
-        r.model.dispose();
-        return { loss, val, errors: r.valErrors };
-      };
+      const run = (step: 'fast' | 'layers'): Promise<RecordedTraining> => trainRecorded(windows, cfg, step);
+
       const fast = await run('fast');
       const layers = await run('layers');
       assert.equal(fast.val.length, layers.val.length);

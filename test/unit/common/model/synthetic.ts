@@ -2,7 +2,8 @@
 // bench/synthetic.ts), a small model config and a tiny trained model.
 import { defaultConfig } from '../../../../common/config/defaults.ts';
 import type { ModelConfig } from '../../../../common/config/types.ts';
-import { trainModel, type TrainResult } from '../../../../common/model/train.ts';
+import { trainModel, type TrainingStep, type TrainResult } from '../../../../common/model/train.ts';
+import type { SignalWindow } from '../../../../common/types.ts';
 import * as tf from '@tensorflow/tfjs';
 import { syntheticWindows } from '../../../../bench/synthetic.ts';
 
@@ -31,4 +32,35 @@ export async function trainSmall(options: { kind?: ModelConfig['kind']; version?
     backend: tf.getBackend(),
     now: () => 1_700_000_000_000,
   });
+}
+
+/** What one seeded training run with `step` went through: each epoch's loss and held-out loss, the held-out errors, the final weights. */
+export interface RecordedTraining {
+  loss: number[];
+  val: number[];
+  errors: number[];
+  weights: Float32Array[];
+  meta: { bestEpoch: number; epochs: number };
+}
+
+/** Trains `cfg` on `windows` with the given step and records it (the model is disposed). */
+export async function trainRecorded(windows: readonly SignalWindow[], cfg: ModelConfig, stepImplementation: TrainingStep): Promise<RecordedTraining> {
+  const loss: number[] = [];
+  const val: number[] = [];
+  const r = await trainModel({
+    windows,
+    config: cfg,
+    thresholds: { ...defaultConfig.thresholds },
+    modelKey: 'k',
+    version: 1,
+    backend: tf.getBackend(),
+    stepImplementation,
+    onEpoch: (p) => {
+      loss.push(p.loss);
+      val.push(p.valLoss);
+    },
+  });
+  const weights = r.model.net.getWeights().map((w) => w.dataSync() as Float32Array);
+  r.model.dispose();
+  return { loss, val, errors: r.valErrors, weights, meta: { bestEpoch: r.meta.metrics.bestEpoch, epochs: r.meta.metrics.epochs } };
 }

@@ -5,15 +5,14 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { defaultConfig } from '../../../../common/config/defaults.ts';
 import type { ModelConfig } from '../../../../common/config/types.ts';
 import { initBackend } from '../../../../common/model/backend.ts';
 import { buildAutoencoder } from '../../../../common/model/build.ts';
 import { denseActivations, denseGradients, FlatAdam } from '../../../../common/model/fast-train.ts';
-import { trainModel, type TrainingStep } from '../../../../common/model/train.ts';
+import type { TrainingStep } from '../../../../common/model/train.ts';
 import { trainKernels } from '../../../../common/model/train-kernels.ts';
 import { WasmDenseTrainer } from '../../../../common/model/wasm-train.ts';
-import { smallModelConfig, syntheticWindows } from './synthetic.ts';
+import { smallModelConfig, syntheticWindows, trainRecorded, type RecordedTraining } from './synthetic.ts';
 
 /** max |a − b| ÷ max |b|. */
 function relativeDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -204,26 +203,8 @@ describe('WebAssembly training step', () => {
     smallModelConfig({ kind: 'dae', noise: { kind: 'masking', level: 0.2 } }, { epochs: 6, patience: 2 }),
   ];
   const windows = syntheticWindows({ sensors: 3, windowsPerSensor: 100, seed: 4 });
-  const run = async (cfg: ModelConfig, stepImplementation: TrainingStep): Promise<{ loss: number[]; val: number[]; errors: number[]; weights: Float32Array[]; meta: { bestEpoch: number; epochs: number } }> => {
-    const loss: number[] = [];
-    const val: number[] = [];
-    const r = await trainModel({
-      windows,
-      config: cfg,
-      thresholds: { ...defaultConfig.thresholds },
-      modelKey: 'k',
-      version: 1,
-      backend: tf.getBackend(),
-      stepImplementation,
-      onEpoch: (p) => {
-        loss.push(p.loss);
-        val.push(p.valLoss);
-      },
-    });
-    const weights = r.model.net.getWeights().map((w) => w.dataSync() as Float32Array);
-    r.model.dispose();
-    return { loss, val, errors: r.valErrors, weights, meta: { bestEpoch: r.meta.metrics.bestEpoch, epochs: r.meta.metrics.epochs } };
-  };
+  const run = (cfg: ModelConfig, step: TrainingStep): Promise<RecordedTraining> => trainRecorded(windows, cfg, step);
+
   for (const cfg of trajectoryCases) {
     it(`trainModel: the 'wasm' step follows the 'fast' step (${cfg.kind} ${cfg.activation} ${cfg.kind === 'dae' ? cfg.noise.kind : ''})`, async () => {
       const fast = await run(cfg, 'fast');
