@@ -11,7 +11,6 @@ import { encodeReading, readingHeaders } from '../../common/codec/reading.ts';
 import { createKafka } from '../../common/kafka/client.ts';
 import { createIdempotentProducer } from '../../common/kafka/producer.ts';
 import { createLogger } from '../../common/log.ts';
-import type { Producer } from '../../common/kafka/types.ts';
 import type { SensorReading } from '../../common/types.ts';
 import { createSimulator } from '../../ingest/simulate/generator.ts';
 import { summariseLatencies } from '../stats.ts';
@@ -38,17 +37,6 @@ export interface LoadJob {
    * complete in one tick. The report's window bunching shows which it was.
    */
   staggerTicks?: number;
-  /**
-   * paced: producers sending at once, each with its own connection and one
-   * request in flight (sensor s goes through sender s mod senders, so each
-   * sensor's readings stay in order); default 1. A reading due while its
-   * sender's request is in flight waits for that request's acknowledgement
-   * (the `reading queued → reading sent` stage). The latency runs use 1:
-   * 4 senders at 20k/s took the generator out of the backlog on an
-   * overloaded machine but lengthened its own p99 on a near-quiet one
-   * (docs/performance.md, stop 27).
-   */
-  senders?: number;
   seed: number;
 }
 
@@ -70,8 +58,6 @@ async function main(job: LoadJob): Promise<void> {
   const started = performance.now();
   let sent = 0;
   const sendDelays: number[] = [];
-  /** paced: the producers of senders 1.. (sender 0 is `producer`). */
-  const others: Producer[] = [];
   /** paced: per tick, [stamp (= due, the readings' event time), queued, sent, acked] (see LoadResult.ticks). */
   const ticks = new Map<number, [number, number, number, number]>();
   try {
@@ -103,35 +89,27 @@ async function main(job: LoadJob): Promise<void> {
       const plan = pacePlan(job.rate ?? 1000, job.seconds ?? 1);
       const sim = createSimulator({ sensors: plan.sensors, channels: job.channels, rateHz: 1000 / plan.tickMs, startTime: 0, seed: job.seed, anomalyEverySeconds: 0 });
       const staggerTicks = Math.max(1, job.staggerTicks ?? 1);
-      const senders = Math.max(1, Math.floor(job.senders ?? 1));
-      // Sender 0 is the producer made above; the others get clients of their own.
-      const extra = await Promise.all(
-        Array.from({ length: senders - 1 }, async (_, k) => {
-          const p = createIdempotentProducer(createKafka({ ...defaultConfig.kafka, brokers: job.brokers }, log, { clientSuffix: `bench-load-${k + 1}` }));
-          await p.connect();
-          return p;
-        }),
-      );
-      others.push(...extra);
-      // Per sender, readings are queued as they are produced and sent in order,
-      // one request at a time, each request taking everything queued meanwhile
-      // (the batching a Java producer's linger does, up to maxPerRequest), so a
-      // slow acknowledgement delays readings instead of reordering them. A
-      // sensor always goes through the same sender (s mod senders): its
-      // readings stay in order across senders.
-      const lanes = [producer, ...extra].map((p) => ({ producer: p, queue: [] as (Message & { stamp: number })[], sending: null as Promise<void> | null }));
-      const pump = async (lane: (typeof lanes)[number]): Promise<void> => {
+      // Readings are queued as they are produced and sent in order, one request
+      // at a time, each request taking everything queued meanwhile (the batching
+      // a Java producer's linger does, up to maxPerRequest), so a slow
+      // acknowledgement delays readings instead of reordering them. A reading due
+      // while a request is in flight waits for its acknowledgement (the
+      // `reading queued → reading sent` stage). Several producers were tried
+      // (stop 27, docs/performance.md) and not kept.
+      const queue: (Message & { stamp: number })[] = [];
+      let sending: Promise<void> | null = null;
+      const pump = async (): Promise<void> => {
         try {
-          while (lane.queue.length > 0) {
+          while (queue.length > 0) {
             // Capped so a request stays under the broker's message.max.bytes (1 MiB) when the queue has grown.
-            const batch = lane.queue.splice(0, maxPerRequest);
+            const batch = queue.splice(0, maxPerRequest);
             const stamps = batch.map((m) => m.stamp);
             const sentAt = Date.now();
-            await lane.producer.send({ topic: job.topic, messages: batch.map(({ stamp: _stamp, ...m }) => m) });
+            await producer.send({ topic: job.topic, messages: batch.map(({ stamp: _stamp, ...m }) => m) });
             // Time each reading spent in this generator before the broker had it.
             const acked = Date.now();
             for (const t of stamps) sendDelays.push(acked - t);
-            // A tick split over requests (senders, or a request cap): its last request counts.
+            // A tick split over requests (the request cap): its last request counts.
             for (const t of new Set(stamps)) {
               const tick = ticks.get(t);
               if (tick === undefined) continue;
@@ -140,18 +118,18 @@ async function main(job: LoadJob): Promise<void> {
             }
           }
         } finally {
-          lane.sending = null;
+          sending = null;
         }
       };
       // Only with something queued: pump then awaits before clearing `sending`.
       const kick = (): void => {
-        for (const lane of lanes) if (lane.sending === null && lane.queue.length > 0) lane.sending = pump(lane);
+        if (sending === null && queue.length > 0) sending = pump();
       };
       const t0 = Date.now();
       let lastStamp = 0;
       // Tick i's readings, built (simulated and encoded) before they are due:
       // at the due time they are only queued and sent.
-      const build = (i: number): { stamp: number; readings: { lane: number; m: Message & { stamp: number } }[] } => {
+      const build = (i: number): { stamp: number; readings: (Message & { stamp: number })[] } => {
         // Event time = when the reading was due under the offered load, not
         // when this process got round to it: latency is measured from there,
         // so a generator that falls behind adds its delay to the figures
@@ -159,10 +137,10 @@ async function main(job: LoadJob): Promise<void> {
         // samples stay exactly one tick apart (no gaps to fill).
         const stamp = Math.max(Math.round(tickDue(t0, plan, i)), lastStamp + 1);
         lastStamp = stamp;
-        const readings: { lane: number; m: Message & { stamp: number } }[] = [];
+        const readings: (Message & { stamp: number })[] = [];
         // Sensor s comes online at tick s mod staggerTicks (see LoadJob.staggerTicks).
         sim.tick().readings.forEach((r, s) => {
-          if (i >= s % staggerTicks) readings.push({ lane: s % senders, m: { ...message({ ...r, timestamp: stamp }, headers), stamp } });
+          if (i >= s % staggerTicks) readings.push({ ...message({ ...r, timestamp: stamp }, headers), stamp });
         });
         return { stamp, readings };
       };
@@ -171,7 +149,7 @@ async function main(job: LoadJob): Promise<void> {
         const wait = tickDue(t0, plan, i) - Date.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         const { stamp, readings } = next;
-        for (const { lane, m } of readings) lanes[lane]?.queue.push(m);
+        queue.push(...readings);
         sent += readings.length;
         ticks.set(stamp, [stamp, Date.now(), Number.NaN, Number.NaN]);
         kick();
@@ -181,14 +159,10 @@ async function main(job: LoadJob): Promise<void> {
           next = build(i + 1);
         }
       }
-      for (;;) {
-        const pending = lanes.find((l) => l.sending !== null)?.sending;
-        if (pending === undefined || pending === null) break;
-        await pending;
-      }
+      while (sending !== null) await sending;
     }
   } finally {
-    await Promise.all([producer, ...others].map((p) => p.disconnect()));
+    await producer.disconnect();
   }
   const seconds = (performance.now() - started) / 1000;
   const delays = summariseLatencies(sendDelays);
