@@ -10,6 +10,10 @@
 // fleet setting does, not what one lucky or unlucky seed does.
 //
 //   node --import tsx scripts/demo-seeds.ts [--seeds 1-20] [--types pump,valve] [--duration 150]
+//     [--patch '{"valve":{"model":{"training":{"epochs":300}}}}']
+//
+// --patch merges settings over the demo's types (by type name, objects key by key,
+// anything else replaced) to try a variant without editing cli/demo/fleet.ts.
 //
 // Prints a line per seed and the sums per type (precision of alert excursions,
 // recall of anomalies), the anomaly kinds missed, and how many seeds have every
@@ -27,6 +31,15 @@ import { scoreWindows } from '../common/model/score.ts';
 import { judgeWindow } from '../common/decision/judge.ts';
 import { initialSensorState, type SensorState } from '../common/decision/decide.ts';
 
+/** `over` merged into `base`: plain objects key by key, anything else replaced. */
+function merged<T>(base: T, over: unknown): T {
+  const plain = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!plain(base) || !plain(over)) return over as T;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = merged(out[k], v);
+  return out as T;
+}
+
 /** "1-5,9" → [1, 2, 3, 4, 5, 9]. */
 function seedList(text: string): number[] {
   return text.split(',').flatMap((part) => {
@@ -36,10 +49,11 @@ function seedList(text: string): number[] {
   });
 }
 
-const { values } = parseArgs({ options: { seeds: { type: 'string', default: '7' }, types: { type: 'string' }, duration: { type: 'string', default: '150' } } });
+const { values } = parseArgs({ options: { seeds: { type: 'string', default: '7' }, types: { type: 'string' }, duration: { type: 'string', default: '150' }, patch: { type: 'string', default: '{}' } } });
 const seeds = seedList(values.seeds);
 const duration = Number(values.duration);
-const config = loadConfig({ overrides: { ...demoFleetOverrides } });
+const patch = JSON.parse(values.patch) as Record<string, unknown>;
+const config = loadConfig({ overrides: { sensorTypes: demoFleetOverrides.sensorTypes.map((t) => merged(t, patch[t.name] ?? {})) } });
 const types = demoTypes(config);
 const only = values.types === undefined ? types.map((t) => t.name) : values.types.split(',');
 // As the demo: no anomalies until every type has its first model's windows, and 20 s more.
