@@ -198,6 +198,50 @@ describe('kafka consumer groups', () => {
     assert.deepEqual(committed, ['2', '8']);
   });
 
+  it('back-pressure: a partition with more than maxInFlight batches not durable is not read further until they become durable, and not at all once stop() begins', async () => {
+    const topic = uniqueName('it-backpressure');
+    const groupId = uniqueName('it-backpressure-group');
+    topics.push(topic);
+    groups.push(groupId);
+    await createTopics(brokers, [topic]);
+
+    const releases: (() => void)[] = [];
+    const seen: string[] = [];
+    const consumer = createConsumer(testKafka(brokers, 'backpressure'), { groupId, maxWaitTimeMs: 100 });
+    await consumer.connect();
+    const run = await runBatches(consumer, {
+      topics: [topic],
+      fromBeginning: true,
+      maxInFlight: 1,
+      handle: async (batch) => {
+        seen.push(...batch.messages.map((m) => m.value?.toString() ?? ''));
+        return { durable: new Promise<void>((resolve) => releases.push(resolve)) };
+      },
+    });
+    const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1500));
+    // Two batches taken (one waiting, one over the limit): the partition is held back.
+    for (let i = 0; i < 2; i++) {
+      await producer.send({ topic, messages: messagesFor(i * 2, i * 2 + 2) });
+      await waitFor(() => seen.length >= i * 2 + 2, { what: `batch ${i + 1}` });
+    }
+    await producer.send({ topic, messages: messagesFor(4, 6) });
+    await settle();
+    assert.equal(seen.length, 4, 'nothing fetched while two batches wait and maxInFlight is 1');
+    // The first becomes durable: one waits, so the partition is read again and the third batch comes.
+    releases[0]?.();
+    await waitFor(() => seen.length >= 6, { what: 'the third batch, once the first was durable' });
+    // Held back again (two wait). A stop begins; the batches become durable; nothing more is fetched.
+    await producer.send({ topic, messages: messagesFor(6, 8) });
+    await settle();
+    assert.equal(seen.length, 6, 'held back again with two batches waiting');
+    const stopped = run.stop();
+    releases.slice(1).forEach((release) => release());
+    await stopped;
+    assert.deepEqual(seen, messagesFor(0, 6).map((m) => m.value), 'each record once, in order, and none after the stop began');
+    const lag = (await withAdmin(brokers, (a) => consumerLag(a, groupId, [topic]))).reduce((sum, p) => sum + p.lag, 0);
+    assert.equal(lag, 2, 'everything handled is committed; the batch sent while held back is left for the next consumer');
+  });
+
   it('pipelined: a batch whose effects failed is not committed and a restarted consumer reads it again', async () => {
     const topic = uniqueName('it-pipelined-fail');
     const groupId = uniqueName('it-pipelined-fail-group');
