@@ -57,7 +57,7 @@ export async function benchScoring(options: ScoringOptions): Promise<ScoringSect
     }
   }
   const best = bestAt(rows, 'dense', largest);
-  const section: ScoringSection = { rows, best, blas: null, blasMaxAbsDiff: null, blasRatio: null, reason: null };
+  const section: ScoringSection = { rows, best, blas: null, blasMaxAbsDiff: null, blasRatio: null, batch1Ratio: null, reason: null };
   if (options.python === null) {
     section.reason = `BLAS reference not run: ${options.pythonReason ?? 'no python3 with numpy'}`;
     return section;
@@ -86,6 +86,7 @@ export async function benchScoring(options: ScoringOptions): Promise<ScoringSect
       section.reason = `numpy and tfjs disagree on the same windows (max |Δ| ${diff.toExponential(2)} > ${agreementTolerance}): ratio withheld`;
     } else {
       section.blasRatio = ratio(best?.windowsPerSec ?? null, reference);
+      section.batch1Ratio = ratio(bestAt(rows, 'dense', 1)?.windowsPerSec ?? null, blas.results.find((r) => r.batchSize === 1)?.windowsPerSec ?? null);
     }
   } catch (error) {
     section.reason = `BLAS reference failed: ${error instanceof Error ? error.message : String(error)}`;

@@ -64,6 +64,7 @@ describe('renderReport', () => {
       rows: [{ backend: 'wasm', model: 'dense', batchSize: 1024, windowsPerSec: 30000 }],
       blas: [{ batchSize: 1024, windowsPerSec: 100000, threads: 'default' }],
       blasRatio: 0.3,
+      batch1Ratio: 0.6,
       blasMaxAbsDiff: 1e-6,
     };
     r.kafka = { ...emptyKafka('x'), reason: null, latency: [
@@ -74,15 +75,27 @@ describe('renderReport', () => {
       latencyApartP99Ms: 90,
     };
     const text = renderReport(r);
-    assert.match(text, /scoring\.blasRatio \(batch 1024\) \| 0\.3 +\| ≥ 0\.5 +\| MISSED/);
-    assert.match(text, /kafka\.latencyP99Ms \(20k\/s\) +\| 150 +\| < 100 +\| MISSED/);
-    assert.match(text, /kafka\.latencyApartP99Ms 20k\/s +\| 90 +\| < 100 +\| met/);
+    assert.match(text, /scoring\.blasRatio \(batch 1024\) +\| 0\.3 +\| ≥ 1 +\| MISSED/);
+    assert.match(text, /scoring\.batch1Ratio \(batch 1 ÷ numpy\) +\| 0\.6 +\| ≥ 0\.5 +\| met/);
+    assert.match(text, /kafka\.latencyP99Ms \(20k\/s\) +\| 150 +\| ≤ 50 +\| MISSED/);
+    assert.match(text, /kafka\.latencyApartP99Ms 20k\/s +\| 90 +\| ≤ 50 +\| MISSED/);
     assert.match(text, /\| 20,000 +\| 2 +\| 1 +\| 19,980 +\|.*\| 1\.1 +\|$/m);
     assert.match(text, /training\.kerasRatio +\| — +\| ≥ 1 +\| n\/a/);
     assert.match(text, /\| dense +\| wasm +\| 1024 +\| 30,000 +\|/);
     assert.match(text, /numpy\/BLAS \(default\)/);
     assert.match(text, /Note: no keras/);
     assert.match(text, /tensorflow unavailable \(not installed\)/);
+  });
+
+  it('judges the targets of issue 21: a p99 of exactly 50 ms is met, a batch-1024 ratio under 1 is not, a batch-1 ratio not measured is n/a', () => {
+    const r = report();
+    r.kafka = { ...emptyKafka('x'), reason: null, latencyP99Ms: 50, latencyApartP99Ms: 50.5 };
+    r.scoring = { ...emptyScoring(''), reason: null, blasRatio: 0.99 };
+    const text = renderReport(r);
+    assert.match(text, /kafka\.latencyP99Ms \(20k\/s\) +\| 50 +\| ≤ 50 +\| met/);
+    assert.match(text, /kafka\.latencyApartP99Ms 20k\/s +\| 50\.5 +\| ≤ 50 +\| MISSED/);
+    assert.match(text, /scoring\.blasRatio \(batch 1024\) +\| 0\.99 +\| ≥ 1 +\| MISSED/);
+    assert.match(text, /scoring\.batch1Ratio \(batch 1 ÷ numpy\) +\| — +\| ≥ 0\.5 +\| n\/a/);
   });
 
   it('shows the layers step (for comparison) apart from the production (fast) one, and the production case', () => {
