@@ -124,7 +124,7 @@ export async function startIngest(ctx: IngestContext): Promise<IngestService> {
             log.info('sensor types reloaded: readings are checked and windowed by the new types from the next batch on (a sensor moved to another type starts afresh)', { added: verdict.added, types: [...nextTypes.types.keys()] });
           },
         });
-  const resets = createResetReporter({ log, metrics, samplePeriodMs: config.windowing.samplePeriodMs, maxGapSamples: config.windowing.maxGapSamples });
+  const resets = createResetReporter({ log, metrics });
   const spec = (name: string): TopicSpec => ({ name, partitions: topics.partitions, replicationFactor: topics.replicationFactor });
 
   const service = await startService({

@@ -44,6 +44,11 @@ export interface GapReset {
   gapMs: number;
   /** Samples of the dropped run (they may have been in earlier windows). */
   dropped: number;
+  /** The windowing the gap was measured against: the sensor type's (sensorTypes) or the top-level one. */
+  samplePeriodMs: number;
+  maxGapSamples: number;
+  /** The sensor's type, when its windower has one (WindowOptions.sensorType). */
+  sensorType?: string;
 }
 
 interface SensorState {
@@ -111,6 +116,8 @@ export function createWindower(options: WindowOptions): Windower {
   const stats: WindowerStats = { accepted: 0, duplicates: 0, conflicts: 0, late: 0, filled: 0, resets: 0, windows: 0 };
 
   let resets: GapReset[] = [];
+  /** What a reset was measured against, as the operator configured it. */
+  const measure = { samplePeriodMs: o.samplePeriodMs, maxGapSamples: o.maxGapSamples, ...(o.sensorType === undefined ? {} : { sensorType: o.sensorType }) };
 
   function release(s: SensorState, watermark: number, out: SignalWindow[]): void {
     const before = out.length;
@@ -119,7 +126,7 @@ export function createWindower(options: WindowOptions): Windower {
     while (n < p.length && (p[n] as Pending).timestamp <= watermark) {
       const item = p[n] as Pending;
       const gap = appendSample(s.window, o, item.timestamp, item.values, item.bad, item.position, stats, out);
-      if (gap !== null && resets.length < 1000) resets.push({ sensorId: s.window.sensorId, at: item.timestamp, gapMs: gap.gapMs, dropped: gap.dropped });
+      if (gap !== null && resets.length < 1000) resets.push({ sensorId: s.window.sensorId, at: item.timestamp, gapMs: gap.gapMs, dropped: gap.dropped, ...measure });
       n++;
     }
     if (n === p.length) {

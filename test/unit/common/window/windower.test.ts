@@ -292,11 +292,11 @@ describe('windower: identity from event time and the input still needed', () => 
     assert.equal(w.sensorCount(), 1);
   });
 
-  it('reports each reset with the sensor and the gap', () => {
-    const w = createWindower({ ...base, gapPolicy: 'reset' });
+  it('reports each reset with the sensor, the gap and the windowing it was measured against (its sensor type\'s)', () => {
+    const w = createWindower({ ...base, gapPolicy: 'reset', sensorType: 'pump' });
     const out: SignalWindow[] = [];
     for (const t of [0, 10, 1010, 1020, 1030, 1040, 1050]) w.push(r(t), out);
-    assert.deepEqual(w.takeResets(), [{ sensorId: 's1', at: 1010, gapMs: 1000, dropped: 2 }]);
+    assert.deepEqual(w.takeResets(), [{ sensorId: 's1', at: 1010, gapMs: 1000, dropped: 2, samplePeriodMs: 10, maxGapSamples: 2, sensorType: 'pump' }]);
     assert.deepEqual(w.takeResets(), []);
   });
 });
