@@ -20,7 +20,7 @@
 // type at or above 90 % / 90 %. The native backend is used when installed.
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../common/config/load.ts';
-import { typeConfig, typeOf } from '../common/config/sensor-types.ts';
+import { mergeSection, typeConfig, typeOf } from '../common/config/sensor-types.ts';
 import { demoFleetOverrides, demoTypes, typeWarmupSeconds } from '../cli/demo/fleet.ts';
 import { matchAlerts, misses, type OpenedAlert } from '../cli/demo/match.ts';
 import { fleetFromConfig, simulateFleet } from '../ingest/simulate/fleet.ts';
@@ -30,15 +30,6 @@ import { initBackend } from '../common/model/backend.ts';
 import { scoreWindows } from '../common/model/score.ts';
 import { judgeWindow } from '../common/decision/judge.ts';
 import { initialSensorState, type SensorState } from '../common/decision/decide.ts';
-
-/** `over` merged into `base`: plain objects key by key, anything else replaced. */
-function merged<T>(base: T, over: unknown): T {
-  const plain = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (!plain(base) || !plain(over)) return over as T;
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = merged(out[k], v);
-  return out as T;
-}
 
 /** "1-5,9" → [1, 2, 3, 4, 5, 9]. */
 function seedList(text: string): number[] {
@@ -52,8 +43,8 @@ function seedList(text: string): number[] {
 const { values } = parseArgs({ options: { seeds: { type: 'string', default: '7' }, types: { type: 'string' }, duration: { type: 'string', default: '150' }, patch: { type: 'string', default: '{}' } } });
 const seeds = seedList(values.seeds);
 const duration = Number(values.duration);
-const patch = JSON.parse(values.patch) as Record<string, unknown>;
-const config = loadConfig({ overrides: { sensorTypes: demoFleetOverrides.sensorTypes.map((t) => merged(t, patch[t.name] ?? {})) } });
+const patch = JSON.parse(values.patch) as Record<string, Record<string, unknown>>;
+const config = loadConfig({ overrides: { sensorTypes: demoFleetOverrides.sensorTypes.map((t) => mergeSection(t, patch[t.name] ?? {})) } });
 const types = demoTypes(config);
 const only = values.types === undefined ? types.map((t) => t.name) : values.types.split(',');
 // As the demo: no anomalies until every type has its first model's windows, and 20 s more.
