@@ -44,7 +44,7 @@ export interface ScoringSection {
   blasMaxAbsDiff: number | null;
   blasRatio: number | null;
   /** Our best dense-model windows/s at batch 1, any backend, ÷ numpy's at batch 1 (null: batch 1 or the reference not run). */
-  batch1Ratio?: number | null;
+  batch1Ratio: number | null;
   reason: string | null;
 }
 
@@ -260,8 +260,8 @@ function table(header: string[], rows: string[][]): string[] {
   return [line(header), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...rows.map(line)];
 }
 
-function target(value: number | null | undefined, goal: number, lowerIsBetter = false): string {
-  if (value === null || value === undefined) return 'n/a';
+function target(value: number | null, goal: number, lowerIsBetter = false): string {
+  if (value === null) return 'n/a';
   const met = lowerIsBetter ? value <= goal : value >= goal;
   return met ? 'met' : 'MISSED';
 }
@@ -287,7 +287,7 @@ export function renderReport(r: BenchReport): string {
       ['figure', 'value', 'target', ''],
       [
         ['scoring.blasRatio (batch 1024)', fmt(r.scoring.blasRatio), '≥ 1', target(r.scoring.blasRatio, 1)],
-        ['scoring.batch1Ratio (batch 1 ÷ numpy)', fmt(r.scoring.batch1Ratio ?? null), '≥ 0.5', target(r.scoring.batch1Ratio, 0.5)],
+        ['scoring.batch1Ratio (batch 1 ÷ numpy)', fmt(r.scoring.batch1Ratio), '≥ 0.5', target(r.scoring.batch1Ratio, 0.5)],
         ['training.kerasRatio', fmt(r.training.kerasRatio), '≥ 1', target(r.training.kerasRatio, 1)],
         ['kafka.ingestRatio', fmt(r.kafka.ingestRatio), '≥ 0.5', target(r.kafka.ingestRatio, 0.5)],
         ['kafka.latencyP99Ms (20k/s)', fmt(r.kafka.latencyP99Ms), '≤ 50', target(r.kafka.latencyP99Ms, 50, true)],
