@@ -8,7 +8,7 @@ export type ModelKind = (typeof modelKinds)[number];
 export const activations = ['relu', 'tanh', 'sigmoid'] as const;
 export type Activation = (typeof activations)[number];
 
-export const normalisationKinds = ['zscore', 'robust'] as const;
+export const normalisationKinds = ['zscore', 'robust', 'window'] as const;
 export type NormalisationKind = (typeof normalisationKinds)[number];
 
 export const corruptionKinds = ['gaussian', 'masking', 'salt_and_pepper'] as const;

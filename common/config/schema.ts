@@ -80,7 +80,7 @@ export const keyDocs: Record<string, KeyDoc> = {
   'model.hidden': { doc: 'Encoder layer sizes (dense kinds); the decoder mirrors them.', rule: { kind: 'ints', min: 1 } },
   'model.codeSize': { doc: 'Units in the code (bottleneck) layer.', rule: pos },
   'model.activation': { doc: 'Hidden activation: relu (He init), tanh or sigmoid (Glorot init).', rule: { kind: 'enum', values: activations } },
-  'model.normalisation': { doc: 'Per-channel normalisation: `zscore` (mean/std) or `robust` (median/IQR).', rule: { kind: 'enum', values: normalisationKinds } },
+  'model.normalisation': { doc: 'Per-channel normalisation: `zscore` (mean/std) or `robust` (median/IQR) of the training data; or `window`: each window centred on its own mean and scaled by the training spread around those means, so the model judges the shape and not the level (sensors of one type at different operating points; a change of level then alarms through the new-extreme rule, thresholds.novelty).', rule: { kind: 'enum', values: normalisationKinds } },
   'model.noise.kind': { doc: 'Denoising corruption: gaussian (σ = level), masking (fraction zeroed), salt_and_pepper (fraction set to min/max).', rule: { kind: 'enum', values: corruptionKinds } },
   'model.noise.level': { doc: 'Corruption level: σ for gaussian, fraction for masking and salt_and_pepper.', rule: { kind: 'number', min: 0 } },
   'model.sparsity.penalty': { doc: 'Sparse AE penalty: `kl` (β·Σ KL(ρ‖ρ̂ⱼ), sigmoid code) or `l1` (λ·mean|h|).', rule: { kind: 'enum', values: sparsityPenalties } },

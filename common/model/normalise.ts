@@ -1,6 +1,14 @@
 // Per-channel normalisation: fitted on the training windows, stored with the
 // model, and applied by the very same function in the trainer, the scorer and
 // eval (house style 2), so training and scoring cannot drift apart.
+//
+// `zscore` and `robust` centre every window on the training data's centre.
+// `window` centres each window on its own mean per channel and divides by the
+// training data's spread around those means: the model sees the shape of the
+// signal, not its level. A model shared by sensors at different operating
+// points (a fleet of one type) then judges each on its own dynamics; a change
+// of level shows while a window straddles it, and after that through the
+// new-extreme rule, which keeps each sensor's own range.
 import { quantileSorted } from '../calibration/quantile.ts';
 import type { NormalisationKind } from '../config/types.ts';
 import { SensorwatchError } from '../errors.ts';
@@ -10,9 +18,9 @@ export interface NormStats {
   kind: NormalisationKind;
   /** Channel order the statistics (and the model) were fitted with. */
   channels: string[];
-  /** Per channel: mean (zscore) or median (robust). */
+  /** Per channel: mean (zscore) or median (robust); 0 for `window` (each window is centred on its own mean). */
   center: number[];
-  /** Per channel: standard deviation (zscore) or inter-quartile range (robust); never 0. */
+  /** Per channel: standard deviation (zscore; `window`: around each window's own mean) or inter-quartile range (robust); never 0. */
   scale: number[];
 }
 
@@ -30,18 +38,19 @@ export function fitNormalisation(windows: readonly SignalWindow[], kind: Normali
   for (const w of windows) {
     const order = channelIndex(w.channels, channels, `window ${w.sensorId}#${w.seq}`);
     const frames = w.samples.length / w.channels.length;
+    const own = kind === 'window' ? channelMeans(w, order) : null;
     for (let t = 0; t < frames; t++) {
       for (let c = 0; c < channels.length; c++) {
         const v = w.samples[t * w.channels.length + (order[c] ?? 0)] ?? 0;
-        if (Number.isFinite(v)) columns[c]?.push(v);
+        if (Number.isFinite(v)) columns[c]?.push(v - (own?.[c] ?? 0));
       }
     }
   }
   const center: number[] = [];
   const scale: number[] = [];
   for (const col of columns) {
-    const [ctr, spread] = kind === 'zscore' ? meanStd(col) : medianIqr(col);
-    center.push(ctr);
+    const [ctr, spread] = kind === 'robust' ? medianIqr(col) : meanStd(col);
+    center.push(kind === 'window' ? 0 : ctr);
     scale.push(spread > minScale ? spread : 1);
   }
   return { kind, channels, center, scale };
@@ -57,7 +66,8 @@ export function normaliseWindow(window: SignalWindow, stats: NormStats, out?: Fl
   const samples = window.samples;
   const frames = samples.length / width;
   const target = out ?? new Float32Array(frames * C);
-  const { center, scale } = stats;
+  const { scale } = stats;
+  const center = centreOf(window, stats);
   if (sameChannels(window.channels, stats.channels)) {
     // The usual case (windows in the model's channel order): no index lookups, a
     // channel at a time with its centre and scale in registers (same formula, so
@@ -84,19 +94,43 @@ export function normaliseWindow(window: SignalWindow, stats: NormStats, out?: Fl
   return target;
 }
 
+/** The centre a window is normalised around, per model channel: the stored one, or (`window`) the window's own means. */
+export function centreOf(window: Pick<SignalWindow, 'sensorId' | 'seq' | 'channels' | 'samples'>, stats: NormStats): readonly number[] {
+  if (stats.kind !== 'window') return stats.center;
+  return channelMeans(window, channelIndex(window.channels, stats.channels, `window ${window.sensorId}#${window.seq}`));
+}
+
+/** Per model channel (`order`: its column in the window), the mean of the window's finite samples; 0 without any. */
+function channelMeans(w: Pick<SignalWindow, 'channels' | 'samples'>, order: readonly number[]): number[] {
+  const width = w.channels.length;
+  const frames = w.samples.length / width;
+  return order.map((col) => {
+    let sum = 0;
+    let n = 0;
+    for (let t = 0; t < frames; t++) {
+      const v = w.samples[t * width + col] as number;
+      if (v - v === 0) {
+        sum += v;
+        n++;
+      }
+    }
+    return n === 0 ? 0 : sum / n;
+  });
+}
+
 function sameChannels(have: readonly string[], want: readonly string[]): boolean {
   if (have.length !== want.length) return false;
   for (let i = 0; i < have.length; i++) if (have[i] !== want[i]) return false;
   return true;
 }
 
-/** Undoes normaliseWindow: row-major normalised values back to raw units. */
-export function denormalise(values: ArrayLike<number>, stats: NormStats): number[] {
+/** Undoes normaliseWindow: row-major normalised values back to raw units, around `center` (centreOf the window; default the stored centre). */
+export function denormalise(values: ArrayLike<number>, stats: NormStats, center: readonly number[] = stats.center): number[] {
   const C = stats.channels.length;
   const out = new Array<number>(values.length);
   for (let i = 0; i < values.length; i++) {
     const c = i % C;
-    out[i] = (values[i] ?? 0) * (stats.scale[c] ?? 1) + (stats.center[c] ?? 0);
+    out[i] = (values[i] ?? 0) * (stats.scale[c] ?? 1) + (center[c] ?? 0);
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { quantileSorted } from '../../../../common/calibration/quantile.ts';
-import { denormalise, fitNormalisation, normaliseWindow } from '../../../../common/model/normalise.ts';
+import { centreOf, denormalise, fitNormalisation, normaliseWindow } from '../../../../common/model/normalise.ts';
 import type { SignalWindow } from '../../../../common/types.ts';
 import { syntheticWindows } from './synthetic.ts';
 
@@ -68,6 +68,31 @@ describe('normalisation', () => {
   it('refuses a window that lacks a model channel, naming it', () => {
     const stats = fitNormalisation([win([1, 10, 3, 30])], 'zscore');
     assert.throws(() => normaliseWindow(win([1, 2], ['a', 'c']), stats), (e: Error & { code?: string }) => e.code === 'window_incompatible' && /'b'/.test(e.message));
+  });
+
+  it('window: each window centred on its own means, scaled by the spread around them; a level offset changes nothing', () => {
+    const a = win([1, 10, 3, 30, 2, 20]);
+    const b = win([101, -90, 103, -70, 102, -80]);
+    const stats = fitNormalisation([a, b], 'window');
+    assert.deepEqual(stats.center, [0, 0]);
+    // Deviations from the window means: channel a ±1, 0 in both windows; channel b ±10, 0.
+    assert.ok(Math.abs((stats.scale[0] ?? 0) - Math.sqrt(2 / 3)) < 1e-12, `scale a ${stats.scale[0]}`);
+    assert.ok(Math.abs((stats.scale[1] ?? 0) - Math.sqrt(200 / 3)) < 1e-12, `scale b ${stats.scale[1]}`);
+    assert.deepEqual(Array.from(normaliseWindow(a, stats)), Array.from(normaliseWindow(b, stats)), 'the same shape at another level normalises alike');
+    assert.deepEqual(centreOf(b, stats), [102, -80]);
+    const back = denormalise(normaliseWindow(b, stats), stats, centreOf(b, stats));
+    back.forEach((v, i) => assert.ok(Math.abs(v - (b.samples[i] ?? 0)) < 1e-4, `sample ${i}: ${v}`));
+    // A shape change at the same level does not normalise alike.
+    assert.notDeepEqual(Array.from(normaliseWindow(win([1, 10, 3, 30, 2, 21]), stats)), Array.from(normaliseWindow(a, stats)));
+  });
+
+  it('window: the in-order and reordering paths agree, and non-finite samples are left out of the means', () => {
+    const stats = { kind: 'window' as const, channels: ['a', 'b'], center: [0, 0], scale: [2, 4] };
+    const inOrder = win([1, 8, Number.NaN, 4, 3, 0]);
+    const swapped = win([8, 1, 4, Number.NaN, 0, 3], ['b', 'a']);
+    assert.deepEqual(centreOf(inOrder, stats), [2, 4]);
+    assert.deepEqual(Array.from(normaliseWindow(inOrder, stats)), [-0.5, 1, 0, 0, 0.5, -1]);
+    assert.deepEqual(Array.from(normaliseWindow(swapped, stats)), Array.from(normaliseWindow(inOrder, stats)));
   });
 
   it('refuses to fit on zero windows', () => {
