@@ -108,15 +108,40 @@ export function heldOutErrors(meta: Pick<ThresholdSource, 'calibration'>, sensor
 }
 
 /**
+ * All sensors' held-out errors on one sensor's scale: `pooled` times the ratio of the mean of the
+ * sensor's own few errors to theirs. A model shared by a fleet reconstructs some sensors better
+ * than others, so the pooled errors give the shape of the sensor's error and its own give the
+ * level; unchanged where it has none (or a mean is not positive).
+ */
+export function pooledOnOwnScale(pooled: readonly number[], own: readonly number[]): readonly number[] {
+  const mean = (xs: readonly number[]): number => {
+    const finite = xs.filter((x) => Number.isFinite(x));
+    return finite.length === 0 ? Number.NaN : finite.reduce((a, b) => a + b, 0) / finite.length;
+  };
+  const r = mean(own) / mean(pooled);
+  return Number.isFinite(r) && r > 0 ? pooled.map((e) => e * r) : pooled;
+}
+
+/**
+ * The held-out window errors the likelihood of a sensor is seeded from (time order): its own when
+ * it has enough, else the model's on its own scale (pooledOnOwnScale).
+ */
+export function heldOutWindowSeed(meta: Pick<ThresholdSource, 'calibration'>, sensorId: string): readonly number[] {
+  const own = meta.calibration.perSensorErrors[sensorId] ?? [];
+  return own.length >= minErrorsPerSensor ? own : pooledOnOwnScale(meta.calibration.errors, own);
+}
+
+/**
  * The held-out per-step errors the likelihood of a sensor is seeded from (time order): its own
- * when it has enough, else all sensors' one after another; the window errors for a model without them.
+ * when it has enough, else all sensors' one after another on its own scale (pooledOnOwnScale);
+ * the window errors for a model without them.
  */
 export function heldOutSteps(meta: Pick<ThresholdSource, 'calibration'>, sensorId: string, combine: 'mean' | 'max'): readonly number[] {
   const steps = meta.calibration.steps;
-  if (steps === undefined) return meta.calibration.errors;
+  if (steps === undefined) return heldOutWindowSeed(meta, sensorId);
   const bySensor = steps[combine];
   const own = bySensor[sensorId] ?? [];
-  return own.length >= minErrorsPerSensor ? own : Object.values(bySensor).flat();
+  return own.length >= minErrorsPerSensor ? own : pooledOnOwnScale(Object.values(bySensor).flat(), own);
 }
 
 const overrideMemo = new WeakMap<ThresholdSource, Map<string, CalibratedThreshold>>();

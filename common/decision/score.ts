@@ -11,7 +11,7 @@
 //   `adaptive`): r = error / threshold of the whole-window error, mapped to
 //   r / (1 + r), so the threshold itself scores 0.5 and r = 3 scores 0.75.
 import type { WindowExtremes } from '../calibration/ranges.ts';
-import { heldOutErrors, heldOutSteps, resolveThreshold, type ThresholdSource } from '../calibration/thresholds.ts';
+import { heldOutErrors, heldOutSteps, heldOutWindowSeed, resolveThreshold, type ThresholdSource } from '../calibration/thresholds.ts';
 import { adaptiveSettings, adaptiveStep, modelTag, type AdaptiveState } from './adaptive.ts';
 import { acceptLevel, levelFor, likelihoodStep, tailForScore, type LikelihoodState } from './likelihood.ts';
 import { noveltyStep, seedFor, type NoveltyVerdict, type RangeState } from './novelty.ts';
@@ -99,7 +99,7 @@ function methodScore(state: ScoreState, input: ScoreInput): Omit<WindowScore, 'n
     const l = policy.likelihood;
     const judge = (kind: 'window' | 'step', previous: LikelihoodState | undefined): Omit<WindowScore, 'novelty'> & { state: LikelihoodState } => {
       const judged = kind === 'window' ? errors.error : l.combine === 'max' ? errors.stepMax : errors.step;
-      const heldOut = (): readonly number[] => (kind === 'window' ? heldOutErrors(model.calibration, sensorId) : heldOutSteps(model.calibration, sensorId, l.combine));
+      const heldOut = (): readonly number[] => (kind === 'window' ? heldOutWindowSeed(model.calibration, sensorId) : heldOutSteps(model.calibration, sensorId, l.combine));
       const r = likelihoodStep(previous, { model: tag, step: judged, heldOut, usable, time }, { ...l, hop: policy.hop, capScore: level, newNormalAfterMs: policy.newNormalAfterMs });
       const threshold = levelFor(r.state, l.minSpread, tailForScore(level));
       return { score: r.score, error: r.average, threshold, errorKind: kind, stepError: Number.NaN, stepThreshold: Number.NaN, learnedLevel: r.learnedLevel, state: r.state };

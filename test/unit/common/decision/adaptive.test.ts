@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { absorb, adaptiveStep, adaptiveThreshold, alphaFor, seedAdaptive, type AdaptiveSettings, type AdaptiveState } from '../../../../common/decision/adaptive.ts';
 import { decodeState, encodeState } from '../../../../common/decision/state-codec.ts';
 import { initialSensorState } from '../../../../common/decision/decide.ts';
-import { calibrateThreshold, heldOutErrors, minErrorsPerSensor } from '../../../../common/calibration/thresholds.ts';
+import { calibrateThreshold, heldOutErrors, heldOutSteps, heldOutWindowSeed, minErrorsPerSensor, pooledOnOwnScale } from '../../../../common/calibration/thresholds.ts';
 import { defaultConfig } from '../../../../common/config/defaults.ts';
 
 const e = Math.exp;
@@ -187,5 +187,16 @@ describe('adaptive calibration at training time', () => {
     assert.equal(heldOutErrors(meta, 'a'), own);
     assert.deepEqual(heldOutErrors(meta, 'b'), [9]);
     assert.deepEqual(heldOutErrors(meta, 'c'), [9]);
+  });
+  it('a sensor with too few held-out errors seeds its likelihood from the pooled ones on its own scale', () => {
+    const own = Array.from({ length: minErrorsPerSensor }, () => 1);
+    const meta = { calibration: { errors: [2, 4, 6], perSensorErrors: { a: own, b: [0.4, 0.6] } } };
+    assert.equal(heldOutWindowSeed(meta, 'a'), own);
+    // b's own mean 0.5 against the pooled mean 4: the pooled errors times 1/8.
+    assert.deepEqual(heldOutWindowSeed(meta, 'b'), [0.25, 0.5, 0.75]);
+    assert.deepEqual(heldOutWindowSeed(meta, 'c'), [2, 4, 6], 'no own errors: the pooled ones as they are');
+    assert.deepEqual(pooledOnOwnScale([2, 4], [0, 0]), [2, 4], 'a mean of 0 gives no scale');
+    const steps = { calibration: { errors: [9], perSensorErrors: {}, steps: { stepSamples: 1, mean: {}, max: { a: [1, 3], b: [10] } } } };
+    assert.deepEqual(heldOutSteps(steps, 'b', 'max'), [1, 3, 10].map((e) => e * (10 / (14 / 3))), 'steps: all sensors\' on b\'s scale (its mean 10 against 14 / 3)');
   });
 });
