@@ -2,15 +2,17 @@
 // the demo's fleet (cli/demo/fleet.ts) is simulated for --duration seconds with
 // the demo's quiet start, windowed by the ingest windower, its first model
 // trained by retrain() on the type's first trainer.minWindows windows, then every
-// later window scored and judged by the scorer's own functions in event-time
-// order, and the alerts matched to the injected anomalies as the demo's summary
-// matches them. A real run differs in which windows the first model gets (they
-// depend on when the trainer's round starts) and from when a type is scored, so
-// one seed's line is not a real run's figure; the sums over seeds show what a
-// fleet setting does, not what one lucky or unlucky seed does.
+// window of the type scored and judged by the scorer's own functions in event-time
+// order (the scorer holds a type's windows until its first model arrives, then
+// judges them all, the first ones included), and the alerts matched to the
+// injected anomalies as the demo's summary matches them. A real run differs in
+// which windows the first model gets (they depend on when the trainer's round
+// starts: --extra-windows N trains on N more than minWindows), so one seed's line
+// is not a real run's figure; the sums over seeds show what a fleet setting does,
+// not what one lucky or unlucky seed does.
 //
 //   node --import tsx scripts/demo-seeds.ts [--seeds 1-20] [--types pump,valve] [--duration 150]
-//     [--patch '{"valve":{"model":{"training":{"epochs":300}}}}']
+//     [--extra-windows 0] [--patch '{"valve":{"model":{"training":{"epochs":300}}}}']
 //
 // --patch merges settings over the demo's types (by type name, objects key by key,
 // anything else replaced) to try a variant without editing cli/demo/fleet.ts.
@@ -40,7 +42,9 @@ function seedList(text: string): number[] {
   });
 }
 
-const { values } = parseArgs({ options: { seeds: { type: 'string', default: '7' }, types: { type: 'string' }, duration: { type: 'string', default: '150' }, patch: { type: 'string', default: '{}' } } });
+const { values } = parseArgs({ options: { seeds: { type: 'string', default: '7' }, types: { type: 'string' }, duration: { type: 'string', default: '150' }, patch: { type: 'string', default: '{}' }, 'extra-windows': { type: 'string', default: '0' } } });
+const extraWindows = Number(values['extra-windows']);
+if (!Number.isInteger(extraWindows) || extraWindows < 0) throw new Error(`--extra-windows: '${values['extra-windows']}' is not a whole number of windows`);
 const seeds = seedList(values.seeds);
 const duration = Number(values.duration);
 const patch = JSON.parse(values.patch) as Record<string, Record<string, unknown>>;
@@ -69,16 +73,15 @@ for (const seed of seeds) {
       windowOptions(tc.windowing, name),
     );
     windows.sort((a, b) => a.end - b.end);
-    const first = windows.slice(0, tc.trainer.minWindows);
+    const first = windows.slice(0, tc.trainer.minWindows + extraWindows);
     const outcome = await retrain({ modelKey: name, windows: first, config: tc, current: null, version: 1, backend });
     if (outcome.outcome !== 'promoted') throw new Error(`${name}, seed ${seed}: the first model was not promoted (${outcome.outcome})`);
     const model = outcome.trained.model;
     const trainedTo = first[first.length - 1]?.end ?? 0;
-    const rest = windows.filter((w) => w.end > trainedTo);
-    const scores = scoreWindows(model, rest, { stepSamples: tc.windowing.hop });
+    const scores = scoreWindows(model, windows, { stepSamples: tc.windowing.hop });
     const states = new Map<string, SensorState>();
     const opened: OpenedAlert[] = [];
-    rest.forEach((w, i) => {
+    windows.forEach((w, i) => {
       const errors = scores[i];
       if (errors === undefined) return;
       const judged = judgeWindow(states.get(w.sensorId) ?? initialSensorState(w.sensorId), {
